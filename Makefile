@@ -1,0 +1,163 @@
+# berth — top-level Makefile. Non-recursive: every directory adds its parts
+# through a build.mk included below; every output goes under build/.
+#
+#   make                      build everything (board/qemu-x86_64/defconfig
+#                             when there is no .config yet)
+#   make run                  build, then boot the appliance in qemu
+#   make check                every test: unit, host, system
+#   make help                 the other targets
+
+TOP := $(CURDIR)
+O := $(TOP)/build
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+Q := $(if $(V),,@)
+JOBS ?= $(shell nproc)
+export JOBS
+
+# ---------------------------------------------------------------- host tools
+# Every target that builds or tests needs the host packages; the bootstrap
+# returns at once when they are all there, and installs (as root) or prints
+# the apt-get command (otherwise) when not.
+.PHONY: host-tools
+host-tools:
+	$(Q)$(TOP)/tools/host-bootstrap.sh
+
+# ------------------------------------------------------------------- Kconfig
+KCONFIG_FILES := Kconfig $(wildcard */Kconfig */*/Kconfig)
+BOARDS := $(notdir $(patsubst %/,%,$(dir $(wildcard board/*/defconfig))))
+DEFAULT_BOARD := qemu-x86_64
+KCONF_ENV := KCONFIG_CONFIG=$(TOP)/.config srctree=$(TOP)
+CONFIG_GOALS := menuconfig olddefconfig savedefconfig defconfig $(foreach b,$(BOARDS),$(subst -,_,$(b))_defconfig)
+NO_CONFIG_GOALS := $(CONFIG_GOALS) clean distclean help host-tools
+
+$(O)/config/.dir:
+	$(Q)mkdir -p $(O)/config/include/config $(O)/config/include/generated && touch $@
+
+# One rule per board: make qemu_x86_64_defconfig
+define board_defconfig
+$(subst -,_,$(1))_defconfig: | host-tools $(O)/config/.dir
+	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --defconfig=$(TOP)/board/$(1)/defconfig $(TOP)/Kconfig >/dev/null
+	@echo "  CONFIG  .config from board/$(1)/defconfig"
+endef
+$(foreach b,$(BOARDS),$(eval $(call board_defconfig,$(b))))
+
+defconfig: $(subst -,_,$(DEFAULT_BOARD))_defconfig
+
+menuconfig: | host-tools $(O)/config/.dir
+	$(Q)[ -f .config ] || $(MAKE) --no-print-directory defconfig
+	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-mconf $(TOP)/Kconfig
+
+olddefconfig: | host-tools $(O)/config/.dir
+	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --olddefconfig $(TOP)/Kconfig >/dev/null
+	@echo "  CONFIG  .config updated with defaults for new options"
+
+# Buildroot's way: the minimal config goes back to the board's defconfig.
+savedefconfig: | host-tools $(O)/config/.dir
+	$(Q)board=$$(sed -n 's/^CONFIG_BOARD_NAME="\(.*\)"/\1/p' .config); \
+	cd $(O)/config && $(KCONF_ENV) kconfig-conf --savedefconfig=$(TOP)/board/$$board/defconfig $(TOP)/Kconfig >/dev/null && \
+	echo "  CONFIG  saved board/$$board/defconfig"
+
+.config: | host-tools $(O)/config/.dir
+	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --defconfig=$(TOP)/board/$(DEFAULT_BOARD)/defconfig $(TOP)/Kconfig >/dev/null
+	@echo "  CONFIG  no .config: using board/$(DEFAULT_BOARD)/defconfig"
+
+# auto.conf and autoconf.h are written to temporary files and renamed by
+# kconfig-conf, so a build never sees half of either.
+$(O)/config/auto.conf $(O)/config/autoconf.h &: .config $(KCONFIG_FILES) | host-tools $(O)/config/.dir
+	$(Q)cd $(O)/config && $(KCONF_ENV) KCONFIG_AUTOCONFIG=$(O)/config/auto.conf \
+		KCONFIG_AUTOHEADER=$(O)/config/autoconf.h kconfig-conf --silentoldconfig $(TOP)/Kconfig
+	@echo "  CONFIG  build/config/auto.conf build/config/autoconf.h"
+	$(Q)touch $(O)/config/auto.conf $(O)/config/autoconf.h
+
+ifeq ($(filter $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),)
+include $(O)/config/auto.conf
+endif
+BOARD := $(patsubst "%",%,$(CONFIG_BOARD_NAME))
+BOARD_DIR := $(TOP)/board/$(BOARD)
+
+# --------------------------------------------------------------- compilers
+SYSROOT := $(O)/sysroot
+CC := musl-gcc
+STRIP := strip
+# musl has no _FORTIFY_SOURCE support of its own, so it is not set.
+CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -fstack-protector-strong \
+	-ffunction-sections -fdata-sections -D_GNU_SOURCE \
+	-I$(TOP) -I$(O)/config -isystem $(SYSROOT)/include
+LDFLAGS := -static -Wl,--gc-sections -L$(SYSROOT)/lib
+
+# Host compiler for unit tests and build-host tools.
+HOSTCC := gcc
+HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(TOP) -I$(O)/config
+
+# ------------------------------------------------------------ the parts
+# Programs add themselves to progs-y; rootfs/build.mk (included after every
+# program's build.mk) packs them all.
+progs-y :=
+BINS = $(addprefix $(O)/bin/,$(progs-y))
+include lib/build.mk
+include init/build.mk
+include runtime/build.mk
+include tools/build.mk
+include board/build.mk
+include rootfs/build.mk
+include tests/build.mk
+include bench/build.mk
+
+# Objects: build/obj/<dir>/<file>.o, with header dependencies from -MMD.
+$(O)/obj/%.o: $(TOP)/%.c $(O)/config/autoconf.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $*.c"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+LIBBERTH := $(O)/obj/libberth.a
+$(LIBBERTH): $(addprefix $(O)/obj/,$(lib-objs-y))
+	@echo "  AR      libberth.a"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# One static, stripped program per entry in progs-y: build/bin/NAME
+# (the unstripped one, for debugging, stays in build/obj/NAME.elf).
+define prog_rule
+$(O)/obj/$(1).elf: $$(addprefix $(O)/obj/,$$($(1)-objs-y)) $(LIBBERTH)
+	@echo "  LD      $(1)"
+	$(Q)$(CC) $(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBBERTH) $$($(1)-libs)
+$(O)/bin/$(1): $(O)/obj/$(1).elf
+	@mkdir -p $$(dir $$@)
+	$(Q)$(STRIP) -o $$@ $$<
+endef
+$(foreach p,$(progs-y),$(eval $(call prog_rule,$(p))))
+
+-include $(shell find $(O)/obj $(O)/unit -name '*.d' 2>/dev/null)
+
+# --------------------------------------------------------------- goals
+.PHONY: all bins
+all: image
+bins: $(BINS)
+
+.PHONY: clean distclean help
+# clean keeps what is slow to get and not ours: downloads, dependency builds,
+# the kernel, and data.img (the appliance's persistent state).
+clean:
+	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/rootfs $(O)/test $(O)/images/initramfs.cpio.gz
+distclean:
+	rm -rf $(O) .config .config.old
+
+help:
+	@echo "berth build targets"
+	@echo "  all (default)        binaries, kernel and images under build/"
+	@echo "  run                  build and boot in qemu on this terminal (ctrl-a x quits)"
+	@echo "  run-bg / stop        boot in the background until 'berth: ready' / power it off"
+	@echo "  check                unit, host and system tests (check-unit, check-host, check-system)"
+	@echo "  bench                benchmarks under bench/ (bench-boot)"
+	@echo "  image                build/images/{vmlinuz,initramfs.cpio.gz,data.img} and sizes"
+	@echo "  deps                 fetch, verify and build the pinned dependencies"
+	@echo "  <board>_defconfig    .config from board/<board>/defconfig: $(foreach b,$(BOARDS),$(subst -,_,$(b))_defconfig)"
+	@echo "  menuconfig           edit .config"
+	@echo "  olddefconfig         defaults for options .config does not set"
+	@echo "  savedefconfig        write the minimal config back to the board's defconfig"
+	@echo "  clean / distclean    remove outputs / everything including downloads and .config"
+	@echo "Variables: V=1 shows commands; SITE=dir bakes a site's keys and settings in."

@@ -1,0 +1,23 @@
+# board/ — the selected board's kernel, and booting it.
+-include $(BOARD_DIR)/board.mk
+
+KERNEL_IMAGE := $(O)/images/vmlinuz
+KMOD_DIR := $(O)/kmod/$(BOARD)
+KERNEL_STAMP := $(O)/stamp/kernel-$(BOARD)
+
+$(KERNEL_STAMP): $(O)/pins/$(BOARD_KERNEL_PKG) $(BOARD_DIR)/modules $(TOP)/rootfs/kernel.sh | host-tools
+	$(Q)$(TOP)/rootfs/kernel.sh $(TOP) $(O) $(BOARD_KERNEL_PKG) $(BOARD_KERNEL_RELEASE) $(BOARD_DIR)/modules $(KMOD_DIR)
+	$(Q)touch $@
+$(KERNEL_IMAGE): $(KERNEL_STAMP)
+
+QEMU_RUN := $(TOP)/tools/qemu-run.sh
+QEMU_ENV = BOARD_DIR=$(BOARD_DIR) KERNEL=$(KERNEL_IMAGE) INITRD=$(INITRAMFS) DATA_IMG=$(DATA_IMG) \
+	CMDLINE="$(BOARD_CMDLINE)" MEM_MB=$(CONFIG_BOARD_MEMORY_MB) CPUS=$(CONFIG_BOARD_CPUS)
+
+.PHONY: run run-bg stop
+run: image
+	$(Q)$(QEMU_ENV) $(QEMU_RUN) fg
+run-bg: image
+	$(Q)$(QEMU_ENV) $(QEMU_RUN) bg $(O)/run
+stop:
+	$(Q)$(QEMU_RUN) stop $(O)/run

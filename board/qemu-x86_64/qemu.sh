@@ -1,0 +1,14 @@
+# qemu-x86_64 — sourced (bash) by tools/qemu-run.sh. Fills the array
+# qemu_args from KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS SSH_PORT API_PORT.
+QEMU=qemu-system-x86_64
+qemu_board_args() {
+	qemu_args=(
+		-machine q35,accel=tcg -cpu max -m "$MEM_MB" -smp "$CPUS"
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
+		-drive "file=$DATA_IMG,if=virtio,format=raw,cache=writeback"
+		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22,hostfwd=tcp:127.0.0.1:$API_PORT-:2376"
+		-device virtio-net-pci,netdev=net0
+		-device virtio-rng-pci
+		-no-reboot
+	)
+}

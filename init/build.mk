@@ -1,0 +1,5 @@
+# init/ — berth-init, PID 1 (installed as /sbin/init).
+progs-y += init
+init-objs-y := init/main.o init/conf.o init/mounts.o init/console.o init/loop.o init/shutdown.o
+init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
+init-libs := -linih

@@ -1,0 +1,103 @@
+/* conf.c — PID 1's part of berth.conf; fixed-size fields, no allocation. */
+#include "init/conf.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+
+struct parse {
+	struct init_conf *c;
+	const struct logger *lg;
+	const char *path;
+};
+
+static int bad(struct parse *p, int lineno, const char *what, const char *value)
+{
+	log_msg(p->lg, LOG_ERROR, "%s:%d: %s: '%.80s'", p->path, lineno, what, value);
+	p->c->errors++;
+	return 1; /* keep parsing: one bad line must not stop the boot */
+}
+
+static int valid_hostname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > INIT_CONF_HOSTNAME_MAX || s[0] == '-' || s[0] == '.')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int valid_module_list(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == ' ' || *s == '\t'))
+			return 0;
+	return 1;
+}
+
+static int on_system(struct parse *p, const char *name, const char *value, int lineno)
+{
+	struct init_conf *c = p->c;
+
+	if (strcmp(name, "hostname") == 0) {
+		if (!valid_hostname(value))
+			return bad(p, lineno, "hostname: want 1-64 of [A-Za-z0-9.-], not starting with - or .", value);
+		snprintf(c->hostname, sizeof c->hostname, "%s", value);
+	} else if (strcmp(name, "modules") == 0) {
+		size_t used = strlen(c->modules);
+		if (!valid_module_list(value))
+			return bad(p, lineno, "modules: names may hold only [A-Za-z0-9_-]", value);
+		if (used + 1 + strlen(value) >= sizeof c->modules)
+			return bad(p, lineno, "modules: list longer than 2047 bytes", value);
+		if (used)
+			c->modules[used++] = ' ';
+		memcpy(c->modules + used, value, strlen(value) + 1);
+	} else if (strcmp(name, "console_shell") == 0) {
+		if (value[0] != '/')
+			return bad(p, lineno, "console_shell: want an absolute path", value);
+		if (strlen(value) >= sizeof c->console_shell)
+			return bad(p, lineno, "console_shell: longer than 255 bytes", value);
+		snprintf(c->console_shell, sizeof c->console_shell, "%s", value);
+	}
+	/* Other [system] keys (sysctls…) are read by their own modules. */
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value,
+		   int lineno)
+{
+	struct parse *p = user;
+
+	if (strcmp(section, "system") == 0)
+		return on_system(p, name, value, lineno);
+	return 1;
+}
+
+int init_conf_load(struct init_conf *c, const char *path, const struct logger *lg,
+		   struct berr *e)
+{
+	struct parse p = { .c = c, .lg = lg, .path = path };
+	FILE *f;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		return berr_sys(e, "open %s", path);
+	}
+	rc = ini_parse_file(f, handler, &p);
+	fclose(f);
+	if (rc > 0) /* a line inih itself could not read (no '=' or ']') */
+		bad(&p, rc, "not a section, key = value, or comment", "…");
+	else if (rc < 0)
+		return berr_set(e, EIO, "read %s: failed", path);
+	return 0;
+}

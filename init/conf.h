@@ -1,0 +1,35 @@
+/* conf.h — PID 1's settings from berth.conf (ini, read with inih).
+ *
+ * Keys read here (everything else in the file belongs to other programs and
+ * is ignored):
+ *   [system] hostname       = NAME         (1..64 chars of [A-Za-z0-9.-])
+ *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
+ *                                           continuation lines append)
+ *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
+ * A bad value is reported as "file:line: what is wrong" and that setting is
+ * skipped; the rest of the file still applies.
+ */
+#ifndef BERTH_INIT_CONF_H
+#define BERTH_INIT_CONF_H
+
+#include "lib/err.h"
+#include "lib/log.h"
+
+#define INIT_CONF_HOSTNAME_MAX 64
+#define INIT_CONF_SHELL_MAX 256
+#define INIT_CONF_MODULES_MAX 2048
+
+struct init_conf {
+	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
+	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
+	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
+	int errors;                                  /* bad lines reported */
+};
+
+/* Fill *c from path. A missing file leaves the defaults (empty) and is not
+ * an error; an unreadable one is. Bad lines are logged through lg and
+ * counted in c->errors. */
+int init_conf_load(struct init_conf *c, const char *path, const struct logger *lg,
+		   struct berr *e);
+
+#endif

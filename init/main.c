@@ -1,0 +1,102 @@
+/* main.c — berth-init, PID 1: boot, reap, shut down. Never exits. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "init/conf.h"
+#include "init/console.h"
+#include "init/loop.h"
+#include "init/modules.h"
+#include "init/mounts.h"
+#include "init/state.h"
+#include "lib/kconfig.h"
+#include "lib/log.h"
+
+static const char usage[] =
+	"usage: init [--config FILE]\n"
+	"\n"
+	"berth's PID 1. Mounts the early filesystems, loads the board's kernel\n"
+	"modules, reaps every process, and powers off on SIGUSR2 or ctrl-alt-del,\n"
+	"reboots on SIGTERM, halts on SIGUSR1.\n"
+	"\n"
+	"  --config FILE  berth.conf to read (default /etc/berth/berth.conf)\n"
+	"\n"
+	"Exit codes (only before it becomes PID 1; PID 1 never exits):\n"
+	"  0    --help\n"
+	"  100  usage: bad option, or not running as PID 1\n";
+
+/* Arguments come from the kernel command line too: words init does not
+ * know are logged and ignored rather than refused. */
+static int parse_args(struct init *in, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			in->conf_path = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			log_msg(&in->log, LOG_WARN, "ignoring argument '%s'", argv[i]);
+		}
+	}
+	return 1;
+}
+
+static void print_ready(const struct init *in)
+{
+	char line[128];
+	long long now = log_boottime_ns();
+	int n = log_format_stamp(line, sizeof line, now);
+
+	n += snprintf(line + n, sizeof line - (size_t)n, "berth: ready in %lld ms\n",
+		      (now - in->t0_ns) / 1000000LL);
+	if (write(2, line, (size_t)n) < 0) {
+		/* the console is gone; nothing else to tell */
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct init in = {
+		.log = { .prog = "berth-init", .fd = 2, .stamp = 1, .level = LOG_INFO },
+		.t0_ns = log_boottime_ns(),
+		.conf_path = "/etc/berth/berth.conf",
+		.sigfd = -1,
+	};
+	struct berr e;
+
+	if (!parse_args(&in, argc, argv))
+		return 0;
+	if (getpid() != 1) {
+		fprintf(stderr, "berth-init: error: must run as PID 1 (it signals every process)\n%s", usage);
+		return 100;
+	}
+	umask(022);
+	if (chdir("/") < 0) {
+		/* the kernel starts PID 1 in /, nothing to fix */
+	}
+	console_setup();
+	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
+
+	if (loop_signals_init(&in, &e) < 0)
+		log_err(&in.log, &e); /* signals stay deliverable; reaping still works via the loop */
+
+	mounts_early(&in.log);
+	log_msg(&in.log, LOG_INFO, "early filesystems mounted");
+
+	if (init_conf_load(&in.conf, in.conf_path, &in.log, &e) < 0)
+		log_err(&in.log, &e);
+	if (in.conf.hostname[0] && sethostname(in.conf.hostname, strlen(in.conf.hostname)) < 0)
+		log_msg(&in.log, LOG_ERROR, "sethostname %s: %m", in.conf.hostname);
+
+	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
+		modules_load(in.conf.modules, &in.log);
+
+	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in.conf.console_shell[0])
+		console_shell_start(&in);
+
+	print_ready(&in);
+	loop_run(&in);
+}

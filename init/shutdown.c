@@ -1,0 +1,83 @@
+/* shutdown.c — SIGTERM, grace, SIGKILL, sync, reboot(2). */
+#include "init/shutdown.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "init/loop.h"
+
+#ifndef CONFIG_INIT_SHUTDOWN_GRACE_MS
+#define CONFIG_INIT_SHUTDOWN_GRACE_MS 2000
+#endif
+
+static long long ms_since(long long t_ns)
+{
+	return (log_boottime_ns() - t_ns) / 1000000LL;
+}
+
+/* Reap until no child is left or timeout_ms passes; returns 1 if none left. */
+static int wait_all(struct init *in, int timeout_ms)
+{
+	long long deadline = log_boottime_ns() + (long long)timeout_ms * 1000000LL;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct pollfd pfd = { .fd = in->sigfd, .events = POLLIN };
+		long long left;
+
+		loop_reap(in);
+		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return 1;
+		left = (deadline - log_boottime_ns()) / 1000000LL;
+		if (left <= 0)
+			return 0;
+		poll(&pfd, 1, (int)(left > 100 ? 100 : left));
+		while (read(in->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+			; /* SIGCHLD: reaped at the top; other signals: already stopping */
+	}
+}
+
+void shutdown_run(struct init *in)
+{
+	static const struct { const char *name; int cmd; } how[] = {
+		[STOP_POWEROFF] = { "poweroff", RB_POWER_OFF },
+		[STOP_REBOOT] = { "reboot", RB_AUTOBOOT },
+		[STOP_HALT] = { "halt", RB_HALT_SYSTEM },
+	};
+	long long t0 = log_boottime_ns(), t;
+	int clean;
+
+	log_msg(&in->log, LOG_INFO, "shutdown: %s", how[in->stop].name);
+	in->shell_respawn_ns = 0;
+
+	t = log_boottime_ns();
+	/* The console shell's session gets a hangup, as from a closed terminal:
+	 * interactive shells ignore SIGTERM but leave on SIGHUP. */
+	if (in->shell_pid > 0)
+		kill(-in->shell_pid, SIGHUP);
+	kill(-1, SIGTERM);
+	kill(-1, SIGCONT);
+	clean = wait_all(in, CONFIG_INIT_SHUTDOWN_GRACE_MS);
+	log_msg(&in->log, LOG_INFO, "shutdown: SIGTERM to all: %s in %lld ms",
+		clean ? "all exited" : "some still running", ms_since(t));
+	if (!clean) {
+		t = log_boottime_ns();
+		kill(-1, SIGKILL);
+		clean = wait_all(in, 1000);
+		log_msg(&in->log, LOG_INFO, "shutdown: SIGKILL to all: %s in %lld ms",
+			clean ? "all gone" : "some unkillable", ms_since(t));
+	}
+	t = log_boottime_ns();
+	sync();
+	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
+	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name, ms_since(t0));
+	reboot(how[in->stop].cmd);
+	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
+}

@@ -1,0 +1,81 @@
+/* log.c — stamped one-line log messages with one write(2) each. */
+#include "lib/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const level_names[] = {
+	[LOG_ERROR] = "error",
+	[LOG_WARN] = "warning",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
+};
+
+long long log_boottime_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int log_format_stamp(char *buf, unsigned long size, long long ns)
+{
+	int n;
+
+	if (ns < 0)
+		ns = 0;
+	n = snprintf(buf, size, "[%5lld.%06lld] ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+	if (n < 0)
+		return 0;
+	return (unsigned long)n < size ? n : (int)size - 1;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* nowhere left to report it */
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	size_t len = 0;
+	va_list ap;
+	int n;
+
+	if (level > lg->level)
+		return;
+	if (lg->stamp)
+		len = (size_t)log_format_stamp(line, sizeof line, log_boottime_ns());
+	n = snprintf(line + len, sizeof line - len, "%s: %s: ", lg->prog, level_names[level]);
+	if (n > 0)
+		len += (size_t)n;
+	if (len >= sizeof line - 1)
+		len = sizeof line - 2;
+	va_start(ap, fmt);
+	n = vsnprintf(line + len, sizeof line - len - 1, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		len += (size_t)n < sizeof line - len - 1 ? (size_t)n : sizeof line - len - 2;
+	line[len++] = '\n';
+	write_all(lg->fd, line, len);
+}
+
+void log_err(const struct logger *lg, const struct berr *e)
+{
+	log_msg(lg, LOG_ERROR, "%s", e->msg);
+}

@@ -1,0 +1,96 @@
+#!/bin/bash
+# mkinitramfs.sh — print the initramfs spec (tools/mkcpio's format) for the
+# configured image: berth's binaries, dropbear, busybox, the board's kernel
+# modules and the skeleton, every file owned by root.
+#
+# Usage: rootfs/mkinitramfs.sh TOP BUILDDIR BOARD_DIR KERNEL_RELEASE > SPEC
+# Reads the configuration from BUILDDIR/config/auto.conf. Generated files
+# (berth.conf, os-release) are written under BUILDDIR/rootfs/.
+# Exit codes: 0 ok, 100 usage, 1 an input is missing.
+set -euo pipefail
+[ $# = 4 ] || { echo "usage: $0 TOP BUILDDIR BOARD_DIR KERNEL_RELEASE" >&2; exit 100; }
+TOP=$1 BUILD=$2 BOARD_DIR=$3 REL=$4
+. "$BUILD/config/auto.conf"
+board=$(basename "$BOARD_DIR")
+gen=$BUILD/rootfs
+rm -rf "$gen" && mkdir -p "$gen"
+
+entries() {
+	# Directories every image has (mount points, state, home).
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /etc /etc/berth /etc/berth/services.d \
+		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "dir /root 0700 0 0"
+	# The kernel opens /dev/console for PID 1 before devtmpfs is mounted.
+	echo "nod /dev/console 0600 0 0 c 5 1"
+
+	echo "file /sbin/init $BUILD/bin/init 0755 0 0"
+	for f in "$BUILD"/bin/*; do
+		n=$(basename "$f")
+		case $n in
+		init) ;;
+		dropbearmulti)
+			echo "file /usr/sbin/dropbearmulti $f 0755 0 0"
+			for l in dropbear dropbearkey; do echo "slink /usr/sbin/$l dropbearmulti 0777 0 0"; done
+			echo "slink /usr/bin/scp ../sbin/dropbearmulti 0777 0 0"
+			;;
+		*) echo "file /usr/bin/$n $f 0755 0 0" ;;
+		esac
+	done
+
+	if [ "${CONFIG_ROOTFS_BUSYBOX:-}" = y ]; then
+		bb=$BUILD/sysroot/bin/busybox
+		[ -x "$bb" ] || { echo "mkinitramfs: $bb missing" >&2; exit 1; }
+		echo "file /bin/busybox $bb 0755 0 0"
+		# Applet links, except those that would stand in for berth's own.
+		"$bb" --list-full | while read -r a; do
+			case /$a in
+			/bin/busybox|/sbin/init|/linuxrc|/usr/sbin/dropbear*|/usr/bin/scp) continue ;;
+			esac
+			[ -e "$BUILD/bin/$(basename "$a")" ] && continue
+			depth=$(echo "$a" | tr -cd / | wc -c)
+			up=""; i=0; while [ $i -lt "$depth" ]; do up="../$up"; i=$((i + 1)); done
+			echo "slink /$a ${up}bin/busybox 0777 0 0"
+		done
+	fi
+
+	# Kernel modules with their modules.dep.
+	kmod=$BUILD/kmod/$board
+	if [ -d "$kmod/lib/modules/$REL" ]; then
+		(cd "$kmod" && find lib -type d) | while read -r d; do echo "dir /$d 0755 0 0"; done
+		(cd "$kmod" && find lib -type f) | while read -r f; do echo "file /$f $kmod/$f 0644 0 0"; done
+	fi
+
+	# Skeleton files: executable ones keep 0755, the rest 0644.
+	(cd "$TOP/rootfs/skeleton" && find . -type d ! -name .) | while read -r d; do
+		echo "dir ${d#.} 0755 0 0"
+	done
+	(cd "$TOP/rootfs/skeleton" && find . -type f ! -name '*.in') | while read -r f; do
+		mode=0644; [ -x "$TOP/rootfs/skeleton/$f" ] && mode=0755
+		case $f in ./etc/shadow) mode=0600 ;; esac
+		echo "file ${f#.} $TOP/rootfs/skeleton/$f $mode 0 0"
+	done
+
+	# Generated files.
+	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
+	shell=""
+	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && shell="console_shell = /bin/sh"
+	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" \
+		-e "s|@CONSOLE_SHELL@|$shell|" "$TOP/rootfs/skeleton/etc/berth/berth.conf.in" > "$gen/berth.conf"
+	echo "file /etc/berth/berth.conf $gen/berth.conf 0644 0 0"
+	version=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+	cat > "$gen/os-release" <<OS
+NAME=berth
+ID=berth
+PRETTY_NAME="berth appliance ($board)"
+VERSION_ID=$version
+HOME_URL=https://berth.invalid/
+OS
+	echo "file /etc/os-release $gen/os-release 0644 0 0"
+}
+
+# Parents before children: sort by path (a prefix sorts first), one entry
+# per path (the later, more specific line wins for directories' modes).
+entries | awk '{ print $2 "\t" $0 }' | LC_ALL=C sort -t "$(printf '\t')" -k1,1 -s |
+	awk -F '\t' '$1 != prev { if (line != "") print line } { line = $2; prev = $1 } END { if (line != "") print line }'

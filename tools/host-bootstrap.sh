@@ -1,0 +1,66 @@
+#!/bin/sh
+# host-bootstrap.sh — install the Debian packages berth needs to build and test.
+#
+# Usage: tools/host-bootstrap.sh [--check]
+#   --check  only report what is missing (exit 1 if anything is)
+# Exit codes: 0 everything present (or installed), 1 missing and not installed,
+#             100 usage, 111 apt-get failed.
+#
+# Called by `make` and `make check` when a needed tool is missing; safe to run
+# by hand. As root it runs apt-get; otherwise it prints the exact command.
+set -eu
+
+# package:command-or-file that proves it is installed
+NEEDS="
+musl-tools:/usr/bin/musl-gcc
+linux-libc-dev:/usr/include/linux/capability.h
+gcc:/usr/bin/gcc
+make:/usr/bin/make
+qemu-system-x86:/usr/bin/qemu-system-x86_64
+cpio:/usr/bin/cpio
+kmod:/usr/sbin/depmod
+kconfig-frontends-nox:/usr/bin/kconfig-conf
+dpkg-dev:/usr/bin/dpkg-source
+e2fsprogs:/usr/sbin/mke2fs
+openssl:/usr/bin/openssl
+curl:/usr/bin/curl
+xz-utils:/usr/bin/xz
+bzip2:/usr/bin/bzip2
+file:/usr/bin/file
+ca-certificates:/etc/ssl/certs/ca-certificates.crt
+debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
+"
+
+case "${1:-}" in
+	""|--check) ;;
+	*) echo "usage: $0 [--check]" >&2; exit 100 ;;
+esac
+
+missing=""
+for entry in $NEEDS; do
+	pkg=${entry%%:*}
+	path=${entry#*:}
+	[ -e "$path" ] || missing="$missing $pkg"
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "${1:-}" = --check ]; then
+	echo "host-bootstrap: missing:$missing" >&2
+	exit 1
+fi
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "host-bootstrap: these Debian packages are needed:$missing" >&2
+	echo "host-bootstrap: run as root:  apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "host-bootstrap: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null || { echo "host-bootstrap: apt-get update failed" >&2; exit 111; }
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	{ echo "host-bootstrap: failed: $cmd" >&2; exit 111; }
+echo "host-bootstrap: installed:$missing"

@@ -1,0 +1,126 @@
+#!/bin/bash
+# qemu-run.sh — boot the appliance image in qemu.
+#
+# Usage:
+#   tools/qemu-run.sh fg            serial console on this terminal (ctrl-a x quits)
+#   tools/qemu-run.sh bg DIR        in the background; returns once the console
+#                                   says "berth: ready" (or fails after BOOT_TIMEOUT)
+#   tools/qemu-run.sh stop DIR      power a background VM off (poweroff on its
+#                                   console shell, then qemu's quit after 20 s)
+#   tools/qemu-run.sh send DIR TEXT type TEXT and a newline on its console
+#
+# Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
+# SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
+# guest's 22 and 2376; BOOT_TIMEOUT seconds (240).
+# In DIR: console.log (everything the serial console printed), qemu.pid,
+# serial.in/serial.out and monitor.in/monitor.out (FIFOs), ready.ms (wall
+# milliseconds from qemu's launch to "berth: ready").
+# Exit codes: 0 ok, 1 boot failed or timed out (console tail printed),
+#             100 usage, 111 qemu could not start.
+set -euo pipefail
+
+usage() { sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
+[ $# -ge 1 ] || usage
+mode=$1
+SSH_PORT=${SSH_PORT:-2222}
+API_PORT=${API_PORT:-2376}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
+
+now_ms() { date +%s%3N; }
+
+board_args() {
+	for v in BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS; do
+		[ -n "${!v:-}" ] || { echo "qemu-run: $v is not set (run through make)" >&2; exit 100; }
+	done
+	for f in "$KERNEL" "$INITRD" "$DATA_IMG"; do
+		[ -f "$f" ] || { echo "qemu-run: $f is missing (make image)" >&2; exit 100; }
+	done
+	# shellcheck source=/dev/null
+	. "$BOARD_DIR/qemu.sh"
+	qemu_board_args
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+case $mode in
+fg)
+	board_args
+	for p in "$SSH_PORT" "$API_PORT"; do
+		port_free "$p" || { echo "qemu-run: 127.0.0.1:$p is in use (another VM?); set SSH_PORT/API_PORT" >&2; exit 111; }
+	done
+	echo "berth: booting $(basename "$BOARD_DIR") in qemu (software emulation); ctrl-a x quits, ctrl-a c is qemu's monitor"
+	echo "berth: SSH   ssh -p $SSH_PORT -i build/pki/ssh/id_ed25519 root@127.0.0.1"
+	exec "$QEMU" "${qemu_args[@]}" -nographic -serial mon:stdio
+	;;
+bg)
+	[ $# = 2 ] || usage
+	dir=$2
+	board_args
+	for p in "$SSH_PORT" "$API_PORT"; do
+		port_free "$p" || { echo "qemu-run: 127.0.0.1:$p is in use (another VM?); set SSH_PORT/API_PORT" >&2; exit 111; }
+	done
+	if [ -f "$dir/qemu.pid" ] && kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null; then
+		echo "qemu-run: a VM from $dir is still running (pid $(cat "$dir/qemu.pid")); stop it first" >&2
+		exit 111
+	fi
+	rm -rf "$dir" && mkdir -p "$dir"
+	mkfifo "$dir/serial.in" "$dir/serial.out" "$dir/monitor.in" "$dir/monitor.out"
+	start=$(now_ms)
+	"$QEMU" "${qemu_args[@]}" -display none \
+		-chardev "pipe,id=ser0,path=$dir/serial,logfile=$dir/console.log" -serial chardev:ser0 \
+		-chardev "pipe,id=mon0,path=$dir/monitor" -mon chardev=mon0,mode=readline \
+		-pidfile "$dir/qemu.pid" -daemonize 2> "$dir/qemu.err" ||
+		{ cat "$dir/qemu.err" >&2; echo "qemu-run: qemu did not start" >&2; exit 111; }
+	# Nobody else reads the console and monitor output; without a reader
+	# qemu would stall once a pipe buffer fills. console.log keeps it all.
+	nohup cat "$dir/serial.out" > /dev/null 2>&1 &
+	echo $! > "$dir/drain-serial.pid"
+	nohup cat "$dir/monitor.out" > "$dir/monitor.log" 2>&1 &
+	echo $! > "$dir/drain-monitor.pid"
+	pid=$(cat "$dir/qemu.pid")
+	echo "  QEMU    pid $pid, console log ${dir#"$PWD"/}/console.log; waiting for 'berth: ready' (up to ${BOOT_TIMEOUT}s)"
+	deadline=$(( $(date +%s) + BOOT_TIMEOUT ))
+	while ! grep -q 'berth: ready' "$dir/console.log" 2>/dev/null; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 40 "$dir/console.log" >&2 || true
+			echo "qemu-run: qemu exited before 'berth: ready'" >&2
+			exit 1
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			tail -n 40 "$dir/console.log" >&2 || true
+			echo "qemu-run: no 'berth: ready' within ${BOOT_TIMEOUT}s; VM left running (tools/qemu-run.sh stop $dir)" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	ms=$(( $(now_ms) - start ))
+	echo "$ms" > "$dir/ready.ms"
+	echo "  QEMU    ready $ms ms after launch: $(grep -m1 'berth: ready' "$dir/console.log" | tr -d '\r')"
+	;;
+send)
+	[ $# = 3 ] || usage
+	printf '%s\n' "$3" > "$2/serial.in"
+	;;
+stop)
+	[ $# = 2 ] || usage
+	dir=$2
+	[ -f "$dir/qemu.pid" ] || { echo "qemu-run: no VM in $dir"; exit 0; }
+	pid=$(cat "$dir/qemu.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		printf '\npoweroff\n' > "$dir/serial.in"
+		for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "qemu-run: no poweroff within 20 s; quitting qemu" >&2
+			echo quit > "$dir/monitor.in"
+			sleep 1
+			kill "$pid" 2>/dev/null || true
+		fi
+	fi
+	for f in drain-serial drain-monitor; do
+		[ -f "$dir/$f.pid" ] && kill "$(cat "$dir/$f.pid")" 2>/dev/null || true
+	done
+	rm -f "$dir/qemu.pid"
+	echo "  QEMU    stopped"
+	;;
+*) usage ;;
+esac
