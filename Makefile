@@ -98,6 +98,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(TOP) -I$
 # Programs add themselves to progs-y; rootfs/build.mk (included after every
 # program's build.mk) packs them all.
 progs-y :=
+unit-tests :=
 BINS = $(addprefix $(O)/bin/,$(progs-y))
 include lib/build.mk
 include init/build.mk

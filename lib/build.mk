@@ -1,2 +1,7 @@
 # lib/ — code shared by several programs, linked as build/obj/libberth.a.
 lib-objs-y := lib/err.o lib/log.o lib/util.o
+
+unit-tests += test_err test_log test_util
+test_err-srcs := lib/err.c
+test_log-srcs := lib/log.c lib/err.c
+test_util-srcs := lib/util.c lib/err.c

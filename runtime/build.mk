@@ -1,2 +1,3 @@
 # runtime/ — launcher, image store, engine, shim, API daemon, policy.
-# Each subsystem adds its build.mk here as it arrives.
+# Every subsystem directory with a build.mk is part of the build.
+include $(sort $(wildcard $(TOP)/runtime/*/build.mk))

@@ -1,0 +1,54 @@
+#!/bin/bash
+# initramfs.sh — what the image holds: init, console node, config, the
+# board's modules with a modules.dep naming only files that are there, all
+# owned by root; and the Kconfig switches are honoured.
+. "$(dirname "$0")/../lib/env.sh"
+img=$BUILD/images/initramfs.cpio.gz
+list=$WORK/list
+gzip -dc "$img" | cpio -tv --quiet > "$list" 2>/dev/null
+names=$WORK/names
+gzip -dc "$img" | cpio -t --quiet > "$names" 2>/dev/null
+
+tap_check "/sbin/init is in the image" grep -qx 'sbin/init' "$names"
+tap_check "/dev/console is a character device 5,1" grep -qE '^crw------- +1 root +root +5, +1 .* dev/console$' "$list"
+tap_check "/etc/berth/berth.conf is in the image" grep -qx 'etc/berth/berth.conf' "$names"
+bad_owner=$(awk '$3 != "root" || $4 != "root"' "$list" | head -3)
+[ -z "$bad_owner" ] && tap_ok "every entry is owned by root:root" || tap_fail "every entry is owned by root:root" "$bad_owner"
+
+(cd "$WORK" && gzip -dc "$img" | cpio -id --quiet 'etc/berth/berth.conf' 'lib/modules/*/modules.dep' 2>/dev/null)
+dep=$(ls "$WORK"/lib/modules/*/modules.dep 2>/dev/null | head -1)
+if [ -n "$dep" ]; then
+	rel=$(basename "$(dirname "$dep")")
+	missing=""
+	for f in $(tr ':' ' ' < "$dep"); do
+		grep -qx "lib/modules/$rel/$f" "$names" || missing="$missing $f"
+	done
+	[ -z "$missing" ] && tap_ok "every module modules.dep names is in the image" ||
+		tap_fail "every module modules.dep names is in the image" "missing:$missing"
+	for m in $(sed 's/#.*//' "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')/modules"); do
+		pat=$(echo "$m" | sed 's/[-_]/[-_]/g')
+		grep -qE "(^|/)$pat\.ko:" "$dep" && tap_ok "board module $m is in modules.dep" ||
+			tap_fail "board module $m is in modules.dep"
+	done
+else
+	tap_fail "modules.dep is in the image"
+fi
+if [ "${CONFIG_ROOTFS_BUSYBOX:-}" = y ]; then
+	tap_check "busybox and /bin/sh are in the image (CONFIG_ROOTFS_BUSYBOX=y)" grep -qx 'bin/sh' "$names"
+	if grep -qE '^l.* sbin/init -> ' "$list"; then tap_fail "busybox does not replace /sbin/init"; else tap_ok "busybox does not replace /sbin/init"; fi
+else
+	if grep -qx 'bin/busybox' "$names"; then tap_fail "no busybox when CONFIG_ROOTFS_BUSYBOX is off"; else tap_ok "no busybox when CONFIG_ROOTFS_BUSYBOX is off"; fi
+fi
+grep -q '^console_shell' "$WORK/etc/berth/berth.conf"; has_shell=$?
+if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ]; then
+	[ $has_shell = 0 ] && tap_ok "berth.conf has console_shell (CONFIG_INIT_CONSOLE_SHELL=y)" || tap_fail "berth.conf has console_shell"
+else
+	[ $has_shell != 0 ] && tap_ok "berth.conf has no console_shell (CONFIG_INIT_CONSOLE_SHELL off)" || tap_fail "berth.conf has no console_shell"
+fi
+# The archive is reproducible: the same inputs give the same bytes.
+spec=$BUILD/initramfs.spec
+if [ -f "$spec" ]; then
+	a=$("$BUILD/host/mkcpio" < "$spec" | sha256sum); b=$("$BUILD/host/mkcpio" < "$spec" | sha256sum)
+	[ "$a" = "$b" ] && tap_ok "mkcpio output is reproducible" || tap_fail "mkcpio output is reproducible"
+fi
+tap_done

@@ -1,0 +1,19 @@
+# env.sh — common setup for host and system test scripts (sourced, bash).
+# Gives TOP, BUILD, the configuration (CONFIG_*), tap.sh, and a work
+# directory WORK that is removed at exit.
+set -uo pipefail
+TOP=${BERTH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${BERTH_BUILD:-$TOP/build}
+# shellcheck source=/dev/null
+. "$BUILD/config/auto.conf"
+# shellcheck source=tests/lib/tap.sh
+. "$TOP/tests/lib/tap.sh"
+# Not under /tmp or /run: init mounts fresh tmpfs there in its namespace.
+WORK=$(mktemp -d /var/tmp/berth-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		tap_skip "$1" "needs root (namespaces, mounts)"
+		return 1
+	fi
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# boot.sh — the image boots in qemu to "berth: ready" within BOOT_TIMEOUT;
+# PID 1 is our init; cgroup2 is mounted with its controllers; the board's
+# modules are loaded; poweroff ends qemu.
+. "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/vm.sh"
+
+vm_start boot; rc=$?
+if [ $rc = 2 ]; then
+	tap_skip "boot in qemu" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
+	tap_done; exit
+fi
+if [ $rc != 0 ]; then
+	tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
+	tap_done; exit
+fi
+tap_ok "boots to 'berth: ready' ($(cat "$VM_DIR/ready.ms") ms after qemu started)"
+
+want=$(sha256sum < "$BUILD/bin/init" | cut -d' ' -f1)
+got=$(vm_run "sha256sum /proc/1/exe" | awk '{print $1}')
+[ "$got" = "$want" ] && tap_ok "/proc/1/exe is build/bin/init (sha256)" ||
+	tap_fail "/proc/1/exe is build/bin/init (sha256)" "got '$got', want '$want'"
+tap_check "/proc/1/exe is /sbin/init" test "$(vm_run 'readlink /proc/1/exe')" = /sbin/init
+
+mnt=$(vm_run "grep ' /sys/fs/cgroup ' /proc/mounts")
+[[ $mnt == "cgroup2 /sys/fs/cgroup cgroup2 "* ]] && tap_ok "cgroup2 is mounted on /sys/fs/cgroup" ||
+	tap_fail "cgroup2 is mounted on /sys/fs/cgroup" "$mnt"
+ctl=$(vm_run "cat /sys/fs/cgroup/cgroup.controllers")
+sub=$(vm_run "cat /sys/fs/cgroup/cgroup.subtree_control")
+for c in cpu memory pids io; do
+	[[ " $ctl " == *" $c "* ]] && tap_ok "cgroup2 offers the $c controller" || tap_fail "cgroup2 offers the $c controller" "controllers: $ctl"
+	[[ " $sub " == *" $c "* ]] && tap_ok "$c is enabled for child groups" || tap_fail "$c is enabled for child groups" "subtree_control: $sub"
+done
+
+mods=$(vm_run "cut -d' ' -f1 /proc/modules")
+for m in virtio_blk virtio_net virtio_pci overlay; do
+	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
+done
+tap_check "the data disk is there (/sys/class/block/vda)" vm_run "test -e /sys/class/block/vda"
+tap_check "hostname is the configured one" test "$(vm_run hostname)" = "$(echo "$CONFIG_ROOTFS_HOSTNAME" | tr -d '"')"
+errs=$(grep -c 'berth-init: error' <(tr -d '\r' < "$VM_DIR/console.log"))
+[ "$errs" = 0 ] && tap_ok "init logged no errors while booting" || tap_fail "init logged no errors while booting" "$(grep 'berth-init: error' "$VM_DIR/console.log")"
+
+start=$(date +%s%3N)
+if vm_stop; then
+	tap_ok "poweroff ends qemu ($(( $(date +%s%3N) - start )) ms)"
+else
+	tap_fail "poweroff ends qemu" "$(tail -10 "$VM_DIR/console.log")"
+fi
+tap_check "shutdown steps are logged" grep -q 'shutdown: poweroff after' "$VM_DIR/console.log"
+rm -f "$DATA_IMG"
+tap_done

@@ -1,0 +1,108 @@
+/* test_conf.c — PID 1's berth.conf keys: values, errors with file:line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "init/conf.h"
+#include "tests/unit/unit.h"
+
+struct loaded {
+	struct init_conf c;
+	char log[4096];
+	int rc;
+};
+
+static void load(const char *text, struct loaded *out)
+{
+	char path[] = "/tmp/berth-conf-XXXXXX";
+	int fd = mkstemp(path), p[2];
+	struct berr e;
+	ssize_t n;
+
+	CHECK(fd >= 0 && pipe(p) == 0);
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	struct logger lg = { .prog = "t", .fd = p[1], .stamp = 0, .level = LOG_DEBUG };
+	out->rc = init_conf_load(&out->c, path, &lg, &e);
+	close(p[1]);
+	n = read(p[0], out->log, sizeof out->log - 1);
+	out->log[n > 0 ? n : 0] = '\0';
+	/* Error lines name the file; tests compare against "F:" */
+	for (char *s; (s = strstr(out->log, path));)
+		memmove(s + 1, s + strlen(path), strlen(s + strlen(path)) + 1), s[0] = 'F';
+	unlink(path);
+}
+
+static void reads_every_key(void)
+{
+	struct loaded l;
+
+	load("[system]\nhostname = edge-7.example\nmodules = virtio_pci virtio_blk\n"
+	     "console_shell = /bin/sh -l\n[api]\nlisten = 0.0.0.0:2376\n", &l);
+	CHECK_INT(l.rc, 0);
+	CHECK_INT(l.c.errors, 0);
+	CHECK_STR(l.c.hostname, "edge-7.example");
+	CHECK_STR(l.c.modules, "virtio_pci virtio_blk");
+	CHECK_STR(l.c.console_shell, "/bin/sh -l");
+	CHECK_STR(l.log, "");
+}
+
+static void continuation_lines_append_modules(void)
+{
+	struct loaded l;
+
+	load("[system]\nmodules = a\n  b c\n", &l);
+	CHECK_STR(l.c.modules, "a b c");
+}
+
+static void bad_values_are_reported_with_line_and_skipped(void)
+{
+	struct loaded l;
+
+	load("[system]\nhostname = -bad\nmodules = ok_mod\nconsole_shell = sh\nmodules = x/y\n", &l);
+	CHECK_INT(l.rc, 0);
+	CHECK_INT(l.c.errors, 3);
+	CHECK_STR(l.c.hostname, "");
+	CHECK_STR(l.c.console_shell, "");
+	CHECK_STR(l.c.modules, "ok_mod");
+	CHECK(strstr(l.log, "t: error: F:2: hostname:") != NULL);
+	CHECK(strstr(l.log, "t: error: F:4: console_shell: want an absolute path: 'sh'") != NULL);
+	CHECK(strstr(l.log, "t: error: F:5: modules:") != NULL);
+}
+
+static void hostname_longer_than_64_is_refused(void)
+{
+	struct loaded l;
+	char text[256];
+
+	snprintf(text, sizeof text, "[system]\nhostname = %065d\n", 1);
+	load(text, &l);
+	CHECK_INT(l.c.errors, 1);
+	CHECK_STR(l.c.hostname, "");
+}
+
+static void syntax_error_names_the_line(void)
+{
+	struct loaded l;
+
+	load("[system]\nhostname = ok\nthis line has no equals sign\n", &l);
+	CHECK_INT(l.c.errors, 1);
+	CHECK_STR(l.c.hostname, "ok");
+	CHECK(strstr(l.log, "F:3: not a section") != NULL);
+}
+
+static void missing_file_is_defaults(void)
+{
+	struct init_conf c;
+	struct berr e;
+	struct logger lg = { .prog = "t", .fd = 2, .level = LOG_ERROR };
+
+	CHECK_INT(init_conf_load(&c, "/nonexistent/berth.conf", &lg, &e), 0);
+	CHECK_STR(c.hostname, "");
+	CHECK_INT(c.errors, 0);
+}
+
+UNIT_MAIN(UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
+	  UNIT(bad_values_are_reported_with_line_and_skipped), UNIT(hostname_longer_than_64_is_refused),
+	  UNIT(syntax_error_names_the_line), UNIT(missing_file_is_defaults))
