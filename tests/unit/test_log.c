@@ -5,35 +5,47 @@
 #include "lib/log.h"
 #include "tests/unit/unit.h"
 
-static void read_pipe(int fd, char *buf, size_t size)
+/* A logger writing into a pipe; read_back() returns what it wrote. */
+struct capture {
+	int fds[2];
+	struct logger lg;
+};
+
+static struct logger *capture(struct capture *c, int stamp, enum log_level level)
 {
-	ssize_t n = read(fd, buf, size - 1);
+	CHECK(pipe(c->fds) == 0);
+	c->lg = (struct logger){ .prog = "t", .fd = c->fds[1], .stamp = stamp, .level = level };
+	return &c->lg;
+}
+
+static const char *read_back(struct capture *c, char *buf, size_t size)
+{
+	ssize_t n;
+
+	close(c->fds[1]);
+	n = read(c->fds[0], buf, size - 1);
 	buf[n > 0 ? n : 0] = '\0';
+	return buf;
 }
 
 static void line_has_prog_level_message(void)
 {
-	int p[2];
+	struct capture c;
 	char buf[256];
 
-	CHECK(pipe(p) == 0);
-	struct logger lg = { .prog = "berth-test", .fd = p[1], .stamp = 0, .level = LOG_INFO };
-	log_msg(&lg, LOG_WARN, "disk %s is %d%% full", "vda", 91);
-	read_pipe(p[0], buf, sizeof buf);
-	CHECK_STR(buf, "berth-test: warning: disk vda is 91% full\n");
+	log_msg(capture(&c, 0, LOG_INFO), LOG_WARN, "disk %s is %d%% full", "vda", 91);
+	CHECK_STR(read_back(&c, buf, sizeof buf), "t: warning: disk vda is 91% full\n");
 }
 
 static void levels_above_the_logger_are_dropped(void)
 {
-	int p[2];
+	struct capture c;
+	struct logger *lg = capture(&c, 0, LOG_WARN);
 	char buf[256];
 
-	CHECK(pipe(p) == 0);
-	struct logger lg = { .prog = "t", .fd = p[1], .stamp = 0, .level = LOG_WARN };
-	log_msg(&lg, LOG_INFO, "dropped");
-	log_msg(&lg, LOG_ERROR, "kept");
-	read_pipe(p[0], buf, sizeof buf);
-	CHECK_STR(buf, "t: error: kept\n");
+	log_msg(lg, LOG_INFO, "dropped");
+	log_msg(lg, LOG_ERROR, "kept");
+	CHECK_STR(read_back(&c, buf, sizeof buf), "t: error: kept\n");
 }
 
 static void stamp_is_seconds_and_micros(void)
@@ -48,28 +60,24 @@ static void stamp_is_seconds_and_micros(void)
 
 static void stamped_line_starts_with_boot_time(void)
 {
-	int p[2];
+	struct capture c;
 	char buf[256];
 
-	CHECK(pipe(p) == 0);
-	struct logger lg = { .prog = "p", .fd = p[1], .stamp = 1, .level = LOG_INFO };
-	log_msg(&lg, LOG_INFO, "x");
-	read_pipe(p[0], buf, sizeof buf);
+	log_msg(capture(&c, 1, LOG_INFO), LOG_INFO, "x");
+	read_back(&c, buf, sizeof buf);
 	CHECK(buf[0] == '[');
-	CHECK(strstr(buf, "] p: info: x\n") != NULL);
+	CHECK(strstr(buf, "] t: info: x\n") != NULL);
 }
 
 static void overlong_message_is_one_bounded_line(void)
 {
-	int p[2];
+	struct capture c;
 	char buf[LOG_LINE_MAX * 2], big[LOG_LINE_MAX * 2];
 
-	CHECK(pipe(p) == 0);
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	struct logger lg = { .prog = "p", .fd = p[1], .stamp = 0, .level = LOG_INFO };
-	log_msg(&lg, LOG_INFO, "%s", big);
-	read_pipe(p[0], buf, sizeof buf);
+	log_msg(capture(&c, 0, LOG_INFO), LOG_INFO, "%s", big);
+	read_back(&c, buf, sizeof buf);
 	CHECK(strlen(buf) <= LOG_LINE_MAX);
 	CHECK(buf[strlen(buf) - 1] == '\n');
 	CHECK(strchr(buf, '\n') == buf + strlen(buf) - 1);
