@@ -99,6 +99,7 @@ HOSTCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(TOP) -I$
 # program's build.mk) packs them all.
 progs-y :=
 unit-tests :=
+fuzz-targets :=
 BINS = $(addprefix $(O)/bin/,$(progs-y))
 include lib/build.mk
 include init/build.mk
@@ -132,7 +133,7 @@ $(O)/bin/$(1): $(O)/obj/$(1).elf
 endef
 $(foreach p,$(progs-y),$(eval $(call prog_rule,$(p))))
 
--include $(shell find $(O)/obj $(O)/unit -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/unit $(O)/fuzz -name '*.d' 2>/dev/null)
 
 # --------------------------------------------------------------- goals
 .PHONY: all bins
@@ -143,7 +144,7 @@ bins: $(BINS)
 # clean keeps what is slow to get and not ours: downloads, dependency builds,
 # the kernel, and data.img (the appliance's persistent state).
 clean:
-	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/rootfs $(O)/test $(O)/images/initramfs.cpio.gz
+	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs.cpio.gz
 distclean:
 	rm -rf $(O) .config .config.old
 

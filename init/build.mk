@@ -7,3 +7,6 @@ init-libs := -linih
 unit-tests += test_modules test_conf
 test_modules-srcs := init/modules.c lib/err.c lib/log.c lib/util.c
 test_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c
+
+fuzz-targets += fuzz_modules_dep
+fuzz_modules_dep-srcs := init/modules.c lib/err.c lib/log.c lib/util.c

@@ -26,7 +26,7 @@ $(foreach t,$(unit-tests),$(eval $(call unit_rule,$(t))))
 UNIT_BINS := $(addprefix $(O)/unit/,$(unit-tests))
 
 # ------------------------------------------------------------------ layers
-TEST_ENV := BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(QEMU_ENV)
+TEST_ENV = BERTH_TOP=$(TOP) BERTH_BUILD=$(O) FUZZ_BINS="$(FUZZ_BINS)" $(QEMU_ENV)
 HOST_TESTS = $(sort $(wildcard $(TOP)/tests/host/*.sh))
 SYSTEM_TESTS = $(sort $(wildcard $(TOP)/tests/system/*.sh))
 
@@ -34,10 +34,34 @@ SYSTEM_TESTS = $(sort $(wildcard $(TOP)/tests/system/*.sh))
 unit-bins: $(UNIT_BINS)
 check-unit: $(UNIT_BINS)
 	$(Q)$(TOP)/tests/run-layer.sh unit $(UNIT_BINS)
-check-host: image
+check-host: image fuzz-bins
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh host $(HOST_TESTS)
 check-system: image
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh system $(SYSTEM_TESTS)
-check: image $(UNIT_BINS) | host-tools
+check: image $(UNIT_BINS) fuzz-bins | host-tools
 	$(Q)$(TEST_ENV) UNIT_BINS="$(UNIT_BINS)" HOST_TESTS="$(HOST_TESTS)" \
 		SYSTEM_TESTS="$(SYSTEM_TESTS)" $(TOP)/tests/check.sh
+
+# -------------------------------------------------------------- fuzz targets
+# A subsystem adds fuzz_X to fuzz-targets, with tests/fuzz/fuzz_X.c defining
+# LLVMFuzzerTestOneInput and fuzz_X-srcs the sources it links; seeds go in
+# tests/fuzz/corpus/X/. tests/host/fuzz.sh builds nothing: make check builds
+# them (when clang's libFuzzer is there) and the host layer runs each for
+# FUZZ_SECONDS (default 10).
+FUZZ_CC := clang-14
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -D_GNU_SOURCE -I$(TOP) -I$(O)/config -isystem $(SYSROOT)/include \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+$(O)/fuzz/obj/%.o: $(TOP)/%.c $(O)/config/autoconf.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $*.c"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+$(O)/fuzz/obj/build/src/libinih/ini.o: FUZZ_CFLAGS += -include $(SYSROOT)/include/ini.h
+define fuzz_rule
+$(O)/fuzz/$(1): $(O)/fuzz/obj/tests/fuzz/$(1).o $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$($(1)-srcs))
+	@echo "  FUZZLD  $(1)"
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^
+endef
+$(foreach t,$(fuzz-targets),$(eval $(call fuzz_rule,$(t))))
+FUZZ_BINS := $(addprefix $(O)/fuzz/,$(fuzz-targets))
+.PHONY: fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
