@@ -33,6 +33,9 @@ libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzze
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 "
 
+# Tests replace the list to exercise the missing-package paths.
+NEEDS=${BERTH_BOOTSTRAP_NEEDS:-$NEEDS}
+
 case "${1:-}" in
 	""|--check) ;;
 	*) echo "usage: $0 [--check]" >&2; exit 100 ;;
