@@ -68,7 +68,10 @@ savedefconfig: | host-tools $(O)/config/.dir
 
 # auto.conf and autoconf.h are written to temporary files and renamed by
 # kconfig-conf, so a build never sees half of either.
+# Options added to Kconfig since .config was written get their defaults
+# (olddefconfig) rather than stopping a non-interactive build with questions.
 $(O)/config/auto.conf $(O)/config/autoconf.h &: .config $(KCONFIG_FILES) | host-tools $(O)/config/.dir
+	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --olddefconfig $(TOP)/Kconfig > /dev/null
 	$(Q)cd $(O)/config && $(KCONF_ENV) KCONFIG_AUTOCONFIG=$(O)/config/auto.conf \
 		KCONFIG_AUTOHEADER=$(O)/config/autoconf.h kconfig-conf --silentoldconfig $(TOP)/Kconfig
 	@echo "  CONFIG  build/config/auto.conf build/config/autoconf.h"

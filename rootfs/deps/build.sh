@@ -17,11 +17,14 @@ recipe=$TOP/rootfs/deps/$NAME.sh
 SYSROOT=$BUILD/sysroot
 mkdir -p "$SYSROOT/include" "$SYSROOT/lib" "$SYSROOT/bin" "$BUILD/log/deps" "$BUILD/stamp"
 # musl-gcc does not see the kernel's UAPI headers; give it only those
-# (never glibc's headers).
+# (never glibc's headers). Under a lock: `make -j` runs several recipes.
+exec 8> "$SYSROOT/.links.lock"
+flock 8
 for d in linux asm-generic; do
 	[ -e "$SYSROOT/include/$d" ] || ln -s "/usr/include/$d" "$SYSROOT/include/$d"
 done
 [ -e "$SYSROOT/include/asm" ] || ln -s /usr/include/x86_64-linux-gnu/asm "$SYSROOT/include/asm"
+exec 8>&-
 
 pin=$(awk -v n="$NAME" '$1 !~ /^#/ && $2 == n { print $3 }' "$lock")
 log=$BUILD/log/deps/$NAME.log

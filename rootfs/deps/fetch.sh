@@ -24,6 +24,10 @@ kind=$1 version=$3 sha=$4
 apt_dir=$build/apt
 dl=${BERTH_DL_DIR:-$build/dl}
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" "$apt_dir/prefs" "$dl"
+# One fetch at a time in this state directory: `make -j` runs several, and
+# the sources list, apt's lists and its own lock are shared.
+exec 9> "$apt_dir/berth.lock"
+flock 9
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 cat > "$apt_dir/sources.list.new" <<EOF
 deb [signed-by=$keyring] http://deb.debian.org/debian bookworm main

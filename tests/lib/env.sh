@@ -11,6 +11,11 @@ BUILD=${BERTH_BUILD:-$TOP/build}
 # Not under /tmp or /run: init mounts fresh tmpfs there in its namespace.
 WORK=$(mktemp -d /var/tmp/berth-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# The binaries, copied beside WORK: a command run inside init's namespaces
+# must not live under /tmp or /run, which init covers with fresh tmpfs (a
+# checkout may well be under /tmp).
+BIN=$WORK/bin
+cp -a "$BUILD/bin" "$BIN"
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
 		tap_skip "$1" "needs root (namespaces, mounts)"
