@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/image/tar.h"
 
@@ -398,4 +399,15 @@ ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e)
 	r->left -= (uint64_t)k;
 	r->offset += (uint64_t)k;
 	return k;
+}
+
+ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e)
+{
+	for (;;) {
+		ssize_t k = read(*(int *)ctx, buf, n);
+		if (k >= 0)
+			return k;
+		if (errno != EINTR)
+			return berr_sys(e, "read");
+	}
 }

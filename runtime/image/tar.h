@@ -79,6 +79,9 @@ int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e);
 /* Read up to n bytes of the current entry's data; 0 when it is all read. */
 ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e);
 
+/* A tar_read_fn over a file descriptor; ctx points to the int fd. */
+ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e);
+
 /* Parse a PAX extended header payload into ent (exposed for tests). */
 int tar_pax_parse(const unsigned char *p, size_t len, struct tar_entry *ent,
 		  struct berr *e);

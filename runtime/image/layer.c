@@ -1,0 +1,264 @@
+/* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "runtime/image/gz.h"
+#include "runtime/image/layer.h"
+
+#define CHUNK (1 << 18)
+#define CHILD_ERR_MAX 1024
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct berr *e)
+{
+	char maxb[32];
+	const char *argv[12];
+	int n = 0;
+	pid_t pid;
+
+	snprintf(maxb, sizeof(maxb), "%llu", (unsigned long long)CONFIG_IMAGE_LAYER_MAX_MB << 20);
+	argv[n++] = "berth-unpack";
+	argv[n++] = "--max-bytes";
+	argv[n++] = maxb;
+	argv[n++] = "--label";
+	argv[n++] = j->label;
+	if (j->no_setid)
+		argv[n++] = "--no-setid";
+	argv[n++] = j->target;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return berr_sys(e, "fork");
+	if (pid == 0) {
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(111);
+		signal(SIGPIPE, SIG_DFL);
+		execv(j->unpack, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Read all of fd (bounded) into buf; returns the length. */
+static size_t slurp(int fd, char *buf, size_t size)
+{
+	size_t o = 0;
+	char junk[4096];
+
+	for (;;) {
+		ssize_t k = o + 1 < size ? read(fd, buf + o, size - 1 - o) : read(fd, junk, sizeof(junk));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (o + 1 < size)
+			o += (size_t)k;
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+/* Mark opaque directories (a NUL-separated list from berth-unpack) with
+ * trusted.overlay.opaque, opening each beneath the layer without following
+ * any symlink. */
+static int mark_opaque(const char *target, const char *list, size_t len, struct berr *e)
+{
+	int root = open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0)
+		return berr_sys(e, "open %s", target);
+	for (size_t o = 0; o < len;) {
+		const char *p = list + o;
+		size_t n = strnlen(p, len - o);
+		struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+					.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+						   RESOLVE_NO_MAGICLINKS };
+		int fd = (int)syscall(SYS_openat2, root, p[0] ? p : ".", &how, sizeof(how));
+		if (fd < 0) {
+			berr_sys(e, "opaque directory \"%s\"", p);
+			close(root);
+			return -1;
+		}
+		if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0) {
+			berr_sys(e, "set trusted.overlay.opaque on \"%s\"", p);
+			close(fd);
+			close(root);
+			return -1;
+		}
+		close(fd);
+		o += n + 1;
+	}
+	close(root);
+	return 0;
+}
+
+static void progress(const struct layer_job *j, uint64_t bytes, double t0, int done)
+{
+	char line[256];
+	double dt = now() - t0;
+	int n = snprintf(line, sizeof(line), "\r%s: %.1f MB, %.1f MB/s%s", j->label, (double)bytes / 1e6,
+			 dt > 0 ? (double)bytes / 1e6 / dt : 0.0, done ? "\n" : "");
+	if (n > 0)
+		util_write_all(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+			       &(struct berr){0});
+}
+
+int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
+{
+	int src = -1, pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, rc = -1;
+	unsigned char *buf = malloc(CHUNK), head[TAR_BLOCK];
+	char *opq = malloc(65536), cerr[CHILD_ERR_MAX];
+	struct gz *g = NULL;
+	struct digest d;
+	uint64_t total = 0, max = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20;
+	ssize_t hl = 0, k;
+	pid_t pid = -1;
+	int broken = 0;
+	double t0 = now(), last = t0;
+
+	if (!buf || !opq) {
+		berr_set(e, ENOMEM, "out of memory");
+		goto out;
+	}
+	src = openat(j->dirfd, j->spool, O_RDONLY | O_CLOEXEC);
+	if (src < 0) {
+		berr_sys(e, "open spooled layer");
+		goto out;
+	}
+	while (hl < (ssize_t)sizeof(head) && (k = read(src, head + hl, sizeof(head) - (size_t)hl)) > 0)
+		hl += k;
+	lseek(src, 0, SEEK_SET);
+	enum gz_format fmt = gz_sniff(head, (size_t)hl);
+	if (fmt == FMT_ZSTD) {
+		berr_set(e, ENOTSUP, "zstd-compressed layers are unsupported");
+		goto out;
+	}
+	if (j->comp == LAYER_GZIP && fmt != FMT_GZIP) {
+		berr_set(e, EPROTO, "media type says tar+gzip but the blob is not gzip");
+		goto out;
+	}
+	if (j->comp == LAYER_TAR && fmt == FMT_GZIP) {
+		berr_set(e, EPROTO, "media type says tar but the blob is gzip-compressed");
+		goto out;
+	}
+	if (fmt == FMT_GZIP) {
+		g = malloc(sizeof(*g));
+		if (!g) {
+			berr_set(e, ENOMEM, "out of memory");
+			goto out;
+		}
+		if (gz_init(g, tar_fd_read, &src, max, CONFIG_IMAGE_GZIP_RATIO_MAX, e) < 0) {
+			free(g);
+			g = NULL;
+			goto out;
+		}
+	}
+	if (j->target) {
+		if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
+			berr_sys(e, "pipe");
+			goto out;
+		}
+		fcntl(pin[1], F_SETPIPE_SZ, 1 << 20);
+		pid = spawn(j, pin[0], pout[1], perr[1], e);
+		if (pid < 0)
+			goto out;
+		fd_close(&pin[0]);
+		fd_close(&pout[1]);
+		fd_close(&perr[1]);
+	}
+	digest_init(&d);
+	for (;;) {
+		k = g ? gz_read(g, buf, CHUNK, e) : tar_fd_read(&src, buf, CHUNK, e);
+		if (k < 0)
+			goto out;
+		if (k == 0)
+			break;
+		total += (uint64_t)k;
+		if (total > max) {
+			berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
+				 (unsigned long long)max);
+			goto out;
+		}
+		digest_update(&d, buf, (size_t)k);
+		if (pin[1] >= 0 && !broken && util_write_all(pin[1], buf, (size_t)k, e) < 0) {
+			if (e->errnum != EPIPE)
+				goto out;
+			broken = 1; /* berth-unpack gave up: its message says why */
+			break;
+		}
+		if (j->progress && now() - last > 0.2) {
+			last = now();
+			progress(j, total, t0, 0);
+		}
+	}
+	if (!broken)
+		digest_final(&d, diff_out);
+	fd_close(&pin[1]);
+	if (pid > 0) {
+		int st;
+		size_t olen = slurp(pout[0], opq, 65536);
+		slurp(perr[0], cerr, sizeof(cerr));
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR) {
+				berr_sys(e, "waitpid berth-unpack");
+				goto out;
+			}
+		pid = -1;
+		char *nl = strchr(cerr, '\n');
+		if (nl)
+			*nl = '\0';
+		if (WIFSIGNALED(st)) {
+			berr_set(e, EPROTO, "berth-unpack killed by signal %d%s%s", WTERMSIG(st),
+				 cerr[0] ? ": " : "", cerr);
+			goto out;
+		}
+		if (WEXITSTATUS(st) != 0) {
+			berr_set(e, EPROTO, "%s", cerr[0] ? cerr : "berth-unpack failed");
+			goto out;
+		}
+		if (broken) {
+			berr_set(e, EPROTO, "berth-unpack stopped reading early");
+			goto out;
+		}
+		if (olen && mark_opaque(j->target, opq, olen, e) < 0)
+			goto out;
+	}
+	if (j->progress)
+		progress(j, total, t0, 1);
+	rc = 0;
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (g)
+		gz_end(g);
+	free(g);
+	free(buf);
+	free(opq);
+	fd_close(&src);
+	fd_close(&pin[0]);
+	fd_close(&pin[1]);
+	fd_close(&pout[0]);
+	fd_close(&pout[1]);
+	fd_close(&perr[0]);
+	fd_close(&perr[1]);
+	return rc;
+}
