@@ -25,7 +25,13 @@
 #define DEFAULT_ROOT "/var/lib/berth"
 
 static const char usage_text[] =
-	"usage: berth-image [--data-root DIR] [--unpack PATH] [--no-setid] COMMAND\n"
+	"usage: berth-image [options] COMMAND\n"
+	"options: --data-root DIR   the store (default " DEFAULT_ROOT ")\n"
+	"         --unpack PATH     berth-unpack (default: next to berth-image)\n"
+	"         --no-setid        refuse layers with setuid/setgid files\n"
+	"         --layer-max-bytes N, --layer-max-entries N, --gzip-ratio-max N\n"
+	"                           tar/gzip bomb limits (defaults from the build config)\n"
+	"commands:\n"
 	"  load FILE|-              import a docker-save or OCI archive (tar or tar.gz)\n"
 	"  ls                       list images and their names\n"
 	"  inspect REF              show an image's record\n"
@@ -37,15 +43,27 @@ static const char usage_text[] =
 	"                           unless --rw gives a container id for upper/work dirs)\n"
 	"  umount DIR               unmount it\n"
 	"REF: a name (\":latest\" is implied), sha256:<hex>, or a hex prefix.\n"
-	"--data-root defaults to " DEFAULT_ROOT ".\n"
 	"exit codes: 0 ok, 1 refused / not found / check found problems,\n"
 	"            100 usage, 111 system call failed\n";
 
 struct opts {
 	const char *root, *unpack;
 	int no_setid;
+	uint64_t max_bytes, max_entries;
+	unsigned long long ratio_max;
 	char unpack_buf[PATH_MAX];
 };
+
+/* A positive decimal number, or 0 (which every limit option refuses). */
+static unsigned long long num(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' || v > UINT32_MAX * 1024ull * 1024 ? 0 : v;
+}
 
 static int usage(void)
 {
@@ -73,7 +91,9 @@ static const char *find_unpack(struct opts *o)
 static int cmd_load(struct opts *o, struct store *s, const char *file, struct berr *e)
 {
 	struct import_opts io = { .unpack = find_unpack(o), .progress = isatty(2),
-				  .no_setid = o->no_setid || !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID) };
+				  .no_setid = o->no_setid || !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
+				  .max_bytes = o->max_bytes, .max_entries = o->max_entries,
+				  .ratio_max = (unsigned)o->ratio_max };
 	int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
@@ -151,7 +171,10 @@ out:
 int main(int argc, char **argv)
 {
 	struct logger lg = { "berth-image", 2, 0, LOG_INFO };
-	struct opts o = { .root = DEFAULT_ROOT };
+	struct opts o = { .root = DEFAULT_ROOT,
+			  .max_bytes = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20,
+			  .max_entries = CONFIG_IMAGE_LAYER_MAX_ENTRIES,
+			  .ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct berr e = {0};
 	const char *cmd;
@@ -165,10 +188,16 @@ int main(int argc, char **argv)
 			o.unpack = argv[++i];
 		else if (strcmp(argv[i], "--no-setid") == 0)
 			o.no_setid = 1;
+		else if (strcmp(argv[i], "--layer-max-bytes") == 0 && i + 1 < argc)
+			o.max_bytes = num(argv[++i]);
+		else if (strcmp(argv[i], "--layer-max-entries") == 0 && i + 1 < argc)
+			o.max_entries = num(argv[++i]);
+		else if (strcmp(argv[i], "--gzip-ratio-max") == 0 && i + 1 < argc)
+			o.ratio_max = num(argv[++i]);
 		else
 			return usage();
 	}
-	if (i >= argc)
+	if (i >= argc || !o.max_bytes || !o.max_entries || !o.ratio_max || o.ratio_max > UINT32_MAX)
 		return usage();
 	cmd = argv[i++];
 	argc -= i;

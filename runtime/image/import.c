@@ -352,7 +352,9 @@ static int run_layers(struct imp *im, struct berr *e)
 			char spool[32], target[STORE_PATH_MAX + 80], label[160], diff[DIGEST_STR_LEN + 1];
 			struct layer_job j = { .dirfd = im->spoolfd, .spool = spool, .comp = p->comp[k],
 					       .unpack = im->o->unpack, .label = label,
-					       .no_setid = im->o->no_setid, .progress = im->o->progress };
+					       .no_setid = im->o->no_setid, .progress = im->o->progress,
+					       .max_bytes = im->o->max_bytes, .max_entries = im->o->max_entries,
+					       .ratio_max = im->o->ratio_max };
 			int seen = 0, unpack;
 
 			for (int v = 0; v < im->nver && !seen; v++)

@@ -12,6 +12,7 @@
 #ifndef BERTH_RUNTIME_IMAGE_IMPORT_H
 #define BERTH_RUNTIME_IMAGE_IMPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lib/err.h"
@@ -21,6 +22,9 @@ struct import_opts {
 	const char *unpack;     /* path of berth-unpack */
 	int progress;           /* a progress line per layer on stderr */
 	int no_setid;           /* refuse setuid/setgid files */
+	uint64_t max_bytes;     /* uncompressed bytes per layer */
+	uint64_t max_entries;   /* entries per layer */
+	unsigned ratio_max;     /* gzip expansion */
 };
 
 /* Import the archive read from fd. Prints "loaded NAME (sha256:...)" lines

@@ -28,15 +28,18 @@ static double now(void)
 
 static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct berr *e)
 {
-	char maxb[32];
-	const char *argv[12];
+	char maxb[32], maxe[32];
+	const char *argv[14];
 	int n = 0;
 	pid_t pid;
 
-	snprintf(maxb, sizeof(maxb), "%llu", (unsigned long long)CONFIG_IMAGE_LAYER_MAX_MB << 20);
+	snprintf(maxb, sizeof(maxb), "%llu", (unsigned long long)j->max_bytes);
+	snprintf(maxe, sizeof(maxe), "%llu", (unsigned long long)j->max_entries);
 	argv[n++] = "berth-unpack";
 	argv[n++] = "--max-bytes";
 	argv[n++] = maxb;
+	argv[n++] = "--max-entries";
+	argv[n++] = maxe;
 	argv[n++] = "--label";
 	argv[n++] = j->label;
 	if (j->no_setid)
@@ -127,7 +130,7 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 	char *opq = malloc(65536), cerr[CHILD_ERR_MAX];
 	struct gz *g = NULL;
 	struct digest d;
-	uint64_t total = 0, max = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20;
+	uint64_t total = 0, max = j->max_bytes;
 	ssize_t hl = 0, k;
 	pid_t pid = -1;
 	int broken = 0;
@@ -164,7 +167,7 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 			berr_set(e, ENOMEM, "out of memory");
 			goto out;
 		}
-		if (gz_init(g, tar_fd_read, &src, max, CONFIG_IMAGE_GZIP_RATIO_MAX, e) < 0) {
+		if (gz_init(g, tar_fd_read, &src, max, j->ratio_max, e) < 0) {
 			free(g);
 			g = NULL;
 			goto out;

@@ -5,6 +5,8 @@
 #ifndef BERTH_RUNTIME_IMAGE_LAYER_H
 #define BERTH_RUNTIME_IMAGE_LAYER_H
 
+#include <stdint.h>
+
 #include "lib/err.h"
 #include "runtime/image/digest.h"
 #include "runtime/image/manifest.h"
@@ -18,6 +20,8 @@ struct layer_job {
 	const char *label;      /* "layer 2/5 sha256:..." for messages */
 	int no_setid;
 	int progress;
+	uint64_t max_bytes, max_entries;
+	unsigned ratio_max;
 };
 
 /* Returns 0 with the uncompressed sha256 in diff_out. */
