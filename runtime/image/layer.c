@@ -130,10 +130,12 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 	char *opq = malloc(65536), cerr[CHILD_ERR_MAX];
 	struct gz *g = NULL;
 	struct digest d;
-	uint64_t total = 0, max = j->max_bytes;
+	/* berth-unpack enforces max_bytes on the files and names the entry;
+	 * this backstop also counts every header and padding block */
+	uint64_t total = 0, max = j->max_bytes + j->max_entries * 2 * TAR_BLOCK + (1u << 20);
+	int gave_up = 0;
 	ssize_t hl = 0, k;
 	pid_t pid = -1;
-	int broken = 0;
 	double t0 = now(), last = t0;
 
 	if (!buf || !opq) {
@@ -190,20 +192,20 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 	for (;;) {
 		k = g ? gz_read(g, buf, CHUNK, e) : tar_fd_read(&src, buf, CHUNK, e);
 		if (k < 0)
-			goto out;
+			break;
 		if (k == 0)
 			break;
 		total += (uint64_t)k;
 		if (total > max) {
-			berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
-				 (unsigned long long)max);
-			goto out;
+			k = berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
+				     (unsigned long long)max);
+			break;
 		}
 		digest_update(&d, buf, (size_t)k);
-		if (pin[1] >= 0 && !broken && util_write_all(pin[1], buf, (size_t)k, e) < 0) {
-			if (e->errnum != EPIPE)
-				goto out;
-			broken = 1; /* berth-unpack gave up: its message says why */
+		if (pin[1] >= 0 && util_write_all(pin[1], buf, (size_t)k, e) < 0) {
+			/* berth-unpack gave up (EPIPE): its message says why */
+			gave_up = e->errnum == EPIPE;
+			k = -1;
 			break;
 		}
 		if (j->progress && now() - last > 0.2) {
@@ -211,10 +213,18 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 			progress(j, total, t0, 0);
 		}
 	}
-	if (!broken)
-		digest_final(&d, diff_out);
+	if (k < 0 && !gave_up && pid > 0) {
+		/* this side's own refusal (gzip bomb, corrupt stream): stop
+		 * berth-unpack before it sees a cut stream and says so instead */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+		goto out;
+	}
 	fd_close(&pin[1]);
 	if (pid > 0) {
+		/* when berth-unpack refused the layer, its message (naming the
+		 * entry) is the one to report, whatever stopped this side */
 		int st;
 		size_t olen = slurp(pout[0], opq, 65536);
 		slurp(perr[0], cerr, sizeof(cerr));
@@ -236,13 +246,14 @@ int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
 			berr_set(e, EPROTO, "%s", cerr[0] ? cerr : "berth-unpack failed");
 			goto out;
 		}
-		if (broken) {
-			berr_set(e, EPROTO, "berth-unpack stopped reading early");
+		if (k < 0)
 			goto out;
-		}
 		if (olen && mark_opaque(j->target, opq, olen, e) < 0)
 			goto out;
 	}
+	if (k < 0)
+		goto out;
+	digest_final(&d, diff_out);
 	if (j->progress)
 		progress(j, total, t0, 1);
 	rc = 0;

@@ -6,6 +6,9 @@
 #   img_docker DIR NAME L.tar.. a docker-save (legacy) layout in DIR, one image
 #   img_pack DIR OUT.tar        the archive of a layout directory
 #   img_sha FILE                sha256 hex of FILE
+# img_oci sets IMG_CONFIG and IMG_MANIFEST, img_docker IMG_CONFIG.
+# IMG_DIFF_TARS (config diff_ids from other tars) and IMG_LAYER_MEDIA (layer
+# media type) make broken images for the hostile-archive tests.
 #
 # Digests are computed here with sha256sum, independently of berth's code.
 BUSYBOX=${BUSYBOX:-$BUILD/sysroot/bin/busybox}
@@ -36,6 +39,8 @@ _img_desc() {
 # config JSON for the given layer tars (diff_ids = sha256 of each tar)
 _img_config() {
 	local ids="" t
+	# IMG_DIFF_TARS: claim these tars' digests instead (diff_id mismatch tests)
+	[ -n "${IMG_DIFF_TARS:-}" ] && set -- $IMG_DIFF_TARS
 	for t in "$@"; do ids="$ids${ids:+,}\"sha256:$(img_sha "$t")\""; done
 	printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":[%s]}}' "$ids"
 }
@@ -48,7 +53,7 @@ img_oci() {
 		gzip -n -c "$t" >"$dir/blob.tmp"
 		h=$(img_sha "$dir/blob.tmp")
 		mv "$dir/blob.tmp" "$dir/blobs/sha256/$h"
-		layers="$layers${layers:+,}$(_img_desc application/vnd.oci.image.layer.v1.tar+gzip "$h" "$(stat -c %s "$dir/blobs/sha256/$h")")"
+		layers="$layers${layers:+,}$(_img_desc "${IMG_LAYER_MEDIA:-application/vnd.oci.image.layer.v1.tar+gzip}" "$h" "$(stat -c %s "$dir/blobs/sha256/$h")")"
 	done
 	_img_config "$@" >"$dir/config.tmp"
 	c=$(img_sha "$dir/config.tmp")
