@@ -14,7 +14,8 @@ berth-unpack-objs-y := runtime/image/unpack_main.o runtime/image/unpack.o \
 	runtime/image/sandbox.o runtime/image/tar.o
 berth-unpack-libs := -lcap
 
-unit-tests += test_tar test_gz test_digest test_manifest
+unit-tests += test_tar test_gz test_digest test_manifest test_unpack
+test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
 test_digest-srcs := runtime/image/digest.c lib/err.c
