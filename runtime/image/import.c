@@ -253,13 +253,15 @@ out:
 	return rc;
 }
 
-/* "blobs/sha256/<hex>" or "<hex>.json": the digest a file's name claims. */
+/* "blobs/sha256/<hex>", "<hex>.json" or "<hex>.tar" (skopeo): the digest a
+ * file's name claims. */
 static int claimed(const char *path, char *out)
 {
 	const char *b = strncmp(path, "blobs/sha256/", 13) == 0 ? path + 13 : path;
 	size_t n = strspn(b, "0123456789abcdef");
 
-	if (n != DIGEST_HEX_LEN || (b[n] && strcmp(b + n, ".json") != 0) || (b == path && !b[n]))
+	if (n != DIGEST_HEX_LEN || (b[n] && strcmp(b + n, ".json") != 0 && strcmp(b + n, ".tar") != 0) ||
+	    (b == path && !b[n]))
 		return 0;
 	snprintf(out, DIGEST_STR_LEN + 1, "sha256:%.64s", b);
 	return 1;

@@ -346,7 +346,7 @@ int store_resolve(struct store *s, const char *ref, char *hex, struct berr *e)
 {
 	struct names *n = malloc(sizeof(*n));
 	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
-	char withtag[REF_NAME_MAX + 8];
+	char withtag[REF_NAME_MAX + 32];
 	const char *want = NULL, *pfx = ref;
 	int rc = -1, cnt, found = -1;
 
@@ -356,13 +356,19 @@ int store_resolve(struct store *s, const char *ref, char *hex, struct berr *e)
 	}
 	if (store_names_read(s, n, e) < 0)
 		goto out;
-	snprintf(withtag, sizeof(withtag), "%s:latest", ref);
-	for (int i = 0; i < n->n && !want; i++)
-		if (strcmp(n->e[i].name, ref) == 0)
-			want = n->e[i].digest;
-	for (int i = 0; i < n->n && !want; i++)
-		if (strcmp(n->e[i].name, withtag) == 0)
-			want = n->e[i].digest;
+	/* as given, with ":latest", then as Docker Hub names ("busybox" is
+	 * "docker.io/library/busybox:latest") */
+	const char *last = strrchr(ref, '/');
+	int tagged = strchr(last ? last : ref, ':') != NULL;
+	const char *hub = strchr(ref, '/') ? "docker.io/" : "docker.io/library/";
+	for (int c = 0; c < 4 && !want; c++) {
+		if ((c & 1) && tagged)
+			continue;
+		snprintf(withtag, sizeof(withtag), "%s%s%s", c >= 2 ? hub : "", ref, (c & 1) ? ":latest" : "");
+		for (int i = 0; i < n->n && !want; i++)
+			if (strcmp(n->e[i].name, withtag) == 0)
+				want = n->e[i].digest;
+	}
 	if (want) {
 		memcpy(hex, want + 7, DIGEST_HEX_LEN + 1);
 		rc = 0;
