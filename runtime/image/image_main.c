@@ -150,7 +150,7 @@ static int cmd_inspect(struct store *s, const char *ref, struct berr *e)
 		berr_set(e, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (store_resolve(s, ref, hex, e) < 0 || store_image_read(s, hex, im, e) < 0 ||
+	if (store_resolve(s, ref, hex, NULL, e) < 0 || store_image_read(s, hex, im, e) < 0 ||
 	    store_names_read(s, nm, e) < 0)
 		goto out;
 	printf("id %s\nmanifest %s\nplatform %s/%s\n", im->config, im->manifest[0] ? im->manifest : "-",
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	} else {
 		char hex[DIGEST_HEX_LEN + 1];
 		const char *id = argc == 4 ? argv[1] : NULL, *ref = argv[argc - 2], *dir = argv[argc - 1];
-		rc = store_resolve(&s, ref, hex, &e);
+		rc = store_resolve(&s, ref, hex, NULL, &e);
 		if (rc == 0)
 			rc = overlay_mount(&s, hex, id, dir, &e);
 	}

@@ -342,7 +342,7 @@ int store_names_write(struct store *s, const struct names *n, struct berr *e)
 	return rc;
 }
 
-int store_resolve(struct store *s, const char *ref, char *hex, struct berr *e)
+int store_resolve(struct store *s, const char *ref, char *hex, char *name, struct berr *e)
 {
 	struct names *n = malloc(sizeof(*n));
 	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
@@ -366,14 +366,19 @@ int store_resolve(struct store *s, const char *ref, char *hex, struct berr *e)
 			continue;
 		snprintf(withtag, sizeof(withtag), "%s%s%s", c >= 2 ? hub : "", ref, (c & 1) ? ":latest" : "");
 		for (int i = 0; i < n->n && !want; i++)
-			if (strcmp(n->e[i].name, withtag) == 0)
+			if (strcmp(n->e[i].name, withtag) == 0) {
 				want = n->e[i].digest;
+				if (name)
+					snprintf(name, REF_NAME_MAX, "%s", n->e[i].name);
+			}
 	}
 	if (want) {
 		memcpy(hex, want + 7, DIGEST_HEX_LEN + 1);
 		rc = 0;
 		goto out;
 	}
+	if (name)
+		name[0] = '\0';
 	if (strncmp(ref, "sha256:", 7) == 0)
 		pfx = ref + 7;
 	if (strlen(pfx) < 4 || strspn(pfx, "0123456789abcdef") != strlen(pfx)) {

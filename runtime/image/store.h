@@ -83,9 +83,12 @@ int store_name_check(const char *name, struct berr *e);
 /* Point name at digest (replacing what it pointed at). */
 int names_set(struct names *n, const char *name, const char *digest, struct berr *e);
 
-/* REF is a name, name without ":tag" (":latest" is tried), "sha256:<hex>"
- * or a unique hex prefix of at least 4 digits. Fills hex. */
-int store_resolve(struct store *s, const char *ref, char *hex, struct berr *e);
+/* REF is a name, name without ":tag" (":latest" is tried), a Docker Hub
+ * short name ("busybox" for "docker.io/library/busybox:latest"),
+ * "sha256:<hex>" or a unique hex prefix of at least 4 digits. Fills hex and,
+ * when name is not NULL, name[REF_NAME_MAX] with the name that matched ("" for
+ * a digest). */
+int store_resolve(struct store *s, const char *ref, char *hex, char *name, struct berr *e);
 
 /* Remove REF: a name is untagged (the image goes with its last name); a
  * digest removes the image and all its names. Then collects garbage. */

@@ -131,28 +131,22 @@ int store_gc(struct store *s, int *nblobs, int *nlayers, struct berr *e)
 int store_rm(struct store *s, const char *ref, struct berr *e)
 {
 	struct names *n = malloc(sizeof(*n));
-	char hex[DIGEST_HEX_LEN + 1], path[STORE_PATH_MAX];
-	int by_name = 0, left = 0, rc = -1, nb, nl;
+	char hex[DIGEST_HEX_LEN + 1], path[STORE_PATH_MAX], name[REF_NAME_MAX];
+	int left = 0, rc = -1, nb, nl;
 
 	if (!n)
 		return berr_set(e, ENOMEM, "out of memory");
-	if (store_resolve(s, ref, hex, e) < 0 || store_names_read(s, n, e) < 0)
+	if (store_resolve(s, ref, hex, name, e) < 0 || store_names_read(s, n, e) < 0)
 		goto out;
-	for (int i = 0; i < n->n; i++)
-		if (strcmp(n->e[i].name, ref) == 0 ||
-		    (strncmp(n->e[i].name, ref, strlen(ref)) == 0 && strcmp(n->e[i].name + strlen(ref), ":latest") == 0))
-			by_name = 1;
-	/* untag: drop the name(s) matching ref, or all names of the image */
+	/* by name: drop that name; by digest: drop every name of the image */
 	for (int i = 0; i < n->n;) {
 		const struct name_ent *x = &n->e[i];
-		int match = strcmp(x->digest + 7, hex) == 0 &&
-			    (!by_name || strcmp(x->name, ref) == 0 ||
-			     (strncmp(x->name, ref, strlen(ref)) == 0 && strcmp(x->name + strlen(ref), ":latest") == 0));
-		if (match) {
+		int mine = strcmp(x->digest + 7, hex) == 0;
+		if (mine && (!name[0] || strcmp(x->name, name) == 0)) {
 			n->e[i] = n->e[--n->n];
 			continue;
 		}
-		left += strcmp(x->digest + 7, hex) == 0;
+		left += mine;
 		i++;
 	}
 	if (store_names_write(s, n, e) < 0)

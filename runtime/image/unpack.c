@@ -290,6 +290,9 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 			return 0; /* "./": the layer root itself */
 		return berr_set(e, EINVAL, "entry \"%s\": not a directory but names the root", t->path);
 	}
+	if (t->uid > 0xfffffffeu || t->gid > 0xfffffffeu)
+		return berr_set(e, ERANGE, "entry \"%s\": uid/gid %llu/%llu out of range", t->path,
+				(unsigned long long)t->uid, (unsigned long long)t->gid);
 	if ((t->mode & (S_ISUID | S_ISGID)) && !u->pol.allow_setid && t->type == TAR_FILE)
 		return berr_set(e, EPERM, "entry \"%s\": setuid/setgid files are not allowed by policy",
 				t->path);

@@ -71,4 +71,7 @@ if bi mount bb:skopeo "$M" 2>"$WORK/err"; then
 else
 	tap_skip "mount" "$(cat "$WORK/err")"
 fi
+tap_check "rm by Docker Hub short name removes only that name" bash -c \
+	"'$B' --data-root '$S' rm bb:skopeo && '$B' --data-root '$S' inspect bb >/dev/null &&
+	 ! '$B' --data-root '$S' ls | grep -q 'docker.io/library/bb:skopeo'"
 tap_done
