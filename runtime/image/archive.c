@@ -107,9 +107,9 @@ static int spool_one(struct archive *a, struct tar_reader *r, struct arch_file *
 			return berr_prefix(e, "spool %s", f->path);
 		}
 	}
-	if (k < 0 || fsync(fd) < 0) {
-		if (k >= 0)
-			berr_sys(e, "fsync spool file for %s", f->path);
+	/* no fsync here: the commit's syncfs makes every spooled blob durable
+	 * before any of them is renamed into the store */
+	if (k < 0) {
 		close(fd);
 		return -1;
 	}

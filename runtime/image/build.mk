@@ -14,7 +14,9 @@ berth-unpack-objs-y := runtime/image/unpack_main.o runtime/image/unpack.o \
 	runtime/image/sandbox.o runtime/image/tar.o
 berth-unpack-libs := -lcap
 
-unit-tests += test_tar test_gz test_digest test_manifest test_unpack
+unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store
+test_store-srcs := runtime/image/store.c runtime/image/store_gc.c runtime/image/manifest.c \
+	runtime/image/json.c runtime/image/digest.c lib/util.c lib/err.c
 test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
@@ -25,6 +27,7 @@ test_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/imag
 $(O)/unit/test_gz: $(SYSROOT)/lib/libz.a
 $(O)/unit/test_digest: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/test_manifest: $(SYSROOT)/lib/libbearssl.a
+$(O)/unit/test_store: $(SYSROOT)/lib/libbearssl.a
 
 progs-$(CONFIG_IMAGE) += berth-image
 berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/archive.o \

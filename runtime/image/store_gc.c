@@ -65,8 +65,10 @@ static int referenced(struct store *s, struct hexset *blobs, struct hexset *laye
 			    set_add(layers, im->layers[k].chain, e) < 0)
 				goto out;
 	}
-	qsort(blobs->v, blobs->n, sizeof(*blobs->v), cmp_hex);
-	qsort(layers->v, layers->n, sizeof(*layers->v), cmp_hex);
+	if (blobs->n)
+		qsort(blobs->v, blobs->n, sizeof(*blobs->v), cmp_hex);
+	if (layers->n)
+		qsort(layers->v, layers->n, sizeof(*layers->v), cmp_hex);
 	rc = 0;
 out:
 	free(list);
@@ -193,6 +195,34 @@ static int blob_ok(struct store *s, const char *digest, FILE *out, const char *w
 	return 0;
 }
 
+/* Blobs and layers no image refers to (left by an interrupted import):
+ * not a problem, gc removes them; listed for the operator. */
+static int report_orphans(struct store *s, FILE *out, struct berr *e)
+{
+	struct hexset blobs = {0}, layers = {0};
+	const char *dirs[] = { "blobs/sha256", "layers" };
+	int rc = referenced(s, &blobs, &layers, e);
+
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		int fd = openat(s->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *de;
+		if (!d) {
+			if (fd >= 0)
+				close(fd);
+			rc = berr_sys(e, "open %s/%s", s->root, dirs[k]);
+			break;
+		}
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.' && !set_has(k ? &layers : &blobs, de->d_name))
+				fprintf(out, "unreferenced %s/%s (gc removes it)\n", dirs[k], de->d_name);
+		closedir(d);
+	}
+	free(blobs.v);
+	free(layers.v);
+	return rc;
+}
+
 int store_check(struct store *s, FILE *out, struct berr *e)
 {
 	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
@@ -254,7 +284,7 @@ int store_check(struct store *s, FILE *out, struct berr *e)
 			}
 		}
 	}
-	if (store_names_read(s, nm, e) < 0)
+	if (report_orphans(s, out, e) < 0 || store_names_read(s, nm, e) < 0)
 		goto out;
 	for (int i = 0; i < nm->n; i++) {
 		char path[STORE_PATH_MAX];
