@@ -1,6 +1,6 @@
 # runtime/image/ — image store: berth-image (import, store, overlay mounts)
 # and berth-unpack (one sandboxed process per layer).
-IMAGE_PARSE_OBJS := runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o \
+IMAGE_PARSE_OBJS := runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
 	runtime/image/json.o runtime/image/manifest.o
 
 # Paths are built with snprintf into bounded buffers whose inputs are
@@ -16,12 +16,12 @@ berth-unpack-libs := -lcap
 
 unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store
 test_store-srcs := runtime/image/store.c runtime/image/store_gc.c runtime/image/manifest.c \
-	runtime/image/json.c runtime/image/digest.c lib/util.c lib/err.c
+	runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/err.c
 test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
-test_digest-srcs := runtime/image/digest.c lib/err.c
-test_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c lib/err.c
+test_digest-srcs := runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
+test_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
 # the unit tests link the pinned static libraries (built for musl; the parts
 # used here are plain C)
 $(O)/unit/test_gz: $(SYSROOT)/lib/libz.a

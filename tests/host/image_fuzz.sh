@@ -56,6 +56,6 @@ run() {
 }
 
 build fuzz_tar "$I/tar.c" "$I/gz.c" "$I/unpack.c" "$BUILD/sysroot/lib/libz.a" && run fuzz_tar "$WORK/seed-tar"
-build fuzz_manifest "$I/manifest.c" "$I/json.c" "$I/digest.c" "$BUILD/sysroot/lib/libbearssl.a" &&
+build fuzz_manifest "$I/manifest.c" "$I/json.c" "$I/digest.c" "$I/sha_ni.c" "$BUILD/sysroot/lib/libbearssl.a" &&
 	run fuzz_manifest "$WORK/seed-json"
 tap_done

@@ -1,7 +1,10 @@
 /* test_digest.c — sha256 digests and their syntax. */
 #include <errno.h>
 
+#include <stdlib.h>
+
 #include "runtime/image/digest.h"
+#include "runtime/image/sha_ni.h"
 #include "tests/unit/unit.h"
 
 static void test_known_vectors(void)
@@ -42,4 +45,65 @@ static void test_parse(void)
 	CHECK(digest_parse(up, strlen(up), hex, &e) < 0);
 }
 
-UNIT_MAIN(UNIT(test_known_vectors), UNIT(test_parse))
+/* FIPS 180-4 two-block vector and a million 'a's, on both implementations */
+static void test_both_impls_vectors(void)
+{
+	static const char *msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char out[DIGEST_STR_LEN + 1];
+	unsigned char *a = malloc(1000000);
+	struct digest d;
+
+	memset(a, 'a', 1000000);
+	for (int ni = 0; ni < 2; ni++) {
+		digest_init_impl(&d, ni);
+		digest_update(&d, msg, strlen(msg));
+		digest_final(&d, out);
+		CHECK_STR(out, "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+		digest_init_impl(&d, ni);
+		for (int i = 0; i < 1000000; i += 999)
+			digest_update(&d, a + i, 1000000 - i < 999 ? (size_t)(1000000 - i) : 999);
+		digest_final(&d, out);
+		CHECK_STR(out, "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	}
+	free(a);
+}
+
+/* SHA-NI and BearSSL agree on every length 0..300 and odd update splits */
+static void test_ni_matches_bearssl(void)
+{
+	unsigned char buf[4096];
+	char x[DIGEST_STR_LEN + 1], y[DIGEST_STR_LEN + 1];
+	struct digest a, b;
+
+	if (!sha_ni_usable())
+		UNIT_SKIP("this CPU has no SHA extensions");
+	srand(7);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)rand();
+	for (size_t len = 0; len <= 300; len++) {
+		digest_init_impl(&a, 1);
+		digest_init_impl(&b, 0);
+		CHECK(a.ni && !b.ni);
+		for (size_t o = 0; o < len;) {
+			size_t n = 1 + (size_t)rand() % 70;
+			if (n > len - o)
+				n = len - o;
+			digest_update(&a, buf + o, n);
+			o += n;
+		}
+		digest_update(&b, buf, len);
+		digest_final(&a, x);
+		digest_final(&b, y);
+		CHECK_STR(x, y);
+	}
+	digest_init_impl(&a, 1);
+	digest_init_impl(&b, 0);
+	digest_update(&a, buf, sizeof(buf));
+	digest_update(&b, buf, sizeof(buf));
+	digest_final(&a, x);
+	digest_final(&b, y);
+	CHECK_STR(x, y);
+}
+
+UNIT_MAIN(UNIT(test_known_vectors), UNIT(test_parse), UNIT(test_both_impls_vectors),
+	  UNIT(test_ni_matches_bearssl))
