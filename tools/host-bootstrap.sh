@@ -33,6 +33,8 @@ clang-14:/usr/bin/clang-14
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 umoci:/usr/bin/umoci
 skopeo:/usr/bin/skopeo
+attr:/usr/bin/getfattr
+libcap2-bin:/usr/sbin/setcap
 "
 
 case "${1:-}" in

@@ -21,6 +21,14 @@ echo old >"$WORK/r1/data/old"
 echo hello >"$WORK/r2/etc/motd"
 touch "$WORK/r2/etc/.wh.group" "$WORK/r2/data/.wh..wh..opq"
 echo new >"$WORK/r2/data/new"
+# a file with a file capability and a user xattr, a fifo, a hardlink
+mkdir -p "$WORK/r2/usr/bin"
+cp "$BUSYBOX" "$WORK/r2/usr/bin/pinger"
+ln "$WORK/r2/usr/bin/pinger" "$WORK/r2/usr/bin/pinger2"
+mkfifo "$WORK/r2/data/fifo"
+have_caps=0
+if command -v setcap >/dev/null && command -v getcap >/dev/null &&
+	setcap cap_net_raw+ep "$WORK/r2/usr/bin/pinger" 2>/dev/null; then have_caps=1; fi
 img_layer "$WORK/r1" "$WORK/l1.tar"
 img_layer "$WORK/r2" "$WORK/l2.tar"
 d1=sha256:$(img_sha "$WORK/l1.tar") d2=sha256:$(img_sha "$WORK/l2.tar")
@@ -39,6 +47,22 @@ tap_check "layer 2 diff_id is sha256 of its tar" grep -q "^layer 2 .* diff_id $d
 chain2=sha256:$(printf '%s %s' "$d1" "$d2" | sha256sum | cut -d' ' -f1)
 tap_check "layer 2 chain id is sha256(chain1 + ' ' + diff2)" grep -q "^layer 2 .* chain $chain2\$" <<<"$ins"
 tap_check "inspect by short digest" bi inspect "${cfg:7:12}"
+L2=$S/layers/${chain2:7}
+if [ "$have_caps" = 1 ]; then
+	tap_check "security.capability is kept" bash -c "getcap '$L2/usr/bin/pinger' | grep -q cap_net_raw"
+else
+	tap_skip "security.capability is kept" "setcap/getcap (libcap2-bin) missing or refused here"
+fi
+tap_check "hardlinks within the layer stay hardlinks" test "$L2/usr/bin/pinger" -ef "$L2/usr/bin/pinger2"
+tap_check "fifos are unpacked" test -p "$L2/data/fifo"
+if getfattr -n trusted.overlay.opaque --only-values "$L2/data" 2>/dev/null | grep -qx y ||
+	python3 -c "import os,sys; sys.exit(os.getxattr('$L2/data','trusted.overlay.opaque')!=b'y')" 2>/dev/null; then
+	tap_ok "opaque directory has trusted.overlay.opaque=y"
+else
+	tap_fail "opaque directory has trusted.overlay.opaque=y"
+fi
+wh=$(stat -c '%F %t:%T' "$L2/etc/group" 2>&1)
+if [ "$wh" = "character special file 0:0" ]; then tap_ok "OCI whiteout became a 0:0 character device"; else tap_fail "OCI whiteout became a 0:0 character device" "$wh"; fi
 tap_check "check passes" bi check
 
 # the same layers as docker save writes them, and the whole archive gzipped on stdin

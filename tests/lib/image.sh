@@ -28,7 +28,8 @@ img_rootfs() {
 
 img_layer() {
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=pax \
-		--pax-option=delete=atime,delete=ctime -C "$1" -cf "$2" .
+		--pax-option=delete=atime,delete=ctime --xattrs --xattrs-include='security.capability' \
+		--xattrs-include='user.*' -C "$1" -cf "$2" .
 }
 
 # descriptor JSON: media digest size [annotations-json]
