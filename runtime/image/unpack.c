@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -179,6 +180,54 @@ static int write_file(struct unpack *u, struct tar_reader *r, int dfd, const cha
 	return 0;
 }
 
+static int remember_dirtime(struct unpack *u)
+{
+	const struct tar_entry *t = &u->ent;
+	size_t n = sizeof(int64_t) + strlen(t->path) + 1;
+
+	if (u->dirtimes_full)
+		return 0;
+	if (u->dirtimes_len + n > u->dirtimes_cap) {
+		size_t cap = u->dirtimes_cap ? u->dirtimes_cap * 2 : 65536;
+		char *p;
+		if (cap > UNPACK_DIRTIMES_MAX || !(p = realloc(u->dirtimes, cap))) {
+			u->dirtimes_full = 1;
+			return 0;
+		}
+		u->dirtimes = p;
+		u->dirtimes_cap = cap;
+	}
+	memcpy(u->dirtimes + u->dirtimes_len, &t->mtime, sizeof(int64_t));
+	memcpy(u->dirtimes + u->dirtimes_len + sizeof(int64_t), t->path, n - sizeof(int64_t));
+	u->dirtimes_len += n;
+	return 0;
+}
+
+/* Directory mtimes from the headers, now that nothing more is created. */
+static int restore_dirtimes(struct unpack *u, struct berr *e)
+{
+	for (size_t o = 0; o < u->dirtimes_len;) {
+		int64_t mtime;
+		char path[TAR_NAME_MAX + 2];
+		const char *name;
+		int dfd;
+
+		memcpy(&mtime, u->dirtimes + o, sizeof(mtime));
+		o += sizeof(mtime);
+		if (unpack_clean_path(u->dirtimes + o, path, sizeof(path) - 1, u->pol.max_depth, e) < 0)
+			return -1;
+		o += strlen(u->dirtimes + o) + 1;
+		name = split(path);
+		dfd = open_parent(u, path, name, e);
+		if (dfd < 0)
+			return -1;
+		struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+		if (utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return berr_sys(e, "directory \"%s\": set times", name);
+	}
+	return 0;
+}
+
 static int make_dir(struct unpack *u, int dfd, const char *name, struct berr *e)
 {
 	const struct tar_entry *t = &u->ent;
@@ -205,7 +254,7 @@ static int make_dir(struct unpack *u, int dfd, const char *name, struct berr *e)
 		return -1;
 	}
 	close(fd);
-	return 0;
+	return remember_dirtime(u);
 }
 
 static int whiteout(struct unpack *u, int dfd, const char *dir, const char *name,
@@ -270,6 +319,15 @@ static int hardlink(struct unpack *u, int dfd, const char *name, struct berr *e)
 	return 0;
 }
 
+/* Times of a symlink or fifo (never followed); failures do not matter. */
+static int set_times(int dfd, const char *name, int64_t mtime)
+{
+	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+
+	utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
 static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 {
 	struct tar_entry *t = &u->ent;
@@ -317,7 +375,7 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 		}
 		if (fchownat(dfd, name, (uid_t)t->uid, (gid_t)t->gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return berr_sys(e, "entry \"%s\": chown symlink", t->path);
-		return 0;
+		return set_times(dfd, name, t->mtime);
 	case TAR_HARDLINK:
 		return hardlink(u, dfd, name, e);
 	case TAR_FIFO:
@@ -326,9 +384,10 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 				return berr_set(e, EEXIST, "entry \"%s\": duplicate entry", t->path);
 			return berr_sys(e, "entry \"%s\": mkfifo", t->path);
 		}
-		if (fchownat(dfd, name, (uid_t)t->uid, (gid_t)t->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return berr_sys(e, "entry \"%s\": chown fifo", t->path);
-		return 0;
+		if (fchownat(dfd, name, (uid_t)t->uid, (gid_t)t->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(dfd, name, t->mode & 0777, 0) < 0)
+			return berr_sys(e, "entry \"%s\": chown/chmod fifo", t->path);
+		return set_times(dfd, name, t->mtime);
 	case TAR_CHAR:
 		/* a whiteout already in overlayfs form */
 		if (t->devmajor == 0 && t->devminor == 0) {
@@ -355,12 +414,16 @@ int unpack_run(struct unpack *u, struct tar_reader *r, struct berr *e)
 	u->cache_fd = -1;
 	u->cache_path[0] = '\0';
 	u->opaque_len = 0;
+	u->dirtimes_len = 0;
+	u->dirtimes_full = 0;
 	while ((rc = tar_next(r, &u->ent, e)) > 0) {
 		if (one_entry(u, r, e) < 0) {
 			rc = -1;
 			break;
 		}
 	}
+	if (rc == 0 && restore_dirtimes(u, e) < 0)
+		rc = -1;
 	fd_close(&u->cache_fd);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "runtime/image/tar.h"
 
 #define UNPACK_OPAQUE_BUF 65536 /* bytes of opaque-directory paths reported */
+#define UNPACK_DIRTIMES_MAX (8u << 20) /* bytes of directory times kept for the end */
 
 struct unpack_policy {
 	uint64_t max_bytes;     /* sum of file sizes */
@@ -36,6 +37,11 @@ struct unpack {
 	 * to mark with trusted.overlay.opaque (which needs CAP_SYS_ADMIN) */
 	char opaque[UNPACK_OPAQUE_BUF];
 	size_t opaque_len;
+	/* directories' mtimes, set again at the end (entries created inside
+	 * change them): records of int64 mtime + NUL-terminated path */
+	char *dirtimes;
+	size_t dirtimes_len, dirtimes_cap;
+	int dirtimes_full;      /* past UNPACK_DIRTIMES_MAX: later ones keep "now" */
 	struct tar_entry ent;
 	unsigned char buf[65536];
 };

@@ -88,6 +88,9 @@ static void test_tree(void)
 	CHECK_INT(stat(p, &st), 0);
 	CHECK_INT(st.st_size, 6);
 	CHECK_INT(st.st_nlink, 2);
+	snprintf(p, sizeof(p), "%s/etc", dir);
+	CHECK_INT(stat(p, &st), 0);
+	CHECK_INT(st.st_mtime, 0); /* the header's time, though files were created inside later */
 	snprintf(p, sizeof(p), "%s/etc/sym", dir);
 	CHECK_INT(readlink(p, lnk, sizeof(lnk)), 8);
 	snprintf(p, sizeof(p), "%s/run/pipe", dir);
