@@ -36,7 +36,8 @@ for run in $(seq "$RUNS"); do
 	# a fresh session so that kill reaches berth-unpack too
 	setsid "$B" --data-root "$S" load "$WORK/a.tar" >/dev/null 2>&1 &
 	pid=$!
-	sleep "$(awk -v r="$RANDOM" -v ms="$ms" 'BEGIN { printf "%.3f", r % (ms + 1) / 1000.0 }')"
+	# up to 1.5 times a full load: some runs finish, most are cut somewhere
+	sleep "$(awk -v r="$RANDOM" -v ms="$ms" 'BEGIN { printf "%.3f", r % (ms * 3 / 2 + 1) / 1000.0 }')"
 	kill -9 -- -"$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	if ! out=$(bi check 2>&1); then
