@@ -75,6 +75,18 @@ img_pack "$WORK/dmf" dmf.tar
 refused "manifest digest mismatch" "manifest $IMG_MANIFEST: digest mismatch" <dmf.tar
 
 tar -C src -cf l-other.tar .
+oci_of sz "$WORK/base.tar"
+sed -i "s/\"size\":[0-9]*,\"annotations\"/\"size\":1,\"annotations\"/" "$WORK/sz/index.json"
+img_pack "$WORK/sz" sz.tar
+refused "manifest size mismatch" "manifest $IMG_MANIFEST: size mismatch: descriptor says 1 bytes" <sz.tar
+
+# docker save layout whose layer.tar is a symlink out of the archive
+img_docker "$WORK/esc" esc:1 "$WORK/base.tar"
+lt=$(cd "$WORK/esc" && ls -d */ | head -1)
+rm "$WORK/esc/${lt}layer.tar" && ln -s ../../../etc/passwd "$WORK/esc/${lt}layer.tar"
+img_pack "$WORK/esc" esc.tar
+refused "archive symlink leaving the archive" "${lt}layer.tar.*leaves the archive" <esc.tar
+
 IMG_DIFF_TARS=$WORK/l-other.tar oci_of dd "$WORK/base.tar"
 refused "diff_id mismatch" "diff_id mismatch: .* says sha256:$(img_sha l-other.tar)" <dd.tar
 

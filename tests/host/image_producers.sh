@@ -25,6 +25,21 @@ out=$(bi load d25.tar 2>&1)
 tap_check "Docker 25 layout: loads with its RepoTags name" grep -q "loaded busybox:d25 ($IMG_CONFIG)" <<<"$out"
 tap_check "Docker 25 layout: and its OCI ref.name" grep -q "loaded latest ($IMG_CONFIG)" <<<"$out"
 
+# a multi-platform index: the linux/amd64 manifest is taken
+img_oci mp mp:1 l1.tar
+mhex=${IMG_MANIFEST:7}
+msize=$(stat -c %s "mp/blobs/sha256/$mhex")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s,%s]}' \
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:$(printf x | sha256sum | cut -c1-64)\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}" \
+	"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"$IMG_MANIFEST\",\"size\":$msize,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}" >mp/nested
+nh=$(img_sha mp/nested)
+mv mp/nested "mp/blobs/sha256/$nh"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"multi:1"}}]}' \
+	"$nh" "$(stat -c %s "mp/blobs/sha256/$nh")" >mp/index.json
+img_pack mp mp.tar
+out=$(bi load mp.tar 2>&1)
+tap_check "multi-platform index: the linux/amd64 image loads" grep -q "loaded multi:1 ($IMG_CONFIG)" <<<"$out"
+
 # two images in one docker-save archive
 img_docker m1 one:1 l1.tar && c1=$IMG_CONFIG
 img_docker m2 two:1 l1.tar l2.tar && c2=$IMG_CONFIG
