@@ -88,8 +88,11 @@ static const char *find_unpack(struct opts *o)
 	return o->unpack_buf;
 }
 
-static int cmd_load(struct opts *o, struct store *s, const char *file, struct berr *e)
+static int cmd_load(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
+	const char *file = argv[0];
+
+	(void)argc;
 	struct import_opts io = { .unpack = find_unpack(o), .progress = isatty(2),
 				  .no_setid = o->no_setid || !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
 				  .max_bytes = o->max_bytes, .max_entries = o->max_entries,
@@ -104,13 +107,16 @@ static int cmd_load(struct opts *o, struct store *s, const char *file, struct be
 	return rc < 0 ? berr_prefix(e, "load %s", file) : 0;
 }
 
-static int cmd_ls(struct store *s, struct berr *e)
+static int cmd_ls(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
 	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
 	struct names *nm = malloc(sizeof(*nm));
 	struct image_rec *im = malloc(sizeof(*im));
 	int n, rc = -1;
 
+	(void)o;
+	(void)argc;
+	(void)argv;
 	if (!list || !nm || !im) {
 		berr_set(e, ENOMEM, "out of memory");
 		goto out;
@@ -139,13 +145,16 @@ out:
 	return rc;
 }
 
-static int cmd_inspect(struct store *s, const char *ref, struct berr *e)
+static int cmd_inspect(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
+	const char *ref = argv[0];
 	struct image_rec *im = malloc(sizeof(*im));
 	struct names *nm = malloc(sizeof(*nm));
 	char hex[DIGEST_HEX_LEN + 1];
 	int rc = -1;
 
+	(void)o;
+	(void)argc;
 	if (!im || !nm) {
 		berr_set(e, ENOMEM, "out of memory");
 		goto out;
@@ -168,6 +177,111 @@ out:
 	return rc;
 }
 
+static int cmd_rm(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
+{
+	(void)o;
+	(void)argc;
+	return store_rm(s, argv[0], e);
+}
+
+static int cmd_gc(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
+{
+	int nb, nl;
+
+	(void)o;
+	(void)argc;
+	(void)argv;
+	if (store_gc(s, &nb, &nl, e) < 0)
+		return -1;
+	printf("removed %d blobs, %d layers\n", nb, nl);
+	return 0;
+}
+
+static int cmd_check(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
+{
+	int bad;
+
+	(void)argc;
+	(void)argv;
+	bad = store_check(s, stdout, e);
+	if (bad < 0)
+		return -1;
+	if (bad > 0)
+		return berr_set(e, 0, "check: %d problems", bad);
+	printf("store %s: consistent\n", o->root);
+	return 0;
+}
+
+static int cmd_mount(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
+{
+	char hex[DIGEST_HEX_LEN + 1];
+	const char *id = NULL;
+
+	(void)o;
+	if (argc == 4) {
+		if (strcmp(argv[0], "--rw") != 0)
+			return berr_set(e, EINVAL, "mount: expected --rw ID REF DIR");
+		id = argv[1];
+	} else if (argc != 2) {
+		return berr_set(e, EINVAL, "mount: expected [--rw ID] REF DIR");
+	}
+	if (store_resolve(s, argv[argc - 2], hex, NULL, e) < 0)
+		return -1;
+	return overlay_mount(s, hex, id, argv[argc - 1], e);
+}
+
+static int cmd_umount(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
+{
+	(void)o;
+	(void)s;
+	(void)argc;
+	return overlay_umount(argv[0], e);
+}
+
+/* lock: 'x' exclusive (changes; also removes leftovers of crashed imports),
+ * 's' shared, 0 no store at all */
+static const struct command {
+	const char *name;
+	int min_args, max_args;
+	char lock;
+	int (*run)(struct opts *o, struct store *s, int argc, char **argv, struct berr *e);
+} commands[] = {
+	{ "load", 1, 1, 'x', cmd_load },
+	{ "ls", 0, 0, 's', cmd_ls },
+	{ "inspect", 1, 1, 's', cmd_inspect },
+	{ "rm", 1, 1, 'x', cmd_rm },
+	{ "gc", 0, 0, 'x', cmd_gc },
+	{ "check", 0, 0, 'x', cmd_check },
+	{ "mount", 2, 4, 'x', cmd_mount },
+	{ "umount", 1, 1, 0, cmd_umount },
+};
+
+/* Options before the command; returns the index of the command or -1. */
+static int parse_opts(struct opts *o, int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (strcmp(argv[i], "--data-root") == 0 && i + 1 < argc)
+			o->root = argv[++i];
+		else if (strcmp(argv[i], "--unpack") == 0 && i + 1 < argc)
+			o->unpack = argv[++i];
+		else if (strcmp(argv[i], "--no-setid") == 0)
+			o->no_setid = 1;
+		else if (strcmp(argv[i], "--layer-max-bytes") == 0 && i + 1 < argc)
+			o->max_bytes = num(argv[++i]);
+		else if (strcmp(argv[i], "--layer-max-entries") == 0 && i + 1 < argc)
+			o->max_entries = num(argv[++i]);
+		else if (strcmp(argv[i], "--gzip-ratio-max") == 0 && i + 1 < argc)
+			o->ratio_max = num(argv[++i]);
+		else
+			return -1;
+	}
+	if (i >= argc || !o->max_bytes || !o->max_entries || !o->ratio_max || o->ratio_max > UINT32_MAX)
+		return -1;
+	return i;
+}
+
 int main(int argc, char **argv)
 {
 	struct logger lg = { "berth-image", 2, 0, LOG_INFO };
@@ -177,86 +291,25 @@ int main(int argc, char **argv)
 			  .ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct berr e = {0};
-	const char *cmd;
-	int i = 1, rc, exclusive, nb, nl;
+	const struct command *c = NULL;
+	int i, rc;
 
 	signal(SIGPIPE, SIG_IGN); /* berth-unpack closing its pipe is an error, not death */
-	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-		if (strcmp(argv[i], "--data-root") == 0 && i + 1 < argc)
-			o.root = argv[++i];
-		else if (strcmp(argv[i], "--unpack") == 0 && i + 1 < argc)
-			o.unpack = argv[++i];
-		else if (strcmp(argv[i], "--no-setid") == 0)
-			o.no_setid = 1;
-		else if (strcmp(argv[i], "--layer-max-bytes") == 0 && i + 1 < argc)
-			o.max_bytes = num(argv[++i]);
-		else if (strcmp(argv[i], "--layer-max-entries") == 0 && i + 1 < argc)
-			o.max_entries = num(argv[++i]);
-		else if (strcmp(argv[i], "--gzip-ratio-max") == 0 && i + 1 < argc)
-			o.ratio_max = num(argv[++i]);
-		else
-			return usage();
-	}
-	if (i >= argc || !o.max_bytes || !o.max_entries || !o.ratio_max || o.ratio_max > UINT32_MAX)
+	i = parse_opts(&o, argc, argv);
+	if (i < 0)
 		return usage();
-	cmd = argv[i++];
-	argc -= i;
-	argv += i;
-#define NARGS(n) do { if (argc != (n)) return usage(); } while (0)
-	if (strcmp(cmd, "load") == 0 || strcmp(cmd, "inspect") == 0 || strcmp(cmd, "rm") == 0 ||
-	    strcmp(cmd, "umount") == 0)
-		NARGS(1);
-	else if (strcmp(cmd, "ls") == 0 || strcmp(cmd, "gc") == 0 || strcmp(cmd, "check") == 0)
-		NARGS(0);
-	else if (strcmp(cmd, "mount") == 0) {
-		if (argc != 2 && !(argc == 4 && strcmp(argv[0], "--rw") == 0))
-			return usage();
-	} else
+	for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			c = &commands[k];
+	argc -= i + 1;
+	argv += i + 1;
+	if (!c || argc < c->min_args || argc > c->max_args)
 		return usage();
-
-	if (strcmp(cmd, "umount") == 0) {
-		if (overlay_umount(argv[0], &e) < 0) {
-			log_err(&lg, &e);
-			return EXIT_SYSCALL;
-		}
-		return 0;
-	}
-	/* changes take the lock exclusively and clean up after crashed imports */
-	exclusive = !strcmp(cmd, "load") || !strcmp(cmd, "rm") || !strcmp(cmd, "gc") ||
-		    !strcmp(cmd, "check") || !strcmp(cmd, "mount");
-	if (store_open(&s, o.root, exclusive, &e) < 0) {
+	if (c->lock && store_open(&s, o.root, c->lock == 'x', &e) < 0) {
 		log_err(&lg, &e);
 		return EXIT_SYSCALL;
 	}
-	rc = 0;
-	if (strcmp(cmd, "load") == 0) {
-		rc = cmd_load(&o, &s, argv[0], &e);
-	} else if (strcmp(cmd, "ls") == 0) {
-		rc = cmd_ls(&s, &e);
-	} else if (strcmp(cmd, "inspect") == 0) {
-		rc = cmd_inspect(&s, argv[0], &e);
-	} else if (strcmp(cmd, "rm") == 0) {
-		rc = store_rm(&s, argv[0], &e);
-	} else if (strcmp(cmd, "gc") == 0) {
-		rc = store_gc(&s, &nb, &nl, &e);
-		if (rc == 0)
-			printf("removed %d blobs, %d layers\n", nb, nl);
-	} else if (strcmp(cmd, "check") == 0) {
-		rc = store_check(&s, stdout, &e);
-		if (rc > 0) {
-			fprintf(stderr, "berth-image: error: check: %d problems\n", rc);
-			store_close(&s);
-			return EXIT_FAIL;
-		}
-		if (rc == 0)
-			printf("store %s: consistent\n", o.root);
-	} else {
-		char hex[DIGEST_HEX_LEN + 1];
-		const char *id = argc == 4 ? argv[1] : NULL, *ref = argv[argc - 2], *dir = argv[argc - 1];
-		rc = store_resolve(&s, ref, hex, NULL, &e);
-		if (rc == 0)
-			rc = overlay_mount(&s, hex, id, dir, &e);
-	}
+	rc = c->run(&o, &s, argc, argv, &e);
 	store_close(&s);
 	fflush(stdout);
 	if (rc < 0) {

@@ -115,6 +115,19 @@ else
 	tap_skip "overlay mounts" "mount failed: $(cat "$WORK/err")"
 fi
 
+# check finds a damaged blob and names it
+lb=$(bi inspect busybox:oci | sed -n 's/^layer 1 blob sha256:\([0-9a-f]*\) .*/\1/p')
+cp "$S/blobs/sha256/$lb" "$WORK/blob.bak"
+printf 'x' | dd of="$S/blobs/sha256/$lb" bs=1 seek=100 conv=notrunc 2>/dev/null
+out=$(bi check 2>&1)
+if [ $? != 0 ] && grep -q "layer blob sha256:$lb: content hashes to" <<<"$out"; then
+	tap_ok "check names a damaged layer blob"
+else
+	tap_fail "check names a damaged layer blob" "$out"
+fi
+cp "$WORK/blob.bak" "$S/blobs/sha256/$lb"
+tap_check "check passes again once it is repaired" bi check
+
 # rm and gc
 tap_check "rm one of two names keeps the image" bi rm bb:legacy
 tap_check "the image is still there" bi inspect busybox:oci
