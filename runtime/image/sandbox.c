@@ -30,7 +30,7 @@ static const int allowed[] = {
 	SYS_fstat, SYS_newfstatat, SYS_statx,
 	SYS_openat, SYS_mkdirat, SYS_mknodat, SYS_symlinkat, SYS_linkat,
 	SYS_fchown, SYS_fchownat, SYS_fchmod, SYS_fchmodat,
-	SYS_utimensat, SYS_fsetxattr, SYS_lsetxattr, SYS_fcntl,
+	SYS_utimensat, SYS_fsetxattr, SYS_fcntl,
 	SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_madvise,
 	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_clock_gettime,
 	SYS_exit, SYS_exit_group,
