@@ -23,12 +23,21 @@
 #define EXIT_USAGE 100
 #define EXIT_SYSCALL 111
 #define DEFAULT_ROOT "/var/lib/berth"
+#ifdef CONFIG_IMAGE_UNPACK_USERNS
+#define USERNS_BASE CONFIG_IMAGE_UNPACK_USERNS_BASE
+#define USERNS_SIZE CONFIG_IMAGE_UNPACK_USERNS_SIZE
+#else
+#define USERNS_BASE 0
+#define USERNS_SIZE 0
+#endif
 
 static const char usage_text[] =
 	"usage: berth-image [options] COMMAND\n"
 	"options: --data-root DIR   the store (default " DEFAULT_ROOT ")\n"
 	"         --unpack PATH     berth-unpack (default: next to berth-image)\n"
 	"         --no-setid        refuse layers with setuid/setgid files\n"
+	"         --userns BASE:SIZE  unpack as root of a user namespace mapping 0..SIZE-1\n"
+	"                           to BASE.. (layer owners shifted); --no-userns: not\n"
 	"         --layer-max-bytes N, --layer-max-entries N, --gzip-ratio-max N\n"
 	"                           tar/gzip bomb limits (defaults from the build config)\n"
 	"commands:\n"
@@ -51,6 +60,7 @@ struct opts {
 	int no_setid;
 	uint64_t max_bytes, max_entries;
 	unsigned long long ratio_max;
+	unsigned long long userns_base, userns_size;
 	char unpack_buf[PATH_MAX];
 };
 
@@ -96,7 +106,9 @@ static int cmd_load(struct opts *o, struct store *s, int argc, char **argv, stru
 	struct import_opts io = { .unpack = find_unpack(o), .progress = isatty(2),
 				  .no_setid = o->no_setid || !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
 				  .max_bytes = o->max_bytes, .max_entries = o->max_entries,
-				  .ratio_max = (unsigned)o->ratio_max };
+				  .ratio_max = (unsigned)o->ratio_max,
+				  .userns_base = (uint32_t)o->userns_base,
+				  .userns_size = (uint32_t)o->userns_size };
 	int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
@@ -274,6 +286,18 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->max_entries = num(argv[++i]);
 		else if (strcmp(argv[i], "--gzip-ratio-max") == 0 && i + 1 < argc)
 			o->ratio_max = num(argv[++i]);
+		else if (strcmp(argv[i], "--userns") == 0 && i + 1 < argc) {
+			char *colon = strchr(argv[++i], ':');
+			if (!colon)
+				return -1;
+			*colon = '\0';
+			o->userns_base = num(argv[i]);
+			o->userns_size = num(colon + 1);
+			if (!o->userns_base || !o->userns_size ||
+			    o->userns_base + o->userns_size > UINT32_MAX)
+				return -1;
+		} else if (strcmp(argv[i], "--no-userns") == 0)
+			o->userns_base = o->userns_size = 0;
 		else
 			return -1;
 	}
@@ -288,7 +312,9 @@ int main(int argc, char **argv)
 	struct opts o = { .root = DEFAULT_ROOT,
 			  .max_bytes = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20,
 			  .max_entries = CONFIG_IMAGE_LAYER_MAX_ENTRIES,
-			  .ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX };
+			  .ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX,
+			  .userns_base = USERNS_BASE,
+			  .userns_size = USERNS_SIZE };
 	struct store s = { .rootfd = -1, .lockfd = -1 };
 	struct berr e = {0};
 	const struct command *c = NULL;

@@ -356,7 +356,9 @@ static int run_layers(struct imp *im, struct berr *e)
 					       .unpack = im->o->unpack, .label = label,
 					       .no_setid = im->o->no_setid, .progress = im->o->progress,
 					       .max_bytes = im->o->max_bytes, .max_entries = im->o->max_entries,
-					       .ratio_max = im->o->ratio_max };
+					       .ratio_max = im->o->ratio_max,
+					       .userns_base = im->o->userns_base,
+					       .userns_size = im->o->userns_size };
 			int seen = 0, unpack;
 
 			for (int v = 0; v < im->nver && !seen; v++)

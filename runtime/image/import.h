@@ -25,6 +25,7 @@ struct import_opts {
 	uint64_t max_bytes;     /* uncompressed bytes per layer */
 	uint64_t max_entries;   /* entries per layer */
 	unsigned ratio_max;     /* gzip expansion */
+	uint32_t userns_base, userns_size; /* see layer.h; size 0: off */
 };
 
 /* Import the archive read from fd. Prints "loaded NAME (sha256:...)" lines

@@ -1,6 +1,8 @@
 /* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,12 +28,30 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* uid_map and gid_map of a child that has just unshared its user namespace */
+static int write_maps(pid_t pid, const struct layer_job *j, struct berr *e)
+{
+	char path[64], map[64];
+	const char *files[] = { "uid_map", "gid_map" };
+
+	snprintf(map, sizeof(map), "0 %u %u\n", (unsigned)j->userns_base, (unsigned)j->userns_size);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
+		if (util_write_file(path, map, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* berth-unpack with the layer directory as its working directory (so that
+ * a user-namespaced child needs no search permission on the data root). */
 static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct berr *e)
 {
 	char maxb[32], maxe[32];
 	const char *argv[14];
-	int n = 0;
+	int n = 0, dirfd, s1[2] = { -1, -1 }, s2[2] = { -1, -1 };
 	pid_t pid;
+	char c = 0;
 
 	snprintf(maxb, sizeof(maxb), "%llu", (unsigned long long)j->max_bytes);
 	snprintf(maxe, sizeof(maxe), "%llu", (unsigned long long)j->max_entries);
@@ -44,18 +64,53 @@ static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct b
 	argv[n++] = j->label;
 	if (j->no_setid)
 		argv[n++] = "--no-setid";
-	argv[n++] = j->target;
+	argv[n++] = ".";
 	argv[n] = NULL;
+	dirfd = open(j->target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return berr_sys(e, "open %s", j->target);
+	if (j->userns_size &&
+	    (fchown(dirfd, j->userns_base, j->userns_base) < 0 || pipe2(s1, O_CLOEXEC) < 0 ||
+	     pipe2(s2, O_CLOEXEC) < 0)) {
+		berr_sys(e, "prepare user namespace for %s", j->target);
+		pid = -1;
+		goto out;
+	}
 	pid = fork();
-	if (pid < 0)
-		return berr_sys(e, "fork");
+	if (pid < 0) {
+		berr_sys(e, "fork");
+		goto out;
+	}
 	if (pid == 0) {
-		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		if (j->userns_size) {
+			/* unshare, let the parent write the maps, become its root */
+			if (unshare(CLONE_NEWUSER) < 0 || write(s1[1], "u", 1) != 1 || read(s2[0], &c, 1) != 1 ||
+			    setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+				_exit(111);
+		}
+		if (fchdir(dirfd) < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			_exit(111);
 		signal(SIGPIPE, SIG_DFL);
 		execv(j->unpack, (char *const *)argv);
 		_exit(127);
 	}
+	if (j->userns_size) {
+		close(s1[1]);
+		s1[1] = -1;
+		if (read(s1[0], &c, 1) != 1 || write_maps(pid, j, e) < 0 || write(s2[1], "m", 1) != 1) {
+			if (!e->msg[0])
+				berr_set(e, EPROTO, "berth-unpack could not enter its user namespace");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = -1;
+		}
+	}
+out:
+	close(dirfd);
+	fd_close(&s1[0]);
+	fd_close(&s1[1]);
+	fd_close(&s2[0]);
+	fd_close(&s2[1]);
 	return pid;
 }
 

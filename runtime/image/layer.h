@@ -22,6 +22,9 @@ struct layer_job {
 	int progress;
 	uint64_t max_bytes, max_entries;
 	unsigned ratio_max;
+	/* userns_size > 0: berth-unpack runs as root of a new user namespace
+	 * mapping 0..size-1 to userns_base.., so the layer's owners are shifted */
+	uint32_t userns_base, userns_size;
 };
 
 /* Returns 0 with the uncompressed sha256 in diff_out. */

@@ -125,6 +125,15 @@ static const char *split(char *path)
 	return slash + 1;
 }
 
+/* chown failed: EINVAL means the owner has no mapping (user namespace) */
+static int owner_error(struct berr *e, const struct tar_entry *t)
+{
+	if (errno == EINVAL)
+		return berr_set(e, EINVAL, "entry \"%s\": owner %llu:%llu is outside the uid/gid range",
+				t->path, (unsigned long long)t->uid, (unsigned long long)t->gid);
+	return berr_sys(e, "entry \"%s\": chown/chmod", t->path);
+}
+
 static int set_xattrs(struct unpack *u, int fd, const char *name, struct berr *e)
 {
 	const struct tar_entry *t = &u->ent;
@@ -166,7 +175,7 @@ static int write_file(struct unpack *u, struct tar_reader *r, int dfd, const cha
 	/* chmod after chown (chown clears setuid/setgid), xattrs last (chown
 	 * also clears security.capability) */
 	if (fchown(fd, (uid_t)t->uid, (gid_t)t->gid) < 0 || fchmod(fd, t->mode) < 0) {
-		berr_sys(e, "entry \"%s\": chown/chmod", t->path);
+		owner_error(e, t);
 		close(fd);
 		return -1;
 	}
@@ -245,7 +254,7 @@ static int make_dir(struct unpack *u, int dfd, const char *name, struct berr *e)
 	if (fd < 0)
 		return berr_sys(e, "entry \"%s\": open directory", t->path);
 	if (fchown(fd, (uid_t)t->uid, (gid_t)t->gid) < 0 || fchmod(fd, t->mode) < 0) {
-		berr_sys(e, "entry \"%s\": chown/chmod", t->path);
+		owner_error(e, t);
 		close(fd);
 		return -1;
 	}
@@ -374,7 +383,7 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 			return berr_sys(e, "entry \"%s\": symlink", t->path);
 		}
 		if (fchownat(dfd, name, (uid_t)t->uid, (gid_t)t->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return berr_sys(e, "entry \"%s\": chown symlink", t->path);
+			return owner_error(e, t);
 		return set_times(dfd, name, t->mtime);
 	case TAR_HARDLINK:
 		return hardlink(u, dfd, name, e);
@@ -386,7 +395,7 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 		}
 		if (fchownat(dfd, name, (uid_t)t->uid, (gid_t)t->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    fchmodat(dfd, name, t->mode & 0777, 0) < 0)
-			return berr_sys(e, "entry \"%s\": chown/chmod fifo", t->path);
+			return owner_error(e, t);
 		return set_times(dfd, name, t->mtime);
 	case TAR_CHAR:
 		/* a whiteout already in overlayfs form */
