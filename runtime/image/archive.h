@@ -1,0 +1,41 @@
+/* archive.h — spool an image archive (tar, or gzip-compressed tar) into a
+ * temporary directory, hashing every file on the way. Nothing in it is
+ * trusted yet: import.c checks each file's sha256 against the digest that
+ * refers to it before using it.
+ */
+#ifndef BERTH_RUNTIME_IMAGE_ARCHIVE_H
+#define BERTH_RUNTIME_IMAGE_ARCHIVE_H
+
+#include <stdint.h>
+
+#include "autoconf.h"
+#include "lib/err.h"
+#include "runtime/image/digest.h"
+#include "runtime/image/manifest.h"
+
+#define ARCHIVE_FILES_MAX CONFIG_IMAGE_ARCHIVE_FILES_MAX
+
+struct arch_file {
+	char path[ARCHIVE_PATH_MAX];     /* cleaned path inside the archive */
+	char digest[DIGEST_STR_LEN + 1]; /* sha256 of its content */
+	uint64_t size;
+	int alias;                       /* a link: index of the file it names, or -1 */
+	char link[ARCHIVE_PATH_MAX];     /* link target until resolved */
+	int is_symlink;
+};
+
+struct archive {
+	int n;
+	int dirfd;                       /* spool directory; file i is "f<i>" */
+	uint64_t total;
+	struct arch_file f[ARCHIVE_FILES_MAX];
+};
+
+/* Read the archive from fd into dirfd (which must be empty). */
+int archive_spool(struct archive *a, int dirfd, int fd, struct berr *e);
+/* The file at path (links followed), or NULL. */
+const struct arch_file *archive_find(const struct archive *a, const char *path);
+/* Spool name of f ("f<index>") into buf. */
+void archive_spool_name(const struct archive *a, const struct arch_file *f, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,33 @@
+/* layer.h — one layer blob: decompress (gzip, streaming), sha256 the tar
+ * (its diff_id), and, when a target is given, pipe it into a berth-unpack
+ * process, then mark the opaque directories it reports.
+ */
+#ifndef BERTH_RUNTIME_IMAGE_LAYER_H
+#define BERTH_RUNTIME_IMAGE_LAYER_H
+
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "runtime/image/digest.h"
+#include "runtime/image/manifest.h"
+
+struct layer_job {
+	int dirfd;              /* spool directory */
+	const char *spool;      /* spooled blob name in it */
+	int comp;               /* LAYER_TAR, LAYER_GZIP, or 0: sniff */
+	const char *target;     /* directory to unpack into, or NULL: hash only */
+	const char *unpack;     /* berth-unpack path */
+	const char *label;      /* "layer 2/5 sha256:..." for messages */
+	int no_setid;
+	int progress;
+	uint64_t max_bytes, max_entries;
+	unsigned ratio_max;
+	/* userns_size > 0: berth-unpack runs as root of a new user namespace
+	 * mapping 0..size-1 to userns_base.., so the layer's owners are shifted */
+	uint32_t userns_base, userns_size;
+};
+
+/* Returns 0 with the uncompressed sha256 in diff_out. */
+int layer_run(const struct layer_job *j, char *diff_out, struct berr *e);
+
+#endif

@@ -1,0 +1,107 @@
+/* overlay.c — overlayfs root filesystems from stored layers; see overlay.h. */
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "runtime/image/overlay.h"
+
+/* mount(2) takes one page of options */
+#define OPTS_MAX 4096
+
+static int id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > CONTAINER_ID_MAX || id[0] == '.')
+		return 0;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+int overlay_mount(struct store *s, const char *hex, const char *container_id, const char *target,
+		  struct berr *e)
+{
+	struct image_rec *im = malloc(sizeof(*im));
+	char *opts = malloc(OPTS_MAX), dir[STORE_PATH_MAX], abs[PATH_MAX];
+	size_t o = 0;
+	int rc = -1, cwd = -1;
+
+	if (!im || !opts) {
+		berr_set(e, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* options are relative to the data root: so is the target, after chdir */
+	if (!realpath(target, abs)) {
+		berr_sys(e, "mount target %s", target);
+		goto out;
+	}
+	target = abs;
+	if (store_image_read(s, hex, im, e) < 0)
+		goto out;
+	if (im->nlayers == 0) {
+		berr_set(e, EINVAL, "image %s has no layers", hex);
+		goto out;
+	}
+	/* paths relative to the data root keep the option string short */
+	o += (size_t)snprintf(opts, OPTS_MAX, "lowerdir=");
+	for (int i = im->nlayers - 1; i >= 0 && o < OPTS_MAX; i--)
+		o += (size_t)snprintf(opts + o, OPTS_MAX - o, "layers/%s%s", im->layers[i].chain + 7,
+				      i ? ":" : "");
+	if (!container_id && im->nlayers == 1 && o < OPTS_MAX)
+		o += (size_t)snprintf(opts + o, OPTS_MAX - o, ":empty");
+	if (container_id) {
+		if (!id_ok(container_id)) {
+			berr_set(e, EINVAL, "container id \"%.80s\" is not [A-Za-z0-9_.-]{1,%d}", container_id,
+				 CONTAINER_ID_MAX);
+			goto out;
+		}
+		const char *sub[] = { "", "/upper", "/work" };
+		for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+			snprintf(dir, sizeof(dir), "containers/%s%s", container_id, sub[i]);
+			if (mkdirat(s->rootfd, dir, i == 1 ? 0755 : 0700) < 0 && errno != EEXIST) {
+				berr_sys(e, "mkdir %s/%s", s->root, dir);
+				goto out;
+			}
+		}
+		if (store_fsync_dir(s, "containers", e) < 0)
+			goto out;
+		if (o < OPTS_MAX)
+			o += (size_t)snprintf(opts + o, OPTS_MAX - o,
+					      ",upperdir=containers/%s/upper,workdir=containers/%s/work",
+					      container_id, container_id);
+	}
+	if (o >= OPTS_MAX) {
+		berr_set(e, E2BIG, "image %s: %d layers do not fit in one page of mount options", hex,
+			 im->nlayers);
+		goto out;
+	}
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || fchdir(s->rootfd) < 0) {
+		berr_sys(e, "chdir %s", s->root);
+		goto out;
+	}
+	if (mount("overlay", target, "overlay", MS_NODEV | (container_id ? 0 : MS_RDONLY), opts) < 0)
+		berr_sys(e, "mount overlay on %s", target);
+	else
+		rc = 0;
+	if (fchdir(cwd) < 0 && rc == 0)
+		rc = berr_sys(e, "chdir back");
+out:
+	if (cwd >= 0)
+		close(cwd);
+	free(im);
+	free(opts);
+	return rc;
+}
+
+int overlay_umount(const char *target, struct berr *e)
+{
+	if (umount2(target, UMOUNT_NOFOLLOW) < 0)
+		return berr_sys(e, "umount %s", target);
+	return 0;
+}
