@@ -28,3 +28,8 @@ test_caps-srcs := lib/caps.c lib/err.c
 # is built for musl), with the sysroot's headers of the same version.
 HOST_LIBCAP := $(firstword $(wildcard /usr/lib/*/libcap.so.2 /lib/*/libcap.so.2))
 $(O)/unit/test_caps $(O)/unit/test_launch_spec: $(HOST_LIBCAP)
+
+# The static probe the host and system tests place inside containers
+# (tests/probe); built here so that it is in build/bin and the image.
+progs-$(CONFIG_LAUNCH) += berth-probe
+berth-probe-objs-y := tests/probe/probe.o runtime/launch/seccomp_table.o

@@ -174,7 +174,7 @@ static int mount_sys(int root, struct berr *e)
 	return mount_new(root, "cgroup2", NULL, ro, "/sys/fs/cgroup", e);
 }
 
-static int mount_user(int root, const struct launch_bind *b, struct berr *e)
+static int mount_user(int root, const struct launch_ctx *c, const struct launch_bind *b, struct berr *e)
 {
 	int m, rc;
 
@@ -193,7 +193,9 @@ static int mount_user(int root, const struct launch_bind *b, struct berr *e)
 			close(m);
 			return berr_sys(e, "bind %s", b->src);
 		}
-		if (b->ro && mfd_setattr(m, MOUNT_ATTR_RDONLY, 1, e) < 0) {
+		if ((b->ro || c->no_devices) &&
+		    mfd_setattr(m, (b->ro ? MOUNT_ATTR_RDONLY : 0) | (c->no_devices ? MOUNT_ATTR_NODEV : 0),
+				1, e) < 0) {
 			close(m);
 			return berr_prefix(e, "bind %s", b->src);
 		}
@@ -326,13 +328,27 @@ int launch_rootfs(struct launch_ctx *c, struct berr *e)
 		berr_prefix(e, "bind the root %s", s->rootfs);
 		goto out;
 	}
+	if (c->no_devices && mfd_setattr(root, MOUNT_ATTR_NODEV, 1, e) < 0) {
+		berr_prefix(e, "nodev root");
+		goto out;
+	}
 	if (mount_proc(root, s, e) < 0 || mount_dev(root, e) < 0 || mount_sys(root, e) < 0)
 		goto out;
 	for (int i = 0; i < s->n_mounts; i++)
-		if (mount_user(root, &s->mounts[i], e) < 0)
+		if (mount_user(root, c, &s->mounts[i], e) < 0)
 			goto out;
 	if (mask_paths(root, e) < 0)
 		goto out;
+	if (c->no_devices) {
+		int dev = mfd_open(root, "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS, e);
+		if (dev < 0 || mfd_setattr(dev, MOUNT_ATTR_RDONLY, 0, e) < 0) {
+			if (dev >= 0)
+				close(dev);
+			berr_prefix(e, "read-only /dev");
+			goto out;
+		}
+		close(dev);
+	}
 	if (s->read_only && mfd_setattr(root, MOUNT_ATTR_RDONLY, 0, e) < 0) {
 		berr_prefix(e, "read-only root");
 		goto out;

@@ -214,6 +214,11 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		goto out;
 	if (cgroup_create(&cg, &cgfd, e) < 0)
 		goto out;
+	/* Without a device program nothing stops a device node from being
+	 * used: the launcher's /dev is then read-only and every other mount
+	 * nodev, so a node made with CAP_MKNOD or brought by the image or a
+	 * bind cannot be opened. Devices still fail closed. */
+	c.no_devices = !cg.active;
 
 	/* Non-dumpable before any namespace exists: the child inherits it
 	 * and a container process can never open the launcher through /proc. */
