@@ -4,6 +4,8 @@
  * Usage: berth-probe                 everything below
  *        berth-probe read PATH...    read.PATH=<bytes>|<ERRNO>
  *        berth-probe write PATH...   write.PATH=ok|<ERRNO> (opens O_WRONLY)
+ *        berth-probe abstract NAME   abstract.NAME=0|<ERRNO> (connect to the
+ *                                    abstract Unix socket "\0NAME")
  *
  * Keys: pid ppid uid gid euid egid groups cwd hostname fds pids
  *       CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp (raw, from status)
@@ -19,9 +21,12 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,7 +45,7 @@ static const struct {
 	{ ETXTBSY, "ETXTBSY" }, { ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" }, { EROFS, "EROFS" },
 	{ ENOSYS, "ENOSYS" }, { ELOOP, "ELOOP" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
-	{ ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT" },
+	{ ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT" }, { ECONNREFUSED, "ECONNREFUSED" },
 };
 
 static void print_result(const char *key, long rc, int err)
@@ -216,6 +221,24 @@ static int paths(int write_mode, int argc, char **argv)
 	return 0;
 }
 
+static int abstract(const char *name)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t n = strlen(name);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char key[160];
+	long rc;
+
+	if (n > sizeof a.sun_path - 1)
+		n = sizeof a.sun_path - 1;
+	memcpy(a.sun_path + 1, name, n);
+	rc = connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+	snprintf(key, sizeof key, "abstract.%s", name);
+	print_result(key, rc, errno);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char fds[512] = "", buf[256];
@@ -231,8 +254,10 @@ int main(int argc, char **argv)
 		return paths(0, argc - 2, argv + 2);
 	if (argc > 2 && strcmp(argv[1], "write") == 0)
 		return paths(1, argc - 2, argv + 2);
+	if (argc == 3 && strcmp(argv[1], "abstract") == 0)
+		return abstract(argv[2]);
 	if (argc > 1) {
-		fprintf(stderr, "usage: berth-probe [read|write PATH...]\n");
+		fprintf(stderr, "usage: berth-probe [read|write PATH...|abstract NAME]\n");
 		return 100;
 	}
 	printf("pid=%d\nppid=%d\n", (int)getpid(), (int)getppid());
