@@ -94,7 +94,9 @@ static int drop_privileges(struct launch_ctx *c, struct berr *e)
 	const struct launch_spec *s = c->spec;
 	const struct launch_user *u = &c->user;
 
-	if (caps_bound(s->caps, e) < 0 || caps_keep(1, e) < 0)
+	uint64_t caps = s->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0);
+
+	if (caps_bound(caps, e) < 0 || caps_keep(1, e) < 0)
 		return -1;
 	if (setgroups((size_t)u->n_groups, u->groups) < 0)
 		return berr_sys(e, "setgroups");
@@ -102,7 +104,7 @@ static int drop_privileges(struct launch_ctx *c, struct berr *e)
 		return berr_sys(e, "setresgid %u", (unsigned)u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return berr_sys(e, "setresuid %u", (unsigned)u->uid);
-	if (caps_set(s->caps, e) < 0 || caps_keep(0, e) < 0 || caps_ambient_clear(e) < 0)
+	if (caps_set(caps, e) < 0 || caps_keep(0, e) < 0 || caps_ambient_clear(e) < 0)
 		return -1;
 	if (s->no_new_privs && seccomp_no_new_privs(e) < 0)
 		return -1;

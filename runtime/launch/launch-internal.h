@@ -22,6 +22,7 @@ struct launch_user {
 struct launch_ctx {
 	const struct launch_spec *spec;
 	struct launch_user user;
+	int no_pivot;        /* out of launch_rootfs: the host root is the initramfs */
 	int no_devices;      /* no device program: /dev read-only, every other mount nodev */
 	char hostname[LAUNCH_HOSTNAME_MAX + 1];
 	const char *envp[CONFIG_LAUNCH_ENV_MAX + 4]; /* NULL-terminated */

@@ -174,6 +174,13 @@ int mfd_setattr(int fd, unsigned long long set, int recursive, struct berr *e)
 	return 0;
 }
 
+int mfd_move_to_root(int fd, struct berr *e)
+{
+	if (syscall(SYS_move_mount, fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return berr_sys(e, "move_mount to /");
+	return 0;
+}
+
 int mfd_attach(int mnt, int target, struct berr *e)
 {
 	if (syscall(SYS_move_mount, mnt, "", target, "",

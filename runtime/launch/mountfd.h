@@ -38,4 +38,7 @@ int mfd_setattr(int fd, unsigned long long set, int recursive, struct berr *e);
 /* Attach the detached mount mnt onto the target fd (move_mount). */
 int mfd_attach(int mnt, int target, struct berr *e);
 
+/* Move the attached mount whose root is fd over "/" (MS_MOVE). */
+int mfd_move_to_root(int fd, struct berr *e);
+
 #endif

@@ -310,6 +310,25 @@ out:
 	return rc;
 }
 
+/* Is / the kernel's initramfs (a mount on / of type rootfs)? */
+static int is_initramfs(void)
+{
+	char line[1024], point[256], type[64];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int found = 0;
+
+	while (f && fgets(line, sizeof line, f)) {
+		const char *dash = strstr(line, " - ");
+		if (dash && sscanf(line, "%*s %*s %*s %*s %255s", point) == 1 &&
+		    sscanf(dash + 3, "%63s", type) == 1 && strcmp(point, "/") == 0 &&
+		    strcmp(type, "rootfs") == 0)
+			found = 1;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 int launch_rootfs(struct launch_ctx *c, struct berr *e)
 {
 	const struct launch_spec *s = c->spec;
@@ -355,12 +374,28 @@ int launch_rootfs(struct launch_ctx *c, struct berr *e)
 	}
 	/* pivot_root(".", "."): the old root ends up under the new one and is
 	 * detached at once; nothing of the host stays reachable. */
-	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0) {
-		berr_sys(e, "pivot_root");
+	if (fchdir(root) < 0) {
+		berr_sys(e, "chdir to the root");
 		goto out;
 	}
-	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
-		berr_sys(e, "detach the old root");
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+			berr_sys(e, "detach the old root");
+			goto out;
+		}
+	} else if (errno == EINVAL && is_initramfs()) {
+		/* The host runs from its initramfs, which pivot_root cannot
+		 * move. Like switch_root: move the new root over / and chroot;
+		 * the initramfs stays underneath, so the container loses
+		 * CAP_SYS_CHROOT (the only way back up through a chroot once
+		 * every fd is closed and mount/open_by_handle_at are refused). */
+		if (mfd_move_to_root(root, e) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+			berr_sys(e, "move the root over the initramfs");
+			goto out;
+		}
+		c->no_pivot = 1;
+	} else {
+		berr_sys(e, "pivot_root");
 		goto out;
 	}
 	rc = 0;
