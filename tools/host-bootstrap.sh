@@ -29,6 +29,9 @@ bzip2:/usr/bin/bzip2
 file:/usr/bin/file
 ca-certificates:/etc/ssl/certs/ca-certificates.crt
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
+crun:/usr/bin/crun
+runc:/usr/sbin/runc
+time:/usr/bin/time
 "
 
 case "${1:-}" in

@@ -29,7 +29,7 @@ struct launch_ctx {
 	char env_home[300], env_hostname[LAUNCH_HOSTNAME_MAX + 16];
 	const struct sock_filter *filter; /* NULL: unconfined */
 	size_t filter_len;
-	struct sock_filter filter_buf[SECCOMP_FILTER_MAX]; /* a --seccomp FILE */
+	struct sock_filter *filter_buf; /* a --seccomp FILE (allocated only then) */
 	int netns_fd;        /* LAUNCH_NET_NS */
 	int err_fd;          /* child → parent: a struct berr when setup fails */
 	int nofile_clamped;  /* out: set in the child, reported through err_fd's absence */

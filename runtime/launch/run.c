@@ -166,7 +166,11 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 		c->filter_len = seccomp_default_len;
 		break;
 	case LAUNCH_SECCOMP_FILE: {
-		int n = seccomp_read_file(s->seccomp_file, c->filter_buf, SECCOMP_FILTER_MAX, e);
+		int n;
+		c->filter_buf = calloc(SECCOMP_FILTER_MAX, sizeof *c->filter_buf);
+		if (!c->filter_buf)
+			return berr_sys(e, "seccomp filter buffer");
+		n = seccomp_read_file(s->seccomp_file, c->filter_buf, SECCOMP_FILTER_MAX, e);
 		if (n < 0)
 			return -1;
 		c->filter = c->filter_buf;
@@ -208,8 +212,12 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 	memset(r, 0, sizeof *r);
 	memset(&c, 0, sizeof c);
 	c.spec = s;
-	if (prepare(s, &c, e) < 0)
+	c.netns_fd = -1;
+	if (prepare(s, &c, e) < 0) {
+		fd_close(&c.netns_fd);
+		free(c.filter_buf);
 		return -1;
+	}
 	if (cgroup_prepare(s, &cg, r, e) < 0)
 		goto out;
 	if (cgroup_create(&cg, &cgfd, e) < 0)
@@ -313,5 +321,6 @@ out:
 	fd_close(&pfd[0]);
 	fd_close(&pfd[1]);
 	fd_close(&c.netns_fd);
+	free(c.filter_buf);
 	return rc;
 }

@@ -2,6 +2,9 @@
  * a C array.
  *
  * Usage: seccomp_gen OUTPUT.c
+ *        seccomp_gen --oci OUTPUT.json   the same profile as an OCI runtime
+ *                                        spec "seccomp" object (for bench/launch:
+ *                                        crun and runc doing equivalent work)
  * Exit codes: 0 written, 100 usage, 111 failed (message on stderr).
  * Runs on the build host; the numbers are x86_64's whatever the host is,
  * because they come from the table, not from the host's libc.
@@ -13,6 +16,43 @@
 #include "lib/seccomp.h"
 #include "runtime/launch/seccomp_gen.h"
 
+static const char *const arg_rules_clone =
+	"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+	"\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}";
+
+static int write_oci(const char *path)
+{
+	FILE *out = fopen(path, "w");
+	int first = 1;
+
+	if (!out) {
+		fprintf(stderr, "seccomp_gen: error: %s: %s\n", path, strerror(errno));
+		return 111;
+	}
+	fprintf(out, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		     "\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[");
+	for (size_t i = 0; i < sc_table_len; i++)
+		if (sc_table[i].kind == SC_ALLOW) {
+			fprintf(out, "%s\"%s\"", first ? "" : ",", sc_table[i].name);
+			first = 0;
+		}
+	fprintf(out, "],\"action\":\"SCMP_ACT_ALLOW\"},%s,", arg_rules_clone);
+	fprintf(out, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":%d},", ENOSYS);
+	/* socket: every domain but AF_ALG (38) and AF_VSOCK (40) */
+	fprintf(out, "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_LE\"}]},", SC_AF_ALG - 1);
+	fprintf(out, "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]},", SC_AF_ALG + 1);
+	fprintf(out, "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_GE\"}]}", SC_AF_VSOCK + 1);
+	for (size_t i = 0; i < sc_personas_len; i++)
+		fprintf(out, ",{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+			     "\"value\":%u,\"op\":\"SCMP_CMP_EQ\"}]}", sc_personas[i]);
+	fprintf(out, "]}\n");
+	if (fclose(out) != 0) {
+		fprintf(stderr, "seccomp_gen: error: write %s: %s\n", path, strerror(errno));
+		return 111;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sock_filter f[SECCOMP_FILTER_MAX];
@@ -21,8 +61,10 @@ int main(int argc, char **argv)
 	FILE *out;
 	int n;
 
+	if (argc == 3 && strcmp(argv[1], "--oci") == 0)
+		return write_oci(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: seccomp_gen OUTPUT.c\n");
+		fprintf(stderr, "usage: seccomp_gen OUTPUT.c | --oci OUTPUT.json\n");
 		return 100;
 	}
 	n = sc_gen(sc_table, sc_table_len, f, SECCOMP_FILTER_MAX, &e);
