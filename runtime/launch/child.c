@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -127,6 +128,17 @@ void launch_child(struct launch_ctx *c)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
+	{
+		char go;
+		if (read(c->sync_fd, &go, 1) != 1)
+			_exit(CHILD_SETUP); /* the parent gave up: it reports why */
+		close(c->sync_fd);
+	}
+	/* In a user namespace, become its root (host ids: the remap range). */
+	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		berr_sys(&e, "become root of the user namespace");
+		fail(c, &e, CHILD_SETUP);
+	}
 	if (s->net == LAUNCH_NET_NS && setns(c->netns_fd, CLONE_NEWNET) < 0) {
 		berr_sys(&e, "join network namespace %s", s->netns);
 		fail(c, &e, CHILD_SETUP);
@@ -153,6 +165,12 @@ void launch_child(struct launch_ctx *c)
 	}
 	if (drop_privileges(c, &e) < 0)
 		fail(c, &e, CHILD_SETUP);
+	/* The container ends with berth-run (set after the uid change, which
+	 * clears it; prctl stays allowed by the filter). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		berr_sys(&e, "PR_SET_PDEATHSIG");
+		fail(c, &e, CHILD_SETUP);
+	}
 	/* Every fd but 0-2 (and err_fd until exec succeeds) is close-on-exec. */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		berr_sys(&e, "close_range");

@@ -23,6 +23,7 @@ struct launch_ctx {
 	const struct launch_spec *spec;
 	struct launch_user user;
 	int no_pivot;        /* out of launch_rootfs: the host root is the initramfs */
+	int userns;          /* spec->remap_count > 0 */
 	int no_devices;      /* no device program: /dev read-only, every other mount nodev */
 	char hostname[LAUNCH_HOSTNAME_MAX + 1];
 	const char *envp[CONFIG_LAUNCH_ENV_MAX + 4]; /* NULL-terminated */
@@ -32,6 +33,7 @@ struct launch_ctx {
 	struct sock_filter *filter_buf; /* a --seccomp FILE (allocated only then) */
 	int netns_fd;        /* LAUNCH_NET_NS */
 	int err_fd;          /* child → parent: a struct berr when setup fails */
+	int sync_fd;         /* parent → child: one byte once the id maps are written */
 	int nofile_clamped;  /* out: set in the child, reported through err_fd's absence */
 };
 

@@ -68,6 +68,7 @@ struct launch_spec {
 	long long pids_limit; /* 0: CONFIG_LAUNCH_PIDS_DEFAULT */
 	const char *cgroup_parent; /* NULL: CONFIG_LAUNCH_CGROUP_PARENT */
 	int require_cgroups;
+	unsigned remap_uid, remap_gid, remap_count; /* count 0: no user namespace */
 	enum launch_seccomp seccomp;
 	const char *seccomp_file;
 	int no_new_privs;
@@ -97,6 +98,7 @@ int launch_parse_mount(const char *v, struct launch_bind *b, struct berr *e); /*
 int launch_parse_tmpfs(const char *v, struct launch_bind *b, struct berr *e); /* DST[:SIZE] */
 int launch_parse_sysctl(char *v, struct launch_sysctl *s, struct berr *e); /* KEY=VALUE (split in place) */
 int launch_parse_rlimit(const char *v, struct launch_rlimit *r, struct berr *e); /* nofile=SOFT[:HARD] */
+int launch_parse_remap(const char *v, struct launch_spec *s, struct berr *e); /* UID:GID:COUNT */
 /* --cap-add/--cap-drop lists, Docker's way: ALL in adds = every capability
  * minus drops; ALL in drops = only adds; else default + adds - drops. */
 int launch_caps(const char *const *add, int n_add, const char *const *drop, int n_drop,

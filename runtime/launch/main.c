@@ -34,7 +34,8 @@ static const char usage[] =
 	"  --no-new-privs BOOL    true (default) or false\n"
 	"  --sysctl KEY=VALUE     a namespaced sysctl (repeatable)\n"
 	"  --rlimit NAME=S[:H]    a resource limit (repeatable)\n"
-	"  --userns-remap U:G:N   (not supported yet)\n"
+	"  --userns-remap U:G:N   a user namespace: container ids 0..N-1 are host\n"
+	"                         U.. and G..; ROOTFS must be searchable by U\n"
 	"  --tty                  (not supported yet)\n"
 	"\n"
 	"Exit codes:\n"
@@ -165,7 +166,7 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 		s->n_rlimits++;
 		return 0;
 	case O_USERNS:
-		return berr_set(e, ENOTSUP, "--userns-remap: not supported by this berth-run yet");
+		return launch_parse_remap(arg, s, e);
 	case O_TTY: s->tty = 1; return 0;
 	}
 	return berr_set(e, EINVAL, "unknown option (see --help)");

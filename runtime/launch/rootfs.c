@@ -117,7 +117,36 @@ static int mount_proc(int root, const struct launch_spec *s, struct berr *e)
 	return rc;
 }
 
-static int mount_dev(int root, struct berr *e)
+/* Bind the host's /dev/NAME, checked to be the character device
+ * major:minor, over the container's /dev/NAME. */
+static int bind_host_node(int root, const char *name, unsigned major, unsigned minor, struct berr *e)
+{
+	char host[32], dst[32];
+	struct stat st;
+	int m, t, rc;
+
+	snprintf(host, sizeof host, "/dev/%s", name);
+	snprintf(dst, sizeof dst, "/dev/%s", name);
+	m = mfd_clone(AT_FDCWD, host, 0, e);
+	if (m < 0)
+		return berr_prefix(e, "bind %s", host);
+	if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(major, minor)) {
+		close(m);
+		return berr_set(e, EINVAL, "%s on the host is not the device %u:%u", host, major, minor);
+	}
+	if (mfd_setattr(m, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0, e) < 0) {
+		close(m);
+		return berr_prefix(e, "bind %s", host);
+	}
+	t = mfd_open(root, dst, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, e);
+	rc = t < 0 ? -1 : mfd_attach(m, t, e);
+	if (t >= 0)
+		close(t);
+	close(m);
+	return rc < 0 ? berr_prefix(e, "bind %s", host) : 0;
+}
+
+static int mount_dev(int root, int userns, struct berr *e)
 {
 	static const char *const tmpfs_kv[] = { "mode", "755", "size", "65536", NULL };
 	static const char *const pts_kv[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "0620",
@@ -127,13 +156,21 @@ static int mount_dev(int root, struct berr *e)
 
 	if (m < 0)
 		return berr_prefix(e, "/dev");
-	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
-		if (mknodat(m, dev_nodes[i].name, S_IFCHR | 0666,
-			    makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0 ||
-		    fchmodat(m, dev_nodes[i].name, 0666, 0) < 0) {
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		int fd = -1;
+		/* A user namespace cannot mknod: an empty file, bound over below. */
+		if (userns)
+			fd = openat(m, dev_nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+		if ((userns && fd < 0) ||
+		    (!userns && (mknodat(m, dev_nodes[i].name, S_IFCHR | 0666,
+					 makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0 ||
+				 fchmodat(m, dev_nodes[i].name, 0666, 0) < 0))) {
 			berr_sys(e, "/dev/%s", dev_nodes[i].name);
 			goto out;
 		}
+		if (fd >= 0)
+			close(fd);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		if (symlinkat(dev_links[i].target, m, dev_links[i].name) < 0) {
 			berr_sys(e, "/dev/%s", dev_links[i].name);
@@ -153,6 +190,9 @@ static int mount_dev(int root, struct berr *e)
 	}
 	if (attach_at(root, m, "/dev", 1, e) < 0)
 		goto out;
+	for (size_t i = 0; userns && i < ARRAY_SIZE(dev_nodes); i++)
+		if (bind_host_node(root, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor, e) < 0)
+			goto out;
 	rc = 0;
 	if (mount_new(root, "devpts", pts_kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", e) < 0 ||
 	    mount_new(root, "tmpfs", shm_kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
@@ -351,7 +391,7 @@ int launch_rootfs(struct launch_ctx *c, struct berr *e)
 		berr_prefix(e, "nodev root");
 		goto out;
 	}
-	if (mount_proc(root, s, e) < 0 || mount_dev(root, e) < 0 || mount_sys(root, e) < 0)
+	if (mount_proc(root, s, e) < 0 || mount_dev(root, c->userns, e) < 0 || mount_sys(root, e) < 0)
 		goto out;
 	for (int i = 0; i < s->n_mounts; i++)
 		if (mount_user(root, c, &s->mounts[i], e) < 0)

@@ -123,6 +123,9 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 				return berr_set(e, EPERM, "sysctl %s: refused with --network host "
 					       "(the container has no network namespace of its own)",
 					       s->sysctls[i].key);
+	if (s->remap_count && s->net != LAUNCH_NET_NONE)
+		return berr_set(e, EINVAL, "--userns-remap needs --network none (sysfs is mounted for "
+			       "the container's own network namespace)");
 	if (caps_permitted(&perm, e) < 0)
 		return -1;
 	if (s->caps & ~perm) {
@@ -157,6 +160,16 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 		return -1;
 	}
 	close(rootfd);
+	if (s->remap_count) {
+		if (c->user.uid >= s->remap_count || c->user.gid >= s->remap_count)
+			return berr_set(e, EINVAL, "user %u:%u: outside the %u ids of --userns-remap",
+					(unsigned)c->user.uid, (unsigned)c->user.gid, s->remap_count);
+		for (int i = 0; i < c->user.n_groups; i++)
+			if (c->user.groups[i] >= s->remap_count)
+				return berr_set(e, EINVAL, "group %u: outside the %u ids of --userns-remap",
+						(unsigned)c->user.groups[i], s->remap_count);
+		c->userns = 1;
+	}
 	if (build_env(c, e) < 0)
 		return -1;
 
@@ -193,6 +206,23 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 	return 0;
 }
 
+/* Map container ids 0..N-1 to the remap range; the parent is root in the
+ * initial namespace, so setgroups stays allowed. */
+static int write_maps(pid_t pid, const struct launch_spec *s, struct berr *e)
+{
+	char path[64], map[64];
+
+	snprintf(map, sizeof map, "0 %u %u\n", s->remap_uid, s->remap_count);
+	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
+	if (util_write_file(path, map, e) < 0)
+		return berr_prefix(e, "uid_map");
+	snprintf(map, sizeof map, "0 %u %u\n", s->remap_gid, s->remap_count);
+	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
+	if (util_write_file(path, map, e) < 0)
+		return berr_prefix(e, "gid_map");
+	return 0;
+}
+
 static int status_of(const siginfo_t *si)
 {
 	if (si->si_code == CLD_EXITED)
@@ -206,7 +236,7 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 	struct clone_args ca;
 	struct cgroup cg;
 	sigset_t fwd, old;
-	int pfd[2] = { -1, -1 }, pidfd = -1, sfd = -1, rc = -1, cgfd = -1;
+	int pfd[2] = { -1, -1 }, spfd[2] = { -1, -1 }, pidfd = -1, sfd = -1, rc = -1, cgfd = -1;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
@@ -234,7 +264,7 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		berr_sys(e, "PR_SET_DUMPABLE");
 		goto out;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
+	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(spfd, O_CLOEXEC) < 0) {
 		berr_sys(e, "pipe");
 		goto out;
 	}
@@ -251,7 +281,8 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 
 	memset(&ca, 0, sizeof ca);
 	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
-		   CLONE_PIDFD | (s->net == LAUNCH_NET_HOST ? 0 : CLONE_NEWNET);
+		   CLONE_PIDFD | (s->net == LAUNCH_NET_HOST ? 0 : CLONE_NEWNET) |
+		   (c.userns ? CLONE_NEWUSER : 0);
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
 	if (cgfd >= 0) {
@@ -265,10 +296,24 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 	}
 	if (pid == 0) {
 		close(pfd[0]);
+		close(spfd[1]);
 		c.err_fd = pfd[1];
+		c.sync_fd = spfd[0];
 		launch_child(&c);
 	}
 	fd_close(&pfd[1]);
+	fd_close(&spfd[0]);
+	/* The child waits for this byte: with a user namespace, its id maps
+	 * are written first. */
+	if ((c.userns && write_maps(pid, s, e) < 0) || write(spfd[1], "", 1) != 1) {
+		if (!e->msg[0])
+			berr_sys(e, "start the child");
+		kill(pid, SIGKILL);
+		waitid(P_PID, (id_t)pid, &(siginfo_t){ 0 }, WEXITED);
+		r->status = 111;
+		goto restore;
+	}
+	fd_close(&spfd[1]);
 
 	/* The child writes a struct berr when its setup or exec fails; end of
 	 * file means the exec happened (the pipe is close-on-exec). */
@@ -320,6 +365,8 @@ out:
 	fd_close(&pidfd);
 	fd_close(&pfd[0]);
 	fd_close(&pfd[1]);
+	fd_close(&spfd[0]);
+	fd_close(&spfd[1]);
 	fd_close(&c.netns_fd);
 	free(c.filter_buf);
 	return rc;

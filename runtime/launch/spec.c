@@ -220,6 +220,30 @@ int launch_parse_rlimit(const char *v, struct launch_rlimit *r, struct berr *e)
 	return 0;
 }
 
+int launch_parse_remap(const char *v, struct launch_spec *s, struct berr *e)
+{
+	unsigned long long u, g, n;
+	char buf[64], *c1, *c2;
+
+	if (strlen(v) >= sizeof buf)
+		return berr_set(e, EINVAL, "userns-remap '%s': too long", v);
+	strcpy(buf, v);
+	c1 = strchr(buf, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c1 || !c2 || strchr(c2 + 1, ':'))
+		return berr_set(e, EINVAL, "userns-remap '%s': want UID:GID:COUNT", v);
+	*c1 = *c2 = '\0';
+	if (parse_u64(buf, &u) < 0 || parse_u64(c1 + 1, &g) < 0 || parse_u64(c2 + 1, &n) < 0)
+		return berr_set(e, EINVAL, "userns-remap '%s': want three numbers UID:GID:COUNT", v);
+	/* Host root never maps into a container; the range must fit in 32 bits. */
+	if (u == 0 || g == 0 || n == 0 || u + n > 0xffffffffULL || g + n > 0xffffffffULL)
+		return berr_set(e, EINVAL, "userns-remap '%s': want a non-root range of 1 or more ids below 2^32-1", v);
+	s->remap_uid = (unsigned)u;
+	s->remap_gid = (unsigned)g;
+	s->remap_count = (unsigned)n;
+	return 0;
+}
+
 int launch_caps(const char *const *add, int n_add, const char *const *drop, int n_drop,
 		uint64_t *caps, struct berr *e)
 {
