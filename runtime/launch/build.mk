@@ -3,7 +3,7 @@
 progs-$(CONFIG_LAUNCH) += berth-run
 berth-run-objs-y := runtime/launch/main.o runtime/launch/spec.o runtime/launch/run.o \
 	runtime/launch/child.o runtime/launch/rootfs.o runtime/launch/mountfd.o \
-	runtime/launch/user.o runtime/launch/cgroup.o build/gen/seccomp_default.o
+	runtime/launch/user.o runtime/launch/cgroup.o runtime/launch/tty.o build/gen/seccomp_default.o
 berth-run-libs := -lcap
 
 SECCOMP_GEN := $(O)/host/seccomp_gen

@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/mountfd.h"
+#include "runtime/launch/tty.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -153,6 +154,11 @@ void launch_child(struct launch_ctx *c)
 		fail(c, &e, CHILD_SETUP);
 	if (set_rlimits(c, &e) < 0)
 		fail(c, &e, CHILD_SETUP);
+	if (s->tty) {
+		if (tty_child(c->tty_fd, &e) < 0)
+			fail(c, &e, CHILD_SETUP);
+		close(c->tty_fd);
+	}
 	/* The working directory after pivot_root, resolved inside the new
 	 * root without magic links: /proc/self/fd/N is refused. */
 	{

@@ -34,6 +34,7 @@ struct launch_ctx {
 	int netns_fd;        /* LAUNCH_NET_NS */
 	int err_fd;          /* child → parent: a struct berr when setup fails */
 	int sync_fd;         /* parent → child: one byte once the id maps are written */
+	int tty_fd;          /* --tty: child → parent, the terminal's master */
 	int nofile_clamped;  /* out: set in the child, reported through err_fd's absence */
 };
 

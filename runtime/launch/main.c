@@ -36,7 +36,7 @@ static const char usage[] =
 	"  --rlimit NAME=S[:H]    a resource limit (repeatable)\n"
 	"  --userns-remap U:G:N   a user namespace: container ids 0..N-1 are host\n"
 	"                         U.. and G..; ROOTFS must be searchable by U\n"
-	"  --tty                  (not supported yet)\n"
+	"  --tty                  a terminal for the command, relayed to stdin/stdout\n"
 	"\n"
 	"Exit codes:\n"
 	"  0-255  the container's exit status\n"

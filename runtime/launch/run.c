@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 #include "runtime/launch/cgroup.h"
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/seccomp_default.h"
+#include "runtime/launch/tty.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -77,6 +79,8 @@ static int build_env(struct launch_ctx *c, struct berr *e)
 		snprintf(c->env_hostname, sizeof c->env_hostname, "HOSTNAME=%s", c->hostname);
 		c->envp[n++] = c->env_hostname;
 	}
+	if (s->tty && !env_has(s, "TERM"))
+		c->envp[n++] = "TERM=xterm";
 	if (!env_has(s, "HOME")) {
 		snprintf(c->env_home, sizeof c->env_home, "HOME=%s", c->user.home);
 		c->envp[n++] = c->env_home;
@@ -115,8 +119,6 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 		return berr_set(e, EINVAL, "root '%s': must be an absolute path", s->rootfs ? s->rootfs : "");
 	if (s->workdir && s->workdir[0] != '/')
 		return berr_set(e, EINVAL, "workdir '%s': must be an absolute path", s->workdir);
-	if (s->tty)
-		return berr_set(e, ENOTSUP, "--tty: not supported by this berth-run yet");
 	if (s->n_sysctls > 0 && s->net == LAUNCH_NET_HOST)
 		for (int i = 0; i < s->n_sysctls; i++)
 			if (strncmp(s->sysctls[i].key, "net.", 4) == 0)
@@ -236,7 +238,9 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 	struct clone_args ca;
 	struct cgroup cg;
 	sigset_t fwd, old;
-	int pfd[2] = { -1, -1 }, spfd[2] = { -1, -1 }, pidfd = -1, sfd = -1, rc = -1, cgfd = -1;
+	int pfd[2] = { -1, -1 }, spfd[2] = { -1, -1 }, tfd[2] = { -1, -1 }, pidfd = -1, sfd = -1, rc = -1,
+	    cgfd = -1, master = -1;
+	struct tty_relay relay = { -1, 0, 0, { 0 } };
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
@@ -264,7 +268,8 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		berr_sys(e, "PR_SET_DUMPABLE");
 		goto out;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(spfd, O_CLOEXEC) < 0) {
+	if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(spfd, O_CLOEXEC) < 0 ||
+	    (s->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tfd) < 0)) {
 		berr_sys(e, "pipe");
 		goto out;
 	}
@@ -299,6 +304,8 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		close(spfd[1]);
 		c.err_fd = pfd[1];
 		c.sync_fd = spfd[0];
+		c.tty_fd = tfd[1];
+		fd_close(&tfd[0]);
 		launch_child(&c);
 	}
 	fd_close(&pfd[1]);
@@ -314,6 +321,13 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		goto restore;
 	}
 	fd_close(&spfd[1]);
+	fd_close(&tfd[1]);
+	if (s->tty && tty_recv(tfd[0], &master, e) < 0) {
+		kill(pid, SIGKILL);
+		waitid(P_PID, (id_t)pid, &(siginfo_t){ 0 }, WEXITED);
+		r->status = 111;
+		goto restore;
+	}
 
 	/* The child writes a struct berr when its setup or exec fails; end of
 	 * file means the exec happened (the pipe is close-on-exec). */
@@ -334,12 +348,16 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		}
 	}
 
-	/* Forward signals until the container's PID 1 ends. */
+	/* Forward signals (and relay the terminal) until the container's
+	 * PID 1 ends. */
+	if (master >= 0)
+		tty_relay_start(&relay, fd_take(&master));
 	for (;;) {
-		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+		struct pollfd p[4] = { { sfd, POLLIN, 0 }, { pidfd, POLLIN, 0 },
+				       { relay.master, POLLIN, 0 }, { relay.in_open ? 0 : -1, POLLIN, 0 } };
 		siginfo_t si;
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			berr_sys(e, "poll");
@@ -347,8 +365,18 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo ssi;
-			if (read(sfd, &ssi, sizeof ssi) == (ssize_t)sizeof ssi && ssi.ssi_signo != SIGCHLD)
-				syscall(SYS_pidfd_send_signal, pidfd, ssi.ssi_signo, NULL, 0);
+			if (read(sfd, &ssi, sizeof ssi) == (ssize_t)sizeof ssi && ssi.ssi_signo != SIGCHLD) {
+				if (ssi.ssi_signo == SIGWINCH && relay.master >= 0)
+					tty_relay_winch(&relay);
+				else
+					syscall(SYS_pidfd_send_signal, pidfd, ssi.ssi_signo, NULL, 0);
+			}
+		}
+		if (relay.master >= 0 && tty_relay_io(&relay, p[3].revents, p[2].revents) == 0)
+			p[2].fd = -1; /* hung up: wait for the exit below */
+		if (relay.master >= 0 && p[2].fd < 0 && !(p[1].revents & POLLIN)) {
+			/* the terminal closed but PID 1 lives: stop relaying */
+			tty_relay_end(&relay);
 		}
 		memset(&si, 0, sizeof si);
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid == pid) {
@@ -358,6 +386,8 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		}
 	}
 restore:
+	if (relay.master >= 0)
+		tty_relay_end(&relay);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	cgroup_destroy(&cg, &cgfd);
@@ -367,6 +397,9 @@ out:
 	fd_close(&pfd[1]);
 	fd_close(&spfd[0]);
 	fd_close(&spfd[1]);
+	fd_close(&tfd[0]);
+	fd_close(&tfd[1]);
+	fd_close(&master);
 	fd_close(&c.netns_fd);
 	free(c.filter_buf);
 	return rc;
