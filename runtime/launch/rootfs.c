@@ -301,7 +301,7 @@ static int mask_paths(int root, struct berr *e)
 	/* every /sys/devices/system/cpu/cpu*\/thermal_throttle */
 	sysfd = mfd_open(root, "/sys/devices/system/cpu", O_RDONLY | O_DIRECTORY, RESOLVE_NO_SYMLINKS, e);
 	if (sysfd >= 0) {
-		dfd = dup(sysfd);
+		dfd = fcntl(sysfd, F_DUPFD_CLOEXEC, 3);
 		d = dfd >= 0 ? fdopendir(dfd) : NULL;
 		while (d && (de = readdir(d))) {
 			char p[128];
