@@ -49,6 +49,15 @@ int tty_child(int sock, struct berr *e)
 		return berr_sys(e, "tty: send the master");
 	}
 	close(master);
+	/* berth-run sets the window size, then answers: the command never
+	 * starts on a terminal of size 0x0. */
+	{
+		char ack;
+		if (read(sock, &ack, 1) != 1) {
+			close(peer);
+			return berr_set(e, EPIPE, "tty: berth-run did not answer");
+		}
+	}
 	if (setsid() < 0 || ioctl(peer, TIOCSCTTY, 0) < 0) {
 		close(peer);
 		return berr_sys(e, "tty: controlling terminal");
@@ -84,6 +93,13 @@ int tty_recv(int sock, int *master, struct berr *e)
 	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
 		return berr_set(e, EPROTO, "tty: no master in the message");
 	memcpy(master, CMSG_DATA(cm), sizeof *master);
+	{
+		struct winsize ws;
+		if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0)
+			ioctl(*master, TIOCSWINSZ, &ws);
+	}
+	if (write(sock, "", 1) != 1)
+		return berr_sys(e, "tty: answer the child");
 	return 0;
 }
 

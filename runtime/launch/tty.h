@@ -14,7 +14,8 @@
  * make the peer the controlling terminal and fds 0, 1, 2. */
 int tty_child(int sock, struct berr *e);
 
-/* Parent: receive the master (or -1 if the child ended first). */
+/* Parent: receive the master (or -1 if the child ended first), set its
+ * window size from stdin's, and let the child go on. */
 int tty_recv(int sock, int *master, struct berr *e);
 
 struct tty_relay {
