@@ -1,6 +1,7 @@
 /* main.c — berth-run: one container in the foreground (runtime/launch). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,10 @@ int main(int argc, char **argv)
 	struct berr e = { 0, "" };
 	int opt;
 
+	/* berth-run writes to sockets and pipes whose reader may be gone (the
+	 * child, the terminal relay's stdout): errors, not a silent death.
+	 * The child resets every disposition before exec. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&cl, 0, sizeof cl);
 	launch_spec_init(&cl.spec);
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {

@@ -125,6 +125,12 @@ first=$(echo "$out" | head -n 1) second=$(echo "$out" | tail -n 1)
 [ "$second" = 0 ] && [ "$first" -ge 1 ] && tap_ok "masked files are binds of the launcher's own empty file, removed from /dev" ||
 	tap_fail "masked files are binds of the launcher's own empty file" "$out"
 
+# The command starts with no signal blocked or ignored (berth-run blocks
+# the ones it forwards and ignores SIGPIPE).
+sig=$(trap '' PIPE; "$RUN" "$ROOT" /bin/grep -E '^Sig(Blk|Ign)' /proc/self/status | tr -s '\t ' ' ' | tr '\n' ' ')
+[ "$sig" = "SigBlk: 0000000000000000 SigIgn: 0000000000000000 " ] && tap_ok "the command starts with no signal blocked or ignored" ||
+	tap_fail "signal mask and dispositions" "$sig"
+
 # rlimits: NOFILE 1048576 unless the host's hard limit is lower.
 host_hard=$(ulimit -Hn)
 want_nofile=1048576
