@@ -124,9 +124,18 @@ void launch_child(struct launch_ctx *c)
 	/* The parent blocked the signals it forwards; the command starts
 	 * with an empty mask and default dispositions. */
 	sigemptyset(&none);
-	for (int sig = 1; sig < 32; sig++)
+	/* Every signal, real-time ones included (an ignored one stays ignored
+	 * across exec); raw, since libc keeps some of them for itself. */
+	for (int sig = 1; sig <= 64; sig++) {
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			unsigned long mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
 		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+	}
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	{
