@@ -125,6 +125,9 @@ static int prepare(const struct launch_spec *s, struct launch_ctx *c, struct ber
 				return berr_set(e, EPERM, "sysctl %s: refused with --network host "
 					       "(the container has no network namespace of its own)",
 					       s->sysctls[i].key);
+	if (s->cpus_milli > 1000LL * sysconf(_SC_NPROCESSORS_ONLN))
+		return berr_set(e, EINVAL, "cpus %lld.%03lld: more than the %ld CPUs of this host",
+				s->cpus_milli / 1000, s->cpus_milli % 1000, sysconf(_SC_NPROCESSORS_ONLN));
 	if (s->remap_count && s->net != LAUNCH_NET_NONE)
 		return berr_set(e, EINVAL, "--userns-remap needs --network none (sysfs is mounted for "
 			       "the container's own network namespace)");

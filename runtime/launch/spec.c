@@ -96,6 +96,20 @@ static int check_dst(const char *what, const char *v, const char *dst, struct be
 			return berr_set(e, EINVAL, "%s '%s': '..' in the destination", what, v);
 	if (strcmp(dst, "/") == 0)
 		return berr_set(e, EINVAL, "%s '%s': cannot mount over the root", what, v);
+	/* The launcher's own trees: a bind there could undo a mask or bring
+	 * the host's procfs in. */
+	{
+		static const char *const owned[] = { "/proc", "/sys", "/dev" };
+		for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+			size_t n = strlen(owned[i]);
+			const char *p = dst;
+			while (p[0] == '/' && p[1] == '/')
+				p++;
+			if (strncmp(p, owned[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+				return berr_set(e, EPERM, "%s '%s': %s and below belong to the launcher", what, v,
+						owned[i]);
+		}
+	}
 	return 0;
 }
 

@@ -166,7 +166,8 @@ fi
 # ---- bad values: clear error, exit 100, nothing created
 for args in "--memory 1x" "--memory 1k" "--cpus 0" "--cpus abc" "--pids-limit 0" "--pids-limit -1" \
 	"--network bogus" "--hostname -x" "--hostname a_b" "--rlimit bogus=1" "--rlimit nofile=2:1" \
-	"--bind relative:/x" "--bind /tmp:/a/../b" "--tmpfs /" "--seccomp bogus" "--no-new-privs maybe" \
+	"--bind relative:/x" "--bind /tmp:/a/../b" "--tmpfs /" "--bind /proc:/proc" "--bind /tmp:/sys/x" \
+	"--tmpfs /dev/shm" "--cpus 99999" "--seccomp bogus" "--no-new-privs maybe" \
 	"--cgroup-parent ../x" "--env =x" "--workdir relative" "--userns-remap 0:0:1" \
 	"--seccomp unconfined --seccomp /nonexistent"; do
 	# shellcheck disable=SC2086

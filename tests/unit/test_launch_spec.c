@@ -64,6 +64,17 @@ static void test_mounts(void)
 	CHECK(strstr(e.msg, "..") != NULL);
 	CHECK(launch_parse_mount(v6, &b, &e) < 0);
 	CHECK(launch_parse_mount(v8, &b, &e) < 0);
+	{
+		char p1[] = "/src:/proc", p2[] = "/src:/sys/fs/cgroup", p3[] = "/src://dev/x", p4[] = "/src:/procx",
+		     p5[] = "/t2:1m", p6[] = "/dev/shm";
+		CHECK(launch_parse_mount(p1, &b, &e) < 0);
+		CHECK_INT(e.errnum, EPERM);
+		CHECK(launch_parse_mount(p2, &b, &e) < 0);
+		CHECK(launch_parse_mount(p3, &b, &e) < 0);
+		CHECK_INT(launch_parse_mount(p4, &b, &e), 0);
+		CHECK_INT(launch_parse_tmpfs(p5, &b, &e), 0);
+		CHECK(launch_parse_tmpfs(p6, &b, &e) < 0);
+	}
 	CHECK_INT(launch_parse_tmpfs(v7, &b, &e), 0);
 	CHECK_STR(b.dst, "/t");
 	CHECK_INT(b.size, 65536);
