@@ -350,22 +350,51 @@ out:
 	return rc;
 }
 
-/* Is / the kernel's initramfs (a mount on / of type rootfs)? */
+/* A mountinfo line mounts / with the type rootfs:
+ * "id parent maj:min root / opts... - rootfs source superopts". */
+static int line_is_rootfs(const char *line, size_t n)
+{
+	const char *p = line, *end = line + n;
+	int field = 0;
+
+	while (p < end && field < 4) /* skip id, parent, maj:min, root */
+		if (*p++ == ' ')
+			field++;
+	if (end - p < 2 || p[0] != '/' || p[1] != ' ')
+		return 0;
+	for (; p + 10 <= end; p++)
+		if (memcmp(p, " - rootfs ", 10) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is / the kernel's initramfs? Read without stdio: lines longer than the
+ * buffer are skipped (a mount point or options that long is not / rootfs). */
 static int is_initramfs(void)
 {
-	char line[1024], point[256], type[64];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int found = 0;
+	char buf[4096];
+	size_t have = 0;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC), found = 0;
 
-	while (f && fgets(line, sizeof line, f)) {
-		const char *dash = strstr(line, " - ");
-		if (dash && sscanf(line, "%*s %*s %*s %*s %255s", point) == 1 &&
-		    sscanf(dash + 3, "%63s", type) == 1 && strcmp(point, "/") == 0 &&
-		    strcmp(type, "rootfs") == 0)
-			found = 1;
+	while (fd >= 0 && !found) {
+		ssize_t n = read(fd, buf + have, sizeof buf - have);
+		char *nl, *start = buf;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		while ((nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+			if (line_is_rootfs(start, (size_t)(nl - start)))
+				found = 1;
+			start = nl + 1;
+		}
+		have -= (size_t)(start - buf);
+		if (have == sizeof buf)
+			have = 0; /* an over-long line: drop it */
+		else
+			memmove(buf, start, have);
 	}
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	return found;
 }
 
