@@ -1,7 +1,13 @@
 # bench/ — benchmarks; each prints its numbers (and ratios against peers
 # measured in the same run, where there are peers).
-.PHONY: bench bench-boot
+.PHONY: bench bench-boot bench-launch bench-image
 N ?= 5
 bench-boot: image
 	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(QEMU_ENV) $(TOP)/bench/boot $(N)
-bench: bench-boot
+# bench/launch: berth-run against crun and runc (needs root, crun, runc).
+bench-launch: bins $(O)/host/seccomp_gen
+	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/launch/run.sh
+# bench/image: berth-image load against gzip -dc | sha256sum + tar -x (needs root).
+bench-image: bins
+	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(TOP)/bench/image/run.sh
+bench: bench-boot bench-launch bench-image

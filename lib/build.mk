@@ -5,3 +5,5 @@ unit-tests += test_err test_log test_util
 test_err-srcs := lib/err.c
 test_log-srcs := lib/log.c lib/err.c
 test_util-srcs := lib/util.c lib/err.c
+# Sandbox primitives (issue 4): capability sets through libcap, seccomp.
+lib-objs-y += lib/caps.o lib/seccomp.o

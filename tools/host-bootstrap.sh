@@ -31,12 +31,13 @@ ca-certificates:/etc/ssl/certs/ca-certificates.crt
 clang-14:/usr/bin/clang-14
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
-clang-14:/usr/bin/clang-14
-libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 umoci:/usr/bin/umoci
 skopeo:/usr/bin/skopeo
 attr:/usr/bin/getfattr
 libcap2-bin:/usr/sbin/setcap
+crun:/usr/bin/crun
+runc:/usr/sbin/runc
+time:/usr/bin/time
 "
 
 # Tests replace the list to exercise the missing-package paths.

@@ -1,0 +1,198 @@
+/* child.c — the container's first process between clone and exec: the
+ * mount tree, hostname, loopback, rlimits, then the privilege drop in the
+ * one audited order (STYLE 10), close_range and exec. It never returns: a
+ * failure is written to the parent as a struct berr and the child exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/caps.h"
+#include "lib/seccomp.h"
+#include "lib/util.h"
+#include "runtime/launch/launch-internal.h"
+#include "runtime/launch/mountfd.h"
+#include "runtime/launch/tty.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Exit codes of a child that could not exec (the parent maps them). */
+enum { CHILD_SETUP = 111, CHILD_NOEXEC = 126, CHILD_NOTFOUND = 127 };
+
+static void fail(struct launch_ctx *c, struct berr *e, int code) __attribute__((noreturn));
+static void fail(struct launch_ctx *c, struct berr *e, int code)
+{
+	struct berr copy = *e;
+
+	if (util_write_all(c->err_fd, &copy, sizeof copy, e) < 0) {
+		/* the parent is gone: nobody to tell */
+	}
+	_exit(code);
+}
+
+static int loopback_up(struct berr *e)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return berr_sys(e, "loopback: socket");
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = berr_sys(e, "loopback: get flags");
+	else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			rc = berr_sys(e, "loopback: up");
+	}
+	close(fd);
+	return rc;
+}
+
+static int set_rlimits(struct launch_ctx *c, struct berr *e)
+{
+	const struct launch_spec *s = c->spec;
+	int nofile_set = 0;
+
+	for (int i = 0; i < s->n_rlimits; i++) {
+		struct rlimit rl = { s->rlimits[i].soft, s->rlimits[i].hard };
+		if (setrlimit(s->rlimits[i].resource, &rl) < 0)
+			return berr_sys(e, "rlimit %d", s->rlimits[i].resource);
+		if (s->rlimits[i].resource == RLIMIT_NOFILE)
+			nofile_set = 1;
+	}
+	if (!nofile_set) {
+		/* SECURITY.md: NOFILE 1048576 unless configured; a host whose
+		 * hard limit is lower (and no CAP_SYS_RESOURCE) keeps its own. */
+		struct rlimit rl = { 1048576, 1048576 };
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			if (errno != EPERM || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+				return berr_sys(e, "rlimit nofile");
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				return berr_sys(e, "rlimit nofile");
+		}
+	}
+	return 0;
+}
+
+/* bounding set → keepcaps → groups/gid/uid → capset → ambient →
+ * no_new_privs → seccomp, last. */
+static int drop_privileges(struct launch_ctx *c, struct berr *e)
+{
+	const struct launch_spec *s = c->spec;
+	const struct launch_user *u = &c->user;
+
+	uint64_t caps = s->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0);
+
+	if (caps_bound(caps, e) < 0 || caps_keep(1, e) < 0)
+		return -1;
+	if (setgroups((size_t)u->n_groups, u->groups) < 0)
+		return berr_sys(e, "setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return berr_sys(e, "setresgid %u", (unsigned)u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return berr_sys(e, "setresuid %u", (unsigned)u->uid);
+	if (caps_set(caps, e) < 0 || caps_keep(0, e) < 0 || caps_ambient_clear(e) < 0)
+		return -1;
+	if (s->no_new_privs && seccomp_no_new_privs(e) < 0)
+		return -1;
+	if (c->filter && seccomp_load(c->filter, c->filter_len, e) < 0)
+		return -1;
+	return 0;
+}
+
+void launch_child(struct launch_ctx *c)
+{
+	const struct launch_spec *s = c->spec;
+	struct berr e = { 0, "" };
+	sigset_t none;
+
+	/* The parent blocked the signals it forwards; the command starts
+	 * with an empty mask and default dispositions. */
+	sigemptyset(&none);
+	/* Every signal, real-time ones included (an ignored one stays ignored
+	 * across exec); raw, since libc keeps some of them for itself. */
+	for (int sig = 1; sig <= 64; sig++) {
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			unsigned long mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+	}
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	{
+		char go;
+		if (read(c->sync_fd, &go, 1) != 1)
+			_exit(CHILD_SETUP); /* the parent gave up: it reports why */
+		close(c->sync_fd);
+	}
+	/* In a user namespace, become its root (host ids: the remap range). */
+	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		berr_sys(&e, "become root of the user namespace");
+		fail(c, &e, CHILD_SETUP);
+	}
+	if (s->net == LAUNCH_NET_NS && setns(c->netns_fd, CLONE_NEWNET) < 0) {
+		berr_sys(&e, "join network namespace %s", s->netns);
+		fail(c, &e, CHILD_SETUP);
+	}
+	if (launch_rootfs(c, &e) < 0)
+		fail(c, &e, CHILD_SETUP);
+	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+		berr_sys(&e, "sethostname");
+		fail(c, &e, CHILD_SETUP);
+	}
+	if (s->net == LAUNCH_NET_NONE && loopback_up(&e) < 0)
+		fail(c, &e, CHILD_SETUP);
+	if (set_rlimits(c, &e) < 0)
+		fail(c, &e, CHILD_SETUP);
+	if (s->tty) {
+		if (tty_child(c->tty_fd, &e) < 0)
+			fail(c, &e, CHILD_SETUP);
+		close(c->tty_fd);
+	}
+	/* The working directory after pivot_root, resolved inside the new
+	 * root without magic links: /proc/self/fd/N is refused. */
+	{
+		int wd = mfd_open(AT_FDCWD, s->workdir ? s->workdir : "/", O_PATH | O_DIRECTORY, 0, &e);
+		if (wd < 0 || fchdir(wd) < 0) {
+			berr_prefix(&e, "working directory %s", s->workdir);
+			fail(c, &e, CHILD_SETUP);
+		}
+		close(wd);
+	}
+	if (drop_privileges(c, &e) < 0)
+		fail(c, &e, CHILD_SETUP);
+	/* The container ends with berth-run (set after the uid change, which
+	 * clears it; prctl stays allowed by the filter). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		berr_sys(&e, "PR_SET_PDEATHSIG");
+		fail(c, &e, CHILD_SETUP);
+	}
+	/* Every fd but 0-2 (and err_fd until exec succeeds) is close-on-exec. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		berr_sys(&e, "close_range");
+		fail(c, &e, CHILD_SETUP);
+	}
+	environ = (char **)c->envp;
+	execvp(s->argv[0], s->argv);
+	berr_sys(&e, "exec %s", s->argv[0]);
+	fail(c, &e, errno == ENOENT ? CHILD_NOTFOUND : CHILD_NOEXEC);
+}

@@ -1,0 +1,111 @@
+/* launch.h — run one container: a root filesystem plus a spec becomes a
+ * running, confined process (runtime/launch).
+ *
+ * berthd and berth-shim call this as a library; berth-run is the same code
+ * as a command. Every value of a spec is checked by launch_prepare() before
+ * anything (a namespace, a mount, a cgroup) is created.
+ *
+ * The profile (SECURITY.md): mnt, pid, uts, ipc, net and cgroup namespaces;
+ * proc, a /dev tmpfs holding only the launcher's nodes, devpts, shm,
+ * mqueue, sysfs ro and cgroup2 ro, mounted through fds resolved with
+ * openat2(RESOLVE_IN_ROOT); masked and read-only paths; pivot_root with the
+ * old root detached; Docker's 14 capabilities, inheritable and ambient
+ * empty; no_new_privs; the build-time seccomp filter, loaded last.
+ */
+#ifndef BERTH_LAUNCH_LAUNCH_H
+#define BERTH_LAUNCH_LAUNCH_H
+
+#include <linux/filter.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "autoconf.h"
+#include "lib/err.h"
+#include "lib/seccomp.h"
+
+#define LAUNCH_HOSTNAME_MAX 64
+
+enum launch_net { LAUNCH_NET_NONE, LAUNCH_NET_HOST, LAUNCH_NET_NS };
+enum launch_seccomp { LAUNCH_SECCOMP_DEFAULT, LAUNCH_SECCOMP_UNCONFINED, LAUNCH_SECCOMP_FILE };
+
+struct launch_bind {
+	const char *src;      /* host path (trusted: the operator's) */
+	const char *dst;      /* path inside the container */
+	int ro;
+	int tmpfs;            /* a fresh tmpfs at dst instead (src unused) */
+	unsigned long long size; /* tmpfs size in bytes, 0 = the kernel's default */
+};
+
+struct launch_sysctl {
+	const char *key;      /* "net.ipv4.ip_forward" */
+	const char *value;
+};
+
+struct launch_rlimit {
+	int resource;         /* RLIMIT_* */
+	unsigned long long soft, hard;
+};
+
+struct launch_spec {
+	const char *rootfs;
+	char *const *argv;    /* the command, argv[0] looked up in the container's PATH */
+	int argc;
+	const char *hostname; /* NULL: 12 random hex digits */
+	const char *env[CONFIG_LAUNCH_ENV_MAX]; /* "KEY=VALUE" */
+	int n_env;
+	const char *workdir;  /* NULL: "/" */
+	const char *user;     /* "uid[:gid]" or names from the image; NULL: 0:0 */
+	const char *groups_add[CONFIG_LAUNCH_SETTINGS_MAX];
+	int n_groups_add;
+	uint64_t caps;        /* bounding = permitted = effective */
+	int read_only;
+	struct launch_bind mounts[CONFIG_LAUNCH_MOUNTS_MAX];
+	int n_mounts;
+	enum launch_net net;
+	const char *netns;    /* LAUNCH_NET_NS: a network namespace file */
+	long long memory;     /* bytes; 0: no limit */
+	long long cpus_milli; /* thousandths of a CPU; 0: no limit */
+	long long pids_limit; /* 0: CONFIG_LAUNCH_PIDS_DEFAULT */
+	const char *cgroup_parent; /* NULL: CONFIG_LAUNCH_CGROUP_PARENT */
+	int require_cgroups;
+	unsigned remap_uid, remap_gid, remap_count; /* count 0: no user namespace */
+	enum launch_seccomp seccomp;
+	const char *seccomp_file;
+	int no_new_privs;
+	int tty;
+	struct launch_sysctl sysctls[CONFIG_LAUNCH_SETTINGS_MAX];
+	int n_sysctls;
+	struct launch_rlimit rlimits[CONFIG_LAUNCH_SETTINGS_MAX];
+	int n_rlimits;
+};
+
+/* What a run reports besides the status, for the caller to print. */
+struct launch_result {
+	int status;            /* exit code, or 128+n when killed by signal n */
+	int cgroups_off;       /* ran without cgroup limits (host has none usable) */
+	char note[BERR_MSG_MAX]; /* why, when cgroups_off */
+	int nofile_clamped;    /* RLIMIT_NOFILE's default was above the host's hard limit */
+};
+
+/* Fill s with the defaults: Docker's capabilities, no_new_privs on,
+ * seccomp default, network none. */
+void launch_spec_init(struct launch_spec *s);
+
+/* Parsers for option values (clear EINVAL messages naming the value). */
+int launch_parse_size(const char *v, long long *bytes, struct berr *e);  /* 512m, 1g, 4096 */
+int launch_parse_cpus(const char *v, long long *milli, struct berr *e);  /* 1.5 */
+int launch_parse_mount(const char *v, struct launch_bind *b, struct berr *e); /* SRC:DST[:ro] */
+int launch_parse_tmpfs(const char *v, struct launch_bind *b, struct berr *e); /* DST[:SIZE] */
+int launch_parse_sysctl(char *v, struct launch_sysctl *s, struct berr *e); /* KEY=VALUE (split in place) */
+int launch_parse_rlimit(const char *v, struct launch_rlimit *r, struct berr *e); /* nofile=SOFT[:HARD] */
+int launch_parse_remap(const char *v, struct launch_spec *s, struct berr *e); /* UID:GID:COUNT */
+/* --cap-add/--cap-drop lists, Docker's way: ALL in adds = every capability
+ * minus drops; ALL in drops = only adds; else default + adds - drops. */
+int launch_caps(const char *const *add, int n_add, const char *const *drop, int n_drop,
+		uint64_t *caps, struct berr *e);
+
+/* Run the container in the foreground and wait for it. Returns 0 when it
+ * ran (its status in r->status), < 0 when it could not be started. */
+int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr *e);
+
+#endif

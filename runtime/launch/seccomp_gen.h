@@ -1,0 +1,31 @@
+/* seccomp_gen.h — turn the seccomp table into classic BPF.
+ *
+ * Used at build time by the generator tool (seccomp_gen_main.c, which writes
+ * the filter out as a C array) and by the unit tests; never at run time.
+ *
+ * The program: check the audit arch (anything but x86_64 kills the process),
+ * refuse x32 numbers (EPERM), then a balanced binary search over the ranges
+ * of consecutive numbers with the same rule, whose leaves return the
+ * decision (or check an argument first: clone, socket, personality).
+ */
+#ifndef BERTH_LAUNCH_SECCOMP_GEN_H
+#define BERTH_LAUNCH_SECCOMP_GEN_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "runtime/launch/seccomp_table.h"
+
+/* Numbers at or above this are x32 (__X32_SYSCALL_BIT). */
+#define SC_X32_BIT 0x40000000u
+/* Highest number a table row may name. */
+#define SC_NR_MAX 1023
+
+/* Write the filter for table into out (at most max instructions).
+ * Fails (EINVAL) on a number out of range or listed twice, ENOSPC when the
+ * program does not fit. Returns the number of instructions. */
+int sc_gen(const struct sc_rule *table, size_t n, struct sock_filter *out, size_t max,
+	   struct berr *e);
+
+#endif
