@@ -44,8 +44,9 @@ check: image $(UNIT_BINS) fuzz-bins | host-tools
 
 # -------------------------------------------------------------- fuzz targets
 # A subsystem adds fuzz_X to fuzz-targets, with tests/fuzz/fuzz_X.c defining
-# LLVMFuzzerTestOneInput and fuzz_X-srcs the sources it links; seeds go in
-# tests/fuzz/corpus/X/. tests/host/fuzz.sh builds nothing: make check builds
+# LLVMFuzzerTestOneInput, fuzz_X-srcs the sources it links and fuzz_X-libs
+# any static libraries; seeds are the files in tests/fuzz/corpus/X/ and what
+# tests/fuzz/seeds/X.sh DIR writes. tests/host/fuzz.sh builds nothing: make check builds
 # them (when clang's libFuzzer is there) and the host layer runs each for
 # FUZZ_SECONDS (default 10).
 FUZZ_CC := clang-14
@@ -59,7 +60,7 @@ $(O)/fuzz/obj/build/src/libinih/ini.o: FUZZ_CFLAGS += -include $(SYSROOT)/includ
 define fuzz_rule
 $(O)/fuzz/$(1): $(O)/fuzz/obj/tests/fuzz/$(1).o $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$($(1)-srcs))
 	@echo "  FUZZLD  $(1)"
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$($(1)-libs)
 endef
 $(foreach t,$(fuzz-targets),$(eval $(call fuzz_rule,$(t))))
 FUZZ_BINS := $(addprefix $(O)/fuzz/,$(fuzz-targets))

@@ -34,3 +34,10 @@ berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
 	runtime/image/overlay.o $(IMAGE_PARSE_OBJS)
 berth-image-libs := -lbearssl -lz
+
+fuzz-targets += fuzz_tar fuzz_manifest
+fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c
+fuzz_tar-libs := $(SYSROOT)/lib/libz.a
+fuzz_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c \
+	runtime/image/sha_ni.c lib/err.c lib/util.c
+fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a

@@ -1,7 +1,7 @@
 /* fuzz_tar.c — libFuzzer target: the streaming tar reader and the entry
  * path check of berth-unpack, on arbitrary bytes (and through gunzip when
- * the input looks like gzip). Built and run briefly by
- * tests/host/image_fuzz.sh. */
+ * the input looks like gzip). Run briefly by make check
+ * (tests/host/fuzz.sh). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

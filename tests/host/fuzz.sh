@@ -17,6 +17,10 @@ for bin in $FUZZ_BINS; do
 	corpus=$WORK/corpus-$short
 	mkdir -p "$corpus" "$BUILD/fuzz/crashes"
 	[ -d "$TOP/tests/fuzz/corpus/$short" ] && cp -r "$TOP/tests/fuzz/corpus/$short/." "$corpus/"
+	if [ -x "$TOP/tests/fuzz/seeds/$short.sh" ] && ! "$TOP/tests/fuzz/seeds/$short.sh" "$corpus" > "$WORK/$name.seeds" 2>&1; then
+		tap_fail "$name seeds" "$(cat "$WORK/$name.seeds")"
+		continue
+	fi
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$BUILD/fuzz/crashes/$name-" "$corpus" > "$WORK/$name.log" 2>&1; then
 		runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$WORK/$name.log")
