@@ -1,29 +1,32 @@
 /* sandbox.c — see sandbox.h. */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
 #include <stddef.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "lib/caps.h"
+#include "lib/seccomp.h"
 #include "lib/util.h"
 #include "runtime/image/sandbox.h"
 
+#define CAP_BIT(c) (UINT64_C(1) << (c))
+
 /* What creating files with their recorded owners, modes and xattrs needs. */
-static const cap_value_t keep_caps[] = {
-	CAP_CHOWN,        /* owners from the tar headers */
-	CAP_DAC_OVERRIDE, /* writing into directories whose recorded mode is read-only */
-	CAP_FOWNER,       /* chmod/utimes/xattrs on files now owned by others */
-	CAP_FSETID,       /* keep setgid when the group is not ours */
-	CAP_MKNOD,        /* overlayfs whiteouts: char 0:0 */
-	CAP_SETFCAP,      /* security.capability xattrs */
-};
+static const uint64_t keep_caps =
+	CAP_BIT(CAP_CHOWN) |        /* owners from the tar headers */
+	CAP_BIT(CAP_DAC_OVERRIDE) | /* writing into directories whose recorded mode is read-only */
+	CAP_BIT(CAP_FOWNER) |       /* chmod/utimes/xattrs on files now owned by others */
+	CAP_BIT(CAP_FSETID) |       /* keep setgid when the group is not ours */
+	CAP_BIT(CAP_MKNOD) |        /* overlayfs whiteouts: char 0:0 */
+	CAP_BIT(CAP_SETFCAP);       /* security.capability xattrs */
 
 static const int allowed[] = {
 	SYS_read, SYS_write, SYS_writev, SYS_close, SYS_lseek, SYS_dup,
@@ -59,44 +62,23 @@ int sandbox_seccomp(struct berr *e)
 	 * silent kill; nothing outside the list can do harm either way) */
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
 
-	struct sock_fprog prog = { .len = (unsigned short)n, .filter = f };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return berr_sys(e, "prctl(PR_SET_NO_NEW_PRIVS)");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return berr_sys(e, "seccomp(SECCOMP_SET_MODE_FILTER)");
-	return 0;
+	if (seccomp_no_new_privs(e) < 0)
+		return -1;
+	return seccomp_load(f, n, e);
 }
 
+/* The audited order of lib/caps.h, with securebits locked so that uid 0
+ * regains nothing through exec or setuid fixups. */
 static int drop_caps(struct berr *e)
 {
-	cap_t c;
-	int rc = 0;
-
-	/* bounding set first (needs CAP_SETPCAP, still held) */
-	for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++) {
-		int keep = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(keep_caps); i++)
-			keep |= keep_caps[i] == v;
-		if (!keep && prctl(PR_CAPBSET_DROP, v, 0, 0, 0) < 0 && errno != EINVAL)
-			return berr_sys(e, "prctl(PR_CAPBSET_DROP, %d)", (int)v);
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return berr_sys(e, "prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	/* uid 0 must not regain anything through exec or setuid fixups */
+	if (caps_bound(keep_caps, e) < 0 || caps_ambient_clear(e) < 0)
+		return -1;
 	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 		  SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
 		  SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
 		  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0)
 		return berr_sys(e, "prctl(PR_SET_SECUREBITS)");
-	c = cap_init();
-	if (!c)
-		return berr_sys(e, "cap_init");
-	if (cap_set_flag(c, CAP_PERMITTED, (int)ARRAY_SIZE(keep_caps), keep_caps, CAP_SET) < 0 ||
-	    cap_set_flag(c, CAP_EFFECTIVE, (int)ARRAY_SIZE(keep_caps), keep_caps, CAP_SET) < 0 ||
-	    cap_set_proc(c) < 0)
-		rc = berr_sys(e, "cap_set_proc");
-	cap_free(c);
-	return rc;
+	return caps_set(keep_caps, e);
 }
 
 int sandbox_enter(const char *root, const struct sandbox_limits *lim, struct berr *e)

@@ -31,7 +31,7 @@ if [ "$root" = "$WORK/t" ]; then tap_ok "chrooted into the target"; else tap_fai
 if command -v musl-gcc >/dev/null; then
 	if musl-gcc -static -std=gnu11 -D_GNU_SOURCE -I"$TOP" -I"$BUILD/config" -isystem "$BUILD/sysroot/include" \
 		-o "$WORK/probe" "$TOP/tests/host/image_sandbox_probe.c" "$TOP/runtime/image/sandbox.c" \
-		"$TOP/lib/err.c" "$TOP/lib/util.c" -L"$BUILD/sysroot/lib" -lcap 2>"$WORK/cc.err"; then
+		"$TOP/lib/err.c" "$TOP/lib/util.c" "$TOP/lib/caps.c" "$TOP/lib/seccomp.c" -L"$BUILD/sysroot/lib" -lcap 2>"$WORK/cc.err"; then
 		"$WORK/probe"
 		rc=$?
 		if [ "$rc" = 0 ]; then
