@@ -64,6 +64,12 @@ static int on_system(struct parse *p, const char *name, const char *value, int l
 		if (strlen(value) >= sizeof c->console_shell)
 			return bad(p, lineno, "console_shell: longer than 255 bytes", value);
 		snprintf(c->console_shell, sizeof c->console_shell, "%s", value);
+	} else if (strcmp(name, "services") == 0) {
+		if (value[0] != '/')
+			return bad(p, lineno, "services: want an absolute path", value);
+		if (strlen(value) >= sizeof c->services_dir)
+			return bad(p, lineno, "services: longer than 255 bytes", value);
+		snprintf(c->services_dir, sizeof c->services_dir, "%s", value);
 	}
 	/* Other [system] keys (sysctls…) are read by their own modules. */
 	return 1;
@@ -87,6 +93,7 @@ int init_conf_load(struct init_conf *c, const char *path, const struct logger *l
 	int rc;
 
 	memset(c, 0, sizeof *c);
+	snprintf(c->services_dir, sizeof c->services_dir, "/etc/berth/services.d");
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT)

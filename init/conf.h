@@ -6,6 +6,7 @@
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
  *                                           continuation lines append)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
+ *   [system] services       = /DIR         (default /etc/berth/services.d)
  * A bad value is reported as "file:line: what is wrong" and that setting is
  * skipped; the rest of the file still applies.
  */
@@ -23,6 +24,7 @@ struct init_conf {
 	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
 	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
+	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
 	int errors;                                  /* bad lines reported */
 };
 

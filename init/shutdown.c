@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/ctl.h"
 #include "init/loop.h"
+#include "init/svc.h"
 
 #ifndef CONFIG_INIT_SHUTDOWN_GRACE_MS
 #define CONFIG_INIT_SHUTDOWN_GRACE_MS 2000
@@ -55,7 +57,22 @@ void shutdown_run(struct init *in)
 	int clean;
 
 	log_msg(&in->log, LOG_INFO, "shutdown: %s", how[in->stop].name);
+	in->stopping = 1;
 	in->shell_respawn_ns = 0;
+	ctl_close(in);
+
+	/* Services in reverse start order, each with its own stop signal and
+	 * timeout (SIGKILL after it); the loop keeps reaping and logging. */
+	t = log_boottime_ns();
+	for (int i = in->nsvcs - 1; i >= 0; i--) {
+		struct svc *s = &in->svcs[in->order[i]];
+
+		svc_stop(in, s);
+		while (s->state == SVC_STOPPING)
+			loop_step(in, 100);
+	}
+	if (in->nsvcs)
+		log_msg(&in->log, LOG_INFO, "shutdown: %d services stopped in %lld ms", in->nsvcs, ms_since(t));
 
 	t = log_boottime_ns();
 	/* The console shell's session gets a hangup, as from a closed terminal:
@@ -74,6 +91,7 @@ void shutdown_run(struct init *in)
 		log_msg(&in->log, LOG_INFO, "shutdown: SIGKILL to all: %s in %lld ms",
 			clean ? "all gone" : "some unkillable", ms_since(t));
 	}
+	svc_cgroups_remove(in);
 	t = log_boottime_ns();
 	sync();
 	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
