@@ -41,6 +41,24 @@ static int valid_module_list(const char *s)
 	return 1;
 }
 
+static int on_sysctl(struct parse *p, const char *name, const char *value, int lineno)
+{
+	struct init_conf *c = p->c;
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= INIT_CONF_SYSCTL_NAME_MAX || name[0] == '.' || strstr(name, "..") ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n)
+		return bad(p, lineno, "sysctl: want sysctl.NAME with NAME 1-63 of [a-z0-9_.-]", name);
+	if (strlen(value) >= INIT_CONF_SYSCTL_VALUE_MAX || strchr(value, '\n'))
+		return bad(p, lineno, "sysctl: value longer than 63 bytes", value);
+	if (c->nsysctls >= INIT_CONF_SYSCTLS_MAX)
+		return bad(p, lineno, "sysctl: more than 32", name);
+	snprintf(c->sysctls[c->nsysctls].name, sizeof c->sysctls[0].name, "%s", name);
+	snprintf(c->sysctls[c->nsysctls].value, sizeof c->sysctls[0].value, "%s", value);
+	c->nsysctls++;
+	return 1;
+}
+
 static int on_system(struct parse *p, const char *name, const char *value, int lineno)
 {
 	struct init_conf *c = p->c;
@@ -70,6 +88,14 @@ static int on_system(struct parse *p, const char *name, const char *value, int l
 		if (strlen(value) >= sizeof c->services_dir)
 			return bad(p, lineno, "services: longer than 255 bytes", value);
 		snprintf(c->services_dir, sizeof c->services_dir, "%s", value);
+	} else if (strcmp(name, "data") == 0) {
+		if (value[0] != '/')
+			return bad(p, lineno, "data: want an absolute path", value);
+		if (strlen(value) >= sizeof c->data_dir)
+			return bad(p, lineno, "data: longer than 255 bytes", value);
+		snprintf(c->data_dir, sizeof c->data_dir, "%s", value);
+	} else if (strncmp(name, "sysctl.", 7) == 0) {
+		return on_sysctl(p, name + 7, value, lineno);
 	}
 	/* Other [system] keys (sysctls…) are read by their own modules. */
 	return 1;
@@ -94,6 +120,7 @@ int init_conf_load(struct init_conf *c, const char *path, const struct logger *l
 
 	memset(c, 0, sizeof *c);
 	snprintf(c->services_dir, sizeof c->services_dir, "/etc/berth/services.d");
+	snprintf(c->data_dir, sizeof c->data_dir, "/var/lib/berth");
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT)

@@ -7,6 +7,10 @@
  *                                           continuation lines append)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
  *   [system] services       = /DIR         (default /etc/berth/services.d)
+ *   [system] data           = /DIR         data partition mount point (default
+ *                                           /var/lib/berth)
+ *   [system] sysctl.NAME    = VALUE        written to /proc/sys/NAME at boot
+ *                                           (NAME dotted: [a-z0-9_.-], at most 32)
  * A bad value is reported as "file:line: what is wrong" and that setting is
  * skipped; the rest of the file still applies.
  */
@@ -19,12 +23,21 @@
 #define INIT_CONF_HOSTNAME_MAX 64
 #define INIT_CONF_SHELL_MAX 256
 #define INIT_CONF_MODULES_MAX 2048
+#define INIT_CONF_SYSCTLS_MAX 32
+#define INIT_CONF_SYSCTL_NAME_MAX 64
+#define INIT_CONF_SYSCTL_VALUE_MAX 64
 
 struct init_conf {
 	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
 	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
 	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
+	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */
+	struct {
+		char name[INIT_CONF_SYSCTL_NAME_MAX];
+		char value[INIT_CONF_SYSCTL_VALUE_MAX];
+	} sysctls[INIT_CONF_SYSCTLS_MAX];
+	int nsysctls;
 	int errors;                                  /* bad lines reported */
 };
 

@@ -8,11 +8,13 @@
 #include "init/conf.h"
 #include "init/console.h"
 #include "init/ctl.h"
+#include "init/data.h"
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
 #include "init/state.h"
 #include "init/svc.h"
+#include "init/sysctl.h"
 #include "lib/kconfig.h"
 #include "lib/log.h"
 
@@ -99,6 +101,10 @@ int main(int argc, char **argv)
 
 	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
 		modules_load(in.conf.modules, &in.log);
+	sysctl_apply(&in.conf, &in.log);
+	in.data = data_mount(in.conf.data_dir, &in.log);
+	if (in.data >= 0)
+		data_seed_load(in.conf.data_dir, &in.log);
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);

@@ -12,6 +12,7 @@
 
 #include "autoconf.h"
 #include "init/ctl.h"
+#include "init/data.h"
 #include "init/loop.h"
 #include "init/svc.h"
 
@@ -92,9 +93,28 @@ void shutdown_run(struct init *in)
 			clean ? "all gone" : "some unkillable", ms_since(t));
 	}
 	svc_cgroups_remove(in);
+	if (in->data >= 0) {
+		struct berr e;
+
+		t = log_boottime_ns();
+		if (data_seed_save(in->conf.data_dir, &e) < 0)
+			log_err(&in->log, &e);
+		else
+			log_msg(&in->log, LOG_INFO, "shutdown: random seed saved in %lld ms", ms_since(t));
+	}
 	t = log_boottime_ns();
 	sync();
 	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
+	if (in->data >= 0) {
+		struct berr e;
+
+		t = log_boottime_ns();
+		if (data_unmount(in->conf.data_dir, &e) < 0)
+			log_err(&in->log, &e);
+		else
+			log_msg(&in->log, LOG_INFO, "shutdown: %s read-only and unmounted in %lld ms",
+				in->conf.data_dir, ms_since(t));
+	}
 	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name, ms_since(t0));
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));

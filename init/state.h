@@ -63,6 +63,7 @@ struct init {
 	long long shell_respawn_ns;      /* when to start it again, 0: not pending */
 	enum init_stop stop;
 	int stopping;                    /* shutdown under way: no restarts */
+	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;

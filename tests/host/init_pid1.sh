@@ -54,6 +54,7 @@ chmod +x "$WORK/orphans.sh"
 cat > "$WORK/berth.conf" <<CONF
 [system]
 hostname = berth-hosttest
+data = $WORK/data
 console_shell = $WORK/orphans.sh
 CONF
 run_init orphans "$WORK/berth.conf"
@@ -84,6 +85,7 @@ cat > "$WORK/bad.conf" <<CONF
 hostname = -not-a-hostname
 modules = virtio/../../evil
 console_shell = $WORK/poweroff.sh
+data = $WORK/data
 CONF
 printf '#!/bin/sh\nhostname > %s/bad-result\nkill -USR2 1\nsleep 30\n' "$WORK" > "$WORK/poweroff.sh"
 chmod +x "$WORK/poweroff.sh"

@@ -55,6 +55,8 @@ cat /run/berth/log/crash.log > $O/crash.log
 stat -c '%a %U' /run/berth/init.sock > $O/sock.mode
 cat /proc/self/cgroup > $O/shell.cgroup
 cat /sys/fs/cgroup/system/zeta/cgroup.procs > $O/zeta.procs 2>&1
+awk -v d=$WORK/data '\$2 == d { print \$3 }' /proc/mounts > $O/data.fs
+stat -c '%s %a' $WORK/data/random-seed > $O/seed 2>&1
 $BUILD/bin/berthctl services > $O/services.txt 2>&1
 $BUILD/bin/berthctl restart nosuch > $O/restart-nosuch.txt 2>&1; echo \$? >> $O/restart-nosuch.txt
 setpriv --reuid 65534 $BUILD/bin/berthctl services > $O/nonroot.txt 2>&1; echo \$? >> $O/nonroot.txt
@@ -66,6 +68,7 @@ cat > "$WORK/berth.conf" <<CONF
 [system]
 hostname = svc-test
 services = $S
+data = $WORK/data
 console_shell = $WORK/console.sh
 CONF
 timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
@@ -141,6 +144,16 @@ tap_check "console = none keeps a service off the console" bash -c "! grep -q '^
 
 # --- cgroups
 tap_check "a service runs in /sys/fs/cgroup/system/NAME" test -s "$O/zeta.procs"
+
+# --- data directory, hardening
+[ "$(cat "$O/data.fs")" = tmpfs ] && tap_ok "no data partition: the data directory is a tmpfs" ||
+	tap_fail "no data partition: the data directory is a tmpfs" "$(cat "$O/data.fs")"
+tap_check "no data partition: a loud warning says state will not survive" grep -q "will NOT survive a reboot" "$LOG"
+[ "$(cat "$O/seed")" = "512 600" ] && tap_ok "a fresh random seed (512 bytes, 0600) is written at boot" ||
+	tap_fail "a fresh random seed is written at boot" "$(cat "$O/seed")"
+tap_check "host hardening is left alone inside a pid namespace" grep -q "host hardening skipped" "$LOG"
+tap_check "shutdown saves the seed, syncs, unmounts the data directory (timed)" bash -c \
+	"grep -q 'shutdown: random seed saved in' '$LOG' && grep -q 'shutdown: sync in' '$LOG' && grep -q 'read-only and unmounted in' '$LOG'"
 
 # --- control socket
 tap_check "berthctl services lists every service with its state" \

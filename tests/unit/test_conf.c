@@ -103,6 +103,46 @@ static void missing_file_is_defaults(void)
 	CHECK_INT(c.errors, 0);
 }
 
-UNIT_MAIN(UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
+static void sysctls_services_and_data(void)
+{
+	struct loaded l;
+
+	load("[system]\nsysctl.net.core.somaxconn = 1024\nsysctl.vm.swappiness=10\n"
+	     "services = /etc/s.d\ndata = /data\n", &l);
+	CHECK_INT(l.c.errors, 0);
+	CHECK_INT(l.c.nsysctls, 2);
+	CHECK_STR(l.c.sysctls[0].name, "net.core.somaxconn");
+	CHECK_STR(l.c.sysctls[0].value, "1024");
+	CHECK_STR(l.c.sysctls[1].name, "vm.swappiness");
+	CHECK_STR(l.c.services_dir, "/etc/s.d");
+	CHECK_STR(l.c.data_dir, "/data");
+	load("[system]\n", &l);
+	CHECK_STR(l.c.services_dir, "/etc/berth/services.d");
+	CHECK_STR(l.c.data_dir, "/var/lib/berth");
+	load("[system]\nsysctl.../etc/passwd = x\nsysctl.Kernel.X = 1\nservices = rel\ndata = rel\n"
+	     "sysctl. = 1\n", &l);
+	CHECK_INT(l.c.errors, 5);
+	CHECK_INT(l.c.nsysctls, 0);
+	CHECK(strstr(l.log, "F:2: sysctl:") != NULL);
+	CHECK(strstr(l.log, "F:3: sysctl:") != NULL);
+	CHECK(strstr(l.log, "F:4: services:") != NULL);
+	CHECK(strstr(l.log, "F:5: data:") != NULL);
+}
+
+static void at_most_32_sysctls(void)
+{
+	struct loaded l;
+	char text[4096];
+	int n = snprintf(text, sizeof text, "[system]\n");
+
+	for (int i = 0; i < 33; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "sysctl.a.b%d = 1\n", i);
+	load(text, &l);
+	CHECK_INT(l.c.nsysctls, 32);
+	CHECK_INT(l.c.errors, 1);
+	CHECK(strstr(l.log, "F:34: sysctl: more than 32") != NULL);
+}
+
+UNIT_MAIN(UNIT(sysctls_services_and_data), UNIT(at_most_32_sysctls), UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
 	  UNIT(bad_values_are_reported_with_line_and_skipped), UNIT(hostname_longer_than_64_is_refused),
 	  UNIT(syntax_error_names_the_line), UNIT(missing_file_is_defaults))
