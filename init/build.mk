@@ -10,6 +10,6 @@ unit-tests += test_modules test_conf
 test_modules-srcs := init/modules.c lib/err.c lib/log.c lib/util.c
 test_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c
 unit-tests += test_svc_conf
-test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c build/src/libinih/ini.c
+test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c build/src/libinih/ini.c
 unit-tests += test_data
 test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c

@@ -92,6 +92,13 @@ static void on_signal(struct init *in, int sig)
 	case SIGUSR1:
 		want = STOP_HALT;
 		break;
+	case SIGHUP:
+		if (!in->stopping) {
+			log_msg(&in->log, LOG_INFO, "SIGHUP: looking for new services in %s",
+				in->conf.services_dir);
+			svc_start_all(in, svc_load(in, in->conf.services_dir));
+		}
+		return;
 	default:
 		log_msg(&in->log, LOG_INFO, "signal %d ignored", sig);
 		return;

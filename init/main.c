@@ -25,7 +25,8 @@ static const char usage[] =
 	"modules, starts and supervises the services of /etc/berth/services.d,\n"
 	"reaps every process, serves the control socket " "/run/berth/init.sock,\n"
 	"and powers off on SIGUSR2 or ctrl-alt-del, reboots on SIGTERM, halts on\n"
-	"SIGUSR1 (services stopped in reverse start order first).\n"
+	"SIGUSR1 (services stopped in reverse start order first). SIGHUP starts\n"
+	"services whose files were added to services.d since.\n"
 	"\n"
 	"  --config FILE  berth.conf to read (default /etc/berth/berth.conf)\n"
 	"\n"
@@ -108,8 +109,7 @@ int main(int argc, char **argv)
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
-	svc_load(&in, in.conf.services_dir);
-	svc_start_all(&in);
+	svc_start_all(&in, svc_load(&in, in.conf.services_dir));
 
 	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in.conf.console_shell[0])
 		console_shell_start(&in);

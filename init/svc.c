@@ -1,7 +1,7 @@
 /* svc.c — load, order, start, restart with back-off, stop. */
 #include "init/svc.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <errno.h>
 #include <signal.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,12 +114,14 @@ struct svc *svc_find(struct init *in, const char *name)
 
 /* Start order: a service comes after everything its `after =` names;
  * among the ready ones, name order. A cycle is reported and broken in
- * name order. */
-static void compute_order(struct init *in)
+ * name order. Services [0, from) are placed already. */
+static void compute_order(struct init *in, int from)
 {
 	char placed[CONFIG_INIT_SERVICES_MAX] = { 0 };
-	int n = 0;
+	int n = from;
 
+	for (int i = 0; i < from; i++)
+		placed[i] = 1;
 	while (n < in->nsvcs) {
 		int pick = -1;
 
@@ -143,39 +146,58 @@ static void compute_order(struct init *in)
 	}
 }
 
-void svc_load(struct init *in, const char *dir)
-{
-	char names[CONFIG_INIT_SERVICES_MAX][SVC_NAME_MAX + 8];
-	int nnames = 0;
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-	struct berr e;
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
 
-	in->nsvcs = 0;
-	if (!dp) {
+/* The NAME.conf files of dir, sorted; read with getdents64 into a stack
+ * buffer (opendir would allocate). Returns how many, or -1. */
+static int list_dir(struct init *in, const char *dir, char names[][SVC_NAME_MAX + 8])
+{
+	char buf[4096];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+	long got;
+
+	if (fd < 0) {
 		if (errno != ENOENT)
 			log_msg(&in->log, LOG_ERROR, "services: open %s: %s", dir, strerror(errno));
-		return;
+		return -1;
 	}
-	while ((d = readdir(dp))) {
-		size_t len = strlen(d->d_name);
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < got;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			size_t len = strlen(d->d_name);
 
-		if (d->d_name[0] == '.' || len < 6 || strcmp(d->d_name + len - 5, ".conf") != 0)
-			continue;
-		if (len >= sizeof names[0]) {
-			log_msg(&in->log, LOG_ERROR, "%s/%s:0: file name: want NAME.conf with NAME 1-31 of [a-z0-9_-]: skipped",
-				dir, d->d_name);
-			continue;
+			off += d->d_reclen;
+			if (d->d_name[0] == '.' || len < 6 || strcmp(d->d_name + len - 5, ".conf") != 0)
+				continue;
+			if (len >= SVC_NAME_MAX + 8) {
+				log_msg(&in->log, LOG_ERROR, "%s/%s:0: file name: want NAME.conf with NAME 1-31 of [a-z0-9_-]: skipped",
+					dir, d->d_name);
+				continue;
+			}
+			if (n == CONFIG_INIT_SERVICES_MAX) {
+				log_msg(&in->log, LOG_ERROR, "services: more than %d files in %s: %s skipped",
+					CONFIG_INIT_SERVICES_MAX, dir, d->d_name);
+				continue;
+			}
+			memcpy(names[n++], d->d_name, len + 1);
 		}
-		if (nnames == CONFIG_INIT_SERVICES_MAX) {
-			log_msg(&in->log, LOG_ERROR, "services: more than %d files in %s: %s skipped",
-				CONFIG_INIT_SERVICES_MAX, dir, d->d_name);
-			continue;
-		}
-		memcpy(names[nnames++], d->d_name, len + 1);
 	}
-	closedir(dp);
-	qsort(names, (size_t)nnames, sizeof names[0], cmp_names);
+	close(fd);
+	qsort(names, (size_t)n, sizeof names[0], cmp_names);
+	return n;
+}
+
+int svc_load(struct init *in, const char *dir)
+{
+	char names[CONFIG_INIT_SERVICES_MAX][SVC_NAME_MAX + 8];
+	int nnames = list_dir(in, dir, names), from = in->nsvcs;
+	struct berr e;
 
 	for (int i = 0; i < nnames; i++) {
 		struct svc *s = &in->svcs[in->nsvcs];
@@ -183,6 +205,14 @@ void svc_load(struct init *in, const char *dir)
 
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		names[i][strlen(names[i]) - 5] = '\0';
+		if (svc_find(in, names[i]))
+			continue; /* known already: a reload adds new services only */
+		if (in->nsvcs == CONFIG_INIT_SERVICES_MAX) {
+			log_msg(&in->log, LOG_ERROR, "services: table full (%d): %s skipped",
+				CONFIG_INIT_SERVICES_MAX, path);
+			continue;
+		}
+		memset(s, 0, sizeof *s);
 		if (svc_conf_load(&s->c, path, names[i], &in->log, &e) < 0) {
 			log_err(&in->log, &e);
 			continue;
@@ -190,24 +220,24 @@ void svc_load(struct init *in, const char *dir)
 		s->state = SVC_DOWN;
 		s->last_status = -1;
 		s->backoff_ms = CONFIG_INIT_SVC_BACKOFF_MIN_MS;
-		if (svc_log_open(s, &e) < 0) {
+		if (svc_log_open(s, &e) < 0)
 			log_msg(&in->log, LOG_WARN, "service %s: log: %s", s->c.name, e.msg);
-		}
 		in->nsvcs++;
 	}
-	for (int i = 0; i < in->nsvcs; i++)
+	for (int i = from; i < in->nsvcs; i++)
 		for (int a = 0; a < in->svcs[i].c.nafter; a++)
 			if (svc_index(in, in->svcs[i].c.after[a]) < 0)
 				log_msg(&in->log, LOG_WARN, "service %s: after %s: no such service (ignored)",
 					in->svcs[i].c.name, in->svcs[i].c.after[a]);
-	compute_order(in);
-	if (in->nsvcs)
+	compute_order(in, from);
+	if (from == 0 && in->nsvcs)
 		cg_system(in);
-	for (int i = 0; i < in->nsvcs; i++) {
+	for (int i = from; i < in->nsvcs; i++) {
 		cg_service(in, &in->svcs[i]);
 		in->pfd[PFD_SVC + i] = (struct pollfd){ .fd = in->svcs[i].log_r, .events = POLLIN };
 	}
-	log_msg(&in->log, LOG_INFO, "services: %d loaded from %s", in->nsvcs, dir);
+	log_msg(&in->log, LOG_INFO, "services: %d loaded from %s", in->nsvcs - from, dir);
+	return from;
 }
 
 static void start(struct init *in, struct svc *s)
@@ -232,9 +262,9 @@ static void start(struct init *in, struct svc *s)
 	log_msg(&in->log, LOG_INFO, "service %s: started (pid %d)", s->c.name, (int)pid);
 }
 
-void svc_start_all(struct init *in)
+void svc_start_all(struct init *in, int from)
 {
-	for (int i = 0; i < in->nsvcs; i++)
+	for (int i = from; i < in->nsvcs; i++)
 		start(in, &in->svcs[in->order[i]]);
 }
 

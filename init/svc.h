@@ -14,14 +14,16 @@
 
 #include "init/state.h"
 
-/* Read every DIR/NAME.conf (sorted by name), report bad files as
- * file:line and skip them, compute the start order from `after =` (a cycle
- * or an unknown name is reported; the file order then decides), set up the
- * log pipes and cgroups. */
-void svc_load(struct init *in, const char *dir);
+/* Read every DIR/NAME.conf (sorted by name) whose service is not known
+ * yet, report bad files as file:line and skip them, compute the start
+ * order from `after =` (a cycle or an unknown name is reported; the file
+ * order then decides), set up the log pipes and cgroups. Returns the index
+ * in in->order of the first service added. Never allocates: called at boot
+ * and again on SIGHUP (new files only; known services keep their config). */
+int svc_load(struct init *in, const char *dir);
 
-/* Start every service in order. */
-void svc_start_all(struct init *in);
+/* Start the services in in->order from index `from` on, in order. */
+void svc_start_all(struct init *in, int from);
 
 /* A child exited: if it is a service's main process, log it and schedule
  * the restart. Returns 1 if pid was a service. */

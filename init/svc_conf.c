@@ -2,10 +2,8 @@
 #include "init/svc_conf.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <ini.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +37,9 @@ struct parse {
 	struct svc_conf *c;
 	const struct logger *lg;
 	const char *path;
+	const char *passwd, *group;   /* files for user and group names */
 	int errors;
-	int have_command, have_user;
+	int have_command;
 };
 
 static int bad(struct parse *p, int lineno, const char *what, const char *value)
@@ -156,11 +155,39 @@ static int on_caps(struct parse *p, const char *v, int lineno)
 	return 1;
 }
 
+/* Find NAME in an /etc/passwd or /etc/group style file: *id is field 3,
+ * *id2 field 4 (passwd: the primary group). Read into a bounded buffer and
+ * scanned in place: no allocation, so PID 1 may load services at any time. */
+static int lookup(const char *file, const char *name, long *id, long *id2)
+{
+	char buf[SVC_FILE_MAX];
+	struct berr e;
+	size_t len = strlen(name);
+	char *line, *save = NULL;
+
+	if (util_read_file(file, buf, sizeof buf, &e) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f, *end;
+
+		if (strncmp(line, name, len) != 0 || line[len] != ':')
+			continue;
+		f = strchr(line + len + 1, ':'); /* past the password field */
+		if (!f)
+			return -1;
+		*id = strtol(f + 1, &end, 10);
+		if (end == f + 1 || *end != ':')
+			return -1;
+		*id2 = strtol(end + 1, &end, 10);
+		return 0;
+	}
+	return -1;
+}
+
 static int on_user(struct parse *p, const char *v, int lineno)
 {
 	struct svc_conf *c = p->c;
-	struct passwd pw, *res = NULL;
-	char buf[1024];
+	long uid, gid;
 	long long n;
 
 	if (parse_num(v, 65535, &(struct suffix){ "", 1 }, 1, &n) == 0) {
@@ -169,28 +196,26 @@ static int on_user(struct parse *p, const char *v, int lineno)
 			c->gid = (gid_t)n;
 		return 1;
 	}
-	if (getpwnam_r(v, &pw, buf, sizeof buf, &res) != 0 || !res)
+	if (lookup(p->passwd, v, &uid, &gid) < 0 || uid < 0 || gid < 0)
 		return bad(p, lineno, "user: no such user in /etc/passwd", v);
-	c->uid = pw.pw_uid;
+	c->uid = (uid_t)uid;
 	if (!c->have_gid)
-		c->gid = pw.pw_gid;
-	p->have_user = 1;
+		c->gid = (gid_t)gid;
 	return 1;
 }
 
 static int on_group(struct parse *p, const char *v, int lineno)
 {
 	struct svc_conf *c = p->c;
-	struct group gr, *res = NULL;
-	char buf[1024];
+	long gid, unused;
 	long long n;
 
 	if (parse_num(v, 65535, &(struct suffix){ "", 1 }, 1, &n) == 0) {
 		c->gid = (gid_t)n;
 	} else {
-		if (getgrnam_r(v, &gr, buf, sizeof buf, &res) != 0 || !res)
+		if (lookup(p->group, v, &gid, &unused) < 0 || gid < 0)
 			return bad(p, lineno, "group: no such group in /etc/group", v);
-		c->gid = gr.gr_gid;
+		c->gid = (gid_t)gid;
 	}
 	c->have_gid = 1;
 	return 1;
@@ -349,7 +374,7 @@ static int finish(struct parse *p, int rc, struct berr *e)
 int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const char *name,
 		   const struct logger *lg, struct berr *e)
 {
-	struct parse p = { .c = c, .lg = lg, .path = path };
+	struct parse p = { .c = c, .lg = lg, .path = path, .passwd = SVC_PASSWD, .group = SVC_GROUP };
 
 	defaults(c, name);
 	if (!svc_name_valid(name, strlen(name))) {
@@ -362,21 +387,9 @@ int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const
 int svc_conf_load(struct svc_conf *c, const char *path, const char *name,
 		  const struct logger *lg, struct berr *e)
 {
-	struct parse p = { .c = c, .lg = lg, .path = path };
-	FILE *f;
-	int rc;
+	char text[SVC_FILE_MAX];
 
-	defaults(c, name);
-	if (!svc_name_valid(name, strlen(name))) {
-		bad(&p, 0, "file name: want NAME.conf with NAME 1-31 of [a-z0-9_-]", name);
-		return finish(&p, 0, e);
-	}
-	f = fopen(path, "re");
-	if (!f)
-		return berr_sys(e, "open %s", path);
-	rc = ini_parse_file(f, handler, &p);
-	fclose(f);
-	if (rc < 0)
-		return berr_set(e, EIO, "read %s: failed", path);
-	return finish(&p, rc, e);
+	if (util_read_file(path, text, sizeof text, e) < 0)
+		return -1;
+	return svc_conf_parse(c, text, path, name, lg, e);
 }

@@ -34,6 +34,9 @@
 #define SVC_ENV_MAX 1024     /* bytes of KEY=VALUE strings */
 #define SVC_ENVS_MAX 32
 #define SVC_AFTER_MAX 8
+#define SVC_FILE_MAX 8192    /* bytes of one services.d file, and of /etc/passwd */
+#define SVC_PASSWD "/etc/passwd"
+#define SVC_GROUP "/etc/group"
 
 enum svc_restart { SVC_RESTART_ALWAYS, SVC_RESTART_ON_FAILURE, SVC_RESTART_NEVER };
 enum svc_console { SVC_CONSOLE_ERRORS, SVC_CONSOLE_ALL, SVC_CONSOLE_NONE };
@@ -64,10 +67,11 @@ struct svc_conf {
 /* Is s a valid service name (1..31 of [a-z0-9_-])? */
 int svc_name_valid(const char *s, size_t len);
 
-/* Read path into *c, naming the service `name`. Returns 0 when the service
- * is usable; -1 when the file is unreadable (*e set) or any line was wrong
- * (each logged through lg as "path:line: what", e->errnum 0 and e->msg
- * "N errors"). */
+/* Read path (at most SVC_FILE_MAX-1 bytes) into *c, naming the service
+ * `name`. Returns 0 when the service is usable; -1 when the file is
+ * unreadable or too big (*e set) or any line was wrong (each logged through
+ * lg as "path:line: what", e->errnum 0 and e->msg "N errors"). User and
+ * group names are looked up in /etc/passwd and /etc/group. Never allocates. */
 int svc_conf_load(struct svc_conf *c, const char *path, const char *name,
 		  const struct logger *lg, struct berr *e);
 

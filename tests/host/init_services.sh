@@ -43,9 +43,13 @@ svc chatty "head -c 700000 /dev/zero | tr '\\0' x; exec sleep 1000" "console = n
 svc envd "echo \"\$GREETING\" > $O/env; exec sleep 1000" "env = GREETING=hello world"
 printf '[service]\ncommand = /bin/true\nrestart = sometimes\n' > "$S/broken.conf"
 
+printf '#!/bin/sh\necho late > %s/late\nexec sleep 1000\n' "$O" > "$WORK/late.sh"
 cat > "$WORK/console.sh" <<SH
 #!/bin/sh
-sleep 4.5
+sleep 4
+printf '[service]\\ncommand = /bin/sh $WORK/late.sh\\n' > $S/late.conf
+kill -HUP 1
+sleep 0.5
 zombies=\$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
 echo "\$zombies" > $O/zombies
 ls -l /run/berth/log > $O/logs.ls 2>&1
@@ -154,6 +158,11 @@ tap_check "no data partition: a loud warning says state will not survive" grep -
 tap_check "host hardening is left alone inside a pid namespace" grep -q "host hardening skipped" "$LOG"
 tap_check "shutdown saves the seed, syncs, unmounts the data directory (timed)" bash -c \
 	"grep -q 'shutdown: random seed saved in' '$LOG' && grep -q 'shutdown: sync in' '$LOG' && grep -q 'read-only and unmounted in' '$LOG'"
+
+# --- reload
+[ "$(cat "$O/late" 2>/dev/null)" = late ] && tap_ok "SIGHUP starts a service added to services.d" ||
+	tap_fail "SIGHUP starts a service added to services.d" "$(grep -i 'late\|SIGHUP' "$LOG")"
+tap_check "SIGHUP leaves known services alone (zeta started once)" test "$(grep -c 'service zeta: started' "$LOG")" = 1
 
 # --- control socket
 tap_check "berthctl services lists every service with its state" \
