@@ -2,7 +2,7 @@
 progs-y += init
 init-objs-y := init/main.o init/conf.o init/mounts.o init/console.o init/loop.o init/shutdown.o \
 	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
-	init/data.o init/sysctl.o
+	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
 init-libs := -linih -lcap
 
@@ -13,3 +13,4 @@ unit-tests += test_svc_conf
 test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c build/src/libinih/ini.c
 unit-tests += test_data
 test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c
+include init/dhcpc/build.mk

@@ -1,9 +1,11 @@
 /* conf.c — PID 1's part of berth.conf; fixed-size fields, no allocation. */
 #include "init/conf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct parse {
@@ -101,6 +103,84 @@ static int on_system(struct parse *p, const char *name, const char *value, int l
 	return 1;
 }
 
+static int ip4(const char *s, size_t n, struct in_addr *a)
+{
+	char buf[16];
+
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+}
+
+/* "dhcp" or "static A.B.C.D/N [gateway A.B.C.D] [dns A.B.C.D]…" */
+static int on_network(struct parse *p, const char *name, const char *value, int lineno)
+{
+	struct init_conf *c = p->c;
+	struct init_iface f;
+	const char *v = value;
+	size_t n = strlen(name);
+
+	memset(&f, 0, sizeof f);
+	if (n == 0 || n >= sizeof f.name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+		return bad(p, lineno, "network: want an interface name of 1-15 [a-z0-9._-]", name);
+	memcpy(f.name, name, n + 1);
+	for (int i = 0; i < c->nifaces; i++)
+		if (strcmp(c->ifaces[i].name, name) == 0)
+			return bad(p, lineno, "network: interface given twice", name);
+	if (c->nifaces >= INIT_CONF_IFACES_MAX)
+		return bad(p, lineno, "network: more than 4 interfaces", name);
+	if (strcmp(v, "dhcp") == 0) {
+		f.dhcp = 1;
+	} else if (strncmp(v, "static ", 7) == 0) {
+		const char *w = v + 7, *slash;
+		size_t len;
+		char *end;
+		long prefix;
+
+		w += strspn(w, " \t");
+		len = strcspn(w, " \t");
+		slash = memchr(w, '/', len);
+		if (!slash || ip4(w, (size_t)(slash - w), &f.addr) < 0)
+			return bad(p, lineno, "network: static: want ADDRESS/PREFIX first", value);
+		prefix = strtol(slash + 1, &end, 10);
+		if (end != w + len || end == slash + 1 || prefix < 1 || prefix > 32)
+			return bad(p, lineno, "network: static: prefix must be 1-32", value);
+		f.prefix = (int)prefix;
+		w += len;
+		for (;;) {
+			const char *kw;
+			size_t klen;
+
+			w += strspn(w, " \t");
+			if (!*w)
+				break;
+			kw = w;
+			klen = strcspn(w, " \t");
+			w += klen;
+			w += strspn(w, " \t");
+			len = strcspn(w, " \t");
+			if (klen == 7 && strncmp(kw, "gateway", 7) == 0) {
+				if (ip4(w, len, &f.gateway) < 0)
+					return bad(p, lineno, "network: static: gateway: want an IPv4 address", value);
+			} else if (klen == 3 && strncmp(kw, "dns", 3) == 0) {
+				if (f.ndns == INIT_CONF_DNS_MAX)
+					return bad(p, lineno, "network: static: more than 3 dns", value);
+				if (ip4(w, len, &f.dns[f.ndns++]) < 0)
+					return bad(p, lineno, "network: static: dns: want an IPv4 address", value);
+			} else {
+				return bad(p, lineno, "network: static: want 'gateway ADDRESS' or 'dns ADDRESS'", value);
+			}
+			w += len;
+		}
+	} else {
+		return bad(p, lineno, "network: want 'dhcp' or 'static ADDRESS/PREFIX [gateway ADDRESS] [dns ADDRESS]...'", value);
+	}
+	c->ifaces[c->nifaces++] = f;
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value,
 		   int lineno)
 {
@@ -108,6 +188,8 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (strcmp(section, "system") == 0)
 		return on_system(p, name, value, lineno);
+	if (strcmp(section, "network") == 0)
+		return on_network(p, name, value, lineno);
 	return 1;
 }
 

@@ -96,7 +96,7 @@ static void on_signal(struct init *in, int sig)
 		if (!in->stopping) {
 			log_msg(&in->log, LOG_INFO, "SIGHUP: looking for new services in %s",
 				in->conf.services_dir);
-			svc_start_all(in, svc_load(in, in->conf.services_dir));
+			svc_start_all(in, svc_load(in, in->conf.services_dir, in->nsvcs));
 		}
 		return;
 	default:

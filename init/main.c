@@ -12,6 +12,7 @@
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
+#include "init/net.h"
 #include "init/state.h"
 #include "init/svc.h"
 #include "init/sysctl.h"
@@ -109,7 +110,9 @@ int main(int argc, char **argv)
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
-	svc_start_all(&in, svc_load(&in, in.conf.services_dir));
+	net_setup(&in);
+	log_msg(&in.log, LOG_INFO, "network configured");
+	svc_start_all(&in, svc_load(&in, in.conf.services_dir, 0));
 
 	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in.conf.console_shell[0])
 		console_shell_start(&in);

@@ -193,36 +193,48 @@ static int list_dir(struct init *in, const char *dir, char names[][SVC_NAME_MAX 
 	return n;
 }
 
-int svc_load(struct init *in, const char *dir)
+int svc_add(struct init *in, const struct svc_conf *c)
+{
+	struct svc *s = &in->svcs[in->nsvcs];
+	struct berr e;
+
+	if (svc_find(in, c->name))
+		return -1;
+	if (in->nsvcs == CONFIG_INIT_SERVICES_MAX) {
+		log_msg(&in->log, LOG_ERROR, "services: table full (%d): %s skipped",
+			CONFIG_INIT_SERVICES_MAX, c->name);
+		return -1;
+	}
+	memset(s, 0, sizeof *s);
+	s->c = *c;
+	s->state = SVC_DOWN;
+	s->last_status = -1;
+	s->backoff_ms = CONFIG_INIT_SVC_BACKOFF_MIN_MS;
+	if (svc_log_open(s, &e) < 0)
+		log_msg(&in->log, LOG_WARN, "service %s: log: %s", s->c.name, e.msg);
+	in->nsvcs++;
+	return 0;
+}
+
+int svc_load(struct init *in, const char *dir, int from)
 {
 	char names[CONFIG_INIT_SERVICES_MAX][SVC_NAME_MAX + 8];
-	int nnames = list_dir(in, dir, names), from = in->nsvcs;
+	int nnames = list_dir(in, dir, names);
+	struct svc_conf c;
 	struct berr e;
 
 	for (int i = 0; i < nnames; i++) {
-		struct svc *s = &in->svcs[in->nsvcs];
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		names[i][strlen(names[i]) - 5] = '\0';
 		if (svc_find(in, names[i]))
 			continue; /* known already: a reload adds new services only */
-		if (in->nsvcs == CONFIG_INIT_SERVICES_MAX) {
-			log_msg(&in->log, LOG_ERROR, "services: table full (%d): %s skipped",
-				CONFIG_INIT_SERVICES_MAX, path);
-			continue;
-		}
-		memset(s, 0, sizeof *s);
-		if (svc_conf_load(&s->c, path, names[i], &in->log, &e) < 0) {
+		if (svc_conf_load(&c, path, names[i], &in->log, &e) < 0) {
 			log_err(&in->log, &e);
 			continue;
 		}
-		s->state = SVC_DOWN;
-		s->last_status = -1;
-		s->backoff_ms = CONFIG_INIT_SVC_BACKOFF_MIN_MS;
-		if (svc_log_open(s, &e) < 0)
-			log_msg(&in->log, LOG_WARN, "service %s: log: %s", s->c.name, e.msg);
-		in->nsvcs++;
+		svc_add(in, &c);
 	}
 	for (int i = from; i < in->nsvcs; i++)
 		for (int a = 0; a < in->svcs[i].c.nafter; a++)

@@ -14,13 +14,19 @@
 
 #include "init/state.h"
 
+/* Add a service that no file describes (init's own helpers, such as the
+ * DHCP client); svc_load() then orders and sets it up. Returns -1 when the
+ * name is taken or the table is full (logged). */
+int svc_add(struct init *in, const struct svc_conf *c);
+
 /* Read every DIR/NAME.conf (sorted by name) whose service is not known
  * yet, report bad files as file:line and skip them, compute the start
- * order from `after =` (a cycle or an unknown name is reported; the file
- * order then decides), set up the log pipes and cgroups. Returns the index
- * in in->order of the first service added. Never allocates: called at boot
+ * order from `after =` for the services from index `from` on (those
+ * svc_add() added too; a cycle or an unknown name is reported and the
+ * file order then decides), set up their log pipes and cgroups. Returns
+ * `from`: the index in in->order of the first service added. Never allocates: called at boot
  * and again on SIGHUP (new files only; known services keep their config). */
-int svc_load(struct init *in, const char *dir);
+int svc_load(struct init *in, const char *dir, int from);
 
 /* Start the services in in->order from index `from` on, in order. */
 void svc_start_all(struct init *in, int from);

@@ -89,9 +89,16 @@ static void mirror_line(const struct logger *lg, struct svc *s)
 {
 	s->line[s->line_len] = '\0';
 	if (s->line_len && wanted(s, s->line)) {
-		struct logger sl = *lg;
-		sl.prog = s->c.name;
-		log_msg(&sl, LOG_INFO, "%s", s->line);
+		/* "[stamp] NAME: line" — the service's line as it wrote it */
+		char out[LOG_LINE_MAX];
+		int n = lg->stamp ? log_format_stamp(out, sizeof out, log_boottime_ns()) : 0;
+
+		n += snprintf(out + n, sizeof out - (size_t)n, "%s: %s\n", s->c.name, s->line);
+		if (n > (int)sizeof out - 1)
+			n = (int)sizeof out - 1;
+		if (write(lg->fd, out, (size_t)n) < 0) {
+			/* the console is gone: the log file still has it */
+		}
 	}
 	s->line_len = 0;
 }

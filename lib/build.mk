@@ -5,3 +5,8 @@ unit-tests += test_err test_log test_util
 test_err-srcs := lib/err.c
 test_log-srcs := lib/log.c lib/err.c
 test_util-srcs := lib/util.c lib/err.c
+
+# rtnetlink requests (link up, address, default route): init and berth-dhcpc.
+lib-objs-y += lib/netlink.o
+unit-tests += test_netlink
+test_netlink-srcs := lib/netlink.c lib/err.c
