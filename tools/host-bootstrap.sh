@@ -29,6 +29,7 @@ bzip2:/usr/bin/bzip2
 file:/usr/bin/file
 ca-certificates:/etc/ssl/certs/ca-certificates.crt
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
+openssh-client:/usr/bin/ssh-keygen
 "
 
 case "${1:-}" in
