@@ -96,6 +96,12 @@ static int on_system(struct parse *p, const char *name, const char *value, int l
 		if (strlen(value) >= sizeof c->data_dir)
 			return bad(p, lineno, "data: longer than 255 bytes", value);
 		snprintf(c->data_dir, sizeof c->data_dir, "%s", value);
+	} else if (strcmp(name, "resolv_conf") == 0) {
+		if (value[0] != '/')
+			return bad(p, lineno, "resolv_conf: want an absolute path", value);
+		if (strlen(value) >= sizeof c->resolv_conf)
+			return bad(p, lineno, "resolv_conf: longer than 255 bytes", value);
+		snprintf(c->resolv_conf, sizeof c->resolv_conf, "%s", value);
 	} else if (strncmp(name, "sysctl.", 7) == 0) {
 		return on_sysctl(p, name + 7, value, lineno);
 	}
@@ -203,6 +209,7 @@ int init_conf_load(struct init_conf *c, const char *path, const struct logger *l
 	memset(c, 0, sizeof *c);
 	snprintf(c->services_dir, sizeof c->services_dir, "/etc/berth/services.d");
 	snprintf(c->data_dir, sizeof c->data_dir, "/var/lib/berth");
+	snprintf(c->resolv_conf, sizeof c->resolv_conf, "/etc/resolv.conf");
 	f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT)

@@ -9,6 +9,8 @@
  *   [system] services       = /DIR         (default /etc/berth/services.d)
  *   [system] data           = /DIR         data partition mount point (default
  *                                           /var/lib/berth)
+ *   [system] resolv_conf    = /PATH        where DNS servers go (default
+ *                                           /etc/resolv.conf)
  *   [system] sysctl.NAME    = VALUE        written to /proc/sys/NAME at boot
  *                                           (NAME dotted: [a-z0-9_.-], at most 32)
  *   [network] IFNAME        = dhcp
@@ -49,6 +51,7 @@ struct init_conf {
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
 	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
 	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */
+	char resolv_conf[INIT_CONF_SHELL_MAX];       /* /etc/resolv.conf */
 	struct {
 		char name[INIT_CONF_SYSCTL_NAME_MAX];
 		char value[INIT_CONF_SYSCTL_VALUE_MAX];

@@ -25,10 +25,10 @@ static void write_resolv(struct init *in, const struct init_iface *f)
 		inet_ntop(AF_INET, &f->dns[i], a, sizeof a);
 		n += (size_t)snprintf(text + n, sizeof text - n, "nameserver %s\n", a);
 	}
-	unlink("/etc/resolv.conf");
-	fd = open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	unlink(in->conf.resolv_conf);
+	fd = open(in->conf.resolv_conf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || util_write_all(fd, text, n, &e) < 0)
-		log_msg(&in->log, LOG_ERROR, "write /etc/resolv.conf: %s", strerror(errno));
+		log_msg(&in->log, LOG_ERROR, "write %s: %s", in->conf.resolv_conf, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 }
@@ -76,9 +76,9 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 		log_msg(&in->log, LOG_ERROR, "mkdir " NET_DHCP_DIR ": %s", strerror(errno));
 	if (chown(NET_DHCP_DIR, c.uid, c.gid) < 0)
 		log_msg(&in->log, LOG_ERROR, "chown " NET_DHCP_DIR ": %s", strerror(errno));
-	unlink("/etc/resolv.conf");
-	if (symlink(NET_DHCP_DIR "/resolv.conf", "/etc/resolv.conf") < 0)
-		log_msg(&in->log, LOG_ERROR, "symlink /etc/resolv.conf: %s", strerror(errno));
+	unlink(in->conf.resolv_conf);
+	if (symlink(NET_DHCP_DIR "/resolv.conf", in->conf.resolv_conf) < 0)
+		log_msg(&in->log, LOG_ERROR, "symlink %s: %s", in->conf.resolv_conf, strerror(errno));
 	if (svc_add(in, &c) == 0)
 		log_msg(&in->log, LOG_INFO, "network: %s up, address from DHCP (service %s)", f->name, name);
 }

@@ -68,9 +68,17 @@ void shutdown_run(struct init *in)
 	for (int i = in->nsvcs - 1; i >= 0; i--) {
 		struct svc *s = &in->svcs[in->order[i]];
 
+		long long give_up;
+
 		svc_stop(in, s);
-		while (s->state == SVC_STOPPING)
+		/* SIGKILL follows the stop timeout; a process stuck in the kernel
+		 * even then must not hold the shutdown: 5 s more, then move on. */
+		give_up = log_boottime_ns() + ((long long)s->c.stop_timeout_ms + 5000) * 1000000LL;
+		while (s->state == SVC_STOPPING && log_boottime_ns() < give_up)
 			loop_step(in, 100);
+		if (s->state == SVC_STOPPING)
+			log_msg(&in->log, LOG_ERROR, "shutdown: service %s: pid %d survives SIGKILL; going on",
+				s->c.name, (int)s->pid);
 	}
 	if (in->nsvcs)
 		log_msg(&in->log, LOG_INFO, "shutdown: %d services stopped in %lld ms", in->nsvcs, ms_since(t));

@@ -97,7 +97,9 @@ void svc_exec(const struct svc *s, const char *cg)
 	signal(SIGTTIN, SIG_DFL);
 	signal(SIGTTOU, SIG_DFL);
 	setsid();
-	if (dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0)
+	/* Without its log pipe (svc_log_open failed) the service writes to
+	 * PID 1's console instead. */
+	if (s->log_w >= 0 && (dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0))
 		_exit(111); /* nowhere to report */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0)

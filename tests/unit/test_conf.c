@@ -109,7 +109,7 @@ static void sysctls_services_and_data(void)
 	struct loaded l;
 
 	load("[system]\nsysctl.net.core.somaxconn = 1024\nsysctl.vm.swappiness=10\n"
-	     "services = /etc/s.d\ndata = /data\n", &l);
+	     "services = /etc/s.d\ndata = /data\nresolv_conf = /run/r.conf\n", &l);
 	CHECK_INT(l.c.errors, 0);
 	CHECK_INT(l.c.nsysctls, 2);
 	CHECK_STR(l.c.sysctls[0].name, "net.core.somaxconn");
@@ -117,9 +117,11 @@ static void sysctls_services_and_data(void)
 	CHECK_STR(l.c.sysctls[1].name, "vm.swappiness");
 	CHECK_STR(l.c.services_dir, "/etc/s.d");
 	CHECK_STR(l.c.data_dir, "/data");
+	CHECK_STR(l.c.resolv_conf, "/run/r.conf");
 	load("[system]\n", &l);
 	CHECK_STR(l.c.services_dir, "/etc/berth/services.d");
 	CHECK_STR(l.c.data_dir, "/var/lib/berth");
+	CHECK_STR(l.c.resolv_conf, "/etc/resolv.conf");
 	load("[system]\nsysctl.../etc/passwd = x\nsysctl.Kernel.X = 1\nservices = rel\ndata = rel\n"
 	     "sysctl. = 1\n", &l);
 	CHECK_INT(l.c.errors, 5);
