@@ -30,6 +30,8 @@ file:/usr/bin/file
 ca-certificates:/etc/ssl/certs/ca-certificates.crt
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 openssh-client:/usr/bin/ssh-keygen
+clang-14:/usr/bin/clang-14
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 
 case "${1:-}" in
