@@ -64,7 +64,7 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 	snprintf(text, sizeof text,
 		 "[service]\ncommand = " NET_DHCPC " %s\nuser = berth-dhcp\n"
 		 "capabilities = net_admin net_raw net_bind_service\nrestart = always\n"
-		 "console = all\n", f->name);
+		 "console = errors\n", f->name);
 	for (char *p = name; *p; p++)
 		if (*p == '.')
 			*p = '-'; /* eth0.10 → dhcpc-eth0-10 */
