@@ -155,6 +155,26 @@ static int apply(struct dhcpc *d, const struct dhcp_reply *r, struct berr *e)
 	return 0;
 }
 
+/* The lease is gone: stop using its address (the route goes with it). */
+static void release(struct dhcpc *d)
+{
+	struct nl_msg m;
+	struct berr e;
+	int fd = nl_open(&e);
+
+	if (fd < 0 || !d->addr.s_addr) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	nl_build_addr_del(&m, 1, d->ifindex, d->addr, d->prefix);
+	if (nl_request(fd, &m, &e) < 0)
+		log_err(&d->log, &e);
+	else
+		log_msg(&d->log, LOG_WARN, "%s: address removed", d->ifname);
+	close(fd);
+}
+
 /* DISCOVER until an OFFER, then REQUEST until its ACK. Returns 1 bound. */
 static int acquire(struct dhcpc *d, struct dhcp_reply *r, struct berr *e)
 {
@@ -206,14 +226,18 @@ static void keep(struct dhcpc *d, struct dhcp_reply *r)
 			/* renewing: ciaddr set, no options 50/54, unicast to the server */
 			if (send_msg(d, DHCP_REQUEST, xid, any, any, server, &e) < 0)
 				log_err(&d->log, &e);
-			else if (wait_reply(d, xid, DHCP_ACK, DHCP_NAK, 4000, r))
+			else if (wait_reply(d, xid, DHCP_ACK, DHCP_NAK,
+					    end - now_ms() < 4000 ? (int)(end - now_ms()) : 4000, r))
 				renewed = 1;
 			if (renewed && r->type == DHCP_NAK) {
 				log_msg(&d->log, LOG_WARN, "%s: renewal refused (NAK)", d->ifname);
 				return;
 			}
-			if (!renewed) /* half of what is left, at least 10 s */
+			if (!renewed) { /* half of what is left, at least 10 s, not past the end */
 				at = now_ms() + ((end - now_ms()) / 2 > 10000 ? (end - now_ms()) / 2 : 10000);
+				if (at > end)
+					at = end;
+			}
 		}
 		if (apply(d, r, &e) < 0) {
 			log_err(&d->log, &e);
@@ -244,7 +268,8 @@ int main(int argc, char **argv)
 		return i < argc && strcmp(argv[i], "--help") == 0 ? 0 : 100;
 	}
 	d.ifname = argv[i];
-	if (open_socket(&d, &e) < 0) {
+	d.ifindex = nl_ifindex(d.ifname, &e);
+	if (d.ifindex < 0 || open_socket(&d, &e) < 0) {
 		log_err(&d.log, &e);
 		return 111;
 	}
@@ -254,5 +279,6 @@ int main(int argc, char **argv)
 		return e.errnum == ETIMEDOUT ? 1 : 111;
 	}
 	keep(&d, &r);
+	release(&d);
 	return 1;
 }
