@@ -66,7 +66,7 @@ static void fail(struct init *in, int err, const char *msg)
 
 void ctl_accept(struct init *in)
 {
-	struct ucred cred;
+	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len = sizeof cred;
 	int fd = accept4(in->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 

@@ -36,11 +36,15 @@ $(O)/bin/dropbearmulti: $(O)/stamp/dropbear
 SSH_DEVKEY := $(O)/pki/ssh/id_ed25519
 $(SSH_DEVKEY) $(SSH_DEVKEY).pub &: | host-tools
 	$(Q)$(TOP)/tools/ssh-devkey.sh $(dir $(SSH_DEVKEY))
-AUTHORIZED_KEYS := $(if $(SITE),$(wildcard $(SITE)/ssh/authorized_keys))
-AUTHORIZED_KEYS := $(if $(AUTHORIZED_KEYS),$(abspath $(AUTHORIZED_KEYS)),$(SSH_DEVKEY).pub)
-ifeq ($(CONFIG_ROOTFS_DROPBEAR),)
-AUTHORIZED_KEYS :=
-endif
+AUTHORIZED_KEYS_SRC := $(if $(SITE),$(wildcard $(SITE)/ssh/authorized_keys))
+AUTHORIZED_KEYS_SRC := $(if $(AUTHORIZED_KEYS_SRC),$(abspath $(AUTHORIZED_KEYS_SRC)),$(SSH_DEVKEY).pub)
+# A copy that changes only when its content does: switching SITE (to an
+# older file) still rebuilds the image.
+AUTHORIZED_KEYS := $(if $(CONFIG_ROOTFS_DROPBEAR),$(O)/pki/authorized_keys)
+$(O)/pki/authorized_keys: $(AUTHORIZED_KEYS_SRC) berth-always
+	@mkdir -p $(dir $@)
+	$(Q)cmp -s $< $@ 2>/dev/null || cp $< $@
+.PHONY: berth-always
 
 $(INITRAMFS): $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
 		$(TOP)/rootfs/mkinitramfs.sh $(BOARD_DIR)/modules $(O)/config/auto.conf $(DEP_STAMPS) \
