@@ -30,13 +30,13 @@ cat > "$WORK/orphans.sh" <<SH
 #!/bin/sh
 # Each subshell starts a sleeper and exits at once: the sleeper's parent is
 # gone before it ends, so it is reparented to PID 1 and must be reaped there.
-for i in \$(seq 100); do ( sleep 1 & ) ; done
+for i in \$(seq 100); do ( sleep 3 & ) ; done
 sleep 0.2
 orphans=0
 for s in /proc/[0-9]*/status; do
 	grep -q '^Name:.*sleep' \$s 2>/dev/null && grep -q '^PPid:[[:space:]]*1\$' \$s 2>/dev/null && orphans=\$((orphans + 1))
 done
-sleep 2
+sleep 3.5
 zombies=\$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
 {
 	echo "mypid=\$\$"
