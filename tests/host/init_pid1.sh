@@ -12,7 +12,7 @@ run_init() {
 	local name=$1 conf=$2
 	# (in a subshell: bash would report a child ended by SIGHUP on stderr)
 	( timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$conf" \
-		< /dev/null > "$WORK/$name.log" 2>&1 ) 2> /dev/null
+		< /dev/null > "$WORK/$name.log" 2>&1; exit $? ) 2> /dev/null
 	RC=$?
 }
 
