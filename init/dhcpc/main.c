@@ -200,14 +200,15 @@ static int acquire(struct dhcpc *d, struct dhcp_reply *r, struct berr *e)
 	return berr_set(e, ETIMEDOUT, "%s: no lease after 8 DISCOVERs", d->ifname);
 }
 
-/* Bound: sleep to T1, renew by unicast to the server; retry until the
- * lease ends. Returns when the lease is lost. */
+/* Bound: sleep to T1, renew by unicast to the server (after T2: by
+ * broadcast); retry until the lease ends. Returns when the lease is lost. */
 static void keep(struct dhcpc *d, struct dhcp_reply *r)
 {
 	for (;;) {
 		long long start = now_ms(), end = start + (long long)r->lease_s * 1000;
 		long long at = start + (long long)r->t1_s * 1000;
-		struct in_addr any = { 0 }, server = r->server_id;
+		long long rebind = start + (long long)r->t2_s * 1000;
+		struct in_addr any = { 0 }, server = r->server_id, bcast = { .s_addr = INADDR_BROADCAST };
 		struct berr e;
 		int renewed = 0;
 
@@ -223,8 +224,9 @@ static void keep(struct dhcpc *d, struct dhcp_reply *r)
 			}
 			if (getrandom(&xid, sizeof xid, 0) != sizeof xid)
 				return;
-			/* renewing: ciaddr set, no options 50/54, unicast to the server */
-			if (send_msg(d, DHCP_REQUEST, xid, any, any, server, &e) < 0)
+			/* renewing: ciaddr set, no options 50/54, unicast to the server;
+			 * rebinding (past T2): the same, broadcast to any server */
+			if (send_msg(d, DHCP_REQUEST, xid, any, any, now_ms() >= rebind ? bcast : server, &e) < 0)
 				log_err(&d->log, &e);
 			else if (wait_reply(d, xid, DHCP_ACK, DHCP_NAK,
 					    end - now_ms() < 4000 ? (int)(end - now_ms()) : 4000, r))
