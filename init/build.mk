@@ -1,8 +1,10 @@
 # init/ — berth-init, PID 1 (installed as /sbin/init).
 progs-y += init
-init-objs-y := init/main.o init/conf.o init/mounts.o init/console.o init/loop.o init/shutdown.o
+init-objs-y := init/main.o init/conf.o init/mounts.o init/console.o init/loop.o init/shutdown.o \
+	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
+	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
-init-libs := -linih
+init-libs := -linih -lcap
 
 unit-tests += test_modules test_conf
 test_modules-srcs := init/modules.c lib/err.c lib/log.c lib/util.c
@@ -10,3 +12,8 @@ test_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c
 
 fuzz-targets += fuzz_modules_dep
 fuzz_modules_dep-srcs := init/modules.c lib/err.c lib/log.c lib/util.c
+unit-tests += test_svc_conf
+test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c build/src/libinih/ini.c
+unit-tests += test_data
+test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c
+include init/dhcpc/build.mk

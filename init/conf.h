@@ -6,11 +6,23 @@
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
  *                                           continuation lines append)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
+ *   [system] services       = /DIR         (default /etc/berth/services.d)
+ *   [system] data           = /DIR         data partition mount point (default
+ *                                           /var/lib/berth)
+ *   [system] resolv_conf    = /PATH        where DNS servers go (default
+ *                                           /etc/resolv.conf)
+ *   [system] sysctl.NAME    = VALUE        written to /proc/sys/NAME at boot
+ *                                           (NAME dotted: [a-z0-9_.-], at most 32)
+ *   [network] IFNAME        = dhcp
+ *   [network] IFNAME        = static A.B.C.D/N [gateway A.B.C.D] [dns A.B.C.D]…
+ *                                           (at most 4 interfaces, 3 dns each)
  * A bad value is reported as "file:line: what is wrong" and that setting is
  * skipped; the rest of the file still applies.
  */
 #ifndef BERTH_INIT_CONF_H
 #define BERTH_INIT_CONF_H
+
+#include <netinet/in.h>
 
 #include "lib/err.h"
 #include "lib/log.h"
@@ -18,11 +30,35 @@
 #define INIT_CONF_HOSTNAME_MAX 64
 #define INIT_CONF_SHELL_MAX 256
 #define INIT_CONF_MODULES_MAX 2048
+#define INIT_CONF_IFACES_MAX 4
+#define INIT_CONF_DNS_MAX 3
+#define INIT_CONF_SYSCTLS_MAX 32
+#define INIT_CONF_SYSCTL_NAME_MAX 64
+#define INIT_CONF_SYSCTL_VALUE_MAX 64
+
+struct init_iface {
+	char name[16];                               /* IFNAMSIZ */
+	int dhcp;                                    /* else static */
+	struct in_addr addr, gateway;                /* static; gateway 0: none */
+	int prefix;
+	struct in_addr dns[INIT_CONF_DNS_MAX];
+	int ndns;
+};
 
 struct init_conf {
 	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
 	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
+	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
+	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */
+	char resolv_conf[INIT_CONF_SHELL_MAX];       /* /etc/resolv.conf */
+	struct {
+		char name[INIT_CONF_SYSCTL_NAME_MAX];
+		char value[INIT_CONF_SYSCTL_VALUE_MAX];
+	} sysctls[INIT_CONF_SYSCTLS_MAX];
+	int nsysctls;
+	struct init_iface ifaces[INIT_CONF_IFACES_MAX];
+	int nifaces;
 	int errors;                                  /* bad lines reported */
 };
 

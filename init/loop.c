@@ -1,4 +1,5 @@
-/* loop.c — signals as an fd, one poll loop, reaping. */
+/* loop.c — signals as an fd, one poll loop, reaping. Nothing here
+ * allocates: the poll set and every table live in struct init. */
 #include "init/loop.h"
 
 #include <errno.h>
@@ -12,7 +13,10 @@
 
 #include "autoconf.h"
 #include "init/console.h"
+#include "init/ctl.h"
 #include "init/shutdown.h"
+#include "init/svc.h"
+#include "init/svc_log.h"
 #include "lib/kconfig.h"
 
 static const int handled[] = { SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP };
@@ -41,6 +45,8 @@ int loop_signals_init(struct init *in, struct berr *e)
 
 static void child_exited(struct init *in, pid_t pid, int status)
 {
+	if (svc_exited(in, pid, status))
+		return;
 	if (pid != in->shell_pid || pid == 0)
 		return; /* an orphan or a finished helper: reaped, nothing to do */
 	in->shell_pid = 0;
@@ -48,7 +54,7 @@ static void child_exited(struct init *in, pid_t pid, int status)
 		log_msg(&in->log, LOG_INFO, "console shell killed by signal %d", WTERMSIG(status));
 	else
 		log_msg(&in->log, LOG_INFO, "console shell exited with %d", WEXITSTATUS(status));
-	if (in->stop == STOP_NONE)
+	if (in->stop == STOP_NONE && !in->stopping)
 		in->shell_respawn_ns = log_boottime_ns() + 1000000000LL;
 }
 
@@ -70,57 +76,106 @@ void loop_reap(struct init *in)
 
 static void on_signal(struct init *in, int sig)
 {
+	enum init_stop want = STOP_NONE;
+
 	switch (sig) {
 	case SIGCHLD:
 		loop_reap(in);
-		break;
+		return;
 	case SIGUSR2:
 	case SIGINT:
-		in->stop = STOP_POWEROFF;
+		want = STOP_POWEROFF;
 		break;
 	case SIGTERM:
-		in->stop = STOP_REBOOT;
+		want = STOP_REBOOT;
 		break;
 	case SIGUSR1:
-		in->stop = STOP_HALT;
+		want = STOP_HALT;
 		break;
+	case SIGHUP:
+		if (!in->stopping) {
+			log_msg(&in->log, LOG_INFO, "SIGHUP: looking for new services in %s",
+				in->conf.services_dir);
+			svc_start_all(in, svc_load(in, in->conf.services_dir, in->nsvcs));
+		}
+		return;
 	default:
 		log_msg(&in->log, LOG_INFO, "signal %d ignored", sig);
-		break;
+		return;
 	}
+	if (in->stopping)
+		log_msg(&in->log, LOG_INFO, "signal %d: shutdown already under way", sig);
+	else
+		in->stop = want;
 }
 
-static int poll_timeout_ms(const struct init *in)
+/* Milliseconds until the earliest timer, capped by max_ms (-1: none). */
+static int poll_timeout_ms(const struct init *in, int max_ms)
 {
-	long long now, left;
+	long long due[3] = { in->shell_respawn_ns, svc_next_due(in),
+			     in->ctl_client >= 0 ? in->ctl_deadline_ns : 0 };
+	long long now = log_boottime_ns();
+	int t = max_ms;
 
-	if (in->shell_respawn_ns == 0)
-		return -1;
-	now = log_boottime_ns();
-	left = (in->shell_respawn_ns - now) / 1000000LL;
-	return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
+	for (int i = 0; i < 3; i++) {
+		long long left;
+
+		if (!due[i])
+			continue;
+		left = (due[i] - now + 999999) / 1000000LL;
+		if (left < 0)
+			left = 0;
+		if (left > 60000)
+			left = 60000;
+		if (t < 0 || left < t)
+			t = (int)left;
+	}
+	return t;
+}
+
+void loop_step(struct init *in, int max_ms)
+{
+	struct pollfd *pfd = in->pfd;
+	struct signalfd_siginfo si;
+	int rc;
+
+	pfd[PFD_SIG] = (struct pollfd){ .fd = in->sigfd, .events = POLLIN };
+	/* A busy control socket is not asked for more clients. */
+	pfd[PFD_CTL] = (struct pollfd){ .fd = in->ctl_client >= 0 ? -1 : in->ctl_fd, .events = POLLIN };
+	pfd[PFD_CLIENT] = (struct pollfd){ .fd = in->ctl_client, .events = POLLIN };
+	for (int i = 0; i < in->nsvcs; i++)
+		pfd[PFD_SVC + i].revents = 0;
+	rc = poll(pfd, (nfds_t)(PFD_SVC + in->nsvcs), poll_timeout_ms(in, max_ms));
+	if (rc < 0 && errno != EINTR) {
+		log_msg(&in->log, LOG_ERROR, "poll: %s", strerror(errno));
+		sleep(1); /* never spin, never exit */
+		return;
+	}
+	if (rc > 0) {
+		for (int i = 0; i < in->nsvcs; i++)
+			if (pfd[PFD_SVC + i].revents)
+				svc_log_drain(&in->log, &in->svcs[i]);
+		while (read(in->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+			on_signal(in, (int)si.ssi_signo);
+		if (pfd[PFD_CTL].revents)
+			ctl_accept(in);
+	}
+	if (in->ctl_client >= 0)
+		ctl_serve(in); /* answers, or waits for its request until the deadline */
+	svc_tick(in, log_boottime_ns());
+	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in->shell_respawn_ns &&
+	    log_boottime_ns() >= in->shell_respawn_ns && !in->stopping)
+		console_shell_start(in);
 }
 
 void loop_run(struct init *in)
 {
 	for (;;) {
-		struct pollfd pfd = { .fd = in->sigfd, .events = POLLIN };
-		struct signalfd_siginfo si;
-		int rc = poll(&pfd, 1, poll_timeout_ms(in));
-
-		if (rc < 0 && errno != EINTR) {
-			log_msg(&in->log, LOG_ERROR, "poll: %s", strerror(errno));
-			sleep(1); /* never spin, never exit */
-			continue;
-		}
-		while (read(in->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-			on_signal(in, (int)si.ssi_signo);
-		if (in->stop != STOP_NONE) {
+		loop_step(in, -1);
+		if (in->stop != STOP_NONE && !in->stopping) {
 			shutdown_run(in);
 			in->stop = STOP_NONE; /* reboot(2) failed: keep running */
+			in->stopping = 0;
 		}
-		if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in->shell_respawn_ns &&
-		    log_boottime_ns() >= in->shell_respawn_ns)
-			console_shell_start(in);
 	}
 }

@@ -7,10 +7,15 @@
 #include "autoconf.h"
 #include "init/conf.h"
 #include "init/console.h"
+#include "init/ctl.h"
+#include "init/data.h"
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
+#include "init/net.h"
 #include "init/state.h"
+#include "init/svc.h"
+#include "init/sysctl.h"
 #include "lib/kconfig.h"
 #include "lib/log.h"
 
@@ -18,8 +23,11 @@ static const char usage[] =
 	"usage: init [--config FILE]\n"
 	"\n"
 	"berth's PID 1. Mounts the early filesystems, loads the board's kernel\n"
-	"modules, reaps every process, and powers off on SIGUSR2 or ctrl-alt-del,\n"
-	"reboots on SIGTERM, halts on SIGUSR1.\n"
+	"modules, starts and supervises the services of /etc/berth/services.d,\n"
+	"reaps every process, serves the control socket " "/run/berth/init.sock,\n"
+	"and powers off on SIGUSR2 or ctrl-alt-del, reboots on SIGTERM, halts on\n"
+	"SIGUSR1 (services stopped in reverse start order first). SIGHUP starts\n"
+	"services whose files were added to services.d since.\n"
 	"\n"
 	"  --config FILE  berth.conf to read (default /etc/berth/berth.conf)\n"
 	"\n"
@@ -64,6 +72,8 @@ int main(int argc, char **argv)
 		.t0_ns = log_boottime_ns(),
 		.conf_path = "/etc/berth/berth.conf",
 		.sigfd = -1,
+		.ctl_fd = -1,
+		.ctl_client = -1,
 	};
 	struct berr e;
 
@@ -93,6 +103,16 @@ int main(int argc, char **argv)
 
 	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
 		modules_load(in.conf.modules, &in.log);
+	sysctl_apply(&in.conf, &in.log);
+	in.data = data_mount(in.conf.data_dir, &in.log);
+	if (in.data >= 0)
+		data_seed_load(in.conf.data_dir, &in.log);
+
+	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
+		log_err(&in.log, &e);
+	net_setup(&in);
+	log_msg(&in.log, LOG_INFO, "network configured");
+	svc_start_all(&in, svc_load(&in, in.conf.services_dir, 0));
 
 	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in.conf.console_shell[0])
 		console_shell_start(&in);

@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/ctl.h"
+#include "init/data.h"
 #include "init/loop.h"
+#include "init/svc.h"
 
 #ifndef CONFIG_INIT_SHUTDOWN_GRACE_MS
 #define CONFIG_INIT_SHUTDOWN_GRACE_MS 2000
@@ -55,7 +58,30 @@ void shutdown_run(struct init *in)
 	int clean;
 
 	log_msg(&in->log, LOG_INFO, "shutdown: %s", how[in->stop].name);
+	in->stopping = 1;
 	in->shell_respawn_ns = 0;
+	ctl_close(in);
+
+	/* Services in reverse start order, each with its own stop signal and
+	 * timeout (SIGKILL after it); the loop keeps reaping and logging. */
+	t = log_boottime_ns();
+	for (int i = in->nsvcs - 1; i >= 0; i--) {
+		struct svc *s = &in->svcs[in->order[i]];
+
+		long long give_up;
+
+		svc_stop(in, s);
+		/* SIGKILL follows the stop timeout; a process stuck in the kernel
+		 * even then must not hold the shutdown: 5 s more, then move on. */
+		give_up = log_boottime_ns() + ((long long)s->c.stop_timeout_ms + 5000) * 1000000LL;
+		while (s->state == SVC_STOPPING && log_boottime_ns() < give_up)
+			loop_step(in, 100);
+		if (s->state == SVC_STOPPING)
+			log_msg(&in->log, LOG_ERROR, "shutdown: service %s: pid %d survives SIGKILL; going on",
+				s->c.name, (int)s->pid);
+	}
+	if (in->nsvcs)
+		log_msg(&in->log, LOG_INFO, "shutdown: %d services stopped in %lld ms", in->nsvcs, ms_since(t));
 
 	t = log_boottime_ns();
 	/* The console shell's session gets a hangup, as from a closed terminal:
@@ -74,9 +100,29 @@ void shutdown_run(struct init *in)
 		log_msg(&in->log, LOG_INFO, "shutdown: SIGKILL to all: %s in %lld ms",
 			clean ? "all gone" : "some unkillable", ms_since(t));
 	}
+	svc_cgroups_remove(in);
+	if (in->data >= 0) {
+		struct berr e;
+
+		t = log_boottime_ns();
+		if (data_seed_save(in->conf.data_dir, &e) < 0)
+			log_err(&in->log, &e);
+		else
+			log_msg(&in->log, LOG_INFO, "shutdown: random seed saved in %lld ms", ms_since(t));
+	}
 	t = log_boottime_ns();
 	sync();
 	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
+	if (in->data >= 0) {
+		struct berr e;
+
+		t = log_boottime_ns();
+		if (data_unmount(in->conf.data_dir, &e) < 0)
+			log_err(&in->log, &e);
+		else
+			log_msg(&in->log, LOG_INFO, "shutdown: %s read-only and unmounted in %lld ms",
+				in->conf.data_dir, ms_since(t));
+	}
 	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name, ms_since(t0));
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));

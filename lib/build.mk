@@ -7,3 +7,8 @@ test_log-srcs := lib/log.c lib/err.c
 test_util-srcs := lib/util.c lib/err.c
 # Sandbox primitives (issue 4): capability sets through libcap, seccomp.
 lib-objs-y += lib/caps.o lib/seccomp.o
+
+# rtnetlink requests (link up, address, default route): init and berth-dhcpc.
+lib-objs-y += lib/netlink.o
+unit-tests += test_netlink
+test_netlink-srcs := lib/netlink.c lib/err.c

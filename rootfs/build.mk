@@ -31,11 +31,28 @@ $(O)/bin/dropbearmulti: $(O)/stamp/dropbear
 	@mkdir -p $(dir $@)
 	$(Q)$(STRIP) -o $@ $(SYSROOT)/bin/dropbearmulti
 
+# SSH: root's authorized_keys come from the site (SITE=dir: dir/ssh/authorized_keys);
+# without one, from the development key pair made once in build/pki/ssh.
+SSH_DEVKEY := $(O)/pki/ssh/id_ed25519
+$(SSH_DEVKEY) $(SSH_DEVKEY).pub &: | host-tools
+	$(Q)$(TOP)/tools/ssh-devkey.sh $(dir $(SSH_DEVKEY))
+AUTHORIZED_KEYS_SRC := $(if $(SITE),$(wildcard $(SITE)/ssh/authorized_keys))
+AUTHORIZED_KEYS_SRC := $(if $(AUTHORIZED_KEYS_SRC),$(abspath $(AUTHORIZED_KEYS_SRC)),$(SSH_DEVKEY).pub)
+# A copy that changes only when its content does: switching SITE (to an
+# older file) still rebuilds the image.
+AUTHORIZED_KEYS := $(if $(CONFIG_ROOTFS_DROPBEAR),$(O)/pki/authorized_keys)
+$(O)/pki/authorized_keys: $(AUTHORIZED_KEYS_SRC) berth-always
+	@mkdir -p $(dir $@)
+	$(Q)cmp -s $< $@ 2>/dev/null || cp $< $@
+.PHONY: berth-always
+
 $(INITRAMFS): $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
-		$(TOP)/rootfs/mkinitramfs.sh $(BOARD_DIR)/modules $(O)/config/auto.conf $(DEP_STAMPS)
+		$(TOP)/rootfs/mkinitramfs.sh $(BOARD_DIR)/modules $(O)/config/auto.conf $(DEP_STAMPS) \
+		$(AUTHORIZED_KEYS)
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $(@:$(TOP)/%=%)"
-	$(Q)$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs.spec
+	$(Q)AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" \
+		$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs.spec
 	$(Q)$(MKCPIO) < $(O)/initramfs.spec | gzip -n -9 > $@.tmp && mv $@.tmp $@
 
 # The data disk is made once and then kept: it is the appliance's state.

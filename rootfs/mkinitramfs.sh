@@ -4,7 +4,8 @@
 # modules and the skeleton, every file owned by root.
 #
 # Usage: rootfs/mkinitramfs.sh TOP BUILDDIR BOARD_DIR KERNEL_RELEASE > SPEC
-# Reads the configuration from BUILDDIR/config/auto.conf. Generated files
+# Reads the configuration from BUILDDIR/config/auto.conf; AUTHORIZED_KEYS
+# (environment), when set, is installed as /root/.ssh/authorized_keys. Generated files
 # (berth.conf, os-release) are written under BUILDDIR/rootfs/.
 # Exit codes: 0 ok, 100 usage, 1 an input is missing.
 set -euo pipefail
@@ -16,6 +17,9 @@ gen=$BUILD/rootfs
 rm -rf "$gen" && mkdir -p "$gen"
 
 entries() {
+	# The root itself: 0755 (the kernel's rootfs is 1777 otherwise, and sshd
+	# refuses keys under a world-writable /). "/." names the cpio's ".".
+	echo "dir /. 0755 0 0"
 	# Directories every image has (mount points, state, home).
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /etc /etc/berth /etc/berth/services.d \
 		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty; do
@@ -67,10 +71,21 @@ entries() {
 		echo "dir ${d#.} 0755 0 0"
 	done
 	(cd "$TOP/rootfs/skeleton" && find . -type f ! -name '*.in') | while read -r f; do
+		case $f in
+		./etc/berth/services.d/dropbear.conf|./usr/libexec/berth/dropbear-start)
+			[ "${CONFIG_ROOTFS_DROPBEAR:-}" = y ] || continue ;;
+		esac
 		mode=0644; [ -x "$TOP/rootfs/skeleton/$f" ] && mode=0755
 		case $f in ./etc/shadow) mode=0600 ;; esac
 		echo "file ${f#.} $TOP/rootfs/skeleton/$f $mode 0 0"
 	done
+
+	# root's SSH keys (public keys only: root has no password).
+	if [ -n "${AUTHORIZED_KEYS:-}" ]; then
+		[ -s "$AUTHORIZED_KEYS" ] || { echo "mkinitramfs: $AUTHORIZED_KEYS missing" >&2; exit 1; }
+		echo "dir /root/.ssh 0700 0 0"
+		echo "file /root/.ssh/authorized_keys $AUTHORIZED_KEYS 0600 0 0"
+	fi
 
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')

@@ -38,6 +38,7 @@ libcap2-bin:/usr/sbin/setcap
 crun:/usr/bin/crun
 runc:/usr/sbin/runc
 time:/usr/bin/time
+openssh-client:/usr/bin/ssh-keygen
 "
 
 # Tests replace the list to exercise the missing-package paths.

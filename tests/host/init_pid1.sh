@@ -10,8 +10,9 @@ INIT=$BUILD/bin/init
 # console output goes to $WORK/NAME.log; sets RC to unshare's exit status.
 run_init() {
 	local name=$1 conf=$2
-	timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$conf" \
-		< /dev/null > "$WORK/$name.log" 2>&1
+	# (in a subshell: bash would report a child ended by SIGHUP on stderr)
+	( timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$conf" \
+		< /dev/null > "$WORK/$name.log" 2>&1; exit $? ) 2> /dev/null
 	RC=$?
 }
 
@@ -30,13 +31,13 @@ cat > "$WORK/orphans.sh" <<SH
 #!/bin/sh
 # Each subshell starts a sleeper and exits at once: the sleeper's parent is
 # gone before it ends, so it is reparented to PID 1 and must be reaped there.
-for i in \$(seq 100); do ( sleep 1 & ) ; done
+for i in \$(seq 100); do ( sleep 3 & ) ; done
 sleep 0.2
 orphans=0
 for s in /proc/[0-9]*/status; do
 	grep -q '^Name:.*sleep' \$s 2>/dev/null && grep -q '^PPid:[[:space:]]*1\$' \$s 2>/dev/null && orphans=\$((orphans + 1))
 done
-sleep 2
+sleep 3.5
 zombies=\$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
 {
 	echo "mypid=\$\$"
@@ -54,6 +55,7 @@ chmod +x "$WORK/orphans.sh"
 cat > "$WORK/berth.conf" <<CONF
 [system]
 hostname = berth-hosttest
+data = $WORK/data
 console_shell = $WORK/orphans.sh
 CONF
 run_init orphans "$WORK/berth.conf"
@@ -84,6 +86,7 @@ cat > "$WORK/bad.conf" <<CONF
 hostname = -not-a-hostname
 modules = virtio/../../evil
 console_shell = $WORK/poweroff.sh
+data = $WORK/data
 CONF
 printf '#!/bin/sh\nhostname > %s/bad-result\nkill -USR2 1\nsleep 30\n' "$WORK" > "$WORK/poweroff.sh"
 chmod +x "$WORK/poweroff.sh"
@@ -92,4 +95,20 @@ tap_check "bad hostname reported as file:line" grep -q "$WORK/bad.conf:2: hostna
 tap_check "bad modules value reported as file:line" grep -q "$WORK/bad.conf:3: modules:" "$WORK/bad.log"
 [ -f "$WORK/bad-result" ] && [ "$RC" = 130 ] && tap_ok "boot went on after the bad lines" ||
 	tap_fail "boot went on after the bad lines" "$(tail -5 "$WORK/bad.log")"
+
+# berthctl reboot and halt reach PID 1 through the control socket; inside a
+# pid namespace reboot(2) then ends init with SIGHUP (reboot) or SIGINT (halt).
+for how in reboot:129 halt:130; do
+	cmd=${how%:*} want=${how#*:}
+	printf '#!/bin/sh\n%s %s\nsleep 30\n' "$BUILD/bin/berthctl" "$cmd" > "$WORK/$cmd.sh"
+	chmod +x "$WORK/$cmd.sh"
+	printf '[system]\ndata = %s\nconsole_shell = %s\n' "$WORK/data" "$WORK/$cmd.sh" > "$WORK/$cmd.conf"
+	run_init "$cmd" "$WORK/$cmd.conf"
+	if [ "$RC" = "$want" ] && grep -q "control socket: $cmd asked" "$WORK/$cmd.log" &&
+		grep -q "shutdown: $cmd after" "$WORK/$cmd.log"; then
+		tap_ok "berthctl $cmd: init shuts down and calls reboot(2) for $cmd"
+	else
+		tap_fail "berthctl $cmd: init shuts down and calls reboot(2) for $cmd" "exit $RC (want $want); $(tail -5 "$WORK/$cmd.log")"
+	fi
+done
 tap_done

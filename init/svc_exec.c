@@ -1,0 +1,126 @@
+/* svc_exec.c — in the child: cgroup, stdio, privilege drop, exec. */
+#include "init/svc_exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define ENV_MAX (SVC_ENVS_MAX + 4)
+
+/* Report on the log pipe (stderr by now) and end the child. */
+static void die(const struct svc *s, int code, const char *what)
+{
+	dprintf(2, "berth-init: error: service %s: %s: %s\n", s->c.name, what, strerror(errno));
+	_exit(code);
+}
+
+static void join_cgroup(const struct svc *s, const char *cg)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		/* Without its cgroup the service runs unlimited: say so, and go on
+		 * only when it has no limits to lose. */
+		if (s->c.memory_max || s->c.pids_max)
+			die(s, 111, "join cgroup (its limits would not apply)");
+		dprintf(2, "berth-init: warning: service %s: join %s: %s\n", s->c.name, cg,
+			strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void drop_privileges(const struct svc *s)
+{
+	const struct svc_conf *c = &s->c;
+	unsigned long long keep = c->caps_all ? ~0ULL : c->caps;
+	cap_value_t list[CAP_LAST_CAP + 1];
+	int n = 0;
+	cap_t caps;
+
+	if (c->uid == 0 && c->gid == 0 && c->caps_all)
+		return; /* full root, as asked */
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (!CAP_IS_SUPPORTED(cap))
+			continue;
+		if (keep & (1ULL << cap))
+			list[n++] = cap;
+		else if (cap_drop_bound(cap) < 0)
+			die(s, 111, "drop bounding capability");
+	}
+	if (c->uid != 0 && prctl(PR_SET_KEEPCAPS, 1) < 0)
+		die(s, 111, "PR_SET_KEEPCAPS");
+	if (setgroups(0, NULL) < 0)
+		die(s, 111, "setgroups");
+	if (setresgid(c->gid, c->gid, c->gid) < 0)
+		die(s, 111, "setresgid");
+	if (setresuid(c->uid, c->uid, c->uid) < 0)
+		die(s, 111, "setresuid");
+	caps = cap_init();
+	if (!caps)
+		die(s, 111, "cap_init");
+	if (n && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
+		  cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
+		  cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
+		die(s, 111, "cap_set_flag");
+	if (cap_set_proc(caps) < 0)
+		die(s, 111, "capset");
+	cap_free(caps);
+	/* Ambient: a non-root service keeps its capabilities across execve. */
+	for (int i = 0; i < n; i++)
+		if (cap_set_ambient(list[i], CAP_SET) < 0)
+			die(s, 111, "raise ambient capability");
+	if (!c->caps_all && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die(s, 111, "PR_SET_NO_NEW_PRIVS");
+}
+
+void svc_exec(const struct svc *s, const char *cg)
+{
+	const struct svc_conf *c = &s->c;
+	char *argv[SVC_ARGS_MAX + 1], *envp[ENV_MAX + 1];
+	sigset_t none;
+	int envc = 0, fd, have_path = 0;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTTIN, SIG_DFL);
+	signal(SIGTTOU, SIG_DFL);
+	setsid();
+	/* Without its log pipe (svc_log_open failed) the service writes to
+	 * PID 1's console instead. */
+	if (s->log_w >= 0 && (dup2(s->log_w, 1) < 0 || dup2(s->log_w, 2) < 0))
+		_exit(111); /* nowhere to report */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		die(s, 111, "stdin from /dev/null");
+	join_cgroup(s, cg);
+	if (chdir("/") < 0)
+		die(s, 111, "chdir /");
+	drop_privileges(s);
+
+	for (int i = 0; i < c->argc; i++)
+		argv[i] = (char *)c->cmd + c->arg_off[i];
+	argv[c->argc] = NULL;
+	for (int i = 0; i < c->envc; i++) {
+		envp[envc++] = (char *)c->env + c->env_off[i];
+		if (strncmp(envp[envc - 1], "PATH=", 5) == 0)
+			have_path = 1;
+	}
+	if (!have_path)
+		envp[envc++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	envp[envc] = NULL;
+	execve(argv[0], argv, envp);
+	dprintf(2, "berth-init: error: service %s: exec %s: %s\n", c->name, argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}

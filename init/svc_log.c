@@ -1,0 +1,127 @@
+/* svc_log.c — per-service log files with a size bound, console mirror. */
+#include "init/svc_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "lib/util.h"
+
+#ifndef CONFIG_INIT_SVC_LOG_KB
+#define CONFIG_INIT_SVC_LOG_KB 256
+#endif
+#define LOG_MAX_BYTES ((long long)CONFIG_INIT_SVC_LOG_KB * 1024)
+
+static int open_file(struct svc *s, struct berr *e)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof path, SVC_LOG_DIR "/%s.log", s->c.name);
+	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (s->log_fd < 0)
+		return berr_sys(e, "open %s", path);
+	s->log_bytes = fstat(s->log_fd, &st) == 0 ? st.st_size : 0;
+	return 0;
+}
+
+int svc_log_open(struct svc *s, struct berr *e)
+{
+	int p[2];
+
+	s->log_fd = s->log_r = s->log_w = -1;
+	if (mkdir("/run/berth", 0755) < 0 && errno != EEXIST)
+		return berr_sys(e, "mkdir /run/berth");
+	if (mkdir(SVC_LOG_DIR, 0750) < 0 && errno != EEXIST)
+		return berr_sys(e, "mkdir " SVC_LOG_DIR);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return berr_sys(e, "pipe");
+	s->log_r = p[0];
+	s->log_w = p[1];
+	if (fcntl(s->log_r, F_SETFL, O_NONBLOCK) < 0) {
+		berr_sys(e, "fcntl O_NONBLOCK");
+		fd_close(&s->log_r);
+		fd_close(&s->log_w);
+		return -1;
+	}
+	return open_file(s, e);
+}
+
+/* Keep the file under its bound: the full one becomes NAME.log.1. */
+static void rotate(const struct logger *lg, struct svc *s)
+{
+	char from[64], to[64];
+	struct berr e;
+
+	snprintf(from, sizeof from, SVC_LOG_DIR "/%s.log", s->c.name);
+	snprintf(to, sizeof to, SVC_LOG_DIR "/%s.log.1", s->c.name);
+	if (rename(from, to) < 0)
+		log_msg(lg, LOG_WARN, "service %s: rename %s: %s", s->c.name, from, strerror(errno));
+	fd_close(&s->log_fd);
+	if (open_file(s, &e) < 0)
+		log_err(lg, &e);
+}
+
+static void to_file(const struct logger *lg, struct svc *s, const char *buf, size_t n)
+{
+	if (s->log_fd >= 0 && s->log_bytes + (long long)n > LOG_MAX_BYTES)
+		rotate(lg, s);
+	if (s->log_fd < 0)
+		return; /* the line still reaches the console when asked */
+	if (write(s->log_fd, buf, n) == (ssize_t)n)
+		s->log_bytes += (long long)n;
+}
+
+static int wanted(const struct svc *s, const char *line)
+{
+	if (s->c.console == SVC_CONSOLE_ALL)
+		return 1;
+	if (s->c.console == SVC_CONSOLE_NONE)
+		return 0;
+	return strcasestr(line, "error") || strcasestr(line, "warn") || strcasestr(line, "fatal");
+}
+
+static void mirror_line(const struct logger *lg, struct svc *s)
+{
+	s->line[s->line_len] = '\0';
+	if (s->line_len && wanted(s, s->line)) {
+		/* "[stamp] NAME: line" — the service's line as it wrote it */
+		char out[LOG_LINE_MAX];
+		int n = lg->stamp ? log_format_stamp(out, sizeof out, log_boottime_ns()) : 0;
+
+		n += snprintf(out + n, sizeof out - (size_t)n, "%s: %s\n", s->c.name, s->line);
+		if (n > (int)sizeof out - 1)
+			n = (int)sizeof out - 1;
+		if (write(lg->fd, out, (size_t)n) < 0) {
+			/* the console is gone: the log file still has it */
+		}
+	}
+	s->line_len = 0;
+}
+
+void svc_log_drain(const struct logger *lg, struct svc *s)
+{
+	char buf[4096];
+
+	for (int rounds = 0; rounds < 16; rounds++) { /* bounded: others get their turn */
+		ssize_t n = read(s->log_r, buf, sizeof buf);
+
+		if (n <= 0)
+			return;
+		to_file(lg, s, buf, (size_t)n);
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				mirror_line(lg, s);
+			} else if (s->line_len < sizeof s->line - 1) {
+				s->line[s->line_len++] = buf[i];
+			} else {
+				mirror_line(lg, s); /* an over-long line goes out in pieces */
+				s->line[s->line_len++] = buf[i];
+			}
+		}
+	}
+}

@@ -1,0 +1,205 @@
+/* netlink.c — rtnetlink message building and one-shot requests. */
+#include "lib/netlink.h"
+
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void *put(struct nl_msg *m, size_t len)
+{
+	void *p = m->buf + m->len;
+
+	/* Callers build fixed, small messages: exceeding NL_MSG_MAX is a bug. */
+	if (m->len + NLMSG_ALIGN(len) > sizeof m->buf)
+		__builtin_trap();
+	memset(p, 0, NLMSG_ALIGN(len));
+	m->len += NLMSG_ALIGN(len);
+	return p;
+}
+
+static struct nlmsghdr *start(struct nl_msg *m, uint32_t seq, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *h;
+
+	memset(m, 0, sizeof *m);
+	m->seq = seq;
+	h = put(m, sizeof *h);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	h->nlmsg_seq = seq;
+	return h;
+}
+
+static void attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *a = put(m, RTA_LENGTH(len));
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+}
+
+static void finish(struct nl_msg *m)
+{
+	((struct nlmsghdr *)m->buf)->nlmsg_len = (uint32_t)m->len;
+}
+
+void nl_build_link_up(struct nl_msg *m, uint32_t seq, int ifindex)
+{
+	struct ifinfomsg *i;
+
+	start(m, seq, RTM_NEWLINK, 0);
+	i = put(m, sizeof *i);
+	i->ifi_family = AF_UNSPEC;
+	i->ifi_index = ifindex;
+	i->ifi_flags = IFF_UP;
+	i->ifi_change = IFF_UP;
+	finish(m);
+}
+
+static void addr_msg(struct nl_msg *m, uint32_t seq, uint16_t type, uint16_t flags, int ifindex,
+		     struct in_addr addr, int prefix)
+{
+	struct ifaddrmsg *a;
+
+	start(m, seq, type, flags);
+	a = put(m, sizeof *a);
+	a->ifa_family = AF_INET;
+	a->ifa_prefixlen = (unsigned char)prefix;
+	a->ifa_scope = RT_SCOPE_UNIVERSE;
+	a->ifa_index = (unsigned)ifindex;
+	attr(m, IFA_LOCAL, &addr, sizeof addr);
+	attr(m, IFA_ADDRESS, &addr, sizeof addr);
+	if (type == RTM_NEWADDR && prefix < 31) {
+		uint32_t mask = prefix ? htonl(~0U << (32 - prefix)) : 0;
+		struct in_addr brd = { .s_addr = addr.s_addr | ~mask };
+		attr(m, IFA_BROADCAST, &brd, sizeof brd);
+	}
+	finish(m);
+}
+
+void nl_build_addr(struct nl_msg *m, uint32_t seq, int ifindex, struct in_addr addr, int prefix)
+{
+	addr_msg(m, seq, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr, prefix);
+}
+
+void nl_build_addr_del(struct nl_msg *m, uint32_t seq, int ifindex, struct in_addr addr, int prefix)
+{
+	addr_msg(m, seq, RTM_DELADDR, 0, ifindex, addr, prefix);
+}
+
+void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct in_addr gw)
+{
+	struct rtmsg *r;
+	uint32_t oif = (uint32_t)ifindex;
+
+	start(m, seq, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	r = put(m, sizeof *r);
+	r->rtm_family = AF_INET;
+	r->rtm_dst_len = 0;
+	r->rtm_table = RT_TABLE_MAIN;
+	r->rtm_protocol = RTPROT_STATIC;
+	r->rtm_scope = RT_SCOPE_UNIVERSE;
+	r->rtm_type = RTN_UNICAST;
+	attr(m, RTA_GATEWAY, &gw, sizeof gw);
+	attr(m, RTA_OIF, &oif, sizeof oif);
+	finish(m);
+}
+
+int nl_open(struct berr *e)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return berr_sys(e, "netlink socket");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		berr_sys(e, "netlink bind");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int nl_request(int fd, const struct nl_msg *m, struct berr *e)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_Alignas(4) unsigned char buf[1024];
+
+	if (sendto(fd, m->buf, m->len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m->len)
+		return berr_sys(e, "netlink send");
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return berr_sys(e, "netlink receive");
+		}
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			struct nlmsgerr *err;
+
+			if (h->nlmsg_seq != m->seq || h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *err))
+				return berr_set(e, EPROTO, "netlink: short error message");
+			err = NLMSG_DATA(h);
+			if (err->error == 0 || err->error == -EEXIST)
+				return 0;
+			errno = -err->error;
+			return berr_sys(e, "netlink");
+		}
+	}
+}
+
+int nl_ifindex(const char *name, struct berr *e)
+{
+	unsigned idx = if_nametoindex(name);
+
+	if (idx == 0)
+		return berr_sys(e, "interface %s", name);
+	return (int)idx;
+}
+
+int nl_configure(const char *ifname, struct in_addr addr, int prefix, struct in_addr gw,
+		 struct berr *e)
+{
+	struct nl_msg m;
+	int fd, idx, rc = -1;
+
+	idx = nl_ifindex(ifname, e);
+	if (idx < 0)
+		return -1;
+	fd = nl_open(e);
+	if (fd < 0)
+		return -1;
+	nl_build_link_up(&m, 1, idx);
+	if (nl_request(fd, &m, e) < 0) {
+		berr_prefix(e, "%s: link up", ifname);
+		goto out;
+	}
+	if (addr.s_addr) {
+		nl_build_addr(&m, 2, idx, addr, prefix);
+		if (nl_request(fd, &m, e) < 0) {
+			berr_prefix(e, "%s: add address", ifname);
+			goto out;
+		}
+	}
+	if (gw.s_addr) {
+		nl_build_default_route(&m, 3, idx, gw);
+		if (nl_request(fd, &m, e) < 0) {
+			berr_prefix(e, "%s: default route", ifname);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

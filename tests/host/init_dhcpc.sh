@@ -1,0 +1,73 @@
+#!/bin/bash
+# init_dhcpc.sh — berth-dhcpc against a small DHCP server on a veth pair in
+# a private network namespace: DISCOVER/OFFER/REQUEST/ACK, the address,
+# default route and DNS it sets, and renewal at T1 (a 6 s lease, T1 2 s:
+# a unicast REQUEST with ciaddr, answered by an ACK).
+. "$(dirname "$0")/../lib/env.sh"
+DHCPC=$BUILD/bin/berth-dhcpc
+
+need_root "berth-dhcpc in a network namespace" || { tap_done; exit; }
+for t in ip nsenter; do
+	command -v $t > /dev/null || { tap_skip "berth-dhcpc in a network namespace" "no $t here"; tap_done; exit; }
+done
+if ! unshare --net ip link add d0 type veth peer name d1 2> "$WORK/veth.err"; then
+	tap_skip "berth-dhcpc in a network namespace" "no veth links here: $(cat "$WORK/veth.err")"; tap_done; exit
+fi
+gcc -std=gnu11 -O1 -Wall -Wextra -Werror -o "$WORK/fake_dhcpd" "$TOP/tests/host/helpers/fake_dhcpd.c" ||
+	{ tap_fail "the test's DHCP server builds"; tap_done; exit; }
+
+# The server's side (d1) and the client's (d0) are in two namespaces: with
+# both in one, the DISCOVER would leave with d1's address as its source
+# and be dropped there as a martian.
+# scenario NAME LEASE_S T1_S SERVER_LIFETIME_S LOOK_AT_S: WORK/NAME.{server,dhcpc,ip}
+scenario() {
+	local name=$1 lease=$2 t1=$3 life=$4 look=$5
+	cat > "$WORK/$name.sh" <<SH
+unshare --net sleep 30 &
+client=\$!
+sleep 0.2
+ip link add d0 type veth peer name d1
+ip link set d0 netns \$client
+ip link set lo up
+ip link set d1 up
+ip addr add 10.77.0.1/24 dev d1
+nsenter -t \$client -n ip link set lo up
+nsenter -t \$client -n ip link set d0 up
+"$WORK/fake_dhcpd" d1 10.77.0.1 10.77.0.50 10.77.0.1 10.77.0.53 $lease $t1 > "$WORK/$name.server" 2>&1 &
+srv=\$!
+sleep 0.2
+nsenter -t \$client -n "$DHCPC" --resolv "$WORK/$name.resolv" d0 > "$WORK/$name.dhcpc" 2>&1 &
+cli=\$!
+sleep $life
+kill \$srv
+sleep $((look - life))
+nsenter -t \$client -n sh -c 'ip -4 addr show dev d0; ip -4 route show' > "$WORK/$name.ip"
+if kill -0 \$cli 2>/dev/null; then kill \$cli; else wait \$cli; echo "exit \$?" >> "$WORK/$name.dhcpc"; fi
+kill \$client
+SH
+	timeout 30 unshare --net bash "$WORK/$name.sh"
+}
+scenario renew 6 2 5 5
+cp "$WORK/renew.server" "$WORK/server.log"; cp "$WORK/renew.dhcpc" "$WORK/dhcpc.log"
+cp "$WORK/renew.ip" "$WORK/ip.txt"; cp "$WORK/renew.resolv" "$WORK/resolv.conf" 2>/dev/null
+srv=$(cat "$WORK/server.log" 2>/dev/null)
+[ "$(sed -n 1,2p <<< "$srv" | tr '\n' ' ')" = "DISCOVER REQUEST select " ] &&
+	tap_ok "DISCOVER, then REQUEST for the offered address" || tap_fail "DISCOVER, then REQUEST for the offered address" "$srv"
+ip=$(cat "$WORK/ip.txt" 2>/dev/null)
+grep -q 'inet 10.77.0.50/24' <<< "$ip" && tap_ok "the ACKed address is set (10.77.0.50/24)" || tap_fail "the ACKed address is set" "$ip"
+grep -q 'default via 10.77.0.1 dev d0' <<< "$ip" && tap_ok "the router is the default route" ||
+	tap_fail "the router is the default route" "$ip"
+grep -q '^nameserver 10.77.0.53$' "$WORK/resolv.conf" 2>/dev/null && tap_ok "the DNS server is written to the resolver file" ||
+	tap_fail "the DNS server is written to the resolver file" "$(cat "$WORK/resolv.conf" 2>&1)"
+grep -q '^REQUEST renew 10.77.0.50$' <<< "$srv" && tap_ok "renewal at T1: a unicast REQUEST with ciaddr" ||
+	tap_fail "renewal at T1: a unicast REQUEST with ciaddr" "$srv"
+tap_check "the renewal's ACK is taken" grep -q 'd0: renewed for 6 s' "$WORK/dhcpc.log"
+tap_check "the lease is logged" grep -q 'd0: lease 10.77.0.50/24 router 10.77.0.1 dns 1 from 10.77.0.1 for 6 s (renew at 2 s)' "$WORK/dhcpc.log"
+
+# The server goes away after the first lease: renewal fails, the lease (4 s)
+# ends, the address is removed and berth-dhcpc exits 1 for PID 1 to restart it.
+scenario expire 4 2 1 6
+tap_check "without renewal the lease expires" grep -q 'd0: lease expired' "$WORK/expire.dhcpc"
+tap_check "its address is removed" bash -c "grep -q 'd0: address removed' '$WORK/expire.dhcpc' && ! grep -q 'inet 10.77' '$WORK/expire.ip'"
+tap_check "berth-dhcpc exits 1 for its supervisor" grep -qx 'exit 1' "$WORK/expire.dhcpc"
+tap_done

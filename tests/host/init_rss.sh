@@ -1,0 +1,50 @@
+#!/bin/bash
+# init_rss.sh — PID 1 does not grow: its VmRSS after 1,000 service restarts
+# (through the control socket, each one waited for) is what it was after the
+# first few. Prints the numbers: after boot, after 10 restarts, after 1,010.
+. "$(dirname "$0")/../lib/env.sh"
+INIT=$BUILD/bin/init
+N=${RSS_RESTARTS:-1000}
+
+if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
+	tap_skip "PID 1 memory over restarts" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
+	tap_done; exit
+fi
+need_root "PID 1 memory over restarts" || { tap_done; exit; }
+mkdir -p "$WORK/services.d" "$WORK/out"
+printf '[service]\ncommand = /bin/sleep 1000\nstop_timeout = 1s\n' > "$WORK/services.d/sleeper.conf"
+cat > "$WORK/console.sh" <<SH
+#!/bin/sh
+ctl=$BUILD/bin/berthctl
+rss() { awk '/^VmRSS/ { print \$2 }' /proc/1/status; }
+restarts() { \$ctl services | awk '\$1 == "sleeper" && \$2 == "running" { print \$4 }'; }
+# restart once and wait for the new run
+one() {
+	want=\$1
+	\$ctl restart sleeper > /dev/null || return 1
+	while [ "\$(restarts)" != "\$want" ]; do :; done
+}
+sleep 0.3
+rss > $WORK/out/boot
+i=1; while [ \$i -le 10 ]; do one \$i; i=\$((i + 1)); done
+rss > $WORK/out/warm
+while [ \$i -le $((N + 10)) ]; do one \$i; i=\$((i + 1)); done
+rss > $WORK/out/after
+restarts > $WORK/out/restarts
+kill -USR2 1
+sleep 30
+SH
+chmod +x "$WORK/console.sh"
+printf '[system]\nservices = %s\ndata = %s\nconsole_shell = %s\n' "$WORK/services.d" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
+timeout 600 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
+	< /dev/null > "$WORK/init.log" 2>&1
+boot=$(cat "$WORK/out/boot" 2>/dev/null) warm=$(cat "$WORK/out/warm" 2>/dev/null)
+after=$(cat "$WORK/out/after" 2>/dev/null) n=$(cat "$WORK/out/restarts" 2>/dev/null)
+[ "$n" = $((N + 10)) ] && tap_ok "the service was restarted $n times" ||
+	tap_fail "the service was restarted $((N + 10)) times" "restarts: '$n'; $(tail -5 "$WORK/init.log")"
+if [ -n "$warm" ] && [ -n "$after" ] && [ "$after" -le "$warm" ]; then
+	tap_ok "PID 1's VmRSS did not grow over $N restarts (boot $boot kB, after 10 $warm kB, after $((N + 10)) $after kB)"
+else
+	tap_fail "PID 1's VmRSS did not grow over $N restarts" "boot '$boot' kB, after 10 '$warm' kB, after $((N + 10)) '$after' kB"
+fi
+tap_done

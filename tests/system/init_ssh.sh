@@ -1,0 +1,122 @@
+#!/bin/bash
+# init_ssh.sh — networking, SSH and supervision in the booted image: DHCP
+# gives 10.0.2.15; an SSH login with the development key runs a command and
+# passwords are refused; dropbear killed with SIGKILL three times comes back
+# and accepts logins; a 16 MiB-limited service allocating 64 MiB is
+# OOM-killed and restarted while PID 1 stays up; `berthctl poweroff` over
+# SSH ends qemu within 10 s.
+. "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/vm.sh"
+
+if [ "${CONFIG_ROOTFS_DROPBEAR:-}" != y ]; then
+	tap_skip "SSH in qemu" "CONFIG_ROOTFS_DROPBEAR is off"
+	tap_done; exit
+fi
+command -v ssh > /dev/null || { tap_skip "SSH in qemu" "no ssh client (openssh-client)"; tap_done; exit; }
+vm_start ssh; rc=$?
+if [ $rc = 2 ]; then
+	tap_skip "SSH in qemu" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
+	tap_done; exit
+fi
+[ $rc = 0 ] || { tap_fail "boots" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"; tap_done; exit; }
+
+KEY=$BUILD/pki/ssh/id_ed25519
+vssh() {
+	ssh -p "$SSH_PORT" -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+# Wait until a login works (first boot makes the host key), up to N seconds.
+wait_login() {
+	local n=$1
+	for _ in $(seq "$n"); do
+		[ "$(vssh echo ok 2>/dev/null)" = ok ] && return 0
+		sleep 1
+	done
+	return 1
+}
+svc_pid() { vm_run "berthctl services" | awk -v n="$1" '$1 == n && $2 == "running" { print $3 }'; }
+
+# --- DHCP
+for _ in $(seq 60); do vm_run "ip -4 addr show dev eth0" | grep -q 'inet 10.0.2.15/24' && break; sleep 1; done
+addr=$(vm_run "ip -4 addr show dev eth0")
+grep -q 'inet 10.0.2.15/24' <<< "$addr" && tap_ok "DHCP gives eth0 10.0.2.15/24" || tap_fail "DHCP gives eth0 10.0.2.15/24" "$addr"
+route=$(vm_run "ip -4 route show default")
+grep -q 'default via 10.0.2.2 dev eth0' <<< "$route" && tap_ok "DHCP's router is the default route" ||
+	tap_fail "DHCP's router is the default route" "$route"
+resolv=$(vm_run "cat /etc/resolv.conf")
+grep -q '^nameserver 10.0.2.3$' <<< "$resolv" && tap_ok "DHCP's DNS server is in /etc/resolv.conf" ||
+	tap_fail "DHCP's DNS server is in /etc/resolv.conf" "$resolv"
+tap_check "the DHCP client runs as berth-dhcp, not root" \
+	test "$(vm_run "stat -c %U /proc/\$(pidof berth-dhcpc)")" = berth-dhcp
+lo=$(vm_run "ip -4 addr show dev lo")
+grep -q 'inet 127.0.0.1/8' <<< "$lo" && tap_ok "loopback is up" || tap_fail "loopback is up" "$lo"
+
+# --- SSH
+if wait_login 120; then tap_ok "SSH login with build/pki/ssh/id_ed25519"; else
+	tap_fail "SSH login with build/pki/ssh/id_ed25519" "$(tr -d '\r' < "$VM_DIR/console.log" | grep -i 'dropbear' | tail -10)"; fi
+out=$(vssh 'echo "hello $((6 * 7))"; id -u; readlink /bin/sh' 2>&1)
+[[ $out == $'hello 42\n0\n'*busybox ]] && tap_ok "the login runs a command in busybox's shell as root" ||
+	tap_fail "the login runs a command in busybox's shell as root" "$out"
+tap_check "password logins are refused" bash -c "! ssh -p $SSH_PORT -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o PubkeyAuthentication=no -o ConnectTimeout=20 \
+	root@127.0.0.1 true 2>/dev/null"
+tap_check "the host key is kept on the data partition" vm_run "test -s /var/lib/berth/ssh/dropbear_ed25519_host_key"
+
+# --- kill -9 dropbear three times
+ok=1
+for k in 1 2 3; do
+	old=$(svc_pid dropbear)
+	[ -n "$old" ] || { ok=0; why="dropbear not running before kill $k"; break; }
+	vm_run "kill -9 $old" > /dev/null
+	new=""
+	for _ in $(seq 60); do
+		new=$(svc_pid dropbear)
+		[ -n "$new" ] && [ "$new" != "$old" ] && break
+		sleep 0.5
+	done
+	if [ -z "$new" ] || [ "$new" = "$old" ]; then ok=0; why="not restarted after kill $k"; break; fi
+	wait_login 30 || { ok=0; why="no login after kill $k"; break; }
+done
+[ $ok = 1 ] && tap_ok "dropbear killed with SIGKILL 3 times: back each time and accepting logins" ||
+	tap_fail "dropbear killed with SIGKILL 3 times: back and accepting logins" "$why"
+restarts=$(vm_run "berthctl services" | awk '$1 == "dropbear" { print $4 }')
+[ "${restarts:-0}" -ge 3 ] && tap_ok "berthctl counts its restarts ($restarts)" || tap_fail "berthctl counts its restarts" "restarts: $restarts"
+tap_check "each restart was logged with its back-off" bash -c \
+	"[ \$(tr -d '\r' < '$VM_DIR/console.log' | grep -c 'service dropbear: killed by signal 9 after .* restart in') -ge 3 ]"
+
+# --- a memory hog under a 16 MiB limit
+vm_run "printf '[service]\ncommand = /bin/dd if=/dev/zero of=/dev/null bs=64M count=1\nmemory_max = 16M\npids_max = 8\nrestart = always\n' > /etc/berth/services.d/hog.conf && kill -HUP 1" > /dev/null
+for _ in $(seq 60); do
+	[ "$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'service hog: killed by signal 9')" -ge 2 ] && break
+	sleep 0.5
+done
+n=$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'service hog: killed by signal 9')
+[ "$n" -ge 2 ] && tap_ok "the 64 MiB allocation under memory_max = 16M is killed, and restarted ($n kills seen)" ||
+	tap_fail "the hog is killed and restarted" "$(tr -d '\r' < "$VM_DIR/console.log" | grep 'hog' | tail -5)"
+ev=$(vm_run "cat /sys/fs/cgroup/system/hog/memory.events")
+oom=$(awk '$1 == "oom_kill" { print $2 }' <<< "$ev")
+[ "${oom:-0}" -ge 1 ] && tap_ok "the kernel's OOM killer did it (memory.events oom_kill $oom)" ||
+	tap_fail "the kernel's OOM killer did it" "$ev"
+tap_check "memory.max of the service's cgroup is 16 MiB" test "$(vm_run 'cat /sys/fs/cgroup/system/hog/memory.max')" = 16777216
+tap_check "pids.max of the service's cgroup is 8" test "$(vm_run 'cat /sys/fs/cgroup/system/hog/pids.max')" = 8
+tap_check "PID 1 is still up (and still init)" test "$(vm_run 'cat /proc/1/comm')" = init
+vm_run "rm /etc/berth/services.d/hog.conf; berthctl services" > "$WORK/services"
+tap_check "the other services are unaffected" grep -qE '^dhcpc-eth0 +running' "$WORK/services"
+
+# --- berthctl poweroff over SSH
+pid=$(cat "$VM_DIR/qemu.pid")
+start=$(date +%s%3N)
+vssh berthctl poweroff > "$WORK/poweroff" 2>&1
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+ms=$(( $(date +%s%3N) - start ))
+if kill -0 "$pid" 2>/dev/null; then
+	tap_fail "berthctl poweroff over SSH ends qemu within 10 s" "$(cat "$WORK/poweroff"; tail -10 "$VM_DIR/console.log")"
+	vm_stop
+else
+	tap_ok "berthctl poweroff over SSH ends qemu within 10 s ($ms ms)"
+	"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null
+fi
+tap_check "shutdown stopped the services in reverse order" bash -c \
+	"tr -d '\r' < '$VM_DIR/console.log' | grep -q 'shutdown: .* services stopped in'"
+rm -f "$DATA_IMG"
+tap_done

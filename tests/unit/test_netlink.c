@@ -1,0 +1,139 @@
+/* test_netlink.c — rtnetlink messages are built byte for byte as the
+ * kernel expects them; a real request in a private network namespace. */
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+
+#include "lib/netlink.h"
+#include "tests/unit/unit.h"
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+	CHECK(inet_pton(AF_INET, s, &a) == 1);
+	return a;
+}
+
+/* The attribute of type t in [p, end), or NULL. */
+static struct rtattr *find_attr(void *p, size_t len, int t)
+{
+	struct rtattr *a = p;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == t)
+			return a;
+	return NULL;
+}
+
+static void link_up(void)
+{
+	struct nl_msg m;
+	struct nlmsghdr *h = (struct nlmsghdr *)m.buf;
+	struct ifinfomsg *i;
+
+	nl_build_link_up(&m, 7, 3);
+	CHECK_INT(m.len, NLMSG_LENGTH(sizeof *i));
+	CHECK_INT(h->nlmsg_len, m.len);
+	CHECK_INT(h->nlmsg_type, RTM_NEWLINK);
+	CHECK_INT(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	CHECK_INT(h->nlmsg_seq, 7);
+	i = NLMSG_DATA(h);
+	CHECK_INT(i->ifi_family, AF_UNSPEC);
+	CHECK_INT(i->ifi_index, 3);
+	CHECK_INT(i->ifi_flags, IFF_UP);
+	CHECK_INT(i->ifi_change, IFF_UP);
+}
+
+static void address(void)
+{
+	struct nl_msg m;
+	struct nlmsghdr *h = (struct nlmsghdr *)m.buf;
+	struct ifaddrmsg *a;
+	struct rtattr *r;
+
+	nl_build_addr(&m, 9, 2, ip("10.0.2.15"), 24);
+	CHECK_INT(h->nlmsg_len, m.len);
+	CHECK_INT(h->nlmsg_type, RTM_NEWADDR);
+	CHECK_INT(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	a = NLMSG_DATA(h);
+	CHECK_INT(a->ifa_family, AF_INET);
+	CHECK_INT(a->ifa_prefixlen, 24);
+	CHECK_INT(a->ifa_index, 2);
+	/* three IPv4 attributes of 8 bytes each after the ifaddrmsg */
+	CHECK_INT(m.len, NLMSG_LENGTH(sizeof *a) + 3 * RTA_LENGTH(4));
+	size_t alen = m.len - NLMSG_LENGTH(sizeof *a);
+	r = find_attr(IFA_RTA(a), alen, IFA_LOCAL);
+	CHECK(r && r->rta_len == RTA_LENGTH(4) && memcmp(RTA_DATA(r), "\x0a\x00\x02\x0f", 4) == 0);
+	r = find_attr(IFA_RTA(a), alen, IFA_ADDRESS);
+	CHECK(r && memcmp(RTA_DATA(r), "\x0a\x00\x02\x0f", 4) == 0);
+	r = find_attr(IFA_RTA(a), alen, IFA_BROADCAST);
+	CHECK(r && memcmp(RTA_DATA(r), "\x0a\x00\x02\xff", 4) == 0);
+	/* /32 and deletion carry no broadcast */
+	nl_build_addr(&m, 1, 2, ip("192.168.1.1"), 32);
+	CHECK_INT(m.len, NLMSG_LENGTH(sizeof *a) + 2 * RTA_LENGTH(4));
+	nl_build_addr_del(&m, 1, 2, ip("10.0.2.15"), 24);
+	CHECK_INT(h->nlmsg_type, RTM_DELADDR);
+	CHECK_INT(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	CHECK_INT(m.len, NLMSG_LENGTH(sizeof *a) + 2 * RTA_LENGTH(4));
+	/* prefix 20: broadcast 172.16.15.255 */
+	nl_build_addr(&m, 1, 2, ip("172.16.3.4"), 20);
+	r = find_attr(IFA_RTA(a), m.len - NLMSG_LENGTH(sizeof *a), IFA_BROADCAST);
+	CHECK(r && memcmp(RTA_DATA(r), "\xac\x10\x0f\xff", 4) == 0);
+}
+
+static void default_route(void)
+{
+	struct nl_msg m;
+	struct nlmsghdr *h = (struct nlmsghdr *)m.buf;
+	struct rtmsg *r;
+	struct rtattr *a;
+	uint32_t oif;
+
+	nl_build_default_route(&m, 5, 4, ip("10.0.2.2"));
+	CHECK_INT(h->nlmsg_len, m.len);
+	CHECK_INT(h->nlmsg_type, RTM_NEWROUTE);
+	r = NLMSG_DATA(h);
+	CHECK_INT(r->rtm_family, AF_INET);
+	CHECK_INT(r->rtm_dst_len, 0);
+	CHECK_INT(r->rtm_table, RT_TABLE_MAIN);
+	CHECK_INT(r->rtm_protocol, RTPROT_STATIC);
+	CHECK_INT(r->rtm_type, RTN_UNICAST);
+	a = find_attr(RTM_RTA(r), m.len - NLMSG_LENGTH(sizeof *r), RTA_GATEWAY);
+	CHECK(a && memcmp(RTA_DATA(a), "\x0a\x00\x02\x02", 4) == 0);
+	a = find_attr(RTM_RTA(r), m.len - NLMSG_LENGTH(sizeof *r), RTA_OIF);
+	CHECK(a);
+	memcpy(&oif, RTA_DATA(a), 4);
+	CHECK_INT(oif, 4);
+}
+
+/* The kernel accepts them: in a new network namespace, lo gets up and an
+ * extra address, and a route via it. */
+static void kernel_accepts_them(void)
+{
+	struct berr e;
+	char out[4096] = "";
+	FILE *f;
+	size_t n;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		UNIT_SKIP("no network namespace (needs root)");
+	CHECK_INT(nl_configure("lo", ip("10.9.8.7"), 8, ip("10.0.0.1"), &e), 0);
+	CHECK(if_nametoindex("lo") > 0);
+	f = popen("ip -4 addr show dev lo; ip -4 route show", "r");
+	if (!f)
+		UNIT_SKIP("no ip(8) to check with");
+	n = fread(out, 1, sizeof out - 1, f);
+	out[n] = '\0';
+	if (pclose(f) != 0)
+		UNIT_SKIP("ip(8) failed");
+	CHECK(strstr(out, "UP") || strstr(out, "inet 127.0.0.1"));
+	CHECK(strstr(out, "inet 10.9.8.7/8"));
+	CHECK(strstr(out, "default via 10.0.0.1 dev lo"));
+	CHECK_INT(nl_configure("nosuch0", ip("10.9.8.7"), 8, ip("0.0.0.0"), &e), -1);
+	CHECK(strstr(e.msg, "interface nosuch0"));
+}
+
+UNIT_MAIN(UNIT(link_up), UNIT(address), UNIT(default_route), UNIT(kernel_accepts_them))

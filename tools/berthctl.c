@@ -1,0 +1,139 @@
+/* berthctl — the admin's local client for PID 1's control socket.
+ * main() parses the command line; one function per command. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/initctl.h"
+
+static const char usage[] =
+	"usage: berthctl [--socket PATH] COMMAND\n"
+	"\n"
+	"Commands (local, through PID 1's control socket " INITCTL_PATH "):\n"
+	"  services        list services: name, state, pid, restarts, uptime, last exit\n"
+	"  restart NAME    stop service NAME and start it again\n"
+	"  reboot          stop every service and reboot\n"
+	"  poweroff        stop every service and power off\n"
+	"  halt            stop every service and halt\n"
+	"\n"
+	"Exit codes:\n"
+	"  0    done\n"
+	"  1    PID 1 refused the request (its reason is printed)\n"
+	"  100  usage\n"
+	"  111  system call failed (connect, send, receive)\n";
+
+static int request(const char *path, struct initctl_req *q, int (*each)(const struct initctl_rep *))
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct initctl_rep r;
+	int fd, rc = 0;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		fprintf(stderr, "berthctl: error: socket path too long: %s\n", path);
+		return 100;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		fprintf(stderr, "berthctl: error: connect %s: %s\n", path, strerror(errno));
+		return 111;
+	}
+	q->version = INITCTL_VERSION;
+	if (send(fd, q, sizeof *q, MSG_NOSIGNAL) != (ssize_t)sizeof *q) {
+		fprintf(stderr, "berthctl: error: send: %s\n", strerror(errno));
+		close(fd);
+		return 111;
+	}
+	do {
+		ssize_t n = recv(fd, &r, sizeof r, 0);
+
+		if (n != (ssize_t)sizeof r || r.version != INITCTL_VERSION) {
+			fprintf(stderr, "berthctl: error: receive: %s\n",
+				n < 0 ? strerror(errno) : "short or foreign reply");
+			close(fd);
+			return 111;
+		}
+		r.msg[sizeof r.msg - 1] = '\0';
+		if (r.error) {
+			fprintf(stderr, "berthctl: error: %s: %s\n", r.msg, strerror(r.error));
+			rc = 1;
+		} else if (each) {
+			each(&r);
+		} else if (r.msg[0]) {
+			printf("%s\n", r.msg);
+		}
+	} while (r.more && rc == 0);
+	close(fd);
+	return rc;
+}
+
+static int print_services(const struct initctl_rep *r)
+{
+	for (uint32_t i = 0; i < r->count && i < INITCTL_SVCS_PER_REP; i++) {
+		const struct initctl_svc *s = &r->svc[i];
+		char last[32] = "-";
+
+		if (s->last_status >= 0) {
+			if (WIFSIGNALED(s->last_status))
+				snprintf(last, sizeof last, "signal %d", WTERMSIG(s->last_status));
+			else
+				snprintf(last, sizeof last, "exit %d", WEXITSTATUS(s->last_status));
+		}
+		printf("%-20.*s %-9.12s %7d %8u %10lld.%03lld  %s\n", INITCTL_NAME_MAX, s->name,
+		       s->state, (int)s->pid, (unsigned)s->restarts, (long long)s->uptime_ms / 1000,
+		       (long long)s->uptime_ms % 1000, last);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; uint32_t cmd; } simple[] = {
+		{ "reboot", INITCTL_REBOOT }, { "poweroff", INITCTL_POWEROFF }, { "halt", INITCTL_HALT },
+	};
+	const char *path = INITCTL_PATH;
+	struct initctl_req q;
+	int i = 1;
+
+	memset(&q, 0, sizeof q);
+	signal(SIGPIPE, SIG_IGN);
+	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
+		path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 100;
+	}
+	if (strcmp(argv[i], "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(argv[i], "services") == 0 && i + 1 == argc) {
+		q.cmd = INITCTL_SERVICES;
+		printf("%-20s %-9s %7s %8s %14s  %s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME(s)", "LAST");
+		return request(path, &q, print_services);
+	}
+	if (strcmp(argv[i], "restart") == 0 && i + 2 == argc) {
+		if (strlen(argv[i + 1]) >= sizeof q.name) {
+			fprintf(stderr, "berthctl: error: service name too long: %s\n", argv[i + 1]);
+			return 100;
+		}
+		q.cmd = INITCTL_RESTART;
+		strcpy(q.name, argv[i + 1]);
+		return request(path, &q, NULL);
+	}
+	for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
+		if (strcmp(argv[i], simple[k].name) == 0 && i + 1 == argc) {
+			q.cmd = simple[k].cmd;
+			return request(path, &q, NULL);
+		}
+	}
+	fprintf(stderr, "berthctl: error: unknown command or wrong arguments: %s\n%s", argv[i], usage);
+	return 100;
+}
