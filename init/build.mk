@@ -17,3 +17,7 @@ test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c build/src/l
 unit-tests += test_data
 test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c
 include init/dhcpc/build.mk
+
+fuzz-targets += fuzz_svc_conf fuzz_conf
+fuzz_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c build/src/libinih/ini.c
+fuzz_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c

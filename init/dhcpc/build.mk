@@ -5,3 +5,6 @@ berth-dhcpc-objs-y := init/dhcpc/main.o init/dhcpc/dhcp.o
 
 unit-tests += test_dhcp
 test_dhcp-srcs := init/dhcpc/dhcp.c lib/err.c
+
+fuzz-targets += fuzz_dhcp
+fuzz_dhcp-srcs := init/dhcpc/dhcp.c lib/err.c

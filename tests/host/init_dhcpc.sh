@@ -4,7 +4,7 @@
 # default route and DNS it sets, and renewal at T1 (a 6 s lease, T1 2 s:
 # a unicast REQUEST with ciaddr, answered by an ACK).
 . "$(dirname "$0")/../lib/env.sh"
-DHCPC=$BUILD/bin/berth-dhcpc
+DHCPC=$BIN/berth-dhcpc
 
 need_root "berth-dhcpc in a network namespace" || { tap_done; exit; }
 for t in ip nsenter; do

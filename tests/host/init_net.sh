@@ -5,7 +5,7 @@
 # resolv_conf; a dhcp interface that does not exist is reported and the
 # boot goes on.
 . "$(dirname "$0")/../lib/env.sh"
-INIT=$BUILD/bin/init
+INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
 	tap_skip "networking under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"

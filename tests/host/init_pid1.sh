@@ -4,7 +4,7 @@
 # with file:line and keeps going, and ends when it calls reboot() inside the
 # namespace (the kernel then kills it with SIGINT).
 . "$(dirname "$0")/../lib/env.sh"
-INIT=$BUILD/bin/init
+INIT=$BIN/init
 
 # Run init in new pid, mount, uts and cgroup namespaces with CONF; its
 # console output goes to $WORK/NAME.log; sets RC to unshare's exit status.
@@ -100,7 +100,7 @@ tap_check "bad modules value reported as file:line" grep -q "$WORK/bad.conf:3: m
 # pid namespace reboot(2) then ends init with SIGHUP (reboot) or SIGINT (halt).
 for how in reboot:129 halt:130; do
 	cmd=${how%:*} want=${how#*:}
-	printf '#!/bin/sh\n%s %s\nsleep 30\n' "$BUILD/bin/berthctl" "$cmd" > "$WORK/$cmd.sh"
+	printf '#!/bin/sh\n%s %s\nsleep 30\n' "$BIN/berthctl" "$cmd" > "$WORK/$cmd.sh"
 	chmod +x "$WORK/$cmd.sh"
 	printf '[system]\ndata = %s\nconsole_shell = %s\n' "$WORK/data" "$WORK/$cmd.sh" > "$WORK/$cmd.conf"
 	run_init "$cmd" "$WORK/$cmd.conf"

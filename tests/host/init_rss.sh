@@ -3,7 +3,7 @@
 # (through the control socket, each one waited for) is what it was after the
 # first few. Prints the numbers: after boot, after 10 restarts, after 1,010.
 . "$(dirname "$0")/../lib/env.sh"
-INIT=$BUILD/bin/init
+INIT=$BIN/init
 N=${RSS_RESTARTS:-1000}
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -15,7 +15,7 @@ mkdir -p "$WORK/services.d" "$WORK/out"
 printf '[service]\ncommand = /bin/sleep 1000\nstop_timeout = 1s\n' > "$WORK/services.d/sleeper.conf"
 cat > "$WORK/console.sh" <<SH
 #!/bin/sh
-ctl=$BUILD/bin/berthctl
+ctl=$BIN/berthctl
 rss() { awk '/^VmRSS/ { print \$2 }' /proc/1/status; }
 restarts() { \$ctl services | awk '\$1 == "sleeper" && \$2 == "running" { print \$4 }'; }
 # restart once and wait for the new run

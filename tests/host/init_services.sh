@@ -6,7 +6,7 @@
 # as file:line while the others run, and shutdown in reverse order with
 # SIGKILL for a service that ignores its stop signal.
 . "$(dirname "$0")/../lib/env.sh"
-INIT=$BUILD/bin/init
+INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
 	tap_skip "services under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
@@ -64,10 +64,10 @@ cat /proc/self/cgroup > $O/shell.cgroup
 cat /sys/fs/cgroup/system/zeta/cgroup.procs > $O/zeta.procs 2>&1
 awk -v d=$WORK/data '\$2 == d { print \$3 }' /proc/mounts > $O/data.fs
 stat -c '%s %a' $WORK/data/random-seed > $O/seed 2>&1
-$BUILD/bin/berthctl services > $O/services.txt 2>&1
-$BUILD/bin/berthctl restart nosuch > $O/restart-nosuch.txt 2>&1; echo \$? >> $O/restart-nosuch.txt
-setpriv --reuid 65534 $BUILD/bin/berthctl services > $O/nonroot.txt 2>&1; echo \$? >> $O/nonroot.txt
-$BUILD/bin/berthctl poweroff > $O/poweroff.txt 2>&1
+$BIN/berthctl services > $O/services.txt 2>&1
+$BIN/berthctl restart nosuch > $O/restart-nosuch.txt 2>&1; echo \$? >> $O/restart-nosuch.txt
+setpriv --reuid 65534 $BIN/berthctl services > $O/nonroot.txt 2>&1; echo \$? >> $O/nonroot.txt
+$BIN/berthctl poweroff > $O/poweroff.txt 2>&1
 sleep 30
 SH
 chmod +x "$WORK/console.sh"
