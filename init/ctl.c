@@ -20,8 +20,11 @@ int ctl_open(struct init *in, struct berr *e)
 	int fd, rc;
 
 	in->ctl_fd = in->ctl_client = -1;
-	if (mkdir("/run/berth", 0755) < 0 && errno != EEXIST)
+	/* Root's only: the control socket and the service logs live here. */
+	if (mkdir("/run/berth", 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir /run/berth");
+	if (chmod("/run/berth", 0700) < 0)
+		return berr_sys(e, "chmod /run/berth");
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return berr_sys(e, "control socket");

@@ -9,7 +9,7 @@
 #include "init/state.h"
 #include "lib/err.h"
 
-/* Create /run/berth (0755) and the socket (0600) in it; in->ctl_fd. */
+/* Create /run/berth (0700 root) and the socket (0600) in it; in->ctl_fd. */
 int ctl_open(struct init *in, struct berr *e);
 
 /* The listening socket is readable: take one client. */

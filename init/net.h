@@ -3,7 +3,7 @@
  * (address, link up, default route) with their DNS in /etc/resolv.conf;
  * dhcp ones brought up and handed to a supervised berth-dhcpc service
  * ("dhcpc-IFNAME", user berth-dhcp, CAP_NET_ADMIN/NET_RAW/NET_BIND_SERVICE),
- * which writes /run/berth/dhcp/resolv.conf (/etc/resolv.conf links there).
+ * which writes /run/berth-dhcp/resolv.conf (/etc/resolv.conf links there).
  * PID 1 itself never reads a byte from the network. */
 #ifndef BERTH_INIT_NET_H
 #define BERTH_INIT_NET_H
@@ -11,7 +11,7 @@
 #include "init/state.h"
 
 #define NET_DHCPC "/usr/bin/berth-dhcpc"
-#define NET_DHCP_DIR "/run/berth/dhcp"
+#define NET_DHCP_DIR "/run/berth-dhcp"
 
 void net_setup(struct init *in);
 

@@ -25,7 +25,7 @@ static const char usage[] =
 	"\n"
 	"Gets an IPv4 lease for IFNAME (DISCOVER, OFFER, REQUEST, ACK), sets the\n"
 	"address and default route through rtnetlink, writes the DNS servers to\n"
-	"FILE (default /run/berth/dhcp/resolv.conf), renews at T1. Needs\n"
+	"FILE (default /run/berth-dhcp/resolv.conf), renews at T1. Needs\n"
 	"CAP_NET_ADMIN, CAP_NET_RAW and CAP_NET_BIND_SERVICE. Runs until the\n"
 	"lease is lost, then exits 1 for its supervisor to start it again.\n"
 	"\n"
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 {
 	struct dhcpc d = {
 		.log = { .prog = "berth-dhcpc", .fd = 2, .stamp = 0, .level = LOG_INFO },
-		.resolv = "/run/berth/dhcp/resolv.conf",
+		.resolv = "/run/berth-dhcp/resolv.conf",
 		.fd = -1,
 	};
 	struct dhcp_reply r;

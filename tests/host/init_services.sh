@@ -60,6 +60,7 @@ stat -c '%s' /run/berth/log/chatty.log > $O/chatty.size
 stat -c '%s' /run/berth/log/chatty.log.1 > $O/chatty1.size
 cat /run/berth/log/crash.log > $O/crash.log
 stat -c '%a %U' /run/berth/init.sock > $O/sock.mode
+stat -c '%a %U' /run/berth > $O/dir.mode
 cat /proc/self/cgroup > $O/shell.cgroup
 cat /sys/fs/cgroup/system/zeta/cgroup.procs > $O/zeta.procs 2>&1
 awk -v d=$WORK/data '\$2 == d { print \$3 }' /proc/mounts > $O/data.fs
@@ -184,5 +185,7 @@ tap_check "the control socket refuses a non-root peer (SO_PEERCRED)" \
 	bash -c "grep -q 'only root' '$O/nonroot.txt' || grep -q 'Permission denied' '$O/nonroot.txt'"
 [ "$(cat "$O/sock.mode" 2>/dev/null)" = "600 root" ] && tap_ok "init.sock is 0600 root" ||
 	tap_fail "init.sock is 0600 root" "$(cat "$O/sock.mode" 2>&1)"
+[ "$(cat "$O/dir.mode" 2>/dev/null)" = "700 root" ] && tap_ok "/run/berth is 0700 root" ||
+	tap_fail "/run/berth is 0700 root" "$(cat "$O/dir.mode" 2>&1)"
 tap_check "control-socket poweroff is logged" grep -q "control socket: poweroff asked" "$LOG"
 tap_done

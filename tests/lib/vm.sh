@@ -28,18 +28,19 @@ vm_run() {
 	# A counter in a file: vm_run usually runs in a $(…) subshell.
 	n=$(( $(cat "$VM_DIR/seq" 2>/dev/null || echo 0) + 1 ))
 	echo "$n" > "$VM_DIR/seq"
-	# The markers are split in the typed line and whole only in the output,
-	# so the console's echo of the command is never mistaken for a result.
+	# Every output line comes back as "@@O-n@@ LINE" and the status as
+	# "@@E-n@@ STATUS": other lines on the console (service logs, kernel
+	# messages) are ignored. The markers are split in the typed line, so
+	# the console's echo of the command never matches them.
 	"$TOP/tools/qemu-run.sh" send "$VM_DIR" \
-		"{ $1 ; } > /tmp/.o 2>&1; s=\$?; echo '@@B-$n''@@'; cat /tmp/.o; echo '@@E-$n''@@' \$s"
+		"{ $1 ; } > /tmp/.o 2>&1; s=\$?; sed 's/^/@@O-$n''@@ /' /tmp/.o; echo '@@E-$n''@@' \$s"
 	for _ in $(seq 600); do
 		grep -q "^@@E-$n@@" <(tr -d '\r' < "$VM_DIR/console.log") && break
 		sleep 0.1
 	done
-	out=$(tr -d '\r' < "$VM_DIR/console.log" | awk -v b="@@B-$n@@" -v e="@@E-$n@@" \
-		'$0 == b { on = 1; next } index($0, e) == 1 { print "@@STATUS " $2; exit } on { print }')
-	status=$(echo "$out" | sed -n 's/^@@STATUS //p')
-	echo "$out" | grep -v '^@@STATUS '
+	out=$(tr -d '\r' < "$VM_DIR/console.log")
+	status=$(sed -n "s/^@@E-$n@@ //p" <<< "$out" | head -1)
+	sed -n "s/^@@O-$n@@ //p" <<< "$out"
 	[ -n "$status" ] || { echo "vm_run: no answer within 60 s to: $1" >&2; return 255; }
 	return "$status"
 }
