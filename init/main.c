@@ -12,6 +12,7 @@
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
+#include "init/rootfs.h"
 #include "init/net.h"
 #include "init/state.h"
 #include "init/svc.h"
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
 		/* the kernel starts PID 1 in /, nothing to fix */
 	}
 	console_setup();
+	rootfs_switch(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
 	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
 
 	if (loop_signals_init(&in, &e) < 0)

@@ -21,6 +21,10 @@ got=$(vm_run "sha256sum /proc/1/exe" | awk '{print $1}')
 [ "$got" = "$want" ] && tap_ok "/proc/1/exe is build/bin/init (sha256)" ||
 	tap_fail "/proc/1/exe is build/bin/init (sha256)" "got '$got', want '$want'"
 tap_check "/proc/1/exe is /sbin/init" test "$(vm_run 'readlink /proc/1/exe')" = /sbin/init
+# PID 1 left the initramfs for a tmpfs root (pivot_root needs a real mount).
+root=$(vm_run "grep ' / ' /proc/mounts")
+[[ $root == "tmpfs / tmpfs "* ]] && tap_ok "/ is a tmpfs, not the initramfs rootfs" || tap_fail "/ is a tmpfs, not the initramfs rootfs" "$root"
+tap_check "the initramfs copy was logged" grep -q 'root moved from the initramfs to tmpfs' "$VM_DIR/console.log"
 
 mnt=$(vm_run "grep ' /sys/fs/cgroup ' /proc/mounts")
 [[ $mnt == "cgroup2 /sys/fs/cgroup cgroup2 "* ]] && tap_ok "cgroup2 is mounted on /sys/fs/cgroup" ||
