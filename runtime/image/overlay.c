@@ -13,6 +13,8 @@
 
 /* mount(2) takes one page of options */
 #define OPTS_MAX 4096
+/* what ",upperdir=containers/ID/upper,workdir=containers/ID/work" can take */
+#define OPTS_UPPER_MAX (48 + 2 * CONTAINER_ID_MAX)
 
 static int id_ok(const char *id)
 {
@@ -29,7 +31,7 @@ int overlay_mount(struct store *s, const char *hex, const char *container_id, co
 	struct image_rec *im = malloc(sizeof(*im));
 	char *opts = malloc(OPTS_MAX), dir[STORE_PATH_MAX], abs[PATH_MAX];
 	size_t o = 0;
-	int rc = -1, cwd = -1;
+	int rc = -1, cwd = -1, nfds = 0, *fds = NULL;
 
 	if (!im || !opts) {
 		berr_set(e, ENOMEM, "out of memory");
@@ -47,11 +49,34 @@ int overlay_mount(struct store *s, const char *hex, const char *container_id, co
 		berr_set(e, EINVAL, "image %s has no layers", hex);
 		goto out;
 	}
-	/* paths relative to the data root keep the option string short */
+	/* Paths relative to the data root keep the option string short and
+	 * readable in /proc/mounts; when they still do not fit in one page
+	 * (about 55 layers), each layer is opened and named by its fd, which
+	 * fits about 200 (Docker's own limit is 127). */
 	o += (size_t)snprintf(opts, OPTS_MAX, "lowerdir=");
 	for (int i = im->nlayers - 1; i >= 0 && o < OPTS_MAX; i--)
 		o += (size_t)snprintf(opts + o, OPTS_MAX - o, "layers/%s%s", im->layers[i].chain + 7,
 				      i ? ":" : "");
+	if (o >= OPTS_MAX - OPTS_UPPER_MAX) {
+		nfds = im->nlayers;
+		fds = calloc((size_t)nfds, sizeof(*fds));
+		if (!fds) {
+			berr_set(e, ENOMEM, "out of memory");
+			goto out;
+		}
+		for (int i = 0; i < nfds; i++)
+			fds[i] = -1;
+		o = (size_t)snprintf(opts, OPTS_MAX, "lowerdir=");
+		for (int i = im->nlayers - 1; i >= 0 && o < OPTS_MAX; i--) {
+			snprintf(dir, sizeof(dir), "layers/%s", im->layers[i].chain + 7);
+			fds[i] = openat(s->rootfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fds[i] < 0) {
+				berr_sys(e, "open %s/%s", s->root, dir);
+				goto out;
+			}
+			o += (size_t)snprintf(opts + o, OPTS_MAX - o, "/proc/self/fd/%d%s", fds[i], i ? ":" : "");
+		}
+	}
 	if (!container_id && im->nlayers == 1 && o < OPTS_MAX)
 		o += (size_t)snprintf(opts + o, OPTS_MAX - o, ":empty");
 	if (container_id) {
@@ -76,8 +101,8 @@ int overlay_mount(struct store *s, const char *hex, const char *container_id, co
 					      container_id, container_id);
 	}
 	if (o >= OPTS_MAX) {
-		berr_set(e, E2BIG, "image %s: %d layers do not fit in one page of mount options", hex,
-			 im->nlayers);
+		berr_set(e, E2BIG, "image %s: %d layers do not fit in one page of overlay mount options",
+			 hex, im->nlayers);
 		goto out;
 	}
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -94,6 +119,9 @@ int overlay_mount(struct store *s, const char *hex, const char *container_id, co
 out:
 	if (cwd >= 0)
 		close(cwd);
+	for (int i = 0; i < nfds; i++)
+		fd_close(&fds[i]);
+	free(fds);
 	free(im);
 	free(opts);
 	return rc;
