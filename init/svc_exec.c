@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/prctl.h>
+#include <stdint.h>
 #include <unistd.h>
+
+#include "lib/caps.h"
+#include "lib/seccomp.h"
 
 #define ENV_MAX (SVC_ENVS_MAX + 4)
 
@@ -40,25 +43,26 @@ static void join_cgroup(const struct svc *s, const char *cg)
 		close(fd);
 }
 
+/* lib/caps' audited order, except that a service keeps its capabilities as
+ * inheritable and ambient too: a non-root service must still hold them after
+ * execve, which the container profile (inheritable = ambient = 0) forbids. */
 static void drop_privileges(const struct svc *s)
 {
 	const struct svc_conf *c = &s->c;
-	unsigned long long keep = c->caps_all ? ~0ULL : c->caps;
+	uint64_t keep = c->caps_all ? ~UINT64_C(0) : c->caps;
 	cap_value_t list[CAP_LAST_CAP + 1];
+	struct berr e;
 	int n = 0;
 	cap_t caps;
 
 	if (c->uid == 0 && c->gid == 0 && c->caps_all)
 		return; /* full root, as asked */
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (!CAP_IS_SUPPORTED(cap))
-			continue;
-		if (keep & (1ULL << cap))
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (CAP_IS_SUPPORTED(cap) && (keep & (UINT64_C(1) << cap)))
 			list[n++] = cap;
-		else if (cap_drop_bound(cap) < 0)
-			die(s, 111, "drop bounding capability");
-	}
-	if (c->uid != 0 && prctl(PR_SET_KEEPCAPS, 1) < 0)
+	if (caps_bound(keep, &e) < 0)
+		die(s, 111, "drop bounding capability");
+	if (c->uid != 0 && caps_keep(1, &e) < 0)
 		die(s, 111, "PR_SET_KEEPCAPS");
 	if (setgroups(0, NULL) < 0)
 		die(s, 111, "setgroups");
@@ -76,11 +80,10 @@ static void drop_privileges(const struct svc *s)
 	if (cap_set_proc(caps) < 0)
 		die(s, 111, "capset");
 	cap_free(caps);
-	/* Ambient: a non-root service keeps its capabilities across execve. */
 	for (int i = 0; i < n; i++)
 		if (cap_set_ambient(list[i], CAP_SET) < 0)
 			die(s, 111, "raise ambient capability");
-	if (!c->caps_all && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (!c->caps_all && seccomp_no_new_privs(&e) < 0)
 		die(s, 111, "PR_SET_NO_NEW_PRIVS");
 }
 
