@@ -150,6 +150,17 @@ static int set_xattrs(struct unpack *u, int fd, const char *name, struct berr *e
 	return 0;
 }
 
+/* Owner, mode and xattrs of an open file or directory, in the one safe
+ * order: chmod after chown (chown clears setuid/setgid), xattrs last (chown
+ * also clears security.capability). */
+static int apply_meta(struct unpack *u, int fd, const char *name, const struct tar_entry *t,
+		      struct berr *e)
+{
+	if (fchown(fd, (uid_t)t->uid, (gid_t)t->gid) < 0 || fchmod(fd, t->mode) < 0)
+		return owner_error(e, t);
+	return set_xattrs(u, fd, name, e);
+}
+
 static int write_file(struct unpack *u, struct tar_reader *r, int dfd, const char *name,
 		      struct berr *e)
 {
@@ -172,14 +183,7 @@ static int write_file(struct unpack *u, struct tar_reader *r, int dfd, const cha
 		close(fd);
 		return -1;
 	}
-	/* chmod after chown (chown clears setuid/setgid), xattrs last (chown
-	 * also clears security.capability) */
-	if (fchown(fd, (uid_t)t->uid, (gid_t)t->gid) < 0 || fchmod(fd, t->mode) < 0) {
-		owner_error(e, t);
-		close(fd);
-		return -1;
-	}
-	if (set_xattrs(u, fd, name, e) < 0) {
+	if (apply_meta(u, fd, name, t, e) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -253,12 +257,7 @@ static int make_dir(struct unpack *u, int dfd, const char *name, struct berr *e)
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return berr_sys(e, "entry \"%s\": open directory", t->path);
-	if (fchown(fd, (uid_t)t->uid, (gid_t)t->gid) < 0 || fchmod(fd, t->mode) < 0) {
-		owner_error(e, t);
-		close(fd);
-		return -1;
-	}
-	if (set_xattrs(u, fd, name, e) < 0) {
+	if (apply_meta(u, fd, name, t, e) < 0) {
 		close(fd);
 		return -1;
 	}
