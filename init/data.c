@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #define EXT_MAGIC 0xEF53
@@ -47,7 +48,7 @@ static int is_data(const char *sysfs, const char *devdir, const char *name, char
 		return 0;
 	/* Empty drives (a cdrom without a disc) would only fail to read. */
 	snprintf(path, sizeof path, "%s/%s/size", sysfs, name);
-	if (util_read_file(path, num, sizeof num, &e) < 0 || strtoll(num, NULL, 10) < 4)
+	if (fs_read(path, num, sizeof num, &e) < 0 || strtoll(num, NULL, 10) < 4)
 		return 0;
 	if ((size_t)snprintf(dev, size, "%s/%s", devdir, name) >= size)
 		return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "lib/fs.h"
 #include "lib/kconfig.h"
 #include "lib/util.h"
 
@@ -148,7 +149,7 @@ int modules_load(const char *names, const struct logger *lg)
 	{
 		char dep_path[352];
 		snprintf(dep_path, sizeof dep_path, "%s/modules.dep", dir);
-		if (util_read_file(dep_path, dep, sizeof dep, &e) < 0) {
+		if (fs_read(dep_path, dep, sizeof dep, &e) < 0) {
 			log_err(lg, &e);
 			return 1;
 		}

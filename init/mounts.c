@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 struct early_mount {
@@ -38,7 +39,7 @@ static void enable_controllers(const struct logger *lg)
 	struct berr e;
 	char *tok, *save = NULL;
 
-	if (util_read_file("/sys/fs/cgroup/cgroup.controllers", avail, sizeof avail, &e) < 0) {
+	if (fs_read("/sys/fs/cgroup/cgroup.controllers", avail, sizeof avail, &e) < 0) {
 		log_err(lg, &e);
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #define NEWROOT "berth-root" /* made in / during the switch */
@@ -33,7 +34,7 @@ static int root_is_rootfs(struct berr *e)
 		return berr_sys(e, "mkdir /proc");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return berr_sys(e, "mount proc");
-	if (util_read_file("/proc/self/mountinfo", buf, sizeof buf, e) < 0) {
+	if (fs_read("/proc/self/mountinfo", buf, sizeof buf, e) < 0) {
 		umount2("/proc", MNT_DETACH);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "autoconf.h"
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #ifndef CONFIG_INIT_SVC_STOP_TIMEOUT_MS
@@ -165,7 +166,7 @@ static int lookup(const char *file, const char *name, long *id, long *id2)
 	size_t len = strlen(name);
 	char *line, *save = NULL;
 
-	if (util_read_file(file, buf, sizeof buf, &e) < 0)
+	if (fs_read(file, buf, sizeof buf, &e) < 0)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f, *end;
@@ -389,7 +390,7 @@ int svc_conf_load(struct svc_conf *c, const char *path, const char *name,
 {
 	char text[SVC_FILE_MAX];
 
-	if (util_read_file(path, text, sizeof text, e) < 0)
+	if (fs_read(path, text, sizeof text, e) < 0)
 		return -1;
 	return svc_conf_parse(c, text, path, name, lg, e);
 }

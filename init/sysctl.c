@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 static const struct { const char *name, *value; } hardening[] = {
@@ -38,7 +39,7 @@ static int initial_pid_namespace(void)
 	char comm[32];
 	struct berr e;
 
-	return util_read_file("/proc/2/comm", comm, sizeof comm, &e) > 0 &&
+	return fs_read("/proc/2/comm", comm, sizeof comm, &e) > 0 &&
 	       strcmp(comm, "kthreadd\n") == 0;
 }
 

@@ -23,11 +23,6 @@ void fd_close(int *fd);
 /* Write all of buf, retrying on EINTR and short writes. */
 int util_write_all(int fd, const void *buf, size_t len, struct berr *e);
 
-/* Read a whole file into buf (NUL-terminated). A file that does not fit in
- * size-1 bytes is an error (EFBIG), never silently truncated.
- * Returns the length read. */
-ssize_t util_read_file(const char *path, char *buf, size_t size, struct berr *e);
-
 /* Write a small string to a file that exists (procfs, sysfs, cgroupfs). */
 int util_write_file(const char *path, const char *s, struct berr *e);
 

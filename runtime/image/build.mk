@@ -16,8 +16,8 @@ berth-unpack-libs := -lcap
 
 unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store
 test_store-srcs := runtime/image/store.c runtime/image/store_gc.c runtime/image/manifest.c \
-	runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/err.c
-test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/err.c
+	runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/fs.c lib/err.c
+test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/fs.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
 test_digest-srcs := runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
@@ -36,8 +36,8 @@ berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/
 berth-image-libs := -lbearssl -lz
 
 fuzz-targets += fuzz_tar fuzz_manifest
-fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c
+fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c lib/fs.c
 fuzz_tar-libs := $(SYSROOT)/lib/libz.a
 fuzz_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c \
-	runtime/image/sha_ni.c lib/err.c lib/util.c
+	runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
 fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 #include "runtime/image/store.h"
 
@@ -200,7 +201,7 @@ int store_image_read(struct store *s, const char *hex, struct image_rec *im, str
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/images/%s", s->root, hex);
-	if (util_read_file(path, buf, RECORD_MAX, e) < 0)
+	if (fs_read(path, buf, RECORD_MAX, e) < 0)
 		goto out;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char a[80], b[80], c[80];
@@ -302,7 +303,7 @@ int store_names_read(struct store *s, struct names *n, struct berr *e)
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/names", s->root);
-	len = util_read_file(path, buf, NAMES_FILE_MAX, e);
+	len = fs_read(path, buf, NAMES_FILE_MAX, e);
 	if (len < 0) {
 		free(buf);
 		if (e->errnum == ENOENT) {

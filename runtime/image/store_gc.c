@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 #include "runtime/image/store.h"
 
@@ -254,7 +255,7 @@ int store_check(struct store *s, FILE *out, struct berr *e)
 		if (im->manifest[0])
 			bad += blob_ok(s, im->manifest, out, "manifest");
 		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", s->root, im->config + 7);
-		len = util_read_file(path, js, CONFIG_IMAGE_JSON_MAX + 1, &e2);
+		len = fs_read(path, js, CONFIG_IMAGE_JSON_MAX + 1, &e2);
 		if (len < 0 || image_config_read(js, (size_t)len, cfg, &e2) < 0) {
 			fprintf(out, "image %s: %s\n", list[i], e2.msg);
 			bad++;

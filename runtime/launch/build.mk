@@ -22,7 +22,7 @@ unit-tests += test_seccomp test_launch_spec test_launch_user test_caps
 test_seccomp-srcs := runtime/launch/seccomp_gen.c runtime/launch/seccomp_table.c \
 	build/gen/seccomp_default.c lib/seccomp.c lib/err.c
 test_launch_spec-srcs := runtime/launch/spec.c lib/caps.c lib/err.c
-test_launch_user-srcs := runtime/launch/user.c runtime/launch/mountfd.c lib/util.c lib/err.c
+test_launch_user-srcs := runtime/launch/user.c runtime/launch/mountfd.c lib/util.c lib/fs.c lib/err.c
 test_caps-srcs := lib/caps.c lib/err.c
 # libcap for the host-built tests: the system's shared library (the sysroot's
 # is built for musl), with the sysroot's headers of the same version.

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -59,7 +60,7 @@ int cgroup_prepare(const struct launch_spec *s, struct cgroup *cg, struct launch
 		return -1;
 	if (statfs(CGROUP_ROOT, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
 		snprintf(r->note, sizeof r->note, "%s is not cgroup v2 (a v1 or hybrid host)", CGROUP_ROOT);
-	else if (util_read_file(CGROUP_ROOT "/cgroup.controllers", ctl, sizeof ctl, &ignore) < 0 ||
+	else if (fs_read(CGROUP_ROOT "/cgroup.controllers", ctl, sizeof ctl, &ignore) < 0 ||
 		 !has_controllers(ctl))
 		snprintf(r->note, sizeof r->note, "cgroup v2 at %s lacks the memory, pids or cpu controller",
 			 CGROUP_ROOT);
