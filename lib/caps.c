@@ -1,4 +1,4 @@
-/* caps.c — capability sets through libcap; see caps.h for the order. */
+/* caps.c — capability sets through libcap; lib/sandbox.c puts the steps in order. */
 #include "lib/caps.h"
 
 #include <ctype.h>
