@@ -3,17 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
-#include <stdint.h>
 #include <unistd.h>
 
-#include "lib/caps.h"
-#include "lib/seccomp.h"
+#include "lib/sandbox.h"
 
 #define ENV_MAX (SVC_ENVS_MAX + 4)
 
@@ -43,48 +39,26 @@ static void join_cgroup(const struct svc *s, const char *cg)
 		close(fd);
 }
 
-/* lib/caps' audited order, except that a service keeps its capabilities as
- * inheritable and ambient too: a non-root service must still hold them after
- * execve, which the container profile (inheritable = ambient = 0) forbids. */
+/* lib/sandbox's audited order, except that a service keeps its capabilities
+ * as inheritable and ambient too: a non-root service must still hold them
+ * after execve, which the container profile (inheritable = ambient = 0)
+ * forbids. */
 static void drop_privileges(const struct svc *s)
 {
 	const struct svc_conf *c = &s->c;
-	uint64_t keep = c->caps_all ? ~UINT64_C(0) : c->caps;
-	cap_value_t list[CAP_LAST_CAP + 1];
+	const struct sandbox sb = {
+		.uid = c->uid, .gid = c->gid,
+		.caps = c->caps_all ? ~UINT64_C(0) : c->caps, .ambient = 1,
+		.no_new_privs = !c->caps_all,
+	};
 	struct berr e;
-	int n = 0;
-	cap_t caps;
 
 	if (c->uid == 0 && c->gid == 0 && c->caps_all)
 		return; /* full root, as asked */
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (CAP_IS_SUPPORTED(cap) && (keep & (UINT64_C(1) << cap)))
-			list[n++] = cap;
-	if (caps_bound(keep, &e) < 0)
-		die(s, 111, "drop bounding capability");
-	if (c->uid != 0 && caps_keep(1, &e) < 0)
-		die(s, 111, "PR_SET_KEEPCAPS");
-	if (setgroups(0, NULL) < 0)
-		die(s, 111, "setgroups");
-	if (setresgid(c->gid, c->gid, c->gid) < 0)
-		die(s, 111, "setresgid");
-	if (setresuid(c->uid, c->uid, c->uid) < 0)
-		die(s, 111, "setresuid");
-	caps = cap_init();
-	if (!caps)
-		die(s, 111, "cap_init");
-	if (n && (cap_set_flag(caps, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
-		  cap_set_flag(caps, CAP_EFFECTIVE, n, list, CAP_SET) < 0 ||
-		  cap_set_flag(caps, CAP_INHERITABLE, n, list, CAP_SET) < 0))
-		die(s, 111, "cap_set_flag");
-	if (cap_set_proc(caps) < 0)
-		die(s, 111, "capset");
-	cap_free(caps);
-	for (int i = 0; i < n; i++)
-		if (cap_set_ambient(list[i], CAP_SET) < 0)
-			die(s, 111, "raise ambient capability");
-	if (!c->caps_all && seccomp_no_new_privs(&e) < 0)
-		die(s, 111, "PR_SET_NO_NEW_PRIVS");
+	if (sandbox_apply(&sb, &e) < 0) {
+		dprintf(2, "berth-init: error: service %s: privilege drop: %s\n", c->name, e.msg);
+		_exit(111);
+	}
 }
 
 void svc_exec(const struct svc *s, const char *cg)

@@ -1,18 +1,52 @@
-/* caps.c — capability sets through libcap; see caps.h for the order. */
+/* caps.c — capability sets through libcap; lib/sandbox.c puts the steps in order. */
 #include "lib/caps.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "lib/fs.h"
+
 #define CAPS_NAME_MAX 32
+#define CAPS_BIT(c) (UINT64_C(1) << (c))
 
 int caps_last(void)
 {
 	return CAP_LAST_CAP;
+}
+
+/* PR_CAPBSET_READ answers EINVAL exactly for numbers above the kernel's
+ * last capability. */
+static int kernel_has(int c)
+{
+	return prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) >= 0 || errno != EINVAL;
+}
+
+int caps_kernel_last(struct berr *e)
+{
+	char buf[16], *end;
+	long v = -1;
+
+	/* /proc is believed only when the kernel agrees: a chroot may hold
+	 * any file at that path. */
+	if (fs_read("/proc/sys/kernel/cap_last_cap", buf, sizeof buf, e) > 0) {
+		v = strtol(buf, &end, 10);
+		if (end == buf || (*end && *end != '\n') || v < 0 || v > 63 || !kernel_has((int)v) ||
+		    (v < 63 && kernel_has((int)v + 1)))
+			v = -1;
+	}
+	if (v < 0) {
+		if (!kernel_has(0))
+			return berr_set(e, ENOSYS, "PR_CAPBSET_READ: no capabilities in this kernel");
+		for (v = 0; v < 63 && kernel_has((int)v + 1); v++)
+			;
+	}
+	berr_clear(e);
+	return (int)v;
 }
 
 int caps_from_name(const char *name, struct berr *e)
@@ -86,10 +120,14 @@ int caps_permitted(uint64_t *mask, struct berr *e)
 
 int caps_bound(uint64_t mask, struct berr *e)
 {
-	for (int c = 0; c <= CAP_LAST_CAP; c++) {
-		if (mask & (UINT64_C(1) << c))
-			continue;
-		if (cap_drop_bound(c) < 0 && errno != EINVAL)
+	int last = caps_kernel_last(e);
+
+	if (last < 0)
+		return -1;
+	for (int c = 0; c <= last; c++) {
+		if ((mask & CAPS_BIT(c)) || prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) == 0)
+			continue; /* kept, or out already */
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0)
 			return berr_sys(e, "drop %d from the bounding set", c);
 	}
 	return 0;
@@ -102,19 +140,27 @@ int caps_keep(int on, struct berr *e)
 	return 0;
 }
 
-int caps_set(uint64_t mask, struct berr *e)
+/* Set flag for every capability of mask that this build knows. */
+static int set_flag(cap_t c, cap_flag_t flag, uint64_t mask)
+{
+	cap_value_t list[CAP_LAST_CAP + 1];
+	int n = 0;
+
+	for (int v = 0; v <= CAP_LAST_CAP; v++)
+		if (mask & CAPS_BIT(v))
+			list[n++] = v;
+	return n > 0 ? cap_set_flag(c, flag, n, list, CAP_SET) : 0;
+}
+
+int caps_set(uint64_t mask, uint64_t inh, struct berr *e)
 {
 	cap_t c = cap_init(); /* every flag clear */
-	cap_value_t list[CAP_LAST_CAP + 1];
-	int n = 0, rc = 0;
+	int rc = 0;
 
 	if (!c)
 		return berr_sys(e, "cap_init");
-	for (int v = 0; v <= CAP_LAST_CAP; v++)
-		if (mask & (UINT64_C(1) << v))
-			list[n++] = v;
-	if (n > 0 && (cap_set_flag(c, CAP_PERMITTED, n, list, CAP_SET) < 0 ||
-		      cap_set_flag(c, CAP_EFFECTIVE, n, list, CAP_SET) < 0))
+	if (set_flag(c, CAP_PERMITTED, mask) < 0 || set_flag(c, CAP_EFFECTIVE, mask) < 0 ||
+	    set_flag(c, CAP_INHERITABLE, inh) < 0)
 		rc = berr_sys(e, "cap_set_flag");
 	else if (cap_set_proc(c) < 0)
 		rc = berr_sys(e, "capset");
@@ -126,5 +172,14 @@ int caps_ambient_clear(struct berr *e)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return berr_sys(e, "clear the ambient set");
+	return 0;
+}
+
+int caps_ambient_raise(uint64_t mask, struct berr *e)
+{
+	for (int c = 0; c < 64; c++)
+		if ((mask & CAPS_BIT(c)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0) < 0)
+			return berr_sys(e, "raise %d in the ambient set", c);
 	return 0;
 }

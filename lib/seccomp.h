@@ -1,8 +1,9 @@
-/* seccomp.h — no_new_privs and loading a prebuilt classic-BPF filter.
+/* seccomp.h — no_new_privs, the prebuilt filters, and loading one.
  *
- * berth never compiles a filter at run time: the launcher's default profile
- * is emitted as a C array at build time (runtime/launch/seccomp_gen) and a
- * custom one is read as raw struct sock_filter records.
+ * berth never compiles a filter at run time: each program's filter is
+ * generated as a C array at build time from its table in tools/seccomp/
+ * (build/gen/seccomp_NAME.c, in libberth.a), and a custom one for the
+ * launcher is read as raw struct sock_filter records.
  */
 #ifndef BERTH_LIB_SECCOMP_H
 #define BERTH_LIB_SECCOMP_H
@@ -14,6 +15,20 @@
 
 /* The kernel's limit on a filter's length (BPF_MAXINSNS). */
 #define SECCOMP_FILTER_MAX 4096
+
+/* The generated filters. Each checks the audit arch (x86_64; others are
+ * killed) and refuses x32 numbers before its table.
+ * default: the container default profile (SECURITY.md);
+ * unpack:  berth-unpack: reading a tar stream and creating files, mknodat
+ *          only for whiteouts and FIFOs (dev 0);
+ * dhcpc:   berth-dhcpc after its setup: its UDP socket, netlink, the
+ *          resolver file. */
+extern const struct sock_filter seccomp_default_filter[];
+extern const unsigned short seccomp_default_len;
+extern const struct sock_filter seccomp_unpack_filter[];
+extern const unsigned short seccomp_unpack_len;
+extern const struct sock_filter seccomp_dhcpc_filter[];
+extern const unsigned short seccomp_dhcpc_len;
 
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int seccomp_no_new_privs(struct berr *e);

@@ -8,3 +8,26 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 # berthctl: the local control-socket client (static, in the image as /usr/bin/berthctl).
 progs-y += berthctl
 berthctl-objs-y := tools/berthctl.o
+
+# tools/seccomp: one seccomp table per program, turned into classic BPF on
+# the build host; build/gen/seccomp_NAME.c goes into libberth.a
+# (lib/seccomp.h). Nothing compiles a filter at run time. SECCOMP_PROGS,
+# the programs with a table, is set in lib/build.mk.
+SECCOMP_GEN := $(O)/host/seccomp_gen
+SECCOMP_GEN_SRCS := tools/seccomp/main.c tools/seccomp/gen.c \
+	$(foreach p,$(SECCOMP_PROGS),tools/seccomp/table_$(p).c) lib/err.c
+$(SECCOMP_GEN): $(addprefix $(TOP)/,$(SECCOMP_GEN_SRCS)) $(wildcard $(TOP)/tools/seccomp/*.h) \
+		$(TOP)/lib/seccomp.h | host-tools
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  tools/seccomp"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $(addprefix $(TOP)/,$(SECCOMP_GEN_SRCS))
+$(O)/gen/seccomp_%.c: $(SECCOMP_GEN)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     build/gen/seccomp_$*.c"
+	$(Q)$(SECCOMP_GEN) $* $@
+
+unit-tests += test_seccomp
+test_seccomp-srcs := tools/seccomp/gen.c $(foreach p,$(SECCOMP_PROGS),tools/seccomp/table_$(p).c \
+	build/gen/seccomp_$(p).c) lib/seccomp.c lib/err.c
+# kept, not removed as intermediates: the unit tests compile them too
+.SECONDARY: $(foreach p,$(SECCOMP_PROGS),$(O)/gen/seccomp_$(p).c)

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,8 +17,10 @@
 #include <unistd.h>
 
 #include "init/dhcpc/dhcp.h"
+#include "lib/caps.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
+#include "lib/seccomp.h"
 #include "lib/util.h"
 
 static const char usage[] =
@@ -155,6 +158,17 @@ static int apply(struct dhcpc *d, const struct dhcp_reply *r, struct berr *e)
 	return 0;
 }
 
+/* Once the socket is bound, before the first byte from the network: keep
+ * only CAP_NET_ADMIN (addresses and routes through netlink), and load the
+ * build-time filter (tools/seccomp/table_dhcpc.c). */
+static int confine(struct berr *e)
+{
+	if (caps_set(UINT64_C(1) << CAP_NET_ADMIN, 0, e) < 0 || caps_ambient_clear(e) < 0 ||
+	    seccomp_no_new_privs(e) < 0 || seccomp_load(seccomp_dhcpc_filter, seccomp_dhcpc_len, e) < 0)
+		return berr_prefix(e, "confine");
+	return 0;
+}
+
 /* The lease is gone: stop using its address (the route goes with it). */
 static void release(struct dhcpc *d)
 {
@@ -271,7 +285,7 @@ int main(int argc, char **argv)
 	}
 	d.ifname = argv[i];
 	d.ifindex = nl_ifindex(d.ifname, &e);
-	if (d.ifindex < 0 || open_socket(&d, &e) < 0) {
+	if (d.ifindex < 0 || open_socket(&d, &e) < 0 || confine(&e) < 0) {
 		log_err(&d.log, &e);
 		return 111;
 	}

@@ -11,7 +11,7 @@ $(O)/unit/obj/runtime/image/%.o: UNIT_CFLAGS += -Wno-format-truncation
 
 progs-$(CONFIG_IMAGE) += berth-unpack
 berth-unpack-objs-y := runtime/image/unpack_main.o runtime/image/unpack.o \
-	runtime/image/sandbox.o runtime/image/tar.o
+	runtime/image/unpack_sandbox.o runtime/image/tar.o
 berth-unpack-libs := -lcap
 
 unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store

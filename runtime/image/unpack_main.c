@@ -1,15 +1,15 @@
 /* berth-unpack — apply one layer (a decompressed tar on stdin) to a directory.
  *
- * Started by berth-image, once per layer. It chroots into the target, keeps
- * only the capabilities file creation with recorded owners needs, sets
- * no_new_privs, loads a seccomp allow-list of file-creation syscalls and
- * limits its CPU, memory, file size and wall-clock time before reading a
- * single byte of the layer. Opaque directories (".wh..wh..opq") are written
+ * Started by berth-image, once per layer. It closes every fd but stdio,
+ * chroots into the target, limits its CPU, memory, file size and wall-clock
+ * time, keeps only the capabilities file creation with recorded owners
+ * needs (not CAP_MKNOD), sets no_new_privs and loads its build-time seccomp
+ * filter (file creation only; mknodat only for whiteouts and FIFOs) before
+ * reading a single byte of the layer. Opaque directories (".wh..wh..opq") are written
  * to stdout, NUL-terminated, for berth-image to mark (trusted.* xattrs need
  * CAP_SYS_ADMIN, which this process never has).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +18,7 @@
 #include "lib/kconfig.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "runtime/image/sandbox.h"
+#include "runtime/image/unpack_sandbox.h"
 #include "runtime/image/unpack.h"
 
 #define EXIT_REFUSED 1
@@ -91,13 +91,8 @@ int main(int argc, char **argv)
 		.mem_bytes = (uint64_t)CONFIG_IMAGE_UNPACK_MEM_MB << 20,
 		.fsize_bytes = u->pol.max_bytes,
 	};
-	if (sandbox_enter(target, &lim, &e) < 0) {
-		log_err(&lg, &e);
-		return EXIT_SYSCALL;
-	}
-	u->rootfd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	u->rootfd = unpack_sandbox_enter(target, &lim, &e);
 	if (u->rootfd < 0) {
-		berr_sys(&e, "open /");
 		log_err(&lg, &e);
 		return EXIT_SYSCALL;
 	}

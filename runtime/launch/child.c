@@ -17,8 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lib/caps.h"
-#include "lib/seccomp.h"
+#include "lib/sandbox.h"
 #include "lib/util.h"
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/mountfd.h"
@@ -89,30 +88,18 @@ static int set_rlimits(struct launch_ctx *c, struct berr *e)
 	return 0;
 }
 
-/* bounding set → keepcaps → groups/gid/uid → capset → ambient →
- * no_new_privs → seccomp, last. */
+/* lib/sandbox's audited order, seccomp last. */
 static int drop_privileges(struct launch_ctx *c, struct berr *e)
 {
-	const struct launch_spec *s = c->spec;
-	const struct launch_user *u = &c->user;
+	const struct sandbox sb = {
+		.uid = c->user.uid, .gid = c->user.gid,
+		.groups = c->user.groups, .n_groups = (size_t)c->user.n_groups,
+		.caps = c->spec->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0),
+		.no_new_privs = c->spec->no_new_privs,
+		.filter = c->filter, .filter_len = c->filter_len,
+	};
 
-	uint64_t caps = s->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0);
-
-	if (caps_bound(caps, e) < 0 || caps_keep(1, e) < 0)
-		return -1;
-	if (setgroups((size_t)u->n_groups, u->groups) < 0)
-		return berr_sys(e, "setgroups");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return berr_sys(e, "setresgid %u", (unsigned)u->gid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return berr_sys(e, "setresuid %u", (unsigned)u->uid);
-	if (caps_set(caps, e) < 0 || caps_keep(0, e) < 0 || caps_ambient_clear(e) < 0)
-		return -1;
-	if (s->no_new_privs && seccomp_no_new_privs(e) < 0)
-		return -1;
-	if (c->filter && seccomp_load(c->filter, c->filter_len, e) < 0)
-		return -1;
-	return 0;
+	return sandbox_apply(&sb, e) < 0 ? -1 : 0;
 }
 
 void launch_child(struct launch_ctx *c)

@@ -27,7 +27,6 @@
 #include "lib/util.h"
 #include "runtime/launch/cgroup.h"
 #include "runtime/launch/launch-internal.h"
-#include "runtime/launch/seccomp_default.h"
 #include "runtime/launch/tty.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

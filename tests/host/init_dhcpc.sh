@@ -39,6 +39,7 @@ sleep 0.2
 nsenter -t \$client -n "$DHCPC" --resolv "$WORK/$name.resolv" d0 > "$WORK/$name.dhcpc" 2>&1 &
 cli=\$!
 sleep $life
+grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/\$cli/status > "$WORK/$name.status" 2>&1
 kill \$srv
 sleep $((look - life))
 nsenter -t \$client -n sh -c 'ip -4 addr show dev d0; ip -4 route show' > "$WORK/$name.ip"
@@ -62,6 +63,11 @@ grep -q '^nameserver 10.77.0.53$' "$WORK/resolv.conf" 2>/dev/null && tap_ok "the
 grep -q '^REQUEST renew 10.77.0.50$' <<< "$srv" && tap_ok "renewal at T1: a unicast REQUEST with ciaddr" ||
 	tap_fail "renewal at T1: a unicast REQUEST with ciaddr" "$srv"
 tap_check "the renewal's ACK is taken" grep -q 'd0: renewed for 6 s' "$WORK/dhcpc.log"
+# confined once its socket is bound: CAP_NET_ADMIN (12) only, its filter
+st=$(tr -s '\t ' ' ' < "$WORK/renew.status" 2>&1)
+[ "$(tr '\n' ' ' <<< "$st")" = "CapEff: 0000000000001000 NoNewPrivs: 1 Seccomp: 2 " ] &&
+	tap_ok "berth-dhcpc runs with CAP_NET_ADMIN only, no_new_privs and its seccomp filter" ||
+	tap_fail "berth-dhcpc runs with CAP_NET_ADMIN only, no_new_privs and its seccomp filter" "$st"
 tap_check "the lease is logged" grep -q 'd0: lease 10.77.0.50/24 router 10.77.0.1 dns 1 from 10.77.0.1 for 6 s (renew at 2 s)' "$WORK/dhcpc.log"
 
 # The server goes away after the first lease: renewal fails, the lease (4 s)

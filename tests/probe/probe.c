@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/launch/seccomp_table.h"
+#include "tools/seccomp/table.h"
 
 static const struct {
 	int e;
@@ -144,15 +144,16 @@ static void pids(void)
 
 static void refused(void)
 {
+	const struct sc_rule *t = sc_prog_default.rules;
 	long rc;
 
-	for (size_t i = 0; i < sc_table_len; i++) {
+	for (size_t i = 0; i < sc_prog_default.n; i++) {
 		char key[80];
-		if (sc_table[i].kind != SC_REFUSE || sc_table[i].noprobe)
+		if (t[i].kind != SC_REFUSE || t[i].noprobe)
 			continue;
 		errno = 0;
-		rc = syscall(sc_table[i].nr, 0, 0, 0, 0, 0, 0);
-		snprintf(key, sizeof key, "refused.%s", sc_table[i].name);
+		rc = syscall(t[i].nr, 0, 0, 0, 0, 0, 0);
+		snprintf(key, sizeof key, "refused.%s", t[i].name);
 		print_result(key, rc, errno);
 		/* userfaultfd and friends may hand back an fd when allowed */
 		if (rc > 2 && fcntl((int)rc, F_GETFD) >= 0)

@@ -63,7 +63,7 @@ static void test_sets_after_drop(void)
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		int bad = 0;
-		if (caps_bound(CAPS_DOCKER_DEFAULT, &e) < 0 || caps_set(CAPS_DOCKER_DEFAULT, &e) < 0 ||
+		if (caps_bound(CAPS_DOCKER_DEFAULT, &e) < 0 || caps_set(CAPS_DOCKER_DEFAULT, 0, &e) < 0 ||
 		    caps_ambient_clear(&e) < 0)
 			_exit(10);
 		bad |= status_hex("CapBnd:") != CAPS_DOCKER_DEFAULT;

@@ -1,19 +1,24 @@
-/* test_seccomp.c — the seccomp generator: run the emitted BPF on a tiny
- * classic-BPF interpreter for a table of system calls, arguments and
- * arches, compare every number with the table, and load it for real. */
+/* test_seccomp.c — the seccomp generator and each program's filter: run
+ * the emitted BPF on a tiny classic-BPF interpreter for a table of system
+ * calls, arguments and arches, compare every number with the table, and load
+ * each generated filter for real in a child (one allowed, several refused). */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/sockios.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "lib/seccomp.h"
-#include "runtime/launch/seccomp_default.h"
-#include "runtime/launch/seccomp_gen.h"
+#include "tools/seccomp/gen.h"
 #include "tests/unit/unit.h"
 
 #define ALLOW SECCOMP_RET_ALLOW
@@ -58,15 +63,46 @@ static uint32_t decide(int nr, uint32_t arch, uint64_t arg0)
 	return run(seccomp_default_filter, seccomp_default_len, &d);
 }
 
+static uint32_t decide_args(const struct sock_filter *f, size_t n, int nr, uint64_t a0, uint64_t a1,
+			    uint64_t a2, uint64_t a3)
+{
+	struct seccomp_data d = { .nr = nr, .arch = AUDIT_ARCH_X86_64, .args = { a0, a1, a2, a3 } };
+	return run(f, n, &d);
+}
+
+static const struct {
+	const struct sc_prog *prog;
+	const struct sock_filter *filter;
+	const unsigned short *len;
+} programs[] = {
+	{ &sc_prog_default, seccomp_default_filter, &seccomp_default_len },
+	{ &sc_prog_unpack, seccomp_unpack_filter, &seccomp_unpack_len },
+	{ &sc_prog_dhcpc, seccomp_dhcpc_filter, &seccomp_dhcpc_len },
+};
+
+/* Each build/gen/seccomp_NAME.c is what the generator makes of its table,
+ * and each checks the arch (x86_64 only) and refuses x32 numbers. */
 static void test_generated_equals_generator(void)
 {
 	static struct sock_filter f[SECCOMP_FILTER_MAX];
 	struct berr e = { 0, "" };
-	int n = sc_gen(sc_table, sc_table_len, f, SECCOMP_FILTER_MAX, &e);
 
-	CHECK(n > 0);
-	CHECK_INT(n, seccomp_default_len);
-	CHECK(memcmp(f, seccomp_default_filter, (size_t)n * sizeof f[0]) == 0);
+	for (size_t p = 0; p < sizeof programs / sizeof programs[0]; p++) {
+		const struct sock_filter *g = programs[p].filter;
+		unsigned short len = *programs[p].len;
+		struct seccomp_data d = { .nr = __NR_read, .arch = AUDIT_ARCH_I386 };
+		int n = sc_gen(programs[p].prog, f, SECCOMP_FILTER_MAX, &e);
+
+		CHECK(n > 0);
+		CHECK_INT(n, len);
+		CHECK(memcmp(f, g, (size_t)n * sizeof f[0]) == 0);
+		CHECK_INT(run(g, len, &d), KILL);
+		d.arch = AUDIT_ARCH_X86_64;
+		d.nr = 0x40000000 | __NR_read;
+		CHECK_INT(run(g, len, &d), EPERM_);
+		d.nr = __NR_exit_group;
+		CHECK_INT(run(g, len, &d), ALLOW);
+	}
 }
 
 static void test_decisions(void)
@@ -124,11 +160,11 @@ static void test_every_number_matches_table(void)
 	for (int nr = 0; nr <= SC_NR_MAX + 8; nr++) {
 		uint32_t want = EPERM_, got;
 		int kind = -1;
-		for (size_t i = 0; i < sc_table_len; i++)
-			if (sc_table[i].nr == nr)
-				kind = sc_table[i].kind;
-		if (kind == SC_ALLOW || kind == SC_CLONE || kind == SC_SOCKET || kind == SC_PERSONALITY)
-			want = ALLOW; /* with a harmless argument 0 */
+		for (size_t i = 0; i < sc_prog_default.n; i++)
+			if (sc_prog_default.rules[i].nr == nr)
+				kind = sc_prog_default.rules[i].kind;
+		if (kind == SC_ALLOW || kind == SC_ARGS)
+			want = ALLOW; /* clone, socket, personality: argument 0 is allowed */
 		else if (kind == SC_ENOSYS)
 			want = ENOSYS_;
 		got = decide(nr, AUDIT_ARCH_X86_64, 0);
@@ -149,11 +185,11 @@ static void test_refused_list_of_security_md(void)
 	};
 	for (size_t m = 0; m < sizeof must / sizeof must[0]; m++) {
 		int found = 0;
-		for (size_t i = 0; i < sc_table_len; i++)
-			if (strcmp(sc_table[i].name, must[m]) == 0) {
+		for (size_t i = 0; i < sc_prog_default.n; i++)
+			if (strcmp(sc_prog_default.rules[i].name, must[m]) == 0) {
 				found = 1;
-				CHECK_INT(sc_table[i].kind, SC_REFUSE);
-				CHECK_INT(decide(sc_table[i].nr, AUDIT_ARCH_X86_64, 0), EPERM_);
+				CHECK_INT(sc_prog_default.rules[i].kind, SC_REFUSE);
+				CHECK_INT(decide(sc_prog_default.rules[i].nr, AUDIT_ARCH_X86_64, 0), EPERM_);
 			}
 		if (!found)
 			UNIT_FAIL_("%s is not in the table", must[m]);
@@ -163,15 +199,27 @@ static void test_refused_list_of_security_md(void)
 static void test_generator_refuses_bad_tables(void)
 {
 	static struct sock_filter f[SECCOMP_FILTER_MAX];
-	struct sc_rule dup[] = { { "a", 1, SC_ALLOW, 0 }, { "b", 1, SC_REFUSE, 0 } };
-	struct sc_rule big[] = { { "a", SC_NR_MAX + 1, SC_ALLOW, 0 } };
+	struct sc_rule dup[] = { { .name = "a", .nr = 1, .kind = SC_ALLOW },
+				 { .name = "b", .nr = 1, .kind = SC_REFUSE } };
+	struct sc_rule big[] = { { .name = "a", .nr = SC_NR_MAX + 1, .kind = SC_ALLOW } };
+	struct sc_rule nochecks[] = { { .name = "a", .nr = 1, .kind = SC_ARGS } };
+	struct sc_rule badarg[] = { { .name = "a", .nr = 1, .kind = SC_ARGS, .nchecks = 1,
+				      .checks = { { .arg = 6, .op = SC_IN, .n = 1, .mask = ~0u } } } };
+	struct sc_prog p = { "t", dup, 2 };
 	struct berr e = { 0, "" };
 
-	CHECK(sc_gen(dup, 2, f, SECCOMP_FILTER_MAX, &e) < 0);
+	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "listed twice") != NULL);
-	CHECK(sc_gen(big, 1, f, SECCOMP_FILTER_MAX, &e) < 0);
+	p = (struct sc_prog){ "t", big, 1 };
+	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "out of") != NULL);
-	CHECK(sc_gen(sc_table, sc_table_len, f, 10, &e) < 0);
+	p = (struct sc_prog){ "t", nochecks, 1 };
+	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
+	CHECK(strstr(e.msg, "argument checks") != NULL);
+	p = (struct sc_prog){ "t", badarg, 1 };
+	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
+	CHECK(strstr(e.msg, "malformed") != NULL);
+	CHECK(sc_gen(&sc_prog_default, f, 10, &e) < 0);
 	CHECK_INT(e.errnum, ENOSPC);
 }
 
@@ -203,7 +251,130 @@ static void test_loaded_filter(void)
 		UNIT_FAIL_("child status %#x (bits: 1 unshare, 2 clone3, 4 vsock, 8 getpid, 10 load)", st);
 }
 
+/* berth-unpack: mknodat only for S_IFCHR/S_IFIFO with device 0. */
+static void test_unpack_decisions(void)
+{
+	const struct sock_filter *f = seccomp_unpack_filter;
+	size_t n = seccomp_unpack_len;
+
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFCHR | 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFIFO | 0644, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFCHR | 0600, makedev(1, 3)), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFCHR | 0600, makedev(5, 1)), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFBLK | 0600, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFBLK | 0600, makedev(8, 0)), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_mknodat, 3, 0, S_IFREG | 0600, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_mknod, 0, S_IFCHR, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_openat, 3, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_INET, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_execve, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_unlinkat, 0, 0, 0, 0), EPERM_);
+}
+
+/* berth-dhcpc: netlink and AF_UNIX sockets only, SIOCGIFINDEX only. */
+static void test_dhcpc_decisions(void)
+{
+	const struct sock_filter *f = seccomp_dhcpc_filter;
+	size_t n = seccomp_dhcpc_len;
+
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_NETLINK, SOCK_RAW, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_UNIX, SOCK_DGRAM, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_INET, SOCK_DGRAM, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_PACKET, SOCK_RAW, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_ioctl, 3, SIOCGIFINDEX, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_ioctl, 3, SIOCSIFFLAGS, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_sendto, 3, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_execve, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_connect, 3, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_ptrace, 0, 0, 0, 0), EPERM_);
+}
+
+/* Load f in a child, then run the checks of which (bits of the exit code). */
+static int in_child(const struct sock_filter *f, unsigned short len, int (*after)(void))
+{
+	struct berr e = { 0, "" };
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (seccomp_no_new_privs(&e) < 0 || seccomp_load(f, len, &e) < 0)
+			_exit(100);
+		/* straight out: the sanitizers' exit path calls what the
+		 * program filters refuse */
+		syscall(__NR_exit_group, after());
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + WTERMSIG(st);
+}
+
+static char tmpdir[64];
+
+static int unpack_checks(void)
+{
+	int bad = 0, dfd = (int)syscall(__NR_openat, AT_FDCWD, tmpdir, O_PATH | O_DIRECTORY, 0);
+
+	if (dfd < 0)
+		return 99;
+	if (syscall(__NR_mknodat, dfd, "wh", S_IFCHR | 0, 0) != 0) /* a whiteout */
+		bad |= 1;
+	if (syscall(__NR_mknodat, dfd, "null", S_IFCHR | 0600, makedev(1, 3)) != -1 || errno != EPERM)
+		bad |= 2;
+	if (syscall(__NR_mknodat, dfd, "sda", S_IFBLK | 0600, makedev(8, 0)) != -1 || errno != EPERM)
+		bad |= 4;
+	if (syscall(__NR_socket, AF_UNIX, SOCK_STREAM, 0) != -1 || errno != EPERM)
+		bad |= 8;
+	if (syscall(__NR_getpid) != -1 || errno != EPERM)
+		bad |= 16;
+	return bad;
+}
+
+static int dhcpc_checks(void)
+{
+	int bad = 0;
+	long fd = syscall(__NR_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		bad |= 1;
+	if (syscall(__NR_socket, AF_INET, SOCK_DGRAM, 0) != -1 || errno != EPERM)
+		bad |= 2;
+	if (syscall(__NR_ioctl, 0, SIOCSIFFLAGS, 0) != -1 || errno != EPERM)
+		bad |= 4;
+	if (syscall(__NR_execve, "/bin/true", NULL, NULL) != -1 || errno != EPERM)
+		bad |= 8;
+	return bad;
+}
+
+static void test_loaded_unpack_filter(void)
+{
+	int rc;
+
+	if (getuid() != 0)
+		UNIT_SKIP("mknod of 1:3 is refused without root anyway: needs root to tell the filter's EPERM");
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_seccomp.XXXXXX");
+	CHECK(mkdtemp(tmpdir) != NULL);
+	rc = in_child(seccomp_unpack_filter, seccomp_unpack_len, unpack_checks);
+	for (const char *const *n = (const char *const[]){ "wh", "null", "sda", NULL }; *n; n++) {
+		char p[96];
+		snprintf(p, sizeof p, "%s/%s", tmpdir, *n);
+		unlink(p); /* null and sda exist only if the filter let them through */
+	}
+	rmdir(tmpdir);
+	if (rc != 0)
+		UNIT_FAIL_("child status %d (1 whiteout, 2 mknod 1:3, 4 mknod b 8:0, 8 socket, 16 getpid, 100 load)", rc);
+}
+
+static void test_loaded_dhcpc_filter(void)
+{
+	int rc = in_child(seccomp_dhcpc_filter, seccomp_dhcpc_len, dhcpc_checks);
+
+	if (rc != 0)
+		UNIT_FAIL_("child status %d (1 netlink socket, 2 inet socket, 4 ioctl, 8 execve, 100 load)", rc);
+}
+
 UNIT_MAIN(UNIT(test_generated_equals_generator), UNIT(test_decisions),
 	  UNIT(test_foreign_arches_killed), UNIT(test_every_number_matches_table),
 	  UNIT(test_refused_list_of_security_md), UNIT(test_generator_refuses_bad_tables),
-	  UNIT(test_loaded_filter))
+	  UNIT(test_loaded_filter), UNIT(test_unpack_decisions), UNIT(test_dhcpc_decisions),
+	  UNIT(test_loaded_unpack_filter), UNIT(test_loaded_dhcpc_filter))
