@@ -1,10 +1,10 @@
 /* json.c — jsmn tokens checked strictly, bounded lookups; see json.h.
  * The one translation unit that compiles jsmn's code (JSMN_STATIC).
  *
- * json_parse() makes three linear passes: a prescan (UTF-8 and nesting
- * depth, before jsmn whose closing-bracket search grows with depth), jsmn,
- * and a walk over the tokens that checks what jsmn lets through: the
- * separators between tokens, literals and numbers, escapes, and duplicate
+ * json_parse() makes three linear passes: a prescan (nesting depth, before
+ * jsmn whose closing-bracket search grows with depth), jsmn, and a walk
+ * over the tokens that checks what jsmn lets through: the separators
+ * between tokens, literals and numbers, UTF-8 and escapes, and duplicate
  * keys (each object's keys are sorted through a list threaded in their
  * `size` fields, so a large object costs n log n, not n²).
  */
@@ -48,37 +48,49 @@ static size_t utf8_put(unsigned char *o, unsigned cp)
 	return 4;
 }
 
-/* UTF-8 everywhere; bracket depth outside strings. */
+/* Offset of the quote that closes the string starting at s[i] (len if
+ * none): a quote preceded by an odd number of backslashes is escaped. */
+static size_t string_end(const unsigned char *s, size_t i, size_t len)
+{
+	for (;;) {
+		const unsigned char *q = memchr(s + i, '"', len - i);
+		size_t k, bs = 0;
+
+		if (!q)
+			return len;
+		k = (size_t)(q - s);
+		while (k - bs > i && s[k - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return k;
+		i = k + 1;
+	}
+}
+
+/* Bracket depth outside strings must stay within the limit. Bytes are
+ * checked later: UTF-8 in strings by str_check(), and outside strings
+ * only whitespace, structure and ASCII literals get through. */
 static int prescan(const char *js, size_t len, struct berr *e)
 {
 	const unsigned char *s = (const unsigned char *)js;
-	int depth = 0, in_str = 0;
-	size_t i = 0;
+	int depth = 0;
 
-	while (i < len) {
-		unsigned c = s[i];
-		if (c >= 0x80) {
-			size_t n = json_utf8_seq(s + i, len - i);
-			if (!n)
-				return berr_set(e, EPROTO, "JSON is not valid UTF-8 at byte %zu", i);
-			i += n;
-			continue;
-		}
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '[' || c == '{') {
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '"':
+			i = string_end(s, i + 1, len);
+			break;
+		case '[':
+		case '{':
 			if (++depth > CONFIG_JSON_DEPTH_MAX)
 				return berr_set(e, EPROTO, "JSON is nested deeper than %d at byte %zu",
 						CONFIG_JSON_DEPTH_MAX, i);
-		} else if (c == ']' || c == '}') {
+			break;
+		case ']':
+		case '}':
 			depth--;
+			break;
 		}
-		i++;
 	}
 	return 0;
 }
@@ -109,23 +121,32 @@ static int hex4(const char *s)
 	return v;
 }
 
-/* Check one string's contents s[0..n): no control characters, escapes
- * well formed, surrogates in pairs. Returns the offset of the first
- * offence, or n when the string is fine. */
-static size_t str_check(const char *s, size_t n)
+/* Check one string's contents s[0..n): UTF-8, no control characters,
+ * escapes well formed, surrogates in pairs; *esc says whether there was an
+ * escape. Returns the offset of the first offence, or n when fine. */
+static size_t str_check(const char *s, size_t n, bool *esc)
 {
 	size_t i = 0;
 
+	*esc = false;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		int v, lo;
 
-		if (c >= 0x20 && c != '\\') {
+		if (c >= 0x20 && c < 0x80 && c != '\\') {
 			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t l = json_utf8_seq((const unsigned char *)s + i, n - i);
+			if (!l)
+				return i;
+			i += l;
 			continue;
 		}
 		if (c < 0x20 || i + 1 >= n)
 			return i;
+		*esc = true;
 		switch (s[i + 1]) {
 		case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
 			i += 2;
@@ -202,13 +223,19 @@ static bool has_escape(const struct json *j, int i)
 		      (size_t)(j->tok[i].end - j->tok[i].start)) != NULL;
 }
 
-/* Order of two string tokens by their unescaped bytes. */
-static int str_cmp(const struct json *j, int a, int b)
+/* While an object is open, each key's `parent` field says whether it has
+ * an escape (it is the object's index again afterwards). */
+#define KEY_ESC -2
+#define KEY_RAW -3
+#define ESC(j, i) ((j)->tok[i].parent == KEY_ESC)
+
+/* Order of two keys by their unescaped bytes. */
+static int key_cmp(const struct json *j, int a, int b)
 {
 	struct ucur ca, cb;
 	int x, y;
 
-	if (!has_escape(j, a) && !has_escape(j, b)) {
+	if (!ESC(j, a) && !ESC(j, b)) {
 		size_t la = (size_t)(j->tok[a].end - j->tok[a].start);
 		size_t lb = (size_t)(j->tok[b].end - j->tok[b].start);
 		int r = memcmp(j->js + j->tok[a].start, j->js + j->tok[b].start, la < lb ? la : lb);
@@ -221,6 +248,15 @@ static int str_cmp(const struct json *j, int a, int b)
 		y = ucur_next(&cb);
 	} while (x == y && x >= 0);
 	return x - y;
+}
+
+/* Are two keys equal? Raw keys of different lengths never are. */
+static bool key_eq(const struct json *j, int a, int b)
+{
+	if (!ESC(j, a) && !ESC(j, b) &&
+	    j->tok[a].end - j->tok[a].start != j->tok[b].end - j->tok[b].start)
+		return false;
+	return key_cmp(j, a, b) == 0;
 }
 
 /* ---------------------------------------------------- duplicate keys */
@@ -246,7 +282,7 @@ static int key_sort(const struct json *j, int head)
 			}
 			while (psize > 0 || (qsize > 0 && q >= 0)) {
 				int x;
-				if (psize == 0 || (qsize > 0 && q >= 0 && str_cmp(j, q, p) < 0)) {
+				if (psize == 0 || (qsize > 0 && q >= 0 && key_cmp(j, q, p) < 0)) {
 					x = q;
 					q = NEXT(j, q);
 					qsize--;
@@ -277,22 +313,23 @@ static int key_dup(const struct json *j, int a, struct berr *e)
 			n > 64 ? 64 : n, j->js + j->tok[a].start, n > 64 ? "…" : "");
 }
 
-/* Refuse two equal keys in the list at head; put every key's size back. */
-static int keys_unique(const struct json *j, int head, int nkeys, struct berr *e)
+/* Refuse two equal keys in the list at head; put every key's size and
+ * parent back. */
+static int keys_unique(const struct json *j, int obj, int head, int nkeys, struct berr *e)
 {
 	int rc = 0;
 
-	if (nkeys <= 8) {
+	if (nkeys <= 24) {
 		for (int a = head; a >= 0 && rc == 0; a = NEXT(j, a))
 			for (int b = NEXT(j, a); b >= 0; b = NEXT(j, b))
-				if (str_cmp(j, a, b) == 0) {
+				if (key_eq(j, a, b)) {
 					rc = key_dup(j, a, e);
 					break;
 				}
 	} else {
 		head = key_sort(j, head);
 		for (int a = head; a >= 0 && NEXT(j, a) >= 0; a = NEXT(j, a))
-			if (str_cmp(j, a, NEXT(j, a)) == 0) {
+			if (key_eq(j, a, NEXT(j, a))) {
 				rc = key_dup(j, a, e);
 				break;
 			}
@@ -300,6 +337,7 @@ static int keys_unique(const struct json *j, int head, int nkeys, struct berr *e
 	for (int a = head, next; a >= 0; a = next) {
 		next = NEXT(j, a);
 		NEXT(j, a) = 1;
+		j->tok[a].parent = obj;
 	}
 	return rc;
 }
@@ -396,7 +434,7 @@ static int walk_close(struct walk *w, struct berr *e)
 	    w->j->js[end - 1] != (f->obj ? '}' : ']'))
 		return malformed(w->cur, e);
 	w->cur = end;
-	if (f->obj && keys_unique(w->j, f->keys, f->nkeys, e) < 0)
+	if (f->obj && keys_unique(w->j, f->tok, f->keys, f->nkeys, e) < 0)
 		return -1;
 	w->sp--;
 	return 0;
@@ -443,15 +481,17 @@ static int walk_token(struct walk *w, int i, struct berr *e)
 		return malformed(at, e);
 	switch (t->type) {
 	case JSMN_STRING: {
-		size_t bad = str_check(js + t->start, n);
+		bool esc;
+		size_t bad = str_check(js + t->start, n, &esc);
 		if (bad != n)
-			return berr_set(e, EPROTO, "JSON string has a bad character or escape at byte %zu",
-					(size_t)t->start + bad);
+			return berr_set(e, EPROTO, "JSON string has bad UTF-8, a control character "
+					"or a bad escape at byte %zu", (size_t)t->start + bad);
 		if ((!key && t->size != 0) || js[t->end] != '"')
 			return malformed(at, e);
 		w->cur = (size_t)t->end + 1;
 		if (key) {
 			NEXT(w->j, i) = f->keys;
+			t->parent = esc ? KEY_ESC : KEY_RAW;
 			f->keys = i;
 			f->nkeys++;
 		}
