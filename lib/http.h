@@ -1,7 +1,8 @@
 /* http.h — an incremental, bounded HTTP/1.1 parser and writer.
  *
  * Parser: the caller owns a struct http_parser (the head buffer is inside
- * it, CONFIG_HTTP_HEADER_BYTES_MAX bytes; nothing is allocated) and feeds it
+ * it, CONFIG_HTTP_HEADER_BYTES_MAX bytes, so it belongs with the connection's
+ * state, not on a stack; nothing is allocated) and feeds it
  * bytes as they arrive, split anywhere. Each http_feed() call consumes what
  * it can and reports at most one event:
  *
