@@ -127,7 +127,8 @@ const char *http_target_query(const char *target);
 /* Iterate name=value pairs of a query string: *q starts at the query. */
 int http_query_next(const char **q, char *name, size_t nsize, char *value, size_t vsize,
 		    struct berr *e);	/* 1 a pair, 0 the end, -1 error */
-/* The first value of name in query: 1 found, 0 absent, -1 error. */
+/* The first value of name in query (as Go's url.Values.Get): 1 found, 0
+ * absent, -1 error (a bad escape anywhere, or a name over 255 bytes). */
 int http_query_get(const char *query, const char *name, char *value, size_t vsize,
 		   struct berr *e);
 
