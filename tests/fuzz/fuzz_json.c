@@ -1,7 +1,9 @@
 /* fuzz_json.c — libFuzzer target: the strict reader must not crash on
  * anything, and every document it accepts must survive a round trip:
  * tokens → writer → reader again gives the same tokens, strings and
- * numbers. Any difference aborts. */
+ * numbers. The input as one string written and read back must be the
+ * same bytes too. Any difference aborts. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,35 @@ static void same(const struct json *a, const struct json *b, char *s1, char *s2,
 	}
 }
 
+/* Any bytes as one string: if the writer takes them (they are UTF-8),
+ * the reader must give the same bytes back. */
+static void string_round_trip(const uint8_t *data, size_t size)
+{
+	static jsmntok_t t[4];
+	struct json_w w;
+	struct json j;
+	struct berr e;
+	const char *out;
+	size_t len, n;
+	char *back;
+
+	json_w_init_grow(&w, 6 * size + 64);
+	json_w_arr(&w);
+	json_w_strn(&w, (const char *)data, size);
+	json_w_arr_end(&w);
+	if (json_w_finish(&w, &out, &len, &e) == 0) {
+		back = malloc(size + 1);
+		if (!back || json_parse(&j, out, len, t, 4, &e) < 0 ||
+		    json_strn(&j, 1, back, size + 1, &n, &e) < 0 || n != size ||
+		    memcmp(back, data, size) != 0)
+			abort();
+		free(back);
+	} else if (e.errnum != EILSEQ) {
+		abort();
+	}
+	json_w_free(&w);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json a, b;
@@ -113,6 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, sbsize = size + 1;
 	char *s1, *s2;
 
+	string_round_trip(data, size);
 	if (json_parse(&a, (const char *)data, size, tok1, NTOK, &e) < 0)
 		return 0;
 	s1 = malloc(sbsize);
