@@ -1,7 +1,7 @@
 # runtime/image/ — image store: berth-image (import, store, overlay mounts)
 # and berth-unpack (one sandboxed process per layer).
 IMAGE_PARSE_OBJS := runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
-	runtime/image/json.o runtime/image/manifest.o
+	runtime/image/manifest.o
 
 # Paths are built with snprintf into bounded buffers whose inputs are
 # bounded first (data root <= STORE_PATH_MAX - 256, digests 71 bytes), so
@@ -16,12 +16,12 @@ berth-unpack-libs := -lcap
 
 unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store
 test_store-srcs := runtime/image/store.c runtime/image/store_gc.c runtime/image/manifest.c \
-	runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/fs.c lib/err.c
+	lib/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/fs.c lib/err.c
 test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/fs.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
 test_digest-srcs := runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
-test_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
+test_manifest-srcs := runtime/image/manifest.c lib/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
 # the unit tests link the pinned static libraries (built for musl; the parts
 # used here are plain C)
 $(O)/unit/test_gz: $(SYSROOT)/lib/libz.a
@@ -38,6 +38,6 @@ berth-image-libs := -lbearssl -lz
 fuzz-targets += fuzz_tar fuzz_manifest
 fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c lib/fs.c
 fuzz_tar-libs := $(SYSROOT)/lib/libz.a
-fuzz_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c \
+fuzz_manifest-srcs := runtime/image/manifest.c lib/json.c runtime/image/digest.c \
 	runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
 fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a

@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/image/json.h"
+#include "lib/json.h"
 #include "runtime/image/manifest.h"
 
-/* jsmn tokens live on the heap: JSON_TOKENS_MAX of them is too big for a stack. */
+/* jsmn tokens live on the heap: CONFIG_IMAGE_JSON_TOKENS_MAX of them is too big for a stack. */
 static int parse(struct json *j, const char *js, size_t len, jsmntok_t **tok, struct berr *e)
 {
-	*tok = calloc(JSON_TOKENS_MAX, sizeof(**tok));
+	*tok = calloc(CONFIG_IMAGE_JSON_TOKENS_MAX, sizeof(**tok));
 	if (!*tok)
 		return berr_set(e, ENOMEM, "out of memory for JSON tokens");
-	if (json_parse(j, js, len, *tok, JSON_TOKENS_MAX, e) < 0) {
+	if (json_parse(j, js, len, *tok, CONFIG_IMAGE_JSON_TOKENS_MAX, e) < 0) {
 		free(*tok);
 		*tok = NULL;
 		return -1;

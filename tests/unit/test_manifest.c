@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "runtime/image/json.h"
+#include "lib/json.h"
 #include "runtime/image/manifest.h"
 #include "tests/unit/unit.h"
 
