@@ -13,3 +13,8 @@ lib-objs-y += lib/netlink.o
 unit-tests += test_netlink
 test_netlink-srcs := lib/netlink.c lib/err.c
 test_fs-srcs := lib/fs.c lib/util.c lib/err.c
+
+# One event loop (epoll fds, heap timers): PID 1 now, berthd and berth-apid later.
+lib-objs-y += lib/evloop.o
+unit-tests += test_evloop
+test_evloop-srcs := lib/evloop.c lib/err.c
