@@ -12,8 +12,8 @@
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
-#include "init/rootfs.h"
 #include "init/net.h"
+#include "init/root_switch.h"
 #include "init/state.h"
 #include "init/svc.h"
 #include "init/sysctl.h"
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		/* the kernel starts PID 1 in /, nothing to fix */
 	}
 	console_setup();
-	rootfs_switch(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
+	root_switch_to_tmpfs(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
 	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
 
 	if (loop_init(&in, &e) < 0)
