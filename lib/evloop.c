@@ -14,10 +14,14 @@ int evloop_init(struct evloop *l, clockid_t clock, struct evloop_fd *fds, int fd
 {
 	*l = (struct evloop){ .epfd = -1, .clock = clock, .fds = fds, .fds_max = fds_max,
 			      .timers = timers, .heap = heap, .timers_max = timers_max };
+	/* Free lists in index order: the lowest slot is taken first. */
 	for (int i = 0; i < fds_max; i++)
-		fds[i] = (struct evloop_fd){ .fd = -1 };
+		fds[i] = (struct evloop_fd){ .fd = -1, .next_free = i + 1 < fds_max ? i + 1 : -1 };
 	for (int i = 0; i < timers_max; i++)
-		timers[i] = (struct evloop_timer){ .heap_pos = -1 };
+		timers[i] = (struct evloop_timer){ .heap_pos = -1,
+						   .next_free = i + 1 < timers_max ? i + 1 : -1 };
+	l->fd_free = fds_max > 0 ? 0 : -1;
+	l->timer_free = timers_max > 0 ? 0 : -1;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		return berr_sys(e, "epoll_create1");
@@ -71,24 +75,21 @@ static int epoll_set(struct evloop *l, int op, int id, struct berr *e)
 int evloop_fd_add(struct evloop *l, int fd, unsigned events, evloop_fd_cb *cb, void *arg,
 		  struct berr *e)
 {
-	int id = -1;
+	int id = l->fd_free;
 
-	for (int i = 0; i < l->fds_max; i++) {
-		if (l->fds[i].fd == fd)
-			return berr_set(e, EEXIST, "fd %d: watched already", fd);
-		if (id < 0 && l->fds[i].fd < 0)
-			id = i;
-	}
+	if (fd < 0)
+		return berr_set(e, EBADF, "event loop: fd %d", fd);
 	if (id < 0)
 		return berr_set(e, ENOSPC, "fd %d: all %d event loop slots taken", fd, l->fds_max);
 	l->fds[id].fd = fd;
 	l->fds[id].events = events;
 	l->fds[id].cb = cb;
 	l->fds[id].arg = arg;
-	if (epoll_set(l, EPOLL_CTL_ADD, id, e) < 0) {
+	if (epoll_set(l, EPOLL_CTL_ADD, id, e) < 0) { /* EEXIST: fd is watched already */
 		l->fds[id].fd = -1;
 		return -1;
 	}
+	l->fd_free = l->fds[id].next_free;
 	return id;
 }
 
@@ -111,6 +112,8 @@ void evloop_fd_del(struct evloop *l, int id)
 	l->fds[id].fd = -1;
 	l->fds[id].cb = NULL;
 	l->fds[id].gen++;
+	l->fds[id].next_free = l->fd_free;
+	l->fd_free = id;
 }
 
 /* ---- timers: heap ordered by (due_ns, seq) ---- */
@@ -165,13 +168,13 @@ static int timer_valid(const struct evloop *l, int id)
 
 int evloop_timer_new(struct evloop *l, evloop_timer_cb *cb, void *arg, struct berr *e)
 {
-	for (int i = 0; i < l->timers_max; i++) {
-		if (!l->timers[i].cb) {
-			l->timers[i] = (struct evloop_timer){ .cb = cb, .arg = arg, .heap_pos = -1 };
-			return i;
-		}
-	}
-	return berr_set(e, ENOSPC, "all %d event loop timers taken", l->timers_max);
+	int id = l->timer_free;
+
+	if (id < 0)
+		return berr_set(e, ENOSPC, "all %d event loop timers taken", l->timers_max);
+	l->timer_free = l->timers[id].next_free;
+	l->timers[id] = (struct evloop_timer){ .cb = cb, .arg = arg, .heap_pos = -1, .next_free = -1 };
+	return id;
 }
 
 void evloop_timer_cancel(struct evloop *l, int id)
@@ -217,6 +220,8 @@ void evloop_timer_free(struct evloop *l, int id)
 		return;
 	evloop_timer_cancel(l, id);
 	l->timers[id].cb = NULL;
+	l->timers[id].next_free = l->timer_free;
+	l->timer_free = id;
 }
 
 /* ---- dispatch ---- */

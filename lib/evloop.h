@@ -5,7 +5,8 @@
  * Nothing here allocates after evloop_init() or keeps state outside struct
  * evloop, so PID 1 and the daemons can each run one (or several) loops.
  *
- * File descriptors: evloop_fd_add() takes a free slot and returns its id;
+ * File descriptors: evloop_fd_add() takes a free slot (O(1): a free list)
+ * and returns its id;
  * the callback runs with the ready events (EVLOOP_IN, EVLOOP_OUT,
  * EVLOOP_ERR). Cost per event is O(1) (epoll). A callback may add, modify
  * or remove any registration, its own included: an event already fetched
@@ -48,6 +49,7 @@ struct evloop_fd {
 	uint32_t gen;             /* bumped on removal: stale events are dropped */
 	evloop_fd_cb *cb;
 	void *arg;
+	int next_free;            /* free list, while the slot is free */
 };
 
 /* One timer slot; contents are the loop's own. */
@@ -57,6 +59,7 @@ struct evloop_timer {
 	long long due_ns;
 	unsigned long long seq;   /* arming order: ties and "armed this round" */
 	int heap_pos;             /* index in the heap, -1: not armed */
+	int next_free;            /* free list, while the slot is free */
 };
 
 struct evloop {
@@ -64,9 +67,11 @@ struct evloop {
 	clockid_t clock;
 	struct evloop_fd *fds;
 	int fds_max;
+	int fd_free;              /* first free fd slot, -1: none */
 	struct evloop_timer *timers;
 	int *heap;                /* armed timer ids, a min-heap on (due_ns, seq) */
 	int timers_max;
+	int timer_free;           /* first free timer slot, -1: none */
 	int nheap;
 	unsigned long long seq;
 	int stop;
