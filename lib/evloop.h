@@ -99,8 +99,10 @@ int evloop_fd_add(struct evloop *l, int fd, unsigned events, evloop_fd_cb *cb, v
 /* Change the interest of slot id. */
 int evloop_fd_mod(struct evloop *l, int id, unsigned events, struct berr *e);
 
-/* Stop watching slot id (before the caller closes the fd; after the close
- * it is tolerated too). An id that is not registered is ignored. */
+/* Stop watching slot id. Call it before closing the fd; after a close it
+ * is tolerated only while the fd number cannot have been reused (a new fd
+ * with that number, watched in another slot, would be unwatched too). An id
+ * that is not registered is ignored. */
 void evloop_fd_del(struct evloop *l, int id);
 
 /* Take a timer slot for cb (disarmed). Returns its id, or -1 with ENOSPC. */
