@@ -3,10 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "init/signals.h"
 
 #define SHELL_ARGS_MAX 16
 
@@ -38,13 +39,8 @@ static void exec_shell(char *const argv[])
 		"ENV=/etc/profile",
 		NULL,
 	};
-	sigset_t none;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTTIN, SIG_DFL);
-	signal(SIGTTOU, SIG_DFL);
+	signals_child_reset();
 	setsid();
 	if (isatty(0))
 		ioctl(0, TIOCSCTTY, 1); /* job control when the console allows it */

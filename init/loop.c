@@ -1,5 +1,5 @@
-/* loop.c — signals as an fd, reaping, and every fd and timer of PID 1 as a
- * registration in one lib/evloop. Nothing here allocates: the loop's
+/* loop.c — reaping, and every fd and timer of PID 1 (the signalfd first)
+ * as a registration in one lib/evloop. Nothing here allocates: the loop's
  * tables live in struct init. */
 #include "init/loop.h"
 
@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "init/console.h"
 #include "init/ctl.h"
 #include "init/shutdown.h"
+#include "init/signals.h"
 #include "init/svc.h"
 #include "init/svc_log.h"
 #include "lib/kconfig.h"
@@ -23,33 +23,10 @@
 
 #define SHELL_RESPAWN_MS 1000
 
-static const int handled[] = { SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP };
-
 /* Every callback gets the loop; the loop is a member of struct init. */
 static struct init *init_of(struct evloop *l)
 {
 	return (struct init *)((char *)l - offsetof(struct init, loop));
-}
-
-static int signals_block(struct init *in, struct berr *e)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
-		sigaddset(&set, handled[i]);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return berr_sys(e, "sigprocmask");
-	in->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (in->sigfd < 0)
-		return berr_sys(e, "signalfd");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
-	/* ctrl-alt-del: SIGINT to PID 1 instead of an immediate reboot. Only
-	 * the initial PID namespace may do this; elsewhere it fails, harmlessly. */
-	reboot(RB_DISABLE_CAD);
-	return 0;
 }
 
 /* ---- children ---- */
@@ -281,7 +258,7 @@ int loop_init(struct init *in, struct berr *e)
 			in->loop_heap, INIT_LOOP_TIMERS, e) < 0 ||
 	    timers_init(in, e) < 0)
 		return -1;
-	if (signals_block(in, e) < 0 ||
+	if ((in->sigfd = signals_to_fd(e)) < 0 ||
 	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
 		return -1;
 	return 0;

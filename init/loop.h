@@ -20,9 +20,7 @@
 #include "init/state.h"
 #include "lib/err.h"
 
-/* Block the signals PID 1 handles and open in->sigfd for them; ignore
- * SIGPIPE, SIGTTIN and SIGTTOU; turn ctrl-alt-del into SIGINT; set up the
- * event loop with the signalfd and its timers. On failure PID 1 goes on:
+/* Set up the event loop with its timers and the signalfd (signals.h). On failure PID 1 goes on:
  * the loop then only waits for its timers. */
 int loop_init(struct init *in, struct berr *e);
 
