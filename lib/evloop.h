@@ -91,8 +91,10 @@ void evloop_fini(struct evloop *l);
 long long evloop_now(const struct evloop *l);
 
 /* Watch fd for events (EVLOOP_IN and/or EVLOOP_OUT; 0 keeps the slot with
- * no interest). Returns the slot id, or -1: ENOSPC when every slot is
- * taken, EEXIST when fd is registered already, or epoll's error. */
+ * no interest, though epoll still reports EVLOOP_ERR). Level-triggered: a
+ * callback that leaves data unread is called again next step. Returns the
+ * slot id, or -1: ENOSPC when every slot is taken, EEXIST when fd is
+ * registered already, or epoll's error. */
 int evloop_fd_add(struct evloop *l, int fd, unsigned events, evloop_fd_cb *cb, void *arg,
 		  struct berr *e);
 
