@@ -1,6 +1,6 @@
 # init/ — berth-init, PID 1 (installed as /sbin/init).
 progs-y += init
-init-objs-y := init/main.o init/rootfs.o init/conf.o init/mounts.o init/console.o init/loop.o init/shutdown.o \
+init-objs-y := init/main.o init/root_switch.o init/conf.o init/mounts.o init/console.o init/signals.o init/loop.o init/shutdown.o \
 	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
 	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o

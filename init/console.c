@@ -3,10 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "init/signals.h"
 
 #define SHELL_ARGS_MAX 16
 
@@ -38,13 +39,8 @@ static void exec_shell(char *const argv[])
 		"ENV=/etc/profile",
 		NULL,
 	};
-	sigset_t none;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTTIN, SIG_DFL);
-	signal(SIGTTOU, SIG_DFL);
+	signals_child_reset();
 	setsid();
 	if (isatty(0))
 		ioctl(0, TIOCSCTTY, 1); /* job control when the console allows it */
@@ -55,7 +51,7 @@ static void exec_shell(char *const argv[])
 	_exit(127);
 }
 
-void console_shell_start(struct init *in)
+int console_shell_start(struct init *in)
 {
 	char buf[INIT_CONF_SHELL_MAX];
 	char *argv[SHELL_ARGS_MAX + 1];
@@ -63,22 +59,21 @@ void console_shell_start(struct init *in)
 	int argc = 0;
 	pid_t pid;
 
-	in->shell_respawn_ns = 0;
 	memcpy(buf, in->conf.console_shell, sizeof buf);
 	for (tok = strtok_r(buf, " \t", &save); tok && argc < SHELL_ARGS_MAX;
 	     tok = strtok_r(NULL, " \t", &save))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
 	if (argc == 0)
-		return;
+		return 0;
 	pid = fork();
 	if (pid < 0) {
 		log_msg(&in->log, LOG_ERROR, "console shell: fork: %s", strerror(errno));
-		in->shell_respawn_ns = log_boottime_ns() + 1000000000LL;
-		return;
+		return -1;
 	}
 	if (pid == 0)
 		exec_shell(argv);
 	in->shell_pid = pid;
 	log_msg(&in->log, LOG_INFO, "console shell %s started (pid %d)", argv[0], (int)pid);
+	return 0;
 }

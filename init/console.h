@@ -10,7 +10,8 @@
 void console_setup(void);
 
 /* Start conf.console_shell on the console in a new session, with signals
- * restored to their defaults. Logs and leaves shell_pid 0 on failure. */
-void console_shell_start(struct init *in);
+ * restored to their defaults; sets shell_pid. Returns -1 when fork failed
+ * (logged; the caller tries again later), else 0. */
+int console_shell_start(struct init *in);
 
 #endif

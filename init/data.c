@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
-#include "lib/util.h"
 
 #define EXT_MAGIC 0xEF53
 #define SB_MAGIC_OFF 0x38
@@ -103,32 +102,34 @@ int data_mount(const char *dir, const struct logger *lg)
 	return 0;
 }
 
+/* Mix the seed in, not credited: the kernel's own sources decide when the
+ * pool is ready. */
+static void seed_mix(const char *seed, size_t n, const char *path, const struct logger *lg)
+{
+	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, seed, n) != (ssize_t)n)
+		log_msg(lg, LOG_WARN, "random seed: write /dev/urandom: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	log_msg(lg, LOG_INFO, "random seed: %zu bytes from %s mixed in", n, path);
+}
+
 void data_seed_load(const char *dir, const struct logger *lg)
 {
-	unsigned char seed[DATA_SEED_BYTES];
+	char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
 	char path[256];
 	struct berr e;
-	ssize_t n = -1;
-	int fd;
+	ssize_t n;
 
 	snprintf(path, sizeof path, "%s/random-seed", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0) {
-		n = read(fd, seed, sizeof seed);
-		close(fd);
-	}
-	if (n > 0) {
-		/* Mixed in, not credited: the kernel's own sources decide when
-		 * the pool is ready. */
-		fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, seed, (size_t)n) != n)
-			log_msg(lg, LOG_WARN, "random seed: write /dev/urandom: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		log_msg(lg, LOG_INFO, "random seed: %zd bytes from %s mixed in", n, path);
-	} else {
+	n = fs_read(path, seed, sizeof seed, &e);
+	if (n > 0)
+		seed_mix(seed, (size_t)n, path, lg);
+	else if (n == 0 || e.errnum == ENOENT)
 		log_msg(lg, LOG_INFO, "random seed: none yet in %s", dir);
-	}
+	else
+		log_msg(lg, LOG_WARN, "random seed: %s: replaced", e.msg);
 	explicit_bzero(seed, sizeof seed);
 	if (data_seed_save(dir, &e) < 0)
 		log_err(lg, &e);
@@ -137,32 +138,17 @@ void data_seed_load(const char *dir, const struct logger *lg)
 int data_seed_save(const char *dir, struct berr *e)
 {
 	unsigned char seed[DATA_SEED_BYTES];
-	char path[256], tmp[272];
-	int fd, rc = -1;
+	char path[256];
+	int rc;
 
 	if (getrandom(seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
 		return berr_sys(e, "random seed: getrandom");
 	snprintf(path, sizeof path, "%s/random-seed", dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		berr_sys(e, "random seed: open %s", tmp);
-		goto out;
-	}
-	if (util_write_all(fd, seed, sizeof seed, e) < 0 || fsync(fd) < 0) {
-		berr_prefix(e, "random seed: %s", tmp);
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		berr_sys(e, "random seed: rename to %s", path);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = fs_write_atomic(path, seed, sizeof seed, 0600, e);
 	explicit_bzero(seed, sizeof seed);
-	return rc;
+	if (rc < 0)
+		return berr_prefix(e, "random seed");
+	return 0;
 }
 
 int data_unmount(const char *dir, struct berr *e)

@@ -1,12 +1,12 @@
-/* loop.c — signals as an fd, one poll loop, reaping. Nothing here
- * allocates: the poll set and every table live in struct init. */
+/* loop.c — reaping, and every fd and timer of PID 1 (the signalfd first)
+ * as a registration in one lib/evloop. Nothing here allocates: the loop's
+ * tables live in struct init. */
 #include "init/loop.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
-#include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,50 +15,44 @@
 #include "init/console.h"
 #include "init/ctl.h"
 #include "init/shutdown.h"
+#include "init/signals.h"
 #include "init/svc.h"
 #include "init/svc_log.h"
 #include "lib/kconfig.h"
+#include "lib/util.h"
 
-static const int handled[] = { SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP };
+#define SHELL_RESPAWN_MS 1000
 
-int loop_signals_init(struct init *in, struct berr *e)
+/* Every callback gets the loop; the loop is a member of struct init. */
+static struct init *init_of(struct evloop *l)
 {
-	sigset_t set;
-	size_t i;
-
-	sigemptyset(&set);
-	for (i = 0; i < sizeof handled / sizeof handled[0]; i++)
-		sigaddset(&set, handled[i]);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return berr_sys(e, "sigprocmask");
-	in->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (in->sigfd < 0)
-		return berr_sys(e, "signalfd");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
-	/* ctrl-alt-del: SIGINT to PID 1 instead of an immediate reboot. Only
-	 * the initial PID namespace may do this; elsewhere it fails, harmlessly. */
-	reboot(RB_DISABLE_CAD);
-	return 0;
+	return (struct init *)((char *)l - offsetof(struct init, loop));
 }
 
-static void child_exited(struct init *in, pid_t pid, int status)
+/* ---- children ---- */
+
+static void shell_exited(struct init *in, int status)
 {
-	if (svc_exited(in, pid, status))
-		return;
-	if (pid != in->shell_pid || pid == 0)
-		return; /* an orphan or a finished helper: reaped, nothing to do */
 	in->shell_pid = 0;
 	if (WIFSIGNALED(status))
 		log_msg(&in->log, LOG_INFO, "console shell killed by signal %d", WTERMSIG(status));
 	else
 		log_msg(&in->log, LOG_INFO, "console shell exited with %d", WEXITSTATUS(status));
 	if (in->stop == STOP_NONE && !in->stopping)
-		in->shell_respawn_ns = log_boottime_ns() + 1000000000LL;
+		evloop_timer_arm_in(&in->loop, in->t_shell, SHELL_RESPAWN_MS);
 }
 
-void loop_reap(struct init *in)
+static void child_exited(struct init *in, pid_t pid, int status)
+{
+	if (svc_exited(in, pid, status))
+		return;
+	if (pid == in->shell_pid && pid != 0)
+		shell_exited(in, status);
+	/* else an orphan or a finished helper: reaped, nothing to do */
+}
+
+/* Reap every exited child (orphans included) without blocking. */
+static void reap(struct init *in)
 {
 	for (;;) {
 		int status;
@@ -70,112 +64,234 @@ void loop_reap(struct init *in)
 		}
 		if (pid < 0 && errno == EINTR)
 			continue;
-		return; /* 0: children left, none exited; -1 ECHILD: none left */
+		break; /* 0: children left, none exited; -1 ECHILD: none left */
 	}
+	if (in->stopping)
+		shutdown_advance(in);
 }
 
-static void on_signal(struct init *in, int sig)
-{
-	enum init_stop want = STOP_NONE;
+/* ---- shutdown and signals ---- */
 
-	switch (sig) {
-	case SIGCHLD:
-		loop_reap(in);
-		return;
-	case SIGUSR2:
-	case SIGINT:
-		want = STOP_POWEROFF;
-		break;
-	case SIGTERM:
-		want = STOP_REBOOT;
-		break;
-	case SIGUSR1:
-		want = STOP_HALT;
-		break;
-	case SIGHUP:
-		if (!in->stopping) {
-			log_msg(&in->log, LOG_INFO, "SIGHUP: looking for new services in %s",
-				in->conf.services_dir);
-			svc_start_all(in, svc_load(in, in->conf.services_dir, in->nsvcs));
-		}
-		return;
-	default:
-		log_msg(&in->log, LOG_INFO, "signal %d ignored", sig);
-		return;
-	}
+static void client_done(struct init *in);
+
+static void begin_shutdown(struct init *in)
+{
+	evloop_timer_cancel(&in->loop, in->t_shell);
+	client_done(in);
+	evloop_fd_del(&in->loop, in->ctl_id);
+	in->ctl_id = -1;
+	shutdown_begin(in); /* closes the control socket */
+}
+
+static void ask_stop(struct init *in, int sig, enum init_stop want)
+{
 	if (in->stopping)
 		log_msg(&in->log, LOG_INFO, "signal %d: shutdown already under way", sig);
 	else
 		in->stop = want;
 }
 
-/* Milliseconds until the earliest timer, capped by max_ms (-1: none). */
-static int poll_timeout_ms(const struct init *in, int max_ms)
+static void on_signal(struct init *in, int sig)
 {
-	long long due[3] = { in->shell_respawn_ns, svc_next_due(in),
-			     in->ctl_client >= 0 ? in->ctl_deadline_ns : 0 };
-	long long now = log_boottime_ns();
-	int t = max_ms;
-
-	for (int i = 0; i < 3; i++) {
-		long long left;
-
-		if (!due[i])
-			continue;
-		left = (due[i] - now + 999999) / 1000000LL;
-		if (left < 0)
-			left = 0;
-		if (left > 60000)
-			left = 60000;
-		if (t < 0 || left < t)
-			t = (int)left;
+	switch (sig) {
+	case SIGCHLD:
+		reap(in);
+		break;
+	case SIGUSR2:
+	case SIGINT:
+		ask_stop(in, sig, STOP_POWEROFF);
+		break;
+	case SIGTERM:
+		ask_stop(in, sig, STOP_REBOOT);
+		break;
+	case SIGUSR1:
+		ask_stop(in, sig, STOP_HALT);
+		break;
+	case SIGHUP:
+		if (in->stopping)
+			break;
+		log_msg(&in->log, LOG_INFO, "SIGHUP: looking for new services in %s", in->conf.services_dir);
+		svc_start_all(in, svc_load(in, in->conf.services_dir, in->nsvcs));
+		loop_watch(in);
+		break;
+	default:
+		log_msg(&in->log, LOG_INFO, "signal %d ignored", sig);
+		break;
 	}
-	return t;
 }
 
-void loop_step(struct init *in, int max_ms)
+static void on_sigfd(struct evloop *l, int fd, unsigned events, void *arg)
 {
-	struct pollfd *pfd = in->pfd;
+	struct init *in = init_of(l);
 	struct signalfd_siginfo si;
-	int rc;
 
-	pfd[PFD_SIG] = (struct pollfd){ .fd = in->sigfd, .events = POLLIN };
+	(void)events;
+	(void)arg;
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
+		on_signal(in, (int)si.ssi_signo);
+}
+
+/* ---- control socket: one client at a time, with a deadline ---- */
+
+static void client_done(struct init *in)
+{
+	struct berr e;
+
+	evloop_fd_del(&in->loop, in->client_id);
+	in->client_id = -1;
+	evloop_timer_cancel(&in->loop, in->t_client);
 	/* A busy control socket is not asked for more clients. */
-	pfd[PFD_CTL] = (struct pollfd){ .fd = in->ctl_client >= 0 ? -1 : in->ctl_fd, .events = POLLIN };
-	pfd[PFD_CLIENT] = (struct pollfd){ .fd = in->ctl_client, .events = POLLIN };
-	for (int i = 0; i < in->nsvcs; i++)
-		pfd[PFD_SVC + i].revents = 0;
-	rc = poll(pfd, (nfds_t)(PFD_SVC + in->nsvcs), poll_timeout_ms(in, max_ms));
-	if (rc < 0 && errno != EINTR) {
-		log_msg(&in->log, LOG_ERROR, "poll: %s", strerror(errno));
-		sleep(1); /* never spin, never exit */
+	if (in->ctl_id >= 0 && evloop_fd_mod(&in->loop, in->ctl_id, EVLOOP_IN, &e) < 0)
+		log_err(&in->log, &e);
+}
+
+static void serve(struct init *in)
+{
+	ctl_serve(in); /* answers, or waits for its request until the deadline */
+	if (in->ctl_client < 0)
+		client_done(in);
+}
+
+static void on_client(struct evloop *l, int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	serve(init_of(l));
+}
+
+static void on_client_deadline(struct evloop *l, int id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	serve(init_of(l));
+}
+
+static void on_ctl(struct evloop *l, int fd, unsigned events, void *arg)
+{
+	struct init *in = init_of(l);
+	struct berr e;
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	ctl_accept(in);
+	if (in->ctl_client < 0)
+		return;
+	in->client_id = evloop_fd_add(l, in->ctl_client, EVLOOP_IN, on_client, NULL, &e);
+	if (in->client_id < 0 || evloop_fd_mod(l, in->ctl_id, 0, &e) < 0) {
+		log_err(&in->log, &e);
+		fd_close(&in->ctl_client);
+		client_done(in);
 		return;
 	}
-	if (rc > 0) {
-		for (int i = 0; i < in->nsvcs; i++)
-			if (pfd[PFD_SVC + i].revents)
-				svc_log_drain(&in->log, &in->svcs[i]);
-		while (read(in->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-			on_signal(in, (int)si.ssi_signo);
-		if (pfd[PFD_CTL].revents)
-			ctl_accept(in);
+	evloop_timer_arm(l, in->t_client, in->ctl_deadline_ns);
+}
+
+/* ---- services and the console shell ---- */
+
+static void on_svc_log(struct evloop *l, int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	svc_log_drain(&init_of(l)->log, arg);
+}
+
+static void on_svc_due(struct evloop *l, int id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	svc_tick(init_of(l), evloop_now(l));
+}
+
+/* svc.c keeps each service's due time; one timer follows the earliest. */
+static void svc_timer_sync(struct init *in)
+{
+	long long due = svc_next_due(in);
+
+	if (due)
+		evloop_timer_arm(&in->loop, in->t_svc, due);
+	else
+		evloop_timer_cancel(&in->loop, in->t_svc);
+}
+
+static void on_shell_due(struct evloop *l, int id, void *arg)
+{
+	struct init *in = init_of(l);
+
+	(void)arg;
+	if (!in->stopping && console_shell_start(in) < 0)
+		evloop_timer_arm_in(l, id, SHELL_RESPAWN_MS);
+}
+
+static void on_shutdown_due(struct evloop *l, int id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	shutdown_advance(init_of(l));
+}
+
+void loop_console_shell(struct init *in)
+{
+	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in->conf.console_shell[0])
+		on_shell_due(&in->loop, in->t_shell, NULL);
+}
+
+/* ---- setup and the loop itself ---- */
+
+static int timers_init(struct init *in, struct berr *e)
+{
+	struct evloop *l = &in->loop;
+
+	if ((in->t_svc = evloop_timer_new(l, on_svc_due, NULL, e)) < 0 ||
+	    (in->t_shell = evloop_timer_new(l, on_shell_due, NULL, e)) < 0 ||
+	    (in->t_client = evloop_timer_new(l, on_client_deadline, NULL, e)) < 0 ||
+	    (in->sd.timer = evloop_timer_new(l, on_shutdown_due, NULL, e)) < 0)
+		return -1;
+	return 0;
+}
+
+int loop_init(struct init *in, struct berr *e)
+{
+	in->ctl_id = in->client_id = -1;
+	if (evloop_init(&in->loop, CLOCK_BOOTTIME, in->loop_fds, INIT_LOOP_FDS, in->loop_timers,
+			in->loop_heap, INIT_LOOP_TIMERS, e) < 0 ||
+	    timers_init(in, e) < 0)
+		return -1;
+	if ((in->sigfd = signals_to_fd(e)) < 0 ||
+	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+void loop_watch(struct init *in)
+{
+	struct berr e;
+
+	if (in->ctl_fd >= 0 && in->ctl_id < 0) {
+		in->ctl_id = evloop_fd_add(&in->loop, in->ctl_fd, EVLOOP_IN, on_ctl, NULL, &e);
+		if (in->ctl_id < 0)
+			log_err(&in->log, &e);
 	}
-	if (in->ctl_client >= 0)
-		ctl_serve(in); /* answers, or waits for its request until the deadline */
-	svc_tick(in, log_boottime_ns());
-	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in->shell_respawn_ns &&
-	    log_boottime_ns() >= in->shell_respawn_ns && !in->stopping)
-		console_shell_start(in);
+	for (; in->svc_watched < in->nsvcs; in->svc_watched++) {
+		struct svc *s = &in->svcs[in->svc_watched];
+
+		if (s->log_r >= 0 && evloop_fd_add(&in->loop, s->log_r, EVLOOP_IN, on_svc_log, s, &e) < 0)
+			log_msg(&in->log, LOG_ERROR, "service %s: log pipe: %s", s->c.name, e.msg);
+	}
 }
 
 void loop_run(struct init *in)
 {
+	struct berr e;
+
 	for (;;) {
-		loop_step(in, -1);
-		if (in->stop != STOP_NONE && !in->stopping) {
-			shutdown_run(in);
-			in->stop = STOP_NONE; /* reboot(2) failed: keep running */
-			in->stopping = 0;
+		svc_timer_sync(in);
+		if (evloop_step(&in->loop, -1, &e) < 0) {
+			log_err(&in->log, &e);
+			sleep(1); /* never spin, never exit */
 		}
+		if (in->stop != STOP_NONE && !in->stopping)
+			begin_shutdown(in);
 	}
 }

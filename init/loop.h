@@ -1,26 +1,38 @@
-/* loop.h — PID 1's one signalfd + poll loop. */
+/* loop.h — PID 1's event loop, on lib/evloop (CLOCK_BOOTTIME).
+ *
+ * Registrations: the signalfd (reap on SIGCHLD, shutdown on
+ * SIGUSR2/SIGINT/SIGTERM/SIGUSR1, new services on SIGHUP), the control
+ * socket and its one client, every service's log pipe. Timers: the
+ * services' next due time (restart after back-off, SIGKILL after the stop
+ * timeout), the console shell's respawn, the control client's deadline,
+ * and the shutdown's current step (shutdown.h). Every table lives in
+ * struct init; nothing here allocates.
+ *
+ * Shutdown is not a second loop: when a stop is asked the loop stops
+ * watching the control socket and calls shutdown_begin(); from then on
+ * each reaped child and the shutdown timer call shutdown_advance(), which
+ * moves through its steps and ends in reboot(2). shutdown.c never calls
+ * back into this module.
+ */
 #ifndef BERTH_INIT_LOOP_H
 #define BERTH_INIT_LOOP_H
 
 #include "init/state.h"
 #include "lib/err.h"
 
-/* Block the signals PID 1 handles and open in->sigfd for them; ignore
- * SIGPIPE, SIGTTIN and SIGTTOU; turn ctrl-alt-del into SIGINT. */
-int loop_signals_init(struct init *in, struct berr *e);
+/* Set up the event loop with its timers and the signalfd (signals.h). On failure PID 1 goes on:
+ * the loop then only waits for its timers. */
+int loop_init(struct init *in, struct berr *e);
 
-/* Reap every exited child (orphans included) without blocking. */
-void loop_reap(struct init *in);
+/* Watch what was opened since the last call: the control socket, and the
+ * log pipes of services added by svc_load(). */
+void loop_watch(struct init *in);
 
-/* One round: wait up to max_ms (-1: until something happens) for signals,
- * service output, the control socket and timers, and handle what came.
- * Used by loop_run and by the shutdown's waits. */
-void loop_step(struct init *in, int max_ms);
+/* Start the console shell now and again one second after each exit,
+ * until shutdown. */
+void loop_console_shell(struct init *in);
 
-/* Wait for signals and timers forever: reap children, supervise services,
- * serve the control socket, restart the console shell, and shut down on
- * SIGUSR2/SIGINT (poweroff), SIGTERM (reboot) or SIGUSR1 (halt). Never
- * returns. */
+/* Run forever: dispatch the loop's events and timers. Never returns. */
 void loop_run(struct init *in) __attribute__((noreturn));
 
 #endif

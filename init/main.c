@@ -12,8 +12,8 @@
 #include "init/loop.h"
 #include "init/modules.h"
 #include "init/mounts.h"
-#include "init/rootfs.h"
 #include "init/net.h"
+#include "init/root_switch.h"
 #include "init/state.h"
 #include "init/svc.h"
 #include "init/sysctl.h"
@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 		.sigfd = -1,
 		.ctl_fd = -1,
 		.ctl_client = -1,
+		.ctl_id = -1,
+		.client_id = -1,
 	};
 	struct berr e;
 
@@ -89,11 +91,11 @@ int main(int argc, char **argv)
 		/* the kernel starts PID 1 in /, nothing to fix */
 	}
 	console_setup();
-	rootfs_switch(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
+	root_switch_to_tmpfs(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
 	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
 
-	if (loop_signals_init(&in, &e) < 0)
-		log_err(&in.log, &e); /* signals stay deliverable; reaping still works via the loop */
+	if (loop_init(&in, &e) < 0)
+		log_err(&in.log, &e); /* PID 1 goes on with what it has */
 
 	mounts_early(&in.log);
 	log_msg(&in.log, LOG_INFO, "early filesystems mounted");
@@ -115,9 +117,8 @@ int main(int argc, char **argv)
 	net_setup(&in);
 	log_msg(&in.log, LOG_INFO, "network configured");
 	svc_start_all(&in, svc_load(&in, in.conf.services_dir, 0));
-
-	if (IS_ENABLED(CONFIG_INIT_CONSOLE_SHELL) && in.conf.console_shell[0])
-		console_shell_start(&in);
+	loop_watch(&in);
+	loop_console_shell(&in);
 
 	print_ready(&in);
 	loop_run(&in);

@@ -14,9 +14,6 @@
 #include "lib/kconfig.h"
 #include "lib/util.h"
 
-#ifndef CONFIG_INIT_MODULES_MAX
-#define CONFIG_INIT_MODULES_MAX 128
-#endif
 #define MODULES_DEP_MAX (64 * 1024) /* the image has only the board's modules */
 
 /* Module names compare with '-' and '_' as one character. */

@@ -25,10 +25,11 @@ struct mod_ref {
 int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_ref *plan,
 		 size_t max, size_t *n, struct berr *e);
 
-/* Load every module named in `names` (space-separated) from
- * root/lib/modules/<release>/, dependencies first, with finit_module(2).
- * Modules already loaded or built in count as loaded. Failures are logged per
- * module and the rest still loaded; returns how many failed. */
+/* Load every module named in `names` (space-separated) from the running
+ * kernel's /lib/modules/<release>/, dependencies first, with
+ * finit_module(2). Modules already loaded or built in count as loaded.
+ * Failures are logged per module and the rest still loaded; returns how
+ * many failed. */
 int modules_load(const char *names, const struct logger *lg);
 
 #endif

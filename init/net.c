@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,26 +10,22 @@
 
 #include "init/svc.h"
 #include "lib/netlink.h"
-#include "lib/util.h"
+#include "lib/fs.h"
 
+/* Replaces the file, or the symlink to berth-dhcpc's file, atomically. */
 static void write_resolv(struct init *in, const struct init_iface *f)
 {
 	char text[256], a[INET_ADDRSTRLEN];
 	size_t n = 0;
 	struct berr e;
-	int fd;
 
 	n += (size_t)snprintf(text, sizeof text, "# written by berth-init from [network] %s\n", f->name);
 	for (int i = 0; i < f->ndns; i++) {
 		inet_ntop(AF_INET, &f->dns[i], a, sizeof a);
 		n += (size_t)snprintf(text + n, sizeof text - n, "nameserver %s\n", a);
 	}
-	unlink(in->conf.resolv_conf);
-	fd = open(in->conf.resolv_conf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || util_write_all(fd, text, n, &e) < 0)
-		log_msg(&in->log, LOG_ERROR, "write %s: %s", in->conf.resolv_conf, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	if (fs_write_atomic(in->conf.resolv_conf, text, n, 0644, &e) < 0)
+		log_err(&in->log, &e);
 }
 
 static void configure_static(struct init *in, const struct init_iface *f)

@@ -1,109 +1,111 @@
-/* shutdown.c — SIGTERM, grace, SIGKILL, sync, reboot(2). */
+/* shutdown.c — services in reverse order, SIGTERM, grace, SIGKILL, sync,
+ * reboot(2): one step at a time, advanced by the loop. */
 #include "init/shutdown.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/reboot.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "autoconf.h"
 #include "init/ctl.h"
 #include "init/data.h"
-#include "init/loop.h"
 #include "init/svc.h"
+#include "lib/evloop.h"
 
-#ifndef CONFIG_INIT_SHUTDOWN_GRACE_MS
-#define CONFIG_INIT_SHUTDOWN_GRACE_MS 2000
-#endif
+#define MS 1000000LL
+#define STUCK_GRACE_MS 5000      /* after a service's SIGKILL */
+#define KILL_ALL_WAIT_MS 1000
+
+static const struct {
+	const char *name;
+	int cmd;
+} how[] = {
+	[STOP_POWEROFF] = { "poweroff", RB_POWER_OFF },
+	[STOP_REBOOT] = { "reboot", RB_AUTOBOOT },
+	[STOP_HALT] = { "halt", RB_HALT_SYSTEM },
+};
 
 static long long ms_since(long long t_ns)
 {
-	return (log_boottime_ns() - t_ns) / 1000000LL;
+	return (log_boottime_ns() - t_ns) / MS;
 }
 
-/* Reap until no child is left or timeout_ms passes; returns 1 if none left. */
-static int wait_all(struct init *in, int timeout_ms)
+/* Is no child left at all? Looks without reaping (the loop reaps). */
+static int none_left(void)
 {
-	long long deadline = log_boottime_ns() + (long long)timeout_ms * 1000000LL;
+	siginfo_t si;
 
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct pollfd pfd = { .fd = in->sigfd, .events = POLLIN };
-		long long left;
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD;
+}
 
-		loop_reap(in);
-		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+static void next_step(struct init *in, enum shutdown_step step)
+{
+	in->sd.step = step;
+	in->sd.entered = 0;
+	in->sd.step_ns = log_boottime_ns();
+	evloop_timer_cancel(&in->loop, in->sd.timer);
+}
+
+/* Wait for the current step until its deadline: 1 while waiting. */
+static int wait_until_deadline(struct init *in)
+{
+	if (log_boottime_ns() >= in->sd.deadline_ns)
+		return 0;
+	evloop_timer_arm(&in->loop, in->sd.timer, in->sd.deadline_ns);
+	return 1;
+}
+
+/* Step 1: one service at a time, last started first. 1 while waiting. */
+static int stop_services(struct init *in)
+{
+	struct shutdown_state *sd = &in->sd;
+
+	for (; sd->svc >= 0; sd->svc--, sd->entered = 0) {
+		struct svc *s = &in->svcs[in->order[sd->svc]];
+
+		if (!sd->entered) {
+			svc_stop(in, s);
+			sd->entered = 1;
+			sd->deadline_ns = log_boottime_ns() +
+					  ((long long)s->c.stop_timeout_ms + STUCK_GRACE_MS) * MS;
+		}
+		if (s->state != SVC_STOPPING)
+			continue;
+		if (wait_until_deadline(in))
 			return 1;
-		left = (deadline - log_boottime_ns()) / 1000000LL;
-		if (left <= 0)
-			return 0;
-		poll(&pfd, 1, (int)(left > 100 ? 100 : left));
-		while (read(in->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-			; /* SIGCHLD: reaped at the top; other signals: already stopping */
-	}
-}
-
-void shutdown_run(struct init *in)
-{
-	static const struct { const char *name; int cmd; } how[] = {
-		[STOP_POWEROFF] = { "poweroff", RB_POWER_OFF },
-		[STOP_REBOOT] = { "reboot", RB_AUTOBOOT },
-		[STOP_HALT] = { "halt", RB_HALT_SYSTEM },
-	};
-	long long t0 = log_boottime_ns(), t;
-	int clean;
-
-	log_msg(&in->log, LOG_INFO, "shutdown: %s", how[in->stop].name);
-	in->stopping = 1;
-	in->shell_respawn_ns = 0;
-	ctl_close(in);
-
-	/* Services in reverse start order, each with its own stop signal and
-	 * timeout (SIGKILL after it); the loop keeps reaping and logging. */
-	t = log_boottime_ns();
-	for (int i = in->nsvcs - 1; i >= 0; i--) {
-		struct svc *s = &in->svcs[in->order[i]];
-
-		long long give_up;
-
-		svc_stop(in, s);
-		/* SIGKILL follows the stop timeout; a process stuck in the kernel
-		 * even then must not hold the shutdown: 5 s more, then move on. */
-		give_up = log_boottime_ns() + ((long long)s->c.stop_timeout_ms + 5000) * 1000000LL;
-		while (s->state == SVC_STOPPING && log_boottime_ns() < give_up)
-			loop_step(in, 100);
-		if (s->state == SVC_STOPPING)
-			log_msg(&in->log, LOG_ERROR, "shutdown: service %s: pid %d survives SIGKILL; going on",
-				s->c.name, (int)s->pid);
+		log_msg(&in->log, LOG_ERROR, "shutdown: service %s: pid %d survives SIGKILL; going on",
+			s->c.name, (int)s->pid);
 	}
 	if (in->nsvcs)
-		log_msg(&in->log, LOG_INFO, "shutdown: %d services stopped in %lld ms", in->nsvcs, ms_since(t));
+		log_msg(&in->log, LOG_INFO, "shutdown: %d services stopped in %lld ms", in->nsvcs,
+			ms_since(sd->step_ns));
+	return 0;
+}
 
-	t = log_boottime_ns();
-	/* The console shell's session gets a hangup, as from a closed terminal:
-	 * interactive shells ignore SIGTERM but leave on SIGHUP. */
-	if (in->shell_pid > 0)
-		kill(-in->shell_pid, SIGHUP);
-	kill(-1, SIGTERM);
-	kill(-1, SIGCONT);
-	clean = wait_all(in, CONFIG_INIT_SHUTDOWN_GRACE_MS);
-	log_msg(&in->log, LOG_INFO, "shutdown: SIGTERM to all: %s in %lld ms",
-		clean ? "all exited" : "some still running", ms_since(t));
-	if (!clean) {
-		t = log_boottime_ns();
-		kill(-1, SIGKILL);
-		clean = wait_all(in, 1000);
-		log_msg(&in->log, LOG_INFO, "shutdown: SIGKILL to all: %s in %lld ms",
-			clean ? "all gone" : "some unkillable", ms_since(t));
+/* Steps 2 and 3: signal every process once, then wait for none to be
+ * left or for the deadline. 1 while waiting; *clean says how it ended. */
+static int signal_all(struct init *in, int sig, int wait_ms, int *clean)
+{
+	if (!in->sd.entered) {
+		in->sd.entered = 1;
+		in->sd.deadline_ns = log_boottime_ns() + (long long)wait_ms * MS;
+		kill(-1, sig);
+		if (sig == SIGTERM)
+			kill(-1, SIGCONT);
 	}
-	svc_cgroups_remove(in);
-	if (in->data >= 0) {
-		struct berr e;
+	*clean = none_left();
+	return !*clean && wait_until_deadline(in);
+}
 
+static void save_and_unmount(struct init *in)
+{
+	struct berr e;
+	long long t;
+
+	if (in->data >= 0) {
 		t = log_boottime_ns();
 		if (data_seed_save(in->conf.data_dir, &e) < 0)
 			log_err(&in->log, &e);
@@ -114,8 +116,6 @@ void shutdown_run(struct init *in)
 	sync();
 	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
 	if (in->data >= 0) {
-		struct berr e;
-
 		t = log_boottime_ns();
 		if (data_unmount(in->conf.data_dir, &e) < 0)
 			log_err(&in->log, &e);
@@ -123,7 +123,67 @@ void shutdown_run(struct init *in)
 			log_msg(&in->log, LOG_INFO, "shutdown: %s read-only and unmounted in %lld ms",
 				in->conf.data_dir, ms_since(t));
 	}
-	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name, ms_since(t0));
+}
+
+/* Step 4: nothing runs any more. reboot(2) returns only on failure. */
+static void finish(struct init *in)
+{
+	svc_cgroups_remove(in);
+	save_and_unmount(in);
+	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name,
+		ms_since(in->sd.t0_ns));
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
+	evloop_timer_cancel(&in->loop, in->sd.timer);
+	in->stop = STOP_NONE; /* keep running */
+	in->stopping = 0;
+}
+
+void shutdown_begin(struct init *in)
+{
+	log_msg(&in->log, LOG_INFO, "shutdown: %s", how[in->stop].name);
+	in->stopping = 1;
+	ctl_close(in);
+	in->sd.t0_ns = log_boottime_ns();
+	in->sd.svc = in->nsvcs - 1;
+	next_step(in, SHUTDOWN_SERVICES);
+	shutdown_advance(in);
+}
+
+void shutdown_advance(struct init *in)
+{
+	int clean;
+
+	if (!in->stopping)
+		return;
+	switch (in->sd.step) {
+	case SHUTDOWN_SERVICES:
+		if (stop_services(in))
+			return;
+		next_step(in, SHUTDOWN_TERM_ALL);
+		/* The console shell's session gets a hangup, as from a closed
+		 * terminal: interactive shells ignore SIGTERM but leave on SIGHUP. */
+		if (in->shell_pid > 0)
+			kill(-in->shell_pid, SIGHUP);
+		/* fall through */
+	case SHUTDOWN_TERM_ALL:
+		if (signal_all(in, SIGTERM, CONFIG_INIT_SHUTDOWN_GRACE_MS, &clean))
+			return;
+		log_msg(&in->log, LOG_INFO, "shutdown: SIGTERM to all: %s in %lld ms",
+			clean ? "all exited" : "some still running", ms_since(in->sd.step_ns));
+		next_step(in, clean ? SHUTDOWN_FINAL : SHUTDOWN_KILL_ALL);
+		if (clean)
+			break;
+		/* fall through */
+	case SHUTDOWN_KILL_ALL:
+		if (signal_all(in, SIGKILL, KILL_ALL_WAIT_MS, &clean))
+			return;
+		log_msg(&in->log, LOG_INFO, "shutdown: SIGKILL to all: %s in %lld ms",
+			clean ? "all gone" : "some unkillable", ms_since(in->sd.step_ns));
+		next_step(in, SHUTDOWN_FINAL);
+		break;
+	case SHUTDOWN_FINAL:
+		break;
+	}
+	finish(in);
 }

@@ -3,17 +3,13 @@
 #ifndef BERTH_INIT_STATE_H
 #define BERTH_INIT_STATE_H
 
-#include <poll.h>
 #include <sys/types.h>
 
 #include "autoconf.h"
 #include "init/conf.h"
 #include "init/svc_conf.h"
+#include "lib/evloop.h"
 #include "lib/log.h"
-
-#ifndef CONFIG_INIT_SERVICES_MAX
-#define CONFIG_INIT_SERVICES_MAX 32
-#endif
 
 enum init_stop {
 	STOP_NONE,
@@ -50,8 +46,30 @@ struct svc {
 	size_t line_len;
 };
 
-/* Fixed slots in the poll set; the services' log pipes follow. */
-enum { PFD_SIG, PFD_CTL, PFD_CLIENT, PFD_SVC };
+/* The event loop's tables: the signalfd, the control socket and its
+ * client, one log pipe per service; one timer each for the services'
+ * next due time, the console shell's respawn, the control client's
+ * deadline and the shutdown's current step. */
+#define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX)
+#define INIT_LOOP_TIMERS 4
+
+/* Where the shutdown is (shutdown.h): a step and what it waits for. */
+enum shutdown_step {
+	SHUTDOWN_SERVICES,        /* stopping services in reverse start order */
+	SHUTDOWN_TERM_ALL,        /* SIGTERM to every process, grace period */
+	SHUTDOWN_KILL_ALL,        /* SIGKILL to what is left */
+	SHUTDOWN_FINAL,           /* seed, sync, unmount, reboot(2) */
+};
+
+struct shutdown_state {
+	enum shutdown_step step;
+	int entered;                     /* the current step's action is done */
+	int svc;                         /* SERVICES: index in order being stopped */
+	long long t0_ns;                 /* when the shutdown began */
+	long long step_ns;               /* when the current step began */
+	long long deadline_ns;           /* the current step gives up then */
+	int timer;                       /* evloop timer that advances it */
+};
 
 struct init {
 	struct logger log;
@@ -60,15 +78,22 @@ struct init {
 	struct init_conf conf;
 	int sigfd;                       /* signalfd for every signal PID 1 handles */
 	pid_t shell_pid;                 /* console shell, 0 when not running */
-	long long shell_respawn_ns;      /* when to start it again, 0: not pending */
 	enum init_stop stop;
 	int stopping;                    /* shutdown under way: no restarts */
+	struct shutdown_state sd;
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;
 	int order[CONFIG_INIT_SERVICES_MAX];   /* start order: indexes into svcs */
-	struct pollfd pfd[PFD_SVC + CONFIG_INIT_SERVICES_MAX];
+	int svc_watched;                 /* services [0, svc_watched) have their log pipe in the loop */
+
+	struct evloop loop;              /* init/loop.c's; CLOCK_BOOTTIME */
+	struct evloop_fd loop_fds[INIT_LOOP_FDS];
+	struct evloop_timer loop_timers[INIT_LOOP_TIMERS];
+	int loop_heap[INIT_LOOP_TIMERS];
+	int ctl_id, client_id;           /* loop slots of ctl_fd and ctl_client, -1: none */
+	int t_svc, t_shell, t_client;    /* loop timers */
 
 	int ctl_fd;                      /* listening control socket, -1: none */
 	int ctl_client;                  /* one client at a time, -1: none */

@@ -244,10 +244,8 @@ int svc_load(struct init *in, const char *dir, int from)
 	compute_order(in, from);
 	if (from == 0 && in->nsvcs)
 		cg_system(in);
-	for (int i = from; i < in->nsvcs; i++) {
+	for (int i = from; i < in->nsvcs; i++)
 		cg_service(in, &in->svcs[i]);
-		in->pfd[PFD_SVC + i] = (struct pollfd){ .fd = in->svcs[i].log_r, .events = POLLIN };
-	}
 	log_msg(&in->log, LOG_INFO, "services: %d loaded from %s", in->nsvcs - from, dir);
 	return from;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "init/signals.h"
 #include "lib/sandbox.h"
 
 #define ENV_MAX (SVC_ENVS_MAX + 4)
@@ -65,14 +66,9 @@ void svc_exec(const struct svc *s, const char *cg)
 {
 	const struct svc_conf *c = &s->c;
 	char *argv[SVC_ARGS_MAX + 1], *envp[ENV_MAX + 1];
-	sigset_t none;
 	int envc = 0, fd, have_path = 0;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTTIN, SIG_DFL);
-	signal(SIGTTOU, SIG_DFL);
+	signals_child_reset();
 	setsid();
 	/* Without its log pipe (svc_log_open failed) the service writes to
 	 * PID 1's console instead. */

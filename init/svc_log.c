@@ -11,9 +11,6 @@
 #include "autoconf.h"
 #include "lib/util.h"
 
-#ifndef CONFIG_INIT_SVC_LOG_KB
-#define CONFIG_INIT_SVC_LOG_KB 256
-#endif
 #define LOG_MAX_BYTES ((long long)CONFIG_INIT_SVC_LOG_KB * 1024)
 
 static int open_file(struct svc *s, struct berr *e)

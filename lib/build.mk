@@ -39,3 +39,8 @@ unit-tests += test_http
 test_http-srcs := lib/http.c lib/http_w.c lib/err.c
 fuzz-targets += fuzz_http
 fuzz_http-srcs := lib/http.c lib/http_w.c lib/err.c
+
+# One event loop (epoll fds, heap timers): PID 1 now, berthd and berth-apid later.
+lib-objs-y += lib/evloop.o
+unit-tests += test_evloop
+test_evloop-srcs := lib/evloop.c lib/err.c

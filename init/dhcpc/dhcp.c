@@ -75,12 +75,10 @@ static int mask_prefix(const uint8_t *m)
 	return (n == 32 || (v << n) == 0) ? n : -1;
 }
 
-int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
-	       struct dhcp_reply *r, struct berr *e)
+/* The fixed BOOTP part: a reply to our xid and hardware address. */
+static int check_header(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
+			struct berr *e)
 {
-	size_t i = DHCP_MIN_LEN;
-
-	memset(r, 0, sizeof *r);
 	if (len < DHCP_MIN_LEN)
 		return berr_set(e, EBADMSG, "dhcp: %zu bytes: shorter than %d", len, DHCP_MIN_LEN);
 	if (buf[0] != OP_REPLY || buf[1] != 1 || buf[2] != 6)
@@ -91,11 +89,59 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 		return berr_set(e, EBADMSG, "dhcp: for another hardware address");
 	if (get32(buf + DHCP_FIXED_LEN) != COOKIE)
 		return berr_set(e, EBADMSG, "dhcp: no magic cookie");
-	memcpy(&r->yiaddr, buf + 16, 4);
+	return 0;
+}
+
+/* Take one option's value (olen bytes at v) into r. */
+static int take_option(uint8_t code, const uint8_t *v, uint8_t olen, struct dhcp_reply *r,
+		       struct berr *e)
+{
+	switch (code) {
+	case OPT_TYPE:
+		if (olen != 1)
+			return berr_set(e, EBADMSG, "dhcp: message type of length %u", olen);
+		r->type = v[0];
+		break;
+	case OPT_SUBNET:
+		if (olen != 4 || (r->prefix = mask_prefix(v)) < 0)
+			return berr_set(e, EBADMSG, "dhcp: bad subnet mask");
+		break;
+	case OPT_ROUTER:
+		if (olen < 4 || olen % 4)
+			return berr_set(e, EBADMSG, "dhcp: router option of length %u", olen);
+		memcpy(&r->router, v, 4);
+		break;
+	case OPT_DNS:
+		if (olen < 4 || olen % 4)
+			return berr_set(e, EBADMSG, "dhcp: dns option of length %u", olen);
+		for (int k = 0; k < olen / 4 && r->ndns < DHCP_DNS_MAX; k++)
+			memcpy(&r->dns[r->ndns++], v + 4 * k, 4);
+		break;
+	case OPT_SERVER:
+		if (olen != 4)
+			return berr_set(e, EBADMSG, "dhcp: server id of length %u", olen);
+		memcpy(&r->server_id, v, 4);
+		break;
+	case OPT_LEASE:
+	case OPT_T1:
+	case OPT_T2:
+		if (olen != 4)
+			return berr_set(e, EBADMSG, "dhcp: time option %u of length %u", code, olen);
+		*(code == OPT_LEASE ? &r->lease_s : code == OPT_T1 ? &r->t1_s : &r->t2_s) = get32(v);
+		break;
+	default:
+		break; /* overload (52) is not honoured: options stay in the options field */
+	}
+	return 0;
+}
+
+/* The options field, up to OPT_END or the end of the message. */
+static int parse_options(const uint8_t *buf, size_t len, struct dhcp_reply *r, struct berr *e)
+{
+	size_t i = DHCP_MIN_LEN;
 
 	while (i < len) {
 		uint8_t code = buf[i], olen;
-		const uint8_t *v;
 
 		if (code == OPT_PAD) {
 			i++;
@@ -106,58 +152,39 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 		if (i + 2 > len || i + 2 + buf[i + 1] > len)
 			return berr_set(e, EBADMSG, "dhcp: option %u runs past the end", code);
 		olen = buf[i + 1];
-		v = buf + i + 2;
+		if (take_option(code, buf + i + 2, olen, r, e) < 0)
+			return -1;
 		i += 2u + olen;
-		switch (code) {
-		case OPT_TYPE:
-			if (olen != 1)
-				return berr_set(e, EBADMSG, "dhcp: message type of length %u", olen);
-			r->type = v[0];
-			break;
-		case OPT_SUBNET:
-			if (olen != 4 || (r->prefix = mask_prefix(v)) < 0)
-				return berr_set(e, EBADMSG, "dhcp: bad subnet mask");
-			break;
-		case OPT_ROUTER:
-			if (olen < 4 || olen % 4)
-				return berr_set(e, EBADMSG, "dhcp: router option of length %u", olen);
-			memcpy(&r->router, v, 4);
-			break;
-		case OPT_DNS:
-			if (olen < 4 || olen % 4)
-				return berr_set(e, EBADMSG, "dhcp: dns option of length %u", olen);
-			for (int k = 0; k < olen / 4 && r->ndns < DHCP_DNS_MAX; k++)
-				memcpy(&r->dns[r->ndns++], v + 4 * k, 4);
-			break;
-		case OPT_SERVER:
-			if (olen != 4)
-				return berr_set(e, EBADMSG, "dhcp: server id of length %u", olen);
-			memcpy(&r->server_id, v, 4);
-			break;
-		case OPT_LEASE:
-		case OPT_T1:
-		case OPT_T2:
-			if (olen != 4)
-				return berr_set(e, EBADMSG, "dhcp: time option %u of length %u", code, olen);
-			*(code == OPT_LEASE ? &r->lease_s : code == OPT_T1 ? &r->t1_s : &r->t2_s) = get32(v);
-			break;
-		default:
-			break; /* overload (52) is not honoured: options stay in the options field */
-		}
 	}
-	if (r->type < DHCP_DISCOVER || r->type > DHCP_RELEASE)
-		return berr_set(e, EBADMSG, "dhcp: no or unknown message type (%d)", r->type);
-	if ((r->type == DHCP_OFFER || r->type == DHCP_ACK) && !r->yiaddr.s_addr)
-		return berr_set(e, EBADMSG, "dhcp: %s without an address", r->type == DHCP_OFFER ? "OFFER" : "ACK");
+	return 0;
+}
+
+/* What the server left out: RFC 2131's defaults. */
+static void fill_defaults(struct dhcp_reply *r, uint8_t first_octet)
+{
 	if (!r->lease_s)
 		r->lease_s = 3600;
 	if (!r->t1_s || r->t1_s > r->lease_s)
 		r->t1_s = r->lease_s / 2;
 	if (!r->t2_s || r->t2_s > r->lease_s || r->t2_s < r->t1_s)
 		r->t2_s = r->lease_s / 8 * 7;
-	if (!r->prefix) {
-		uint8_t first = buf[16];
-		r->prefix = first < 128 ? 8 : first < 192 ? 16 : 24; /* classful, as RFC 2131 allows */
-	}
+	if (!r->prefix) /* classful, as RFC 2131 allows */
+		r->prefix = first_octet < 128 ? 8 : first_octet < 192 ? 16 : 24;
+}
+
+int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
+	       struct dhcp_reply *r, struct berr *e)
+{
+	memset(r, 0, sizeof *r);
+	if (check_header(buf, len, xid, mac, e) < 0)
+		return -1;
+	memcpy(&r->yiaddr, buf + 16, 4);
+	if (parse_options(buf, len, r, e) < 0)
+		return -1;
+	if (r->type < DHCP_DISCOVER || r->type > DHCP_RELEASE)
+		return berr_set(e, EBADMSG, "dhcp: no or unknown message type (%d)", r->type);
+	if ((r->type == DHCP_OFFER || r->type == DHCP_ACK) && !r->yiaddr.s_addr)
+		return berr_set(e, EBADMSG, "dhcp: %s without an address", r->type == DHCP_OFFER ? "OFFER" : "ACK");
+	fill_defaults(r, buf[16]);
 	return 0;
 }

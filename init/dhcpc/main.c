@@ -18,6 +18,7 @@
 
 #include "init/dhcpc/dhcp.h"
 #include "lib/caps.h"
+#include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
 #include "lib/seccomp.h"
@@ -121,21 +122,16 @@ static int wait_reply(struct dhcpc *d, uint32_t xid, int want1, int want2, int m
 
 static void write_resolv(struct dhcpc *d, const struct dhcp_reply *r)
 {
-	char text[256], tmp[256], a[INET_ADDRSTRLEN];
+	char text[256], a[INET_ADDRSTRLEN];
 	size_t n = (size_t)snprintf(text, sizeof text, "# from DHCP on %s (berth-dhcpc)\n", d->ifname);
 	struct berr e;
-	int fd;
 
 	for (int i = 0; i < r->ndns; i++) {
 		inet_ntop(AF_INET, &r->dns[i], a, sizeof a);
 		n += (size_t)snprintf(text + n, sizeof text - n, "nameserver %s\n", a);
 	}
-	snprintf(tmp, sizeof tmp, "%s.tmp", d->resolv);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || util_write_all(fd, text, n, &e) < 0 || rename(tmp, d->resolv) < 0)
-		log_msg(&d->log, LOG_ERROR, "%s: write %s: %s", d->ifname, d->resolv, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	if (fs_write_atomic(d->resolv, text, n, 0644, &e) < 0)
+		log_msg(&d->log, LOG_ERROR, "%s: %s", d->ifname, e.msg);
 }
 
 static int apply(struct dhcpc *d, const struct dhcp_reply *r, struct berr *e)

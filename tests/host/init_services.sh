@@ -65,6 +65,16 @@ cat /proc/self/cgroup > $O/shell.cgroup
 cat /sys/fs/cgroup/system/zeta/cgroup.procs > $O/zeta.procs 2>&1
 awk -v d=$WORK/data '\$2 == d { print \$3 }' /proc/mounts > $O/data.fs
 stat -c '%s %a' $WORK/data/random-seed > $O/seed 2>&1
+# A client that connects and says nothing is answered and dropped at its
+# deadline (a second), not left holding the one client slot.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/run/berth/init.sock"); s.settimeout(5); t = time.monotonic()
+try:
+    r = s.recv(4096); print("answered %d bytes after %.1f s" % (len(r), time.monotonic() - t))
+except socket.timeout:
+    print("no answer after 5 s")' > $O/silent.txt 2>&1
 $BIN/berthctl services > $O/services.txt 2>&1
 $BIN/berthctl restart nosuch > $O/restart-nosuch.txt 2>&1; echo \$? >> $O/restart-nosuch.txt
 setpriv --reuid 65534 $BIN/berthctl services > $O/nonroot.txt 2>&1; echo \$? >> $O/nonroot.txt
@@ -178,6 +188,10 @@ tap_check "SIGHUP leaves known services alone (zeta started once)" test "$(grep 
 # --- control socket
 tap_check "berthctl services lists every service with its state" \
 	bash -c "grep -qE '^zeta +running +[0-9]+ +0 ' '$O/services.txt' && grep -qE '^never +down +0 +0 .* exit 1' '$O/services.txt'"
+if [ -x /usr/bin/python3 ]; then
+	tap_check "a silent control client is answered and dropped at its 1 s deadline" \
+		grep -qE '^answered [0-9]+ bytes after 1\.[0-9] s' "$O/silent.txt"
+else tap_skip "a silent control client is dropped at its deadline" "no /usr/bin/python3"; fi
 tap_check "berthctl services shows the crashing service's restarts" grep -qE '^crash +(backoff|running) +[0-9]+ +[1-9]' "$O/services.txt"
 tap_check "berthctl restart of an unknown service fails (exit 1)" \
 	bash -c "grep -q 'no such service' '$O/restart-nosuch.txt' && tail -1 '$O/restart-nosuch.txt' | grep -qx 1"

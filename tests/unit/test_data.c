@@ -67,4 +67,47 @@ static void finds_the_labelled_device(void)
 	CHECK(system(cmd) == 0);
 }
 
-UNIT_MAIN(UNIT(label_from_superblock), UNIT(finds_the_labelled_device))
+static void seed_save_replaces_whole_file(void)
+{
+	char dir[] = "/tmp/berth-seed-XXXXXX", path[256], a[DATA_SEED_BYTES], b[DATA_SEED_BYTES];
+	struct stat st;
+	struct berr e;
+	FILE *f;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/random-seed", dir);
+	CHECK_INT(data_seed_save(dir, &e), 0);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_size, DATA_SEED_BYTES);
+	CHECK_INT(st.st_mode & 07777, 0600);
+	CHECK((f = fopen(path, "r")) && fread(a, 1, sizeof a, f) == sizeof a && fclose(f) == 0);
+	CHECK_INT(data_seed_save(dir, &e), 0);
+	CHECK((f = fopen(path, "r")) && fread(b, 1, sizeof b, f) == sizeof b && fclose(f) == 0);
+	CHECK(memcmp(a, b, sizeof a) != 0);
+	snprintf(path, sizeof path, "rm -r %s", dir);
+	CHECK(system(path) == 0);
+}
+
+/* A FIFO where the seed should be is refused, never waited on (PID 1
+ * would hang at boot), and replaced by a real seed. */
+static void seed_load_does_not_hang_on_a_fifo(void)
+{
+	char dir[] = "/tmp/berth-seed-XXXXXX", path[256];
+	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
+	struct stat st;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/random-seed", dir);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	alarm(5);
+	data_seed_load(dir, &lg);
+	alarm(0);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_INT(st.st_size, DATA_SEED_BYTES);
+	snprintf(path, sizeof path, "rm -r %s", dir);
+	CHECK(system(path) == 0);
+}
+
+UNIT_MAIN(UNIT(label_from_superblock), UNIT(finds_the_labelled_device), UNIT(seed_save_replaces_whole_file),
+	  UNIT(seed_load_does_not_hang_on_a_fifo))

@@ -1,5 +1,5 @@
-/* rootfs.c — copy the initramfs into a tmpfs and switch to it. */
-#include "init/rootfs.h"
+/* root_switch.c — copy the initramfs into a tmpfs and switch to it. */
+#include "init/root_switch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -173,19 +173,73 @@ static void delete_tree(int dfd, dev_t dev, int depth)
 	closedir(d);
 }
 
-void rootfs_switch(const struct logger *lg, char **argv, long long *t0_ns)
+/* Mount a tmpfs at /NEWROOT and copy the initramfs (device c->dev) into
+ * it; on failure undo it (logged). Returns the open / on success, or -1. */
+static int copy_to_tmpfs(const struct logger *lg, struct copy *c)
 {
-	struct copy c = { 0 };
 	struct stat st;
 	struct berr e;
-	const char *env = getenv(ROOTFS_ENV);
-	long long t = log_boottime_ns();
+	int src = -1, dst = -1;
+
+	if (stat("/", &st) < 0 || mkdir("/" NEWROOT, 0755) < 0 ||
+	    mount("tmpfs", "/" NEWROOT, "tmpfs", 0, "mode=0755") < 0) {
+		log_msg(lg, LOG_ERROR, "root on tmpfs: %s: containers will be chrooted, not pivoted",
+			strerror(errno));
+		return -1;
+	}
+	c->dev = st.st_dev;
+	src = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dst = open("/" NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src < 0 || dst < 0 || copy_tree(src, dst, 0, c, &e) < 0) {
+		if (src < 0 || dst < 0)
+			berr_sys(&e, "open /");
+		log_msg(lg, LOG_ERROR, "root on tmpfs: copy: %s: booting from the initramfs", e.msg);
+		umount2("/" NEWROOT, MNT_DETACH);
+		rmdir("/" NEWROOT);
+		fd_close(&src);
+		fd_close(&dst);
+		return -1;
+	}
+	fd_close(&dst);
+	return src;
+}
+
+/* Move the tmpfs over / and chroot into it. Returns 0, or -1 (logged). */
+static int move_over(const struct logger *lg)
+{
+	if (chdir("/" NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0) {
+		/* The initramfs files are gone: the tmpfs is the only root left,
+		 * and this init, already loaded, goes on from wherever it is. */
+		log_msg(lg, LOG_ERROR, "root on tmpfs: move: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The new root's /sbin/init, told when the first one started. */
+static void exec_again(const struct logger *lg, char **argv, long long t0_ns)
+{
 	char t0[32];
-	int src = -1, dst = -1, is;
+
+	snprintf(t0, sizeof t0, "%lld", t0_ns);
+	setenv(ROOT_SWITCH_ENV, t0, 1);
+	execv("/sbin/init", argv);
+	unsetenv(ROOT_SWITCH_ENV);
+	log_msg(lg, LOG_ERROR, "exec /sbin/init on the tmpfs root: %s: going on", strerror(errno));
+}
+
+void root_switch_to_tmpfs(const struct logger *lg, char **argv, long long *t0_ns)
+{
+	struct copy c = { 0 };
+	struct berr e;
+	const char *env = getenv(ROOT_SWITCH_ENV);
+	long long t = log_boottime_ns();
+	int src, is, moved;
 
 	if (env) { /* the second init: the switch is done */
 		*t0_ns = strtoll(env, NULL, 10);
-		unsetenv(ROOTFS_ENV);
+		unsetenv(ROOT_SWITCH_ENV);
 		return;
 	}
 	is = root_is_rootfs(&e);
@@ -195,44 +249,16 @@ void rootfs_switch(const struct logger *lg, char **argv, long long *t0_ns)
 		return;
 	}
 	umask(0);
-	if (stat("/", &st) < 0 || mkdir("/" NEWROOT, 0755) < 0 ||
-	    mount("tmpfs", "/" NEWROOT, "tmpfs", 0, "mode=0755") < 0) {
-		log_msg(lg, LOG_ERROR, "root on tmpfs: %s: containers will be chrooted, not pivoted",
-			strerror(errno));
-		umask(022);
-		return;
+	src = copy_to_tmpfs(lg, &c);
+	if (src >= 0) {
+		delete_tree(src, c.dev, 0);
+		close(src);
 	}
-	c.dev = st.st_dev;
-	src = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dst = open("/" NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (src < 0 || dst < 0 || copy_tree(src, dst, 0, &c, &e) < 0) {
-		if (src < 0 || dst < 0)
-			berr_sys(&e, "open /");
-		log_msg(lg, LOG_ERROR, "root on tmpfs: copy: %s: booting from the initramfs", e.msg);
-		umount2("/" NEWROOT, MNT_DETACH);
-		rmdir("/" NEWROOT);
-		fd_close(&src);
-		fd_close(&dst);
-		umask(022);
-		return;
-	}
-	fd_close(&dst);
-	delete_tree(src, c.dev, 0);
-	fd_close(&src);
-	if (chdir("/" NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0) {
-		/* The initramfs files are gone: the tmpfs is the only root left,
-		 * and this init, already loaded, goes on from wherever it is. */
-		log_msg(lg, LOG_ERROR, "root on tmpfs: move: %s", strerror(errno));
-		umask(022);
-		return;
-	}
+	moved = src >= 0 && move_over(lg) == 0;
 	umask(022);
+	if (!moved)
+		return;
 	log_msg(lg, LOG_INFO, "root moved from the initramfs to tmpfs: %lu files, %llu KiB in %lld ms",
 		c.files, c.bytes / 1024, (log_boottime_ns() - t) / 1000000LL);
-	snprintf(t0, sizeof t0, "%lld", *t0_ns);
-	setenv(ROOTFS_ENV, t0, 1);
-	execv("/sbin/init", argv);
-	unsetenv(ROOTFS_ENV);
-	log_msg(lg, LOG_ERROR, "exec /sbin/init on the tmpfs root: %s: going on", strerror(errno));
+	exec_again(lg, argv, *t0_ns);
 }
