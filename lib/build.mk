@@ -25,3 +25,8 @@ CONF_SRCS := lib/conf.c lib/conf_value.c lib/caps.c lib/fs.c lib/util.c lib/err.
 unit-tests += test_lib_conf
 test_lib_conf-srcs := $(CONF_SRCS)
 $(O)/unit/test_lib_conf: $(HOST_LIBCAP)
+
+# Unix sockets: listening with mode and owner set first, peer credentials.
+lib-objs-y += lib/sock.o
+unit-tests += test_sock
+test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c
