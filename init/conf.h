@@ -2,7 +2,7 @@
  *
  * Keys read here (everything else in the file belongs to other programs and
  * is ignored):
- *   [system] hostname       = NAME         (1..64 chars of [A-Za-z0-9.-])
+ *   [system] hostname       = NAME         (RFC 1123, at most 64 bytes)
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
  *                                           continuation lines append)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
