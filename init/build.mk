@@ -8,16 +8,19 @@ init-libs := -linih -lcap
 
 unit-tests += test_modules test_conf
 test_modules-srcs := init/modules.c lib/err.c lib/log.c lib/util.c lib/fs.c
-test_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c
+test_conf-srcs := init/conf.c $(CONF_SRCS) lib/log.c
 
 fuzz-targets += fuzz_modules_dep
 fuzz_modules_dep-srcs := init/modules.c lib/err.c lib/log.c lib/util.c lib/fs.c
 unit-tests += test_svc_conf
-test_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c lib/fs.c build/src/libinih/ini.c
+$(O)/unit/test_conf $(O)/unit/test_svc_conf: $(HOST_LIBCAP)
+test_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
 unit-tests += test_data
 test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c lib/fs.c
 include init/dhcpc/build.mk
 
 fuzz-targets += fuzz_svc_conf fuzz_conf
-fuzz_svc_conf-srcs := init/svc_conf.c lib/err.c lib/log.c lib/util.c lib/fs.c build/src/libinih/ini.c
-fuzz_conf-srcs := init/conf.c lib/err.c lib/log.c build/src/libinih/ini.c
+fuzz_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
+fuzz_conf-srcs := init/conf.c $(CONF_SRCS) lib/log.c
+fuzz_svc_conf-libs := $(HOST_LIBCAP)
+fuzz_conf-libs := $(HOST_LIBCAP)

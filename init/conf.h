@@ -2,7 +2,7 @@
  *
  * Keys read here (everything else in the file belongs to other programs and
  * is ignored):
- *   [system] hostname       = NAME         (1..64 chars of [A-Za-z0-9.-])
+ *   [system] hostname       = NAME         (RFC 1123, at most 64 bytes)
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
  *                                           continuation lines append)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
@@ -16,6 +16,9 @@
  *   [network] IFNAME        = dhcp
  *   [network] IFNAME        = static A.B.C.D/N [gateway A.B.C.D] [dns A.B.C.D]…
  *                                           (at most 4 interfaces, 3 dns each)
+ * Values are checked with lib/conf.h (hostname: RFC 1123, at most 64 bytes;
+ * paths: absolute, normalised, no . or .. component). The file is at most
+ * INIT_CONF_FILE_MAX-1 bytes, a regular file (not a symlink).
  * A bad value is reported as "file:line: what is wrong" and that setting is
  * skipped; the rest of the file still applies.
  */
@@ -27,6 +30,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 
+#define INIT_CONF_FILE_MAX 16384
 #define INIT_CONF_HOSTNAME_MAX 64
 #define INIT_CONF_SHELL_MAX 256
 #define INIT_CONF_MODULES_MAX 2048
@@ -63,7 +67,7 @@ struct init_conf {
 };
 
 /* Fill *c from path. A missing file leaves the defaults (empty) and is not
- * an error; an unreadable one is. Bad lines are logged through lg and
+ * an error; an unreadable or too big one is. Bad lines are logged through lg and
  * counted in c->errors. */
 int init_conf_load(struct init_conf *c, const char *path, const struct logger *lg,
 		   struct berr *e);

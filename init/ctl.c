@@ -1,4 +1,5 @@
-/* ctl.c — the control socket: SO_PEERCRED, fixed-size messages. */
+/* ctl.c — the control socket (lib/sock: created 0600 root, peer uid 0
+ * only), fixed-size messages. */
 #include "init/ctl.h"
 
 #include <errno.h>
@@ -6,18 +7,17 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "init/svc.h"
 #include "lib/initctl.h"
+#include "lib/sock.h"
 #include "lib/util.h"
 
 int ctl_open(struct init *in, struct berr *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = INITCTL_PATH };
-	mode_t old;
-	int fd, rc;
+	static const struct sock_perm perm = { .mode = 0600, .uid = 0, .gid = 0 };
+	int fd;
 
 	in->ctl_fd = in->ctl_client = -1;
 	/* Root's only: the control socket and the service logs live here. */
@@ -25,18 +25,9 @@ int ctl_open(struct init *in, struct berr *e)
 		return berr_sys(e, "mkdir /run/berth");
 	if (chmod("/run/berth", 0700) < 0)
 		return berr_sys(e, "chmod /run/berth");
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = sock_listen(INITCTL_PATH, SOCK_SEQPACKET | SOCK_NONBLOCK, &perm, 4, e);
 	if (fd < 0)
-		return berr_sys(e, "control socket");
-	unlink(INITCTL_PATH);
-	old = umask(0177); /* the socket is born 0600: no window for others */
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (rc < 0 || listen(fd, 4) < 0) {
-		berr_sys(e, "bind %s", INITCTL_PATH);
-		close(fd);
 		return -1;
-	}
 	in->ctl_fd = fd;
 	return 0;
 }
@@ -69,9 +60,10 @@ static void fail(struct init *in, int err, const char *msg)
 
 void ctl_accept(struct init *in)
 {
-	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
-	socklen_t len = sizeof cred;
-	int fd = accept4(in->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	static const struct sock_allow root = SOCK_ALLOW_UID(0);
+	struct sock_peer peer;
+	struct berr e;
+	int fd = sock_accept(in->ctl_fd, SOCK_NONBLOCK, &peer, &e);
 
 	if (fd < 0)
 		return;
@@ -80,8 +72,8 @@ void ctl_accept(struct init *in)
 		return;
 	}
 	in->ctl_client = fd;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
-		log_msg(&in->log, LOG_WARN, "control socket: refused uid %d", (int)cred.uid);
+	if (sock_peer_check(fd, &peer, &root, &e) < 0) {
+		log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
 		fail(in, EPERM, "only root may use the control socket");
 		fd_close(&in->ctl_client);
 		return;

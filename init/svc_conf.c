@@ -2,32 +2,17 @@
 #include "init/svc_conf.h"
 
 #include <errno.h>
-#include <ini.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "autoconf.h"
+#include "lib/conf.h"
 #include "lib/fs.h"
 #include "lib/util.h"
 
-#ifndef CONFIG_INIT_SVC_STOP_TIMEOUT_MS
-#define CONFIG_INIT_SVC_STOP_TIMEOUT_MS 5000
-#endif
-
-/* Capability names as capabilities(7) spells them, by number. */
-static const char *const cap_names[] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill",
-	"setgid", "setuid", "setpcap", "linux_immutable", "net_bind_service",
-	"net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-	"sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time",
-	"sys_tty_config", "mknod", "lease", "audit_write", "audit_control",
-	"setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
-	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
-};
+#define BLANKS " \t"
 
 static const struct { const char *name; int sig; } signals[] = {
 	{ "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP }, { "QUIT", SIGQUIT },
@@ -37,17 +22,15 @@ static const struct { const char *name; int sig; } signals[] = {
 struct parse {
 	struct svc_conf *c;
 	const struct logger *lg;
-	const char *path;
 	const char *passwd, *group;   /* files for user and group names */
-	int errors;
 	int have_command;
 };
 
-static int bad(struct parse *p, int lineno, const char *what, const char *value)
+static void report(void *ctx, const char *file, int line, const char *msg)
 {
-	log_msg(p->lg, LOG_ERROR, "%s:%d: %s: '%.80s'", p->path, lineno, what, value);
-	p->errors++;
-	return 1; /* go on: report every wrong line of the file at once */
+	struct parse *p = ctx;
+
+	log_msg(p->lg, LOG_ERROR, "%s:%d: %s", file, line, msg);
 }
 
 int svc_name_valid(const char *s, size_t len)
@@ -58,101 +41,6 @@ int svc_name_valid(const char *s, size_t len)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
 		      s[i] == '_' || s[i] == '-'))
 			return 0;
-	return 1;
-}
-
-/* A decimal number in [0, max] followed by one of the suffixes (factor
- * given per suffix; "" is the unit). Returns 0 and *out, or -1. */
-struct suffix { const char *s; long long mul; };
-static int parse_num(const char *v, long long max, const struct suffix *sfx, size_t nsfx,
-		     long long *out)
-{
-	char *end;
-	unsigned long long n;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || n > (unsigned long long)max)
-		return -1;
-	for (size_t i = 0; i < nsfx; i++) {
-		if (strcmp(end, sfx[i].s) == 0) {
-			if (n > (unsigned long long)(max / sfx[i].mul))
-				return -1;
-			*out = (long long)n * sfx[i].mul;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Append the blank-separated words of v to buf/off/count. */
-static int add_words(char *buf, size_t size, unsigned short *off, int max, int *count,
-		     const char *v)
-{
-	size_t used = 0;
-
-	if (*count > 0)
-		used = off[*count - 1] + strlen(buf + off[*count - 1]) + 1;
-	while (*v) {
-		size_t n;
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (!*v)
-			break;
-		n = strcspn(v, " \t");
-		if (*count >= max || used + n + 1 > size)
-			return -1;
-		off[*count] = (unsigned short)used;
-		memcpy(buf + used, v, n);
-		buf[used + n] = '\0';
-		used += n + 1;
-		(*count)++;
-		v += n;
-	}
-	return 0;
-}
-
-static int on_caps(struct parse *p, const char *v, int lineno)
-{
-	struct svc_conf *c = p->c;
-	char word[32];
-
-	if (strcmp(v, "none") == 0) {
-		c->caps = 0;
-		c->caps_all = 0;
-		return 1;
-	}
-	if (strcmp(v, "all") == 0) {
-		c->caps_all = 1;
-		return 1;
-	}
-	while (*v) {
-		size_t n, i;
-		const char *w;
-
-		while (*v == ' ' || *v == '\t' || *v == ',')
-			v++;
-		if (!*v)
-			break;
-		n = strcspn(v, " \t,");
-		if (n >= sizeof word)
-			return bad(p, lineno, "capabilities: unknown capability", v);
-		memcpy(word, v, n);
-		word[n] = '\0';
-		v += n;
-		w = word;
-		if (strncasecmp(w, "cap_", 4) == 0)
-			w += 4;
-		for (i = 0; i < ARRAY_SIZE(cap_names); i++)
-			if (strcasecmp(w, cap_names[i]) == 0)
-				break;
-		if (i == ARRAY_SIZE(cap_names))
-			return bad(p, lineno, "capabilities: unknown capability", word);
-		c->caps |= 1ULL << i;
-	}
 	return 1;
 }
 
@@ -185,169 +73,191 @@ static int lookup(const char *file, const char *name, long *id, long *id2)
 	return -1;
 }
 
-static int on_user(struct parse *p, const char *v, int lineno)
+/* NAME|ID of a user (file /etc/passwd: *id2 is its primary group) or of
+ * a group (/etc/group). A number stands for itself (*id2 the same). */
+static int resolve(const char *key, const char *v, const char *file, long *id, long *id2,
+		   struct berr *e)
 {
-	struct svc_conf *c = p->c;
+	char name[CONF_ID_NAME_MAX + 1];
+	uint32_t n;
+
+	if (conf_id(key, v, &n, name, e) < 0)
+		return -1;
+	if (!name[0]) {
+		*id = *id2 = (long)n;
+		return 0;
+	}
+	if (lookup(file, name, id, id2) < 0 || *id < 0 || *id2 < 0)
+		return conf_bad(e, key, v, "no such %s in %s", key, file);
+	return 0;
+}
+
+/* user = sets the group to the user's primary one unless group = did. */
+static int on_user(struct parse *p, const char *key, const char *v, struct berr *e)
+{
 	long uid, gid;
-	long long n;
 
-	if (parse_num(v, 65535, &(struct suffix){ "", 1 }, 1, &n) == 0) {
-		c->uid = (uid_t)n;
-		if (!c->have_gid)
-			c->gid = (gid_t)n;
-		return 1;
-	}
-	if (lookup(p->passwd, v, &uid, &gid) < 0 || uid < 0 || gid < 0)
-		return bad(p, lineno, "user: no such user in /etc/passwd", v);
-	c->uid = (uid_t)uid;
-	if (!c->have_gid)
-		c->gid = (gid_t)gid;
-	return 1;
+	if (resolve(key, v, p->passwd, &uid, &gid, e) < 0)
+		return -1;
+	p->c->uid = (uid_t)uid;
+	if (!p->c->have_gid)
+		p->c->gid = (gid_t)gid;
+	return 0;
 }
 
-static int on_group(struct parse *p, const char *v, int lineno)
+static int on_group(struct parse *p, const char *key, const char *v, struct berr *e)
 {
-	struct svc_conf *c = p->c;
 	long gid, unused;
-	long long n;
 
-	if (parse_num(v, 65535, &(struct suffix){ "", 1 }, 1, &n) == 0) {
-		c->gid = (gid_t)n;
-	} else {
-		if (lookup(p->group, v, &gid, &unused) < 0 || gid < 0)
-			return bad(p, lineno, "group: no such group in /etc/group", v);
-		c->gid = (gid_t)gid;
-	}
-	c->have_gid = 1;
-	return 1;
+	if (resolve(key, v, p->group, &gid, &unused, e) < 0)
+		return -1;
+	p->c->gid = (gid_t)gid;
+	p->c->have_gid = 1;
+	return 0;
 }
 
-static int on_after(struct parse *p, const char *v, int lineno)
+static int on_after(struct svc_conf *c, const char *key, const char *v, struct berr *e)
 {
-	struct svc_conf *c = p->c;
+	const char *w, *p = v;
+	size_t n;
 
-	while (*v) {
-		size_t n;
-
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (!*v)
-			break;
-		n = strcspn(v, " \t");
-		if (!svc_name_valid(v, n))
-			return bad(p, lineno, "after: want service names of 1-31 [a-z0-9_-]", v);
+	while ((w = conf_word_next(&p, BLANKS, &n))) {
+		if (!svc_name_valid(w, n))
+			return conf_bad(e, key, w, "want service names of 1-%d [a-z0-9_-]", SVC_NAME_MAX);
 		if (c->nafter >= SVC_AFTER_MAX)
-			return bad(p, lineno, "after: more than 8 services", v);
-		memcpy(c->after[c->nafter], v, n);
+			return conf_bad(e, key, w, "more than %d services", SVC_AFTER_MAX);
+		memcpy(c->after[c->nafter], w, n);
 		c->after[c->nafter][n] = '\0';
 		c->nafter++;
-		v += n;
 	}
-	return 1;
+	return 0;
 }
 
-static int on_env(struct parse *p, const char *v, int lineno)
+static int on_env(struct svc_conf *c, const char *key, const char *v, struct berr *e)
 {
-	struct svc_conf *c = p->c;
 	const char *eq = strchr(v, '=');
-	size_t used = 0, n = strlen(v);
+	struct conf_words w = { .buf = c->env, .size = sizeof c->env, .off = c->env_off,
+				.max = SVC_ENVS_MAX, .n = c->envc };
 
 	if (!eq || eq == v)
-		return bad(p, lineno, "env: want KEY=VALUE", v);
+		return conf_bad(e, key, v, "want KEY=VALUE");
 	for (const char *k = v; k < eq; k++)
 		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_' ||
 		      (k > v && *k >= '0' && *k <= '9')))
-			return bad(p, lineno, "env: KEY must be [A-Za-z_][A-Za-z0-9_]*", v);
-	if (c->envc > 0)
-		used = c->env_off[c->envc - 1] + strlen(c->env + c->env_off[c->envc - 1]) + 1;
-	if (c->envc >= SVC_ENVS_MAX || used + n + 1 > sizeof c->env)
-		return bad(p, lineno, "env: more than 32 variables or 1024 bytes", v);
-	c->env_off[c->envc++] = (unsigned short)used;
-	memcpy(c->env + used, v, n + 1);
-	return 1;
+			return conf_bad(e, key, v, "KEY must be [A-Za-z_][A-Za-z0-9_]*");
+	/* one word: the whole line, blanks included (no separator) */
+	if (conf_words_add(key, v, "", &w, e) < 0)
+		return conf_bad(e, key, v, "more than %d variables or %zu bytes", SVC_ENVS_MAX,
+				sizeof c->env);
+	c->envc = w.n;
+	return 0;
 }
 
-static int on_signal_key(struct parse *p, const char *v, int lineno)
+static int on_stop_signal(struct svc_conf *c, const char *key, const char *v, struct berr *e)
 {
 	const char *s = strncasecmp(v, "SIG", 3) == 0 ? v + 3 : v;
 	long long n;
 
 	for (size_t i = 0; i < ARRAY_SIZE(signals); i++) {
 		if (strcasecmp(s, signals[i].name) == 0) {
-			p->c->stop_signal = signals[i].sig;
-			return 1;
+			c->stop_signal = signals[i].sig;
+			return 0;
 		}
 	}
-	if (parse_num(v, 64, &(struct suffix){ "", 1 }, 1, &n) < 0 || n < 1)
-		return bad(p, lineno, "stop_signal: want TERM, INT, HUP, QUIT, USR1, USR2, KILL or 1-64", v);
-	p->c->stop_signal = (int)n;
-	return 1;
+	if (conf_int(key, v, 1, 64, &n, e) < 0)
+		return conf_bad(e, key, v, "want TERM, INT, HUP, QUIT, USR1, USR2, KILL or 1-64");
+	c->stop_signal = (int)n;
+	return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *v, int lineno)
+static int on_command(struct parse *p, const char *key, const char *v, struct berr *e)
 {
-	static const struct suffix bytes[] = {
-		{ "", 1 }, { "K", 1LL << 10 }, { "M", 1LL << 20 }, { "G", 1LL << 30 },
-	};
-	static const struct suffix msec[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 } };
-	struct parse *p = user;
 	struct svc_conf *c = p->c;
+	struct conf_words w = { .buf = c->cmd, .size = sizeof c->cmd, .off = c->arg_off,
+				.max = SVC_ARGS_MAX, .n = c->argc };
+
+	if (!p->have_command) { /* the first word: the program, an absolute path */
+		char prog[SVC_CMD_MAX], norm[SVC_CMD_MAX];
+
+		if (conf_string(key, v, prog, sizeof prog, e) < 0)
+			return conf_bad(e, key, v, "more than %d words or %zu bytes", SVC_ARGS_MAX,
+					sizeof c->cmd - 1);
+		prog[strcspn(prog, BLANKS)] = '\0';
+		if (conf_path(key, prog, norm, sizeof norm, e) < 0)
+			return -1;
+	}
+	if (conf_words_add(key, v, BLANKS, &w, e) < 0)
+		return -1;
+	c->argc = w.n;
+	p->have_command = c->argc > 0;
+	return 0;
+}
+
+/* Keys whose value is one of a list (the index is the enum's value). */
+static const char *const restarts[] = {
+	[SVC_RESTART_ALWAYS] = "always", [SVC_RESTART_ON_FAILURE] = "on-failure",
+	[SVC_RESTART_NEVER] = "never",
+};
+static const char *const consoles[] = {
+	[SVC_CONSOLE_ALL] = "all", [SVC_CONSOLE_ERRORS] = "errors", [SVC_CONSOLE_NONE] = "none",
+};
+
+static int on_number(struct svc_conf *c, const char *key, const char *v, struct berr *e)
+{
 	long long n;
 
-	if (strcmp(section, "service") != 0)
-		return bad(p, lineno, "unknown section (want [service])", section);
-	if (strcmp(name, "command") == 0) {
-		if (!p->have_command && v[0] != '/')
-			return bad(p, lineno, "command: want an absolute path", v);
-		if (add_words(c->cmd, sizeof c->cmd, c->arg_off, SVC_ARGS_MAX, &c->argc, v) < 0)
-			return bad(p, lineno, "command: more than 32 words or 511 bytes", v);
-		p->have_command = c->argc > 0;
-	} else if (strcmp(name, "user") == 0) {
-		return on_user(p, v, lineno);
-	} else if (strcmp(name, "group") == 0) {
-		return on_group(p, v, lineno);
-	} else if (strcmp(name, "capabilities") == 0) {
-		return on_caps(p, v, lineno);
-	} else if (strcmp(name, "restart") == 0) {
-		if (strcmp(v, "always") == 0)
-			c->restart = SVC_RESTART_ALWAYS;
-		else if (strcmp(v, "on-failure") == 0)
-			c->restart = SVC_RESTART_ON_FAILURE;
-		else if (strcmp(v, "never") == 0)
-			c->restart = SVC_RESTART_NEVER;
-		else
-			return bad(p, lineno, "restart: want always, on-failure or never", v);
-	} else if (strcmp(name, "after") == 0) {
-		return on_after(p, v, lineno);
-	} else if (strcmp(name, "memory_max") == 0) {
-		if (parse_num(v, 1LL << 50, bytes, ARRAY_SIZE(bytes), &n) < 0 || n < 1 << 20)
-			return bad(p, lineno, "memory_max: want bytes (suffix K, M or G), at least 1M", v);
+	if (strcmp(key, "memory_max") == 0) {
+		if (conf_size(key, v, 1LL << 20, 1LL << 50, &n, e) < 0)
+			return -1;
 		c->memory_max = n;
-	} else if (strcmp(name, "pids_max") == 0) {
-		if (parse_num(v, 4194304, bytes, 1, &n) < 0 || n < 1)
-			return bad(p, lineno, "pids_max: want 1-4194304", v);
+	} else if (strcmp(key, "pids_max") == 0) {
+		if (conf_int(key, v, 1, 4194304, &n, e) < 0)
+			return -1;
 		c->pids_max = (long)n;
-	} else if (strcmp(name, "env") == 0) {
-		return on_env(p, v, lineno);
-	} else if (strcmp(name, "stop_signal") == 0) {
-		return on_signal_key(p, v, lineno);
-	} else if (strcmp(name, "stop_timeout") == 0) {
-		if (parse_num(v, 600000, msec, ARRAY_SIZE(msec), &n) < 0)
-			return bad(p, lineno, "stop_timeout: want N (seconds), Ns or Nms, at most 600 s", v);
-		c->stop_timeout_ms = (int)n;
-	} else if (strcmp(name, "console") == 0) {
-		if (strcmp(v, "all") == 0)
-			c->console = SVC_CONSOLE_ALL;
-		else if (strcmp(v, "errors") == 0)
-			c->console = SVC_CONSOLE_ERRORS;
-		else if (strcmp(v, "none") == 0)
-			c->console = SVC_CONSOLE_NONE;
-		else
-			return bad(p, lineno, "console: want all, errors or none", v);
 	} else {
-		return bad(p, lineno, "unknown key", name);
+		if (conf_duration(key, v, 0, 600000, &n, e) < 0)
+			return -1;
+		c->stop_timeout_ms = (int)n;
 	}
-	return 1;
+	return 0;
+}
+
+static int on_key(void *ctx, const char *section, const char *key, const char *v, struct berr *e)
+{
+	struct parse *p = ctx;
+	struct svc_conf *c = p->c;
+	int i, rc;
+
+	if (strcmp(section, "service") != 0)
+		return berr_set(e, EINVAL, "unknown section (want [service]): '%.80s'", section);
+	if (strcmp(key, "command") == 0)
+		return on_command(p, key, v, e);
+	if (strcmp(key, "user") == 0)
+		return on_user(p, key, v, e);
+	if (strcmp(key, "group") == 0)
+		return on_group(p, key, v, e);
+	if (strcmp(key, "capabilities") == 0)
+		return conf_caps(key, v, &c->caps, &c->caps_all, e);
+	if (strcmp(key, "after") == 0)
+		return on_after(c, key, v, e);
+	if (strcmp(key, "env") == 0)
+		return on_env(c, key, v, e);
+	if (strcmp(key, "stop_signal") == 0)
+		return on_stop_signal(c, key, v, e);
+	if (strcmp(key, "memory_max") == 0 || strcmp(key, "pids_max") == 0 ||
+	    strcmp(key, "stop_timeout") == 0)
+		return on_number(c, key, v, e);
+	if (strcmp(key, "restart") == 0) {
+		rc = conf_enum(key, v, restarts, ARRAY_SIZE(restarts), &i, e);
+		c->restart = rc < 0 ? c->restart : (enum svc_restart)i;
+		return rc;
+	}
+	if (strcmp(key, "console") == 0) {
+		rc = conf_enum(key, v, consoles, ARRAY_SIZE(consoles), &i, e);
+		c->console = rc < 0 ? c->console : (enum svc_console)i;
+		return rc;
+	}
+	return berr_set(e, EINVAL, "unknown key: '%.80s'", key);
 }
 
 static void defaults(struct svc_conf *c, const char *name)
@@ -360,29 +270,29 @@ static void defaults(struct svc_conf *c, const char *name)
 	c->console = SVC_CONSOLE_ERRORS;
 }
 
-static int finish(struct parse *p, int rc, struct berr *e)
-{
-	if (rc > 0) /* a line inih itself could not read (no '=' or ']') */
-		bad(p, rc, "not a section, key = value, or comment", "...");
-	if (!p->have_command)
-		bad(p, 0, "command: missing", p->c->name);
-	if (p->errors)
-		return berr_set(e, 0, "%s: %d error%s: service skipped", p->path, p->errors,
-				p->errors == 1 ? "" : "s");
-	return 0;
-}
-
 int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const char *name,
 		   const struct logger *lg, struct berr *e)
 {
-	struct parse p = { .c = c, .lg = lg, .path = path, .passwd = SVC_PASSWD, .group = SVC_GROUP };
+	struct parse p = { .c = c, .lg = lg, .passwd = SVC_PASSWD, .group = SVC_GROUP };
+	struct conf_reader r = { .file = path, .on_key = on_key, .report = report, .ctx = &p };
+	struct berr d;
 
 	defaults(c, name);
 	if (!svc_name_valid(name, strlen(name))) {
-		bad(&p, 0, "file name: want NAME.conf with NAME 1-31 of [a-z0-9_-]", name);
-		return finish(&p, 0, e);
+		conf_bad(&d, "file name", name, "want NAME.conf with NAME 1-%d of [a-z0-9_-]",
+			 SVC_NAME_MAX);
+		conf_report(&r, 0, &d);
+	} else if (conf_parse(&r, text, e) < 0) {
+		return -1;
 	}
-	return finish(&p, ini_parse_string(text, handler, &p), e);
+	if (!p.have_command) {
+		conf_bad(&d, "command", c->name, "missing");
+		conf_report(&r, 0, &d);
+	}
+	if (r.errors)
+		return berr_set(e, 0, "%s: %d error%s: service skipped", path, r.errors,
+				r.errors == 1 ? "" : "s");
+	return 0;
 }
 
 int svc_conf_load(struct svc_conf *c, const char *path, const char *name,

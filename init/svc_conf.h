@@ -1,8 +1,10 @@
 /* svc_conf.h — one supervised service from /etc/berth/services.d/NAME.conf.
  *
- * The file is ini (read with inih); every key lives in a [service] section:
- *   command      = /ABS/PATH [ARG…]   words split on blanks, no quoting (required)
- *   user         = NAME|UID           default root
+ * The file is ini (read with lib/conf.h); every key lives in a [service]
+ * section:
+ *   command      = /ABS/PATH [ARG…]   words split on blanks, no quoting (required;
+ *                                     no . or .. in the path)
+ *   user         = NAME|UID           default root (UID 0-4294967294)
  *   group        = NAME|GID           default the user's primary group
  *   capabilities = none|all|cap_x cap_y…  capabilities kept (default none)
  *   restart      = always|on-failure|never   (default always)
@@ -11,7 +13,8 @@
  *   pids_max     = N                  cgroup pids.max (default: no limit)
  *   env          = KEY=VALUE          one variable per line (repeatable)
  *   stop_signal  = TERM|INT|HUP|QUIT|USR1|USR2|KILL or a number (default TERM)
- *   stop_timeout = N[ms|s]            stop signal to SIGKILL (default Kconfig)
+ *   stop_timeout = N[ms|s|m|h]        stop signal to SIGKILL, at most 10m; N
+ *                                     alone is seconds (default Kconfig)
  *   console      = all|errors|none    which log lines are mirrored to the
  *                                     console (errors: lines with "error" or
  *                                     "warn"; default errors)

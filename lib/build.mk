@@ -44,3 +44,19 @@ fuzz_http-srcs := lib/http.c lib/http_w.c lib/err.c
 lib-objs-y += lib/evloop.o
 unit-tests += test_evloop
 test_evloop-srcs := lib/evloop.c lib/err.c
+
+# ini configuration (inih) and typed values (capability names through libcap).
+lib-objs-y += lib/conf.o lib/conf_value.o
+# What a host-built test or fuzz target links for lib/conf: libcap is the
+# system's shared library (the sysroot's is built for musl), with the
+# sysroot's headers of the same version.
+CONF_SRCS := lib/conf.c lib/conf_value.c lib/caps.c lib/fs.c lib/util.c lib/err.c \
+	build/src/libinih/ini.c
+unit-tests += test_lib_conf
+test_lib_conf-srcs := $(CONF_SRCS)
+$(O)/unit/test_lib_conf: $(HOST_LIBCAP)
+
+# Unix sockets: listening with mode and owner set first, peer credentials.
+lib-objs-y += lib/sock.o
+unit-tests += test_sock
+test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c

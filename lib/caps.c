@@ -51,7 +51,7 @@ int caps_kernel_last(struct berr *e)
 
 int caps_from_name(const char *name, struct berr *e)
 {
-	char low[CAPS_NAME_MAX + 4] = "cap_";
+	char low[4 + CAPS_NAME_MAX + 1] = "cap_"; /* "cap_", the name, its NUL */
 	size_t n = strlen(name);
 	cap_value_t v;
 

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/initctl.h"
+#include "lib/sock.h"
 
 static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
@@ -29,25 +29,24 @@ static const char usage[] =
 
 static int request(const char *path, struct initctl_req *q, int (*each)(const struct initctl_rep *))
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct initctl_rep r;
-	int fd, rc = 0;
+	struct berr e;
+	int fd = sock_connect(path, SOCK_SEQPACKET, &e), rc = 0;
 
-	if (strlen(path) >= sizeof sa.sun_path) {
-		fprintf(stderr, "berthctl: error: socket path too long: %s\n", path);
-		return 100;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		fprintf(stderr, "berthctl: error: connect %s: %s\n", path, strerror(errno));
-		return 111;
+	if (fd < 0) {
+		fprintf(stderr, "berthctl: error: %s\n", e.msg);
+		return e.errnum == ENAMETOOLONG || e.errnum == EINVAL ? 100 : 111;
 	}
 	q->version = INITCTL_VERSION;
 	if (send(fd, q, sizeof *q, MSG_NOSIGNAL) != (ssize_t)sizeof *q) {
-		fprintf(stderr, "berthctl: error: send: %s\n", strerror(errno));
-		close(fd);
-		return 111;
+		int err = errno;
+
+		/* PID 1 answers a peer it refuses at once and closes: read why */
+		if (err != EPIPE || recv(fd, &r, sizeof r, MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof r) {
+			fprintf(stderr, "berthctl: error: send: %s\n", strerror(err));
+			close(fd);
+			return 111;
+		}
 	}
 	do {
 		ssize_t n = recv(fd, &r, sizeof r, 0);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "lib/caps.h"
+#include "lib/conf.h"
 #include "lib/util.h"
 #include "runtime/launch/cgroup.h"
 #include "runtime/launch/launch-internal.h"
@@ -36,16 +37,7 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGU
 
 static int check_hostname(const char *h, struct berr *e)
 {
-	size_t n = strlen(h);
-
-	if (n == 0 || n > LAUNCH_HOSTNAME_MAX || h[0] == '-' || h[0] == '.')
-		return berr_set(e, EINVAL, "hostname '%s': 1..%d letters, digits, '-' or '.'", h,
-				LAUNCH_HOSTNAME_MAX);
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && h[i] != '.')
-			return berr_set(e, EINVAL, "hostname '%s': 1..%d letters, digits, '-' or '.'", h,
-					LAUNCH_HOSTNAME_MAX);
-	return 0;
+	return conf_hostname("hostname", h, NULL, LAUNCH_HOSTNAME_MAX + 1, e);
 }
 
 static int env_has(const struct launch_spec *s, const char *key)

@@ -196,6 +196,24 @@ static void network_errors(void)
 	CHECK_INT(l.c.errors, 11);
 }
 
-UNIT_MAIN(UNIT(network), UNIT(network_errors), UNIT(sysctls_services_and_data), UNIT(at_most_32_sysctls), UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
+/* Values go through lib/conf: RFC 1123 hostnames, normalised paths. */
+static void lib_conf_values(void)
+{
+	struct loaded l;
+
+	load("[system]\nhostname = a..b\nhostname = a-.b\nservices = /etc//s.d/\n"
+	     "data = /var/../etc\nconsole_shell = /bin/./sh -l\nhostname = ok-1.b\n", &l);
+	CHECK_INT(l.c.errors, 4);
+	CHECK_STR(l.c.hostname, "ok-1.b");
+	CHECK_STR(l.c.services_dir, "/etc/s.d");
+	CHECK_STR(l.c.data_dir, "/var/lib/berth");
+	CHECK_STR(l.c.console_shell, "");
+	CHECK(strstr(l.log, "F:2: hostname: want 1-64 bytes of dot-separated labels"));
+	CHECK(strstr(l.log, "F:3: hostname:"));
+	CHECK(strstr(l.log, "F:5: data: want an absolute path without . or .. components: '/var/../etc'"));
+	CHECK(strstr(l.log, "F:6: console_shell: want an absolute path without"));
+}
+
+UNIT_MAIN(UNIT(lib_conf_values), UNIT(network), UNIT(network_errors), UNIT(sysctls_services_and_data), UNIT(at_most_32_sysctls), UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
 	  UNIT(bad_values_are_reported_with_line_and_skipped), UNIT(hostname_longer_than_64_is_refused),
 	  UNIT(syntax_error_names_the_line), UNIT(missing_file_is_defaults))

@@ -198,6 +198,29 @@ static void continuation_lines_extend_the_command(void)
 	CHECK_STR(arg(&r.c, 2), "exit");
 }
 
-UNIT_MAIN(UNIT(reads_every_key), UNIT(defaults), UNIT(bad_values_are_reported_with_line),
+/* Values go through lib/conf: the checks it adds over the old parser. */
+static void lib_conf_values(void)
+{
+	struct parsed r;
+
+	parse("[service]\ncommand = /usr/../bin/sh -c x\n", "x", &r);
+	CHECK_INT(r.rc, -1);
+	CHECK(strstr(r.log, "F:2: command: want an absolute path without . or .. components: '/usr/../bin/sh'"));
+	parse("[service]\ncommand = /bin/true\nstop_timeout = 2m\nuser = 100000\n"
+	      "capabilities = CAP_SYS_ADMIN,bpf\n", "x", &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.c.stop_timeout_ms, 120000);
+	CHECK_INT(r.c.uid, 100000);
+	CHECK_INT(r.c.gid, 100000);
+	CHECK_INT(r.c.caps, (1ULL << 21) | (1ULL << 39));
+	parse("[service]\ncommand = /bin/true\nstop_timeout = 11m\nmemory_max = 18446744073709551616\n"
+	      "user = bad:name\n", "x", &r);
+	CHECK_INT(r.rc, -1);
+	CHECK(strstr(r.log, "F:3: stop_timeout: want N seconds, or N with ms, s, m or h, from 0 to 10m: '11m'"));
+	CHECK(strstr(r.log, "F:4: memory_max: want bytes"));
+	CHECK(strstr(r.log, "F:5: user: want a number or a name"));
+}
+
+UNIT_MAIN(UNIT(lib_conf_values), UNIT(reads_every_key), UNIT(defaults), UNIT(bad_values_are_reported_with_line),
 	  UNIT(syntax_and_section_errors), UNIT(names), UNIT(limits),
 	  UNIT(continuation_lines_extend_the_command))
