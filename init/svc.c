@@ -18,12 +18,6 @@
 #include "init/svc_log.h"
 #include "lib/util.h"
 
-#ifndef CONFIG_INIT_SVC_BACKOFF_MIN_MS
-#define CONFIG_INIT_SVC_BACKOFF_MIN_MS 100
-#define CONFIG_INIT_SVC_BACKOFF_MAX_MS 30000
-#define CONFIG_INIT_SVC_BACKOFF_RESET_S 60
-#endif
-
 #define CG_SYSTEM "/sys/fs/cgroup/system"
 #define MS 1000000LL
 
