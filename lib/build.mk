@@ -13,3 +13,8 @@ lib-objs-y += lib/netlink.o
 unit-tests += test_netlink
 test_netlink-srcs := lib/netlink.c lib/err.c
 test_fs-srcs := lib/fs.c lib/util.c lib/err.c
+
+# cgroup v2 groups: the launcher's containers and init's services (issue 8).
+lib-objs-y += lib/cgroup.o
+unit-tests += test_cgroup
+test_cgroup-srcs := lib/cgroup.c lib/fs.c lib/util.c lib/err.c

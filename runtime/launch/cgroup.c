@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/cgroup.h"
 #include "lib/fs.h"
 #include "lib/util.h"
 
@@ -46,7 +47,7 @@ static int check_parent(const char *p, struct berr *e)
 	return 0;
 }
 
-int cgroup_prepare(const struct launch_spec *s, struct cgroup *cg, struct launch_result *r,
+int launch_cg_prepare(const struct launch_spec *s, struct launch_cg *cg, struct launch_result *r,
 		   struct berr *e)
 {
 	const char *parent = s->cgroup_parent ? s->cgroup_parent : CONFIG_LAUNCH_CGROUP_PARENT;
@@ -75,16 +76,6 @@ int cgroup_prepare(const struct launch_spec *s, struct cgroup *cg, struct launch
 	if (s->require_cgroups)
 		return berr_set(e, ENOTSUP, "--require-cgroups: %s", r->note);
 	r->cgroups_off = 1;
-	return 0;
-}
-
-static int write_in(const char *dir, const char *file, const char *v, struct berr *e)
-{
-	char p[CGROUP_PATH_MAX + 64];
-
-	snprintf(p, sizeof p, "%s/%s", dir, file);
-	if (util_write_file(p, v, e) < 0)
-		return berr_prefix(e, "cgroup %s", file);
 	return 0;
 }
 
@@ -153,10 +144,16 @@ static int attach_devices(int cgfd, struct berr *e)
 	return 0;
 }
 
-int cgroup_create(struct cgroup *cg, int *fd, struct berr *e)
+int launch_cg_create(struct launch_cg *cg, int *fd, struct berr *e)
 {
 	const struct launch_spec *s = cg->spec;
-	char v[64];
+	struct cgroup_limits l = {
+		.pids_max = s->pids_limit ? s->pids_limit : (long long)CONFIG_LAUNCH_PIDS_DEFAULT,
+		.memory_max = s->memory,
+		.no_swap = s->memory != 0,
+		.cpu_quota_us = s->cpus_milli * CPU_PERIOD_US / 1000,
+		.cpu_period_us = CPU_PERIOD_US,
+	};
 
 	*fd = -1;
 	if (!cg->active)
@@ -165,52 +162,32 @@ int cgroup_create(struct cgroup *cg, int *fd, struct berr *e)
 		cg->made_parent = 1;
 	else if (errno != EEXIST)
 		return berr_sys(e, "cgroup %s", cg->parent);
-	if (write_in(cg->parent, "cgroup.subtree_control", "+memory +pids +cpu", e) < 0)
+	if (cgroup_enable(cg->parent, "memory pids cpu", e) < 0)
 		return -1;
-	if (mkdir(cg->path, 0755) < 0)
-		return berr_sys(e, "cgroup %s", cg->path);
-	snprintf(v, sizeof v, "%lld", s->pids_limit ? s->pids_limit : (long long)CONFIG_LAUNCH_PIDS_DEFAULT);
-	if (write_in(cg->path, "pids.max", v, e) < 0)
-		goto fail;
-	if (s->memory) {
-		snprintf(v, sizeof v, "%lld", s->memory);
-		if (write_in(cg->path, "memory.max", v, e) < 0 ||
-		    write_in(cg->path, "memory.swap.max", "0", e) < 0)
-			goto fail;
-	}
-	if (s->cpus_milli) {
-		snprintf(v, sizeof v, "%lld %d", s->cpus_milli * CPU_PERIOD_US / 1000, CPU_PERIOD_US);
-		if (write_in(cg->path, "cpu.max", v, e) < 0)
-			goto fail;
-	}
-	*fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*fd = cgroup_create(cg->path, &l, 0, e);
 	if (*fd < 0) {
-		berr_sys(e, "cgroup %s", cg->path);
-		goto fail;
+		cg->path[0] = '\0';
+		return -1;
 	}
 	/* Fail closed: no device program, no container. */
-	if (attach_devices(*fd, e) < 0)
-		goto fail;
+	if (attach_devices(*fd, e) < 0) {
+		launch_cg_destroy(cg, fd);
+		return -1;
+	}
 	return 0;
-fail:
-	cgroup_destroy(cg, fd);
-	return -1;
 }
 
-void cgroup_destroy(struct cgroup *cg, int *fd)
+void launch_cg_destroy(struct launch_cg *cg, int *fd)
 {
+	struct berr ignore;
+
+	/* The pid namespace is gone with its PID 1, but its last processes
+	 * may take a moment to leave the group: make sure, then remove it. */
+	if (cg->active && cg->path[0] && *fd >= 0)
+		cgroup_kill(*fd, 1000, &ignore);
 	fd_close(fd);
 	if (!cg->active || !cg->path[0])
 		return;
-	/* The pid namespace is gone with its PID 1, but its last processes
-	 * may take a moment to leave the group. */
-	for (int i = 0; i < 200; i++) {
-		struct timespec ts = { 0, 5000000 };
-		if (rmdir(cg->path) == 0 || errno == ENOENT)
-			break;
-		if (errno != EBUSY)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	cgroup_remove(cg->path, 1000, &ignore);
 	cg->path[0] = '\0';
 }

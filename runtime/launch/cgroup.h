@@ -12,7 +12,7 @@
 
 #define CGROUP_PATH_MAX 512
 
-struct cgroup {
+struct launch_cg {
 	const struct launch_spec *spec;
 	int active;                    /* 0: no cgroup for this container */
 	int made_parent;
@@ -21,15 +21,15 @@ struct cgroup {
 };
 
 /* Decide whether cgroups can be used; check the values. Nothing is made. */
-int cgroup_prepare(const struct launch_spec *s, struct cgroup *cg, struct launch_result *r,
+int launch_cg_prepare(const struct launch_spec *s, struct launch_cg *cg, struct launch_result *r,
 		   struct berr *e);
 
 /* Make the group, write the limits, attach the device program (failing
  * closed); *fd gets the group's directory fd for CLONE_INTO_CGROUP (-1
  * when inactive). */
-int cgroup_create(struct cgroup *cg, int *fd, struct berr *e);
+int launch_cg_create(struct launch_cg *cg, int *fd, struct berr *e);
 
-/* Close *fd and remove the group (after the container's processes ended). */
-void cgroup_destroy(struct cgroup *cg, int *fd);
+/* Kill what is left in the group, close *fd and remove the group. */
+void launch_cg_destroy(struct launch_cg *cg, int *fd);
 
 #endif

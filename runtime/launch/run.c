@@ -239,7 +239,7 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 {
 	struct launch_ctx c;
 	struct clone_args ca;
-	struct cgroup cg;
+	struct launch_cg cg;
 	sigset_t fwd, old;
 	int pfd[2] = { -1, -1 }, spfd[2] = { -1, -1 }, tfd[2] = { -1, -1 }, pidfd = -1, sfd = -1, rc = -1,
 	    cgfd = -1, master = -1;
@@ -255,9 +255,9 @@ int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr
 		free(c.filter_buf);
 		return -1;
 	}
-	if (cgroup_prepare(s, &cg, r, e) < 0)
+	if (launch_cg_prepare(s, &cg, r, e) < 0)
 		goto out;
-	if (cgroup_create(&cg, &cgfd, e) < 0)
+	if (launch_cg_create(&cg, &cgfd, e) < 0)
 		goto out;
 	/* Without a device program nothing stops a device node from being
 	 * used: the launcher's /dev is then read-only and every other mount
@@ -393,7 +393,7 @@ restore:
 		tty_relay_end(&relay);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
-	cgroup_destroy(&cg, &cgfd);
+	launch_cg_destroy(&cg, &cgfd);
 	fd_close(&sfd);
 	fd_close(&pidfd);
 	fd_close(&pfd[0]);
