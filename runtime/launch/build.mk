@@ -2,8 +2,8 @@
 # generator (a build-host tool: the filter is compiled at build time).
 progs-$(CONFIG_LAUNCH) += berth-run
 berth-run-objs-y := runtime/launch/main.o runtime/launch/spec.o runtime/launch/run.o \
-	runtime/launch/child.o runtime/launch/rootfs.o runtime/launch/mountfd.o \
-	runtime/launch/user.o runtime/launch/cgroup.o runtime/launch/tty.o build/gen/seccomp_default.o
+	runtime/launch/child.o runtime/launch/mounts.o runtime/launch/mountfd.o \
+	runtime/launch/user.o runtime/launch/limits.o runtime/launch/devices.o runtime/launch/prepare.o runtime/launch/tty.o build/gen/seccomp_default.o
 berth-run-libs := -lcap
 
 SECCOMP_GEN := $(O)/host/seccomp_gen
@@ -33,3 +33,5 @@ $(O)/unit/test_caps $(O)/unit/test_launch_spec: $(HOST_LIBCAP)
 # (tests/probe); built here so that it is in build/bin and the image.
 progs-$(CONFIG_LAUNCH) += berth-probe
 berth-probe-objs-y := tests/probe/probe.o runtime/launch/seccomp_table.o
+unit-tests += test_launch_devices
+test_launch_devices-srcs := runtime/launch/devices.c lib/cgroup.c lib/fs.c lib/util.c lib/err.c

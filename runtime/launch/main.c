@@ -41,7 +41,8 @@ static const char usage[] =
 	"\n"
 	"Exit codes:\n"
 	"  0-255  the container's exit status\n"
-	"  100    usage: a bad option or value (nothing was created)\n"
+	"  100    usage: a bad option or value, or an image that cannot run as asked\n"
+	"         (nothing was left behind)\n"
 	"  111    the container could not be set up (a system call failed)\n"
 	"  126    CMD could not be executed\n"
 	"  127    CMD was not found\n"
@@ -173,28 +174,37 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 	return berr_set(e, EINVAL, "unknown option (see --help)");
 }
 
-int main(int argc, char **argv)
+/* The exit code of a launch that did not run its command to the end. */
+static int exit_code(const struct launch_result *r)
 {
-	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
-	struct cli cl;
-	struct launch_result r;
+	switch (r->class) {
+	case LAUNCH_ERR_SPEC:
+	case LAUNCH_ERR_IMAGE:
+		return 100;
+	case LAUNCH_ERR_EXEC:
+		return r->status == 127 ? 127 : 126;
+	case LAUNCH_EXITED:
+	case LAUNCH_SIGNALED:
+		return r->status;
+	case LAUNCH_ERR_SYS:
+		break;
+	}
+	return 111;
+}
+
+static int parse_args(struct cli *cl, int argc, char **argv, const struct logger *lg)
+{
 	struct berr e = { 0, "" };
 	int opt;
 
-	/* berth-run writes to sockets and pipes whose reader may be gone (the
-	 * child, the terminal relay's stdout): errors, not a silent death.
-	 * The child resets every disposition before exec. */
-	signal(SIGPIPE, SIG_IGN);
-	memset(&cl, 0, sizeof cl);
-	launch_spec_init(&cl.spec);
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
 		if (opt == O_HELP || opt == 'h') {
 			fputs(usage, stdout);
 			return 0;
 		}
-		if (opt == '?' || parse_option(&cl, opt, optarg, &e) < 0) {
+		if (opt == '?' || parse_option(cl, opt, optarg, &e) < 0) {
 			if (opt != '?')
-				log_err(&lg, &e);
+				log_err(lg, &e);
 			fputs("berth-run: see --help\n", stderr);
 			return 100;
 		}
@@ -203,21 +213,45 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 100;
 	}
-	if (launch_caps(cl.cap_add, cl.n_add, cl.cap_drop, cl.n_drop, &cl.spec.caps, &e) < 0) {
-		log_err(&lg, &e);
+	if (launch_caps(cl->cap_add, cl->n_add, cl->cap_drop, cl->n_drop, &cl->spec.caps, &e) < 0) {
+		log_err(lg, &e);
 		return 100;
 	}
-	cl.spec.rootfs = argv[optind];
-	cl.spec.argv = argv + optind + 1;
-	cl.spec.argc = argc - optind - 1;
-	if (launch_run(&cl.spec, &r, &e) < 0) {
-		log_err(&lg, &e);
-		if (r.status)
-			return r.status;
-		return e.errnum == EINVAL || e.errnum == EPERM || e.errnum == ENOTSUP || e.errnum == ELOOP ||
-		       e.errnum == ENOENT || e.errnum == E2BIG ? 100 : 111;
+	cl->spec.rootfs = argv[optind];
+	cl->spec.argv = argv + optind + 1;
+	cl->spec.argc = argc - optind - 1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
+	struct launch_result r;
+	struct berr e = { 0, "" };
+	struct cli *cl;
+	int rc;
+
+	/* berth-run writes to sockets and pipes whose reader may be gone (the
+	 * child, the terminal relay's stdout): errors, not a silent death.
+	 * The child resets every disposition before exec. */
+	signal(SIGPIPE, SIG_IGN);
+	/* On the heap: a spec holds Kconfig-sized arrays (tens of kB at the
+	 * top of their ranges). */
+	cl = calloc(1, sizeof *cl);
+	if (!cl) {
+		perror("berth-run: error");
+		return 111;
 	}
-	if (r.cgroups_off && (cl.spec.memory || cl.spec.cpus_milli || cl.spec.pids_limit))
-		log_msg(&lg, LOG_WARN, "running without cgroup limits: %s", r.note);
-	return r.status;
+	launch_spec_init(&cl->spec);
+	rc = parse_args(cl, argc, argv, &lg);
+	if (rc < 0) {
+		rc = launch_run(&cl->spec, &r, &e);
+		for (int i = 0; i < r.n_warn; i++)
+			log_msg(&lg, LOG_WARN, "%s", r.warn[i]);
+		if (rc < 0)
+			log_err(&lg, &e);
+		rc = exit_code(&r);
+	}
+	free(cl);
+	return rc;
 }
