@@ -35,3 +35,7 @@ progs-$(CONFIG_LAUNCH) += berth-probe
 berth-probe-objs-y := tests/probe/probe.o runtime/launch/seccomp_table.o
 unit-tests += test_launch_devices
 test_launch_devices-srcs := runtime/launch/devices.c lib/cgroup.c lib/fs.c lib/util.c lib/err.c
+
+# The image's passwd/group parser (user.c), fed bytes.
+fuzz-targets += fuzz_passwd
+fuzz_passwd-srcs := runtime/launch/user.c runtime/launch/mountfd.c lib/fs.c lib/util.c lib/err.c
