@@ -85,6 +85,56 @@ struct cli {
 		(arr)[(n)++] = (v);                                                    \
 	} while (0)
 
+static int parse_network(struct launch_spec *s, char *arg, struct berr *e)
+{
+	if (strcmp(arg, "none") == 0)
+		s->net = LAUNCH_NET_NONE;
+	else if (strcmp(arg, "host") == 0)
+		s->net = LAUNCH_NET_HOST;
+	else if (strncmp(arg, "netns:", 6) == 0 && arg[6] == '/') {
+		s->net = LAUNCH_NET_NS;
+		s->netns = arg + 6;
+	} else
+		return berr_set(e, EINVAL, "network '%s': want none, host or netns:/PATH", arg);
+	return 0;
+}
+
+static int parse_pids(struct launch_spec *s, const char *arg, struct berr *e)
+{
+	char *end;
+
+	errno = 0;
+	s->pids_limit = strtoll(arg, &end, 10);
+	if (errno || *end || s->pids_limit < 1 || s->pids_limit > 4194304)
+		return berr_set(e, EINVAL, "--pids-limit '%s': want 1..4194304 (never unlimited)", arg);
+	return 0;
+}
+
+static int parse_seccomp(struct launch_spec *s, char *arg, struct berr *e)
+{
+	if (strcmp(arg, "default") == 0)
+		s->seccomp = LAUNCH_SECCOMP_DEFAULT;
+	else if (strcmp(arg, "unconfined") == 0)
+		s->seccomp = LAUNCH_SECCOMP_UNCONFINED;
+	else if (arg[0] == '/') {
+		s->seccomp = LAUNCH_SECCOMP_FILE;
+		s->seccomp_file = arg;
+	} else
+		return berr_set(e, EINVAL, "seccomp '%s': want default, unconfined or /PATH", arg);
+	return 0;
+}
+
+static int parse_nnp(struct launch_spec *s, const char *arg, struct berr *e)
+{
+	if (strcmp(arg, "true") == 0)
+		s->no_new_privs = 1;
+	else if (strcmp(arg, "false") == 0)
+		s->no_new_privs = 0;
+	else
+		return berr_set(e, EINVAL, "no-new-privs '%s': want true or false", arg);
+	return 0;
+}
+
 static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 {
 	struct launch_spec *s = &cl->spec;
@@ -106,17 +156,7 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 			return -1;
 		s->n_mounts++;
 		return 0;
-	case O_NETWORK:
-		if (strcmp(arg, "none") == 0)
-			s->net = LAUNCH_NET_NONE;
-		else if (strcmp(arg, "host") == 0)
-			s->net = LAUNCH_NET_HOST;
-		else if (strncmp(arg, "netns:", 6) == 0 && arg[6] == '/') {
-			s->net = LAUNCH_NET_NS;
-			s->netns = arg + 6;
-		} else
-			return berr_set(e, EINVAL, "network '%s': want none, host or netns:/PATH", arg);
-		return 0;
+	case O_NETWORK: return parse_network(s, arg, e);
 	case O_MEMORY:
 		if (launch_parse_size(arg, &s->memory, e) < 0)
 			return berr_prefix(e, "--memory");
@@ -124,35 +164,11 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 			return berr_set(e, EINVAL, "--memory %s: below the minimum of 6m", arg);
 		return 0;
 	case O_CPUS: return launch_parse_cpus(arg, &s->cpus_milli, e);
-	case O_PIDS: {
-		char *end;
-		errno = 0;
-		s->pids_limit = strtoll(arg, &end, 10);
-		if (errno || *end || s->pids_limit < 1 || s->pids_limit > 4194304)
-			return berr_set(e, EINVAL, "--pids-limit '%s': want 1..4194304 (never unlimited)", arg);
-		return 0;
-	}
+	case O_PIDS: return parse_pids(s, arg, e);
 	case O_CGPARENT: s->cgroup_parent = arg; return 0;
 	case O_REQCG: s->require_cgroups = 1; return 0;
-	case O_SECCOMP:
-		if (strcmp(arg, "default") == 0)
-			s->seccomp = LAUNCH_SECCOMP_DEFAULT;
-		else if (strcmp(arg, "unconfined") == 0)
-			s->seccomp = LAUNCH_SECCOMP_UNCONFINED;
-		else if (arg[0] == '/') {
-			s->seccomp = LAUNCH_SECCOMP_FILE;
-			s->seccomp_file = arg;
-		} else
-			return berr_set(e, EINVAL, "seccomp '%s': want default, unconfined or /PATH", arg);
-		return 0;
-	case O_NNP:
-		if (strcmp(arg, "true") == 0)
-			s->no_new_privs = 1;
-		else if (strcmp(arg, "false") == 0)
-			s->no_new_privs = 0;
-		else
-			return berr_set(e, EINVAL, "no-new-privs '%s': want true or false", arg);
-		return 0;
+	case O_SECCOMP: return parse_seccomp(s, arg, e);
+	case O_NNP: return parse_nnp(s, arg, e);
 	case O_SYSCTL:
 		if (s->n_sysctls >= CONFIG_LAUNCH_SETTINGS_MAX)
 			return berr_set(e, E2BIG, "more than %d sysctls", CONFIG_LAUNCH_SETTINGS_MAX);
