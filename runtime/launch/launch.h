@@ -2,8 +2,10 @@
  * running, confined process (runtime/launch).
  *
  * berthd and berth-shim call this as a library; berth-run is the same code
- * as a command. Every value of a spec is checked by launch_prepare() before
- * anything (a namespace, a mount, a cgroup) is created.
+ * as a command. launch_create checks every value of a spec before anything
+ * (a namespace, a mount, a cgroup) is created. The first process leads its
+ * own session and process group, without a controlling terminal unless
+ * the spec asks for one (tty).
  *
  * The profile (SECURITY.md): mnt, pid, uts, ipc, net and cgroup namespaces;
  * proc, a /dev tmpfs holding only the launcher's nodes, devpts, shm,
@@ -125,7 +127,9 @@ int launch_caps(const char *const *add, int n_add, const char *const *drop, int 
  * mounts, stdio (a terminal with s->tty), the privilege drop; its first
  * process waits before exec until launch_start. *lp gets the container,
  * which launch_destroy releases. On failure r->class says why and nothing
- * is left behind. s must stay valid until launch_destroy. */
+ * is left behind. s must stay valid until launch_destroy. The caller
+ * becomes non-dumpable (a container process can never open it through
+ * /proc), and should ignore SIGPIPE. */
 int launch_create(const struct launch_spec *s, struct launch **lp, struct launch_result *r,
 		  struct berr *e);
 
