@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/mountfd.h"
@@ -205,5 +206,57 @@ static void test_random_inputs(void)
 	drop_root();
 }
 
-UNIT_MAIN(UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
+/* /etc/passwd as a FIFO (an open for reading would wait for a writer)
+ * or a device node (root would open the device): refused by type, found
+ * through an O_PATH fd, never opened. */
+static void test_passwd_not_regular(void)
+{
+	struct launch_user u;
+	struct berr e = { 0, "" };
+	char p[128];
+	int root = make_root();
+
+	snprintf(p, sizeof p, "%s/etc/passwd", dir);
+	CHECK(unlink(p) == 0 && mkfifo(p, 0644) == 0);
+	CHECK(launch_user_resolve(root, "app", NULL, 0, &u, &e) < 0);
+	CHECK(strstr(e.msg, "a FIFO, not a regular file") != NULL);
+	if (geteuid() == 0) {
+		CHECK(unlink(p) == 0 && mknod(p, S_IFCHR | 0644, makedev(240, 77)) == 0);
+		CHECK(launch_user_resolve(root, "app", NULL, 0, &u, &e) < 0);
+		CHECK(strstr(e.msg, "a character device, not a regular file") != NULL);
+	}
+	/* a symlink to a regular file in the root is followed (in the root) */
+	{
+		char q[128];
+		FILE *f;
+		snprintf(q, sizeof q, "%s/etc/passwd.real", dir);
+		f = fopen(q, "w");
+		CHECK(f != NULL);
+		fputs("app:x:1000:1001::/home/app:/bin/sh\n", f);
+		fclose(f);
+	}
+	CHECK(unlink(p) == 0 && symlink("/etc/passwd.real", p) == 0);
+	CHECK_INT(launch_user_resolve(root, "app", NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 1000);
+	drop_root();
+}
+
+/* The parser alone, fed buffers. */
+static void test_parse_buffers(void)
+{
+	struct launch_user u;
+	struct berr e = { 0, "" };
+
+	CHECK_INT(launch_user_parse("a:x:5:6::/h:/bin/sh\n", "g:x:7:a\n", "a", NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 5);
+	CHECK_INT(u.gid, 6);
+	CHECK_INT(u.n_groups, 1);
+	CHECK_INT(u.groups[0], 7);
+	CHECK_STR(u.home, "/h");
+	CHECK(launch_user_parse("", "", "a", NULL, 0, &u, &e) < 0);
+	CHECK_INT(launch_user_parse("", "", NULL, NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 0);
+}
+
+UNIT_MAIN(UNIT(test_passwd_not_regular), UNIT(test_parse_buffers), UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
 	  UNIT(test_resolution_stays_in_root), UNIT(test_random_inputs))
