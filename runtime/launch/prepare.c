@@ -81,7 +81,7 @@ static int build_env(struct launch_ctx *c, struct berr *e)
 }
 
 /* /dev, /proc and /sys of the image must not be symlinks (class 3, 5). */
-static int check_rootfs(int rootfd, const char *path, struct berr *e)
+static int check_special_dirs(int rootfd, const char *path, struct berr *e)
 {
 	static const char *const special[] = { "dev", "proc", "sys" };
 
@@ -187,7 +187,7 @@ static int check_image(const struct launch_spec *s, struct launch_ctx *c, struct
 
 	if (rootfd < 0)
 		return berr_sys(e, "root %s", s->rootfs);
-	rc = check_rootfs(rootfd, s->rootfs, e) < 0 ||
+	rc = check_special_dirs(rootfd, s->rootfs, e) < 0 ||
 	     launch_user_resolve(rootfd, s->user, s->groups_add, s->n_groups_add, &c->user, e) < 0 ? -1 : 0;
 	close(rootfd);
 	if (rc < 0 || !s->remap_count)
