@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -258,5 +259,44 @@ static void test_parse_buffers(void)
 	CHECK_INT(u.uid, 0);
 }
 
-UNIT_MAIN(UNIT(test_passwd_not_regular), UNIT(test_parse_buffers), UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
+/* Kconfig-sized buffers are not on the stack: the user lookup (two
+ * CONFIG_LAUNCH_PASSWD_MAX buffers) and a 300-level mount point (one path
+ * buffer per level when it recursed) both run on a 96 KiB thread stack. */
+static int small_root;
+static void *small_stack_work(void *arg)
+{
+	static struct launch_user u;
+	struct berr e = { 0, "" };
+	char deep[1300] = "";
+	int fd;
+
+	(void)arg;
+	if (launch_user_resolve(small_root, "app", NULL, 0, &u, &e) < 0 || u.uid != 1000)
+		return (void *)1;
+	for (int i = 0; i < 300; i++)
+		strcat(deep, "/d");
+	fd = mfd_mkpath(small_root, deep, 1, 0, &e);
+	if (fd < 0)
+		return (void *)2;
+	close(fd);
+	return NULL;
+}
+
+static void test_small_stack(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	void *rc = (void *)-1;
+
+	small_root = make_root();
+	CHECK(small_root >= 0);
+	CHECK_INT(pthread_attr_init(&a), 0);
+	CHECK_INT(pthread_attr_setstacksize(&a, 96 * 1024), 0);
+	CHECK_INT(pthread_create(&t, &a, small_stack_work, NULL), 0);
+	CHECK_INT(pthread_join(t, &rc), 0);
+	CHECK(rc == NULL);
+	drop_root();
+}
+
+UNIT_MAIN(UNIT(test_small_stack), UNIT(test_passwd_not_regular), UNIT(test_parse_buffers), UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
 	  UNIT(test_resolution_stays_in_root), UNIT(test_random_inputs))
