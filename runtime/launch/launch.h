@@ -49,7 +49,7 @@ struct launch_rlimit {
 };
 
 struct launch_spec {
-	const char *rootfs;
+	const char *rootfs;   /* the image's root directory (absolute) */
 	char *const *argv;    /* the command, argv[0] looked up in the container's PATH */
 	int argc;
 	const char *hostname; /* NULL: 12 random hex digits */
