@@ -263,7 +263,10 @@ static int session(void)
 	print_result("devtty", fd, errno);
 	if (fd >= 0)
 		close(fd);
-	print_result("tiocsti", ioctl(0, TIOCSTI, &c), errno);
+	{
+		int rc = ioctl(0, TIOCSTI, &c);
+		print_result("tiocsti", rc, errno);
+	}
 	return 0;
 }
 
