@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cgroup.h"
 #include "lib/fs.h"
 #include "lib/util.h"
 
@@ -34,30 +35,23 @@ static const struct early_mount early_mounts[] = {
  * and containers can be limited (issue: supervision, launcher). */
 static void enable_controllers(const struct logger *lg)
 {
-	char avail[256], want[320];
-	size_t used = 0;
+	char avail[256];
 	struct berr e;
-	char *tok, *save = NULL;
 
 	if (fs_read("/sys/fs/cgroup/cgroup.controllers", avail, sizeof avail, &e) < 0) {
 		log_err(lg, &e);
 		return;
 	}
-	for (tok = strtok_r(avail, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-		int n = snprintf(want + used, sizeof want - used, "%s+%s", used ? " " : "", tok);
-		if (n < 0 || (size_t)n >= sizeof want - used)
-			break;
-		used += (size_t)n;
-	}
-	if (used == 0) {
+	avail[strcspn(avail, "\n")] = '\0';
+	if (!avail[strspn(avail, " ")]) {
 		log_msg(lg, LOG_WARN, "cgroup2 offers no controllers: no limits for services or containers");
 		return;
 	}
-	if (util_write_file("/sys/fs/cgroup/cgroup.subtree_control", want, &e) < 0) {
-		log_msg(lg, LOG_WARN, "enable cgroup controllers '%s': %s", want, e.msg);
+	if (cgroup_enable("/sys/fs/cgroup", avail, &e) < 0) {
+		log_err(lg, &e);
 		return;
 	}
-	log_msg(lg, LOG_INFO, "cgroup2 controllers enabled: %s", want);
+	log_msg(lg, LOG_INFO, "cgroup2 controllers enabled: %s", avail);
 }
 
 int mounts_early(const struct logger *lg)

@@ -16,6 +16,7 @@
 #include "autoconf.h"
 #include "init/svc_exec.h"
 #include "init/svc_log.h"
+#include "lib/cgroup.h"
 #include "lib/util.h"
 
 #define CG_SYSTEM "/sys/fs/cgroup/system"
@@ -26,65 +27,58 @@ static void cg_path(char *buf, size_t size, const struct svc *s)
 	snprintf(buf, size, CG_SYSTEM "/%s", s->c.name);
 }
 
-static int cg_write(const char *dir, const char *file, const char *value, struct berr *e)
-{
-	char path[128];
-
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	return util_write_file(path, value, e);
-}
-
 /* /sys/fs/cgroup/system with every controller the root gave it. */
 static void cg_system(struct init *in)
 {
-	static const char *const ctl[] = { "+cpu", "+memory", "+pids", "+io" };
+	static const char *const ctl[] = { "cpu", "memory", "pids", "io" };
+	static const struct cgroup_limits none;
 	struct berr e;
-	int ok = 0;
+	int ok = 0, fd = cgroup_create(CG_SYSTEM, &none, 1, &e);
 
-	if (mkdir(CG_SYSTEM, 0755) < 0 && errno != EEXIST) {
-		log_msg(&in->log, LOG_WARN, "mkdir " CG_SYSTEM ": %s: services run without limits",
-			strerror(errno));
+	if (fd < 0) {
+		log_msg(&in->log, LOG_WARN, "%s: services run without limits", e.msg);
 		return;
 	}
+	close(fd);
 	for (size_t i = 0; i < ARRAY_SIZE(ctl); i++)
-		ok += cg_write(CG_SYSTEM, "cgroup.subtree_control", ctl[i], &e) == 0;
+		ok += cgroup_enable(CG_SYSTEM, ctl[i], &e) == 0;
 	if (!ok)
 		log_msg(&in->log, LOG_WARN, CG_SYSTEM ": no controllers: service limits cannot apply");
 }
 
+/* The service's group with its limits; memory.swap.max 0 (no swap to hide
+ * in) and memory.oom.group 1 (an OOM kill ends the whole service) come
+ * with a memory limit. */
 static void cg_service(struct init *in, struct svc *s)
 {
-	char dir[96], v[32];
+	struct cgroup_limits l = {
+		.memory_max = s->c.memory_max, .no_swap = s->c.memory_max != 0,
+		.oom_group = s->c.memory_max != 0, .pids_max = s->c.pids_max,
+	};
+	char dir[96];
 	struct berr e;
+	int fd;
 
 	cg_path(dir, sizeof dir, s);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_msg(&in->log, LOG_WARN, "service %s: mkdir %s: %s", s->c.name, dir, strerror(errno));
-		return;
-	}
-	if (s->c.memory_max) {
-		snprintf(v, sizeof v, "%lld", s->c.memory_max);
-		if (cg_write(dir, "memory.max", v, &e) < 0)
-			log_msg(&in->log, LOG_ERROR, "service %s: memory.max: %s", s->c.name, e.msg);
-		cg_write(dir, "memory.swap.max", "0", &e);     /* no swap to hide in */
-		cg_write(dir, "memory.oom.group", "1", &e);    /* OOM ends the whole service */
-	}
-	if (s->c.pids_max) {
-		snprintf(v, sizeof v, "%ld", s->c.pids_max);
-		if (cg_write(dir, "pids.max", v, &e) < 0)
-			log_msg(&in->log, LOG_ERROR, "service %s: pids.max: %s", s->c.name, e.msg);
-	}
+	fd = cgroup_create(dir, &l, 1, &e);
+	if (fd < 0)
+		log_msg(&in->log, LOG_ERROR, "service %s: %s", s->c.name, e.msg);
+	fd_close(&fd);
 }
 
 /* Kill what is left in the service's cgroup (forked helpers, a process
- * group that outlived the main process). */
+ * group that outlived the main process); PID 1 does not wait for it. */
 static void cg_kill(struct svc *s)
 {
 	char dir[96];
 	struct berr e;
+	int fd;
 
 	cg_path(dir, sizeof dir, s);
-	cg_write(dir, "cgroup.kill", "1", &e);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		cgroup_kill(fd, 0, &e);
+	fd_close(&fd);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -411,11 +405,12 @@ long long svc_next_due(const struct init *in)
 void svc_cgroups_remove(struct init *in)
 {
 	char dir[96];
+	struct berr e;
 
 	for (int i = 0; i < in->nsvcs; i++) {
 		cg_path(dir, sizeof dir, &in->svcs[i]);
-		rmdir(dir);
+		cgroup_remove(dir, 0, &e);
 	}
 	if (in->nsvcs)
-		rmdir(CG_SYSTEM);
+		cgroup_remove(CG_SYSTEM, 0, &e);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "init/signals.h"
+#include "lib/cgroup.h"
 #include "lib/sandbox.h"
 
 #define ENV_MAX (SVC_ENVS_MAX + 4)
@@ -23,12 +24,10 @@ static void die(const struct svc *s, int code, const char *what)
 
 static void join_cgroup(const struct svc *s, const char *cg)
 {
-	char path[96];
-	int fd;
+	struct berr e;
+	int fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(path, sizeof path, "%s/cgroup.procs", cg);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
+	if (fd < 0 || cgroup_enter(fd, 0, &e) < 0) {
 		/* Without its cgroup the service runs unlimited: say so, and go on
 		 * only when it has no limits to lose. */
 		if (s->c.memory_max || s->c.pids_max)

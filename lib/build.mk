@@ -60,3 +60,8 @@ $(O)/unit/test_lib_conf: $(HOST_LIBCAP)
 lib-objs-y += lib/sock.o
 unit-tests += test_sock
 test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c
+
+# cgroup v2 groups: the launcher's containers and init's services (issue 8).
+lib-objs-y += lib/cgroup.o
+unit-tests += test_cgroup
+test_cgroup-srcs := lib/cgroup.c lib/fs.c lib/util.c lib/err.c

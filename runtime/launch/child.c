@@ -1,7 +1,9 @@
-/* child.c — the container's first process between clone and exec: the
- * mount tree, hostname, loopback, rlimits, then the privilege drop in the
- * one audited order (STYLE 10), close_range and exec. It never returns: a
- * failure is written to the parent as a struct berr and the child exits.
+/* child.c — the container's first process between clone and exec: its own
+ * session, the mount tree, hostname, loopback, rlimits, then the privilege
+ * drop in the one audited order (STYLE 10) and close_range; then it tells
+ * the parent it is ready and waits for the word to exec. It never returns:
+ * a failure is written to the parent as a struct launch_msg and the child
+ * exits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include "lib/sandbox.h"
@@ -23,19 +26,16 @@
 #include "runtime/launch/mountfd.h"
 #include "runtime/launch/tty.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 /* Exit codes of a child that could not exec (the parent maps them). */
 enum { CHILD_SETUP = 111, CHILD_NOEXEC = 126, CHILD_NOTFOUND = 127 };
 
-static void fail(struct launch_ctx *c, struct berr *e, int code) __attribute__((noreturn));
-static void fail(struct launch_ctx *c, struct berr *e, int code)
+static void fail(struct launch_ctx *c, struct berr *e, enum launch_class class, int code)
+	__attribute__((noreturn));
+static void fail(struct launch_ctx *c, struct berr *e, enum launch_class class, int code)
 {
-	struct berr copy = *e;
+	struct launch_msg m = { LAUNCH_MSG_FAILED, class, *e };
 
-	if (util_write_all(c->err_fd, &copy, sizeof copy, e) < 0) {
+	if (util_write_all(c->msg_fd, &m, sizeof m, e) < 0) {
 		/* the parent is gone: nobody to tell */
 	}
 	_exit(code);
@@ -102,17 +102,14 @@ static int drop_privileges(struct launch_ctx *c, struct berr *e)
 	return sandbox_apply(&sb, e) < 0 ? -1 : 0;
 }
 
-void launch_child(struct launch_ctx *c)
+/* Default dispositions and an empty mask: the parent blocked the signals
+ * it forwards. Every signal, real-time ones included (an ignored one stays
+ * ignored across exec); raw, since libc keeps some of them for itself. */
+static void reset_signals(void)
 {
-	const struct launch_spec *s = c->spec;
-	struct berr e = { 0, "" };
 	sigset_t none;
 
-	/* The parent blocked the signals it forwards; the command starts
-	 * with an empty mask and default dispositions. */
 	sigemptyset(&none);
-	/* Every signal, real-time ones included (an ignored one stays ignored
-	 * across exec); raw, since libc keeps some of them for itself. */
 	for (int sig = 1; sig <= 64; sig++) {
 		struct {
 			void *handler;
@@ -124,62 +121,86 @@ void launch_child(struct launch_ctx *c)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 	}
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
-	{
-		char go;
-		if (read(c->sync_fd, &go, 1) != 1)
-			_exit(CHILD_SETUP); /* the parent gave up: it reports why */
-		close(c->sync_fd);
-	}
+/* Namespaces joined, the mount tree, hostname, network, limits, terminal
+ * and working directory: everything before the privilege drop. */
+static int set_up(struct launch_ctx *c, enum launch_class *class, struct berr *e)
+{
+	const struct launch_spec *s = c->spec;
+
+	*class = LAUNCH_ERR_SYS;
 	/* In a user namespace, become its root (host ids: the remap range). */
-	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-		berr_sys(&e, "become root of the user namespace");
-		fail(c, &e, CHILD_SETUP);
-	}
-	if (s->net == LAUNCH_NET_NS && setns(c->netns_fd, CLONE_NEWNET) < 0) {
-		berr_sys(&e, "join network namespace %s", s->netns);
-		fail(c, &e, CHILD_SETUP);
-	}
-	if (launch_rootfs(c, &e) < 0)
-		fail(c, &e, CHILD_SETUP);
-	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
-		berr_sys(&e, "sethostname");
-		fail(c, &e, CHILD_SETUP);
-	}
-	if (s->net == LAUNCH_NET_NONE && loopback_up(&e) < 0)
-		fail(c, &e, CHILD_SETUP);
-	if (set_rlimits(c, &e) < 0)
-		fail(c, &e, CHILD_SETUP);
+	if (c->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return berr_sys(e, "become root of the user namespace");
+	if (s->net == LAUNCH_NET_NS && setns(c->netns_fd, CLONE_NEWNET) < 0)
+		return berr_sys(e, "join network namespace %s", s->netns);
+	if (launch_mounts(c, class, e) < 0)
+		return -1;
+	*class = LAUNCH_ERR_SYS;
+	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
+		return berr_sys(e, "sethostname");
+	if (s->net == LAUNCH_NET_NONE && loopback_up(e) < 0)
+		return -1;
+	if (set_rlimits(c, e) < 0)
+		return -1;
 	if (s->tty) {
-		if (tty_child(c->tty_fd, &e) < 0)
-			fail(c, &e, CHILD_SETUP);
+		if (tty_child(c->tty_fd, e) < 0)
+			return -1;
 		close(c->tty_fd);
 	}
 	/* The working directory after pivot_root, resolved inside the new
 	 * root without magic links: /proc/self/fd/N is refused. */
 	{
-		int wd = mfd_open(AT_FDCWD, s->workdir ? s->workdir : "/", O_PATH | O_DIRECTORY, 0, &e);
-		if (wd < 0 || fchdir(wd) < 0) {
-			berr_prefix(&e, "working directory %s", s->workdir);
-			fail(c, &e, CHILD_SETUP);
-		}
+		int wd = mfd_open(AT_FDCWD, s->workdir ? s->workdir : "/", O_PATH | O_DIRECTORY, 0, e);
+		if (wd < 0 || fchdir(wd) < 0)
+			return berr_prefix(e, "working directory %s", s->workdir);
 		close(wd);
 	}
+	return 0;
+}
+
+void launch_child(struct launch_ctx *c)
+{
+	const struct launch_spec *s = c->spec;
+	struct berr e = { 0, "" };
+	enum launch_class class;
+	char go;
+
+	reset_signals();
+	/* A session and process group of its own: the caller's terminal is
+	 * never its controlling terminal (no TIOCSTI into the operator's
+	 * shell) and kill(0, ...) inside never reaches the caller's group. */
+	if (setsid() < 0) {
+		berr_sys(&e, "setsid");
+		fail(c, &e, LAUNCH_ERR_SYS, CHILD_SETUP);
+	}
+	if (read(c->sync_fd, &go, 1) != 1)
+		_exit(CHILD_SETUP); /* the parent gave up: it reports why */
+	close(c->sync_fd);
+	if (set_up(c, &class, &e) < 0)
+		fail(c, &e, class, CHILD_SETUP);
 	if (drop_privileges(c, &e) < 0)
-		fail(c, &e, CHILD_SETUP);
+		fail(c, &e, LAUNCH_ERR_SYS, CHILD_SETUP);
 	/* The container ends with berth-run (set after the uid change, which
 	 * clears it; prctl stays allowed by the filter). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		berr_sys(&e, "PR_SET_PDEATHSIG");
-		fail(c, &e, CHILD_SETUP);
+		fail(c, &e, LAUNCH_ERR_SYS, CHILD_SETUP);
 	}
-	/* Every fd but 0-2 (and err_fd until exec succeeds) is close-on-exec. */
+	/* Every fd but 0-2 (and msg_fd, start_fd until exec) is close-on-exec. */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		berr_sys(&e, "close_range");
-		fail(c, &e, CHILD_SETUP);
+		fail(c, &e, LAUNCH_ERR_SYS, CHILD_SETUP);
+	}
+	{
+		struct launch_msg ready = { LAUNCH_MSG_READY, 0, { 0, "" } };
+		if (util_write_all(c->msg_fd, &ready, sizeof ready, &e) < 0 ||
+		    read(c->start_fd, &go, 1) != 1)
+			_exit(CHILD_SETUP); /* the parent gave up */
 	}
 	environ = (char **)c->envp;
 	execvp(s->argv[0], s->argv);
 	berr_sys(&e, "exec %s", s->argv[0]);
-	fail(c, &e, errno == ENOENT ? CHILD_NOTFOUND : CHILD_NOEXEC);
+	fail(c, &e, LAUNCH_ERR_EXEC, errno == ENOENT ? CHILD_NOTFOUND : CHILD_NOEXEC);
 }

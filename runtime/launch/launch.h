@@ -2,8 +2,10 @@
  * running, confined process (runtime/launch).
  *
  * berthd and berth-shim call this as a library; berth-run is the same code
- * as a command. Every value of a spec is checked by launch_prepare() before
- * anything (a namespace, a mount, a cgroup) is created.
+ * as a command. launch_create checks every value of a spec before anything
+ * (a namespace, a mount, a cgroup) is created. The first process leads its
+ * own session and process group, without a controlling terminal unless
+ * the spec asks for one (tty).
  *
  * The profile (SECURITY.md): mnt, pid, uts, ipc, net and cgroup namespaces;
  * proc, a /dev tmpfs holding only the launcher's nodes, devpts, shm,
@@ -47,7 +49,7 @@ struct launch_rlimit {
 };
 
 struct launch_spec {
-	const char *rootfs;
+	const char *rootfs;   /* the image's root directory (absolute) */
 	char *const *argv;    /* the command, argv[0] looked up in the container's PATH */
 	int argc;
 	const char *hostname; /* NULL: 12 random hex digits */
@@ -79,13 +81,30 @@ struct launch_spec {
 	int n_rlimits;
 };
 
-/* What a run reports besides the status, for the caller to print. */
-struct launch_result {
-	int status;            /* exit code, or 128+n when killed by signal n */
-	int cgroups_off;       /* ran without cgroup limits (host has none usable) */
-	char note[BERR_MSG_MAX]; /* why, when cgroups_off */
-	int nofile_clamped;    /* RLIMIT_NOFILE's default was above the host's hard limit */
+/* What became of a launch: the class decides berth-run's exit code. */
+enum launch_class {
+	LAUNCH_EXITED,      /* the command ran and exited: status is its code */
+	LAUNCH_SIGNALED,    /* the command was killed by signal n: status is 128+n */
+	LAUNCH_ERR_SPEC,    /* an invalid spec (a value, a path, a combination) */
+	LAUNCH_ERR_IMAGE,   /* the root filesystem cannot be run as asked */
+	LAUNCH_ERR_SYS,     /* a system call failed while setting up */
+	LAUNCH_ERR_EXEC,    /* the command could not be executed: status 126, or 127 (not found) */
 };
+
+#define LAUNCH_WARN_MAX 4
+#define LAUNCH_WARN_LEN 256
+
+/* What a launch reports besides the error, for the caller to print. */
+struct launch_result {
+	enum launch_class class;
+	int status;            /* exit code, 128+n when killed by signal n, 126/127 */
+	int cgroups_off;       /* ran without a cgroup (the host has none usable) */
+	int n_warn;
+	char warn[LAUNCH_WARN_MAX][LAUNCH_WARN_LEN]; /* things the operator should know */
+};
+
+/* A created container (launch_create .. launch_destroy). */
+struct launch;
 
 /* Fill s with the defaults: Docker's capabilities, no_new_privs on,
  * seccomp default, network none. */
@@ -104,8 +123,37 @@ int launch_parse_remap(const char *v, struct launch_spec *s, struct berr *e); /*
 int launch_caps(const char *const *add, int n_add, const char *const *drop, int n_drop,
 		uint64_t *caps, struct berr *e);
 
-/* Run the container in the foreground and wait for it. Returns 0 when it
- * ran (its status in r->status), < 0 when it could not be started. */
+/* Check every value of s, then make the container: cgroup, namespaces,
+ * mounts, stdio (a terminal with s->tty), the privilege drop; its first
+ * process waits before exec until launch_start. *lp gets the container,
+ * which launch_destroy releases. On failure r->class says why and nothing
+ * is left behind. s must stay valid until launch_destroy. The caller
+ * becomes non-dumpable (a container process can never open it through
+ * /proc), and should ignore SIGPIPE. */
+int launch_create(const struct launch_spec *s, struct launch **lp, struct launch_result *r,
+		  struct berr *e);
+
+/* Let the first process exec the command. Fails (class LAUNCH_ERR_EXEC,
+ * status 126 or 127) when the exec does. */
+int launch_start(struct launch *l, struct launch_result *r, struct berr *e);
+
+/* Wait for the first process to end, relaying the terminal (s->tty) and
+ * passing on every signal read from sigfd (a signalfd; -1: none). r gets
+ * LAUNCH_EXITED or LAUNCH_SIGNALED and the status. */
+int launch_wait(struct launch *l, int sigfd, struct launch_result *r, struct berr *e);
+
+/* Send sig to the first process (through its pidfd: never a reused pid). */
+int launch_kill(struct launch *l, int sig, struct berr *e);
+
+/* The first process's pid (in the caller's pid namespace). */
+pid_t launch_pid(const struct launch *l);
+
+/* Kill whatever still runs, remove the cgroup, free l. NULL is fine. */
+void launch_destroy(struct launch *l);
+
+/* create + start + wait, forwarding SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+ * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT: berth-run. Returns 0 when the
+ * command ran (r->status), < 0 otherwise (r->class says why). */
 int launch_run(const struct launch_spec *s, struct launch_result *r, struct berr *e);
 
 #endif

@@ -41,7 +41,8 @@ static const char usage[] =
 	"\n"
 	"Exit codes:\n"
 	"  0-255  the container's exit status\n"
-	"  100    usage: a bad option or value (nothing was created)\n"
+	"  100    usage: a bad option or value, or an image that cannot run as asked\n"
+	"         (nothing was left behind)\n"
 	"  111    the container could not be set up (a system call failed)\n"
 	"  126    CMD could not be executed\n"
 	"  127    CMD was not found\n"
@@ -84,6 +85,56 @@ struct cli {
 		(arr)[(n)++] = (v);                                                    \
 	} while (0)
 
+static int parse_network(struct launch_spec *s, char *arg, struct berr *e)
+{
+	if (strcmp(arg, "none") == 0)
+		s->net = LAUNCH_NET_NONE;
+	else if (strcmp(arg, "host") == 0)
+		s->net = LAUNCH_NET_HOST;
+	else if (strncmp(arg, "netns:", 6) == 0 && arg[6] == '/') {
+		s->net = LAUNCH_NET_NS;
+		s->netns = arg + 6;
+	} else
+		return berr_set(e, EINVAL, "network '%s': want none, host or netns:/PATH", arg);
+	return 0;
+}
+
+static int parse_pids(struct launch_spec *s, const char *arg, struct berr *e)
+{
+	char *end;
+
+	errno = 0;
+	s->pids_limit = strtoll(arg, &end, 10);
+	if (errno || *end || s->pids_limit < 1 || s->pids_limit > 4194304)
+		return berr_set(e, EINVAL, "--pids-limit '%s': want 1..4194304 (never unlimited)", arg);
+	return 0;
+}
+
+static int parse_seccomp(struct launch_spec *s, char *arg, struct berr *e)
+{
+	if (strcmp(arg, "default") == 0)
+		s->seccomp = LAUNCH_SECCOMP_DEFAULT;
+	else if (strcmp(arg, "unconfined") == 0)
+		s->seccomp = LAUNCH_SECCOMP_UNCONFINED;
+	else if (arg[0] == '/') {
+		s->seccomp = LAUNCH_SECCOMP_FILE;
+		s->seccomp_file = arg;
+	} else
+		return berr_set(e, EINVAL, "seccomp '%s': want default, unconfined or /PATH", arg);
+	return 0;
+}
+
+static int parse_nnp(struct launch_spec *s, const char *arg, struct berr *e)
+{
+	if (strcmp(arg, "true") == 0)
+		s->no_new_privs = 1;
+	else if (strcmp(arg, "false") == 0)
+		s->no_new_privs = 0;
+	else
+		return berr_set(e, EINVAL, "no-new-privs '%s': want true or false", arg);
+	return 0;
+}
+
 static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 {
 	struct launch_spec *s = &cl->spec;
@@ -105,17 +156,7 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 			return -1;
 		s->n_mounts++;
 		return 0;
-	case O_NETWORK:
-		if (strcmp(arg, "none") == 0)
-			s->net = LAUNCH_NET_NONE;
-		else if (strcmp(arg, "host") == 0)
-			s->net = LAUNCH_NET_HOST;
-		else if (strncmp(arg, "netns:", 6) == 0 && arg[6] == '/') {
-			s->net = LAUNCH_NET_NS;
-			s->netns = arg + 6;
-		} else
-			return berr_set(e, EINVAL, "network '%s': want none, host or netns:/PATH", arg);
-		return 0;
+	case O_NETWORK: return parse_network(s, arg, e);
 	case O_MEMORY:
 		if (launch_parse_size(arg, &s->memory, e) < 0)
 			return berr_prefix(e, "--memory");
@@ -123,35 +164,11 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 			return berr_set(e, EINVAL, "--memory %s: below the minimum of 6m", arg);
 		return 0;
 	case O_CPUS: return launch_parse_cpus(arg, &s->cpus_milli, e);
-	case O_PIDS: {
-		char *end;
-		errno = 0;
-		s->pids_limit = strtoll(arg, &end, 10);
-		if (errno || *end || s->pids_limit < 1 || s->pids_limit > 4194304)
-			return berr_set(e, EINVAL, "--pids-limit '%s': want 1..4194304 (never unlimited)", arg);
-		return 0;
-	}
+	case O_PIDS: return parse_pids(s, arg, e);
 	case O_CGPARENT: s->cgroup_parent = arg; return 0;
 	case O_REQCG: s->require_cgroups = 1; return 0;
-	case O_SECCOMP:
-		if (strcmp(arg, "default") == 0)
-			s->seccomp = LAUNCH_SECCOMP_DEFAULT;
-		else if (strcmp(arg, "unconfined") == 0)
-			s->seccomp = LAUNCH_SECCOMP_UNCONFINED;
-		else if (arg[0] == '/') {
-			s->seccomp = LAUNCH_SECCOMP_FILE;
-			s->seccomp_file = arg;
-		} else
-			return berr_set(e, EINVAL, "seccomp '%s': want default, unconfined or /PATH", arg);
-		return 0;
-	case O_NNP:
-		if (strcmp(arg, "true") == 0)
-			s->no_new_privs = 1;
-		else if (strcmp(arg, "false") == 0)
-			s->no_new_privs = 0;
-		else
-			return berr_set(e, EINVAL, "no-new-privs '%s': want true or false", arg);
-		return 0;
+	case O_SECCOMP: return parse_seccomp(s, arg, e);
+	case O_NNP: return parse_nnp(s, arg, e);
 	case O_SYSCTL:
 		if (s->n_sysctls >= CONFIG_LAUNCH_SETTINGS_MAX)
 			return berr_set(e, E2BIG, "more than %d sysctls", CONFIG_LAUNCH_SETTINGS_MAX);
@@ -173,28 +190,37 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 	return berr_set(e, EINVAL, "unknown option (see --help)");
 }
 
-int main(int argc, char **argv)
+/* The exit code of a launch that did not run its command to the end. */
+static int exit_code(const struct launch_result *r)
 {
-	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
-	struct cli cl;
-	struct launch_result r;
+	switch (r->class) {
+	case LAUNCH_ERR_SPEC:
+	case LAUNCH_ERR_IMAGE:
+		return 100;
+	case LAUNCH_ERR_EXEC:
+		return r->status == 127 ? 127 : 126;
+	case LAUNCH_EXITED:
+	case LAUNCH_SIGNALED:
+		return r->status;
+	case LAUNCH_ERR_SYS:
+		break;
+	}
+	return 111;
+}
+
+static int parse_args(struct cli *cl, int argc, char **argv, const struct logger *lg)
+{
 	struct berr e = { 0, "" };
 	int opt;
 
-	/* berth-run writes to sockets and pipes whose reader may be gone (the
-	 * child, the terminal relay's stdout): errors, not a silent death.
-	 * The child resets every disposition before exec. */
-	signal(SIGPIPE, SIG_IGN);
-	memset(&cl, 0, sizeof cl);
-	launch_spec_init(&cl.spec);
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
 		if (opt == O_HELP || opt == 'h') {
 			fputs(usage, stdout);
 			return 0;
 		}
-		if (opt == '?' || parse_option(&cl, opt, optarg, &e) < 0) {
+		if (opt == '?' || parse_option(cl, opt, optarg, &e) < 0) {
 			if (opt != '?')
-				log_err(&lg, &e);
+				log_err(lg, &e);
 			fputs("berth-run: see --help\n", stderr);
 			return 100;
 		}
@@ -203,21 +229,45 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 100;
 	}
-	if (launch_caps(cl.cap_add, cl.n_add, cl.cap_drop, cl.n_drop, &cl.spec.caps, &e) < 0) {
-		log_err(&lg, &e);
+	if (launch_caps(cl->cap_add, cl->n_add, cl->cap_drop, cl->n_drop, &cl->spec.caps, &e) < 0) {
+		log_err(lg, &e);
 		return 100;
 	}
-	cl.spec.rootfs = argv[optind];
-	cl.spec.argv = argv + optind + 1;
-	cl.spec.argc = argc - optind - 1;
-	if (launch_run(&cl.spec, &r, &e) < 0) {
-		log_err(&lg, &e);
-		if (r.status)
-			return r.status;
-		return e.errnum == EINVAL || e.errnum == EPERM || e.errnum == ENOTSUP || e.errnum == ELOOP ||
-		       e.errnum == ENOENT || e.errnum == E2BIG ? 100 : 111;
+	cl->spec.rootfs = argv[optind];
+	cl->spec.argv = argv + optind + 1;
+	cl->spec.argc = argc - optind - 1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
+	struct launch_result r;
+	struct berr e = { 0, "" };
+	struct cli *cl;
+	int rc;
+
+	/* berth-run writes to sockets and pipes whose reader may be gone (the
+	 * child, the terminal relay's stdout): errors, not a silent death.
+	 * The child resets every disposition before exec. */
+	signal(SIGPIPE, SIG_IGN);
+	/* On the heap: a spec holds Kconfig-sized arrays (tens of kB at the
+	 * top of their ranges). */
+	cl = calloc(1, sizeof *cl);
+	if (!cl) {
+		perror("berth-run: error");
+		return 111;
 	}
-	if (r.cgroups_off && (cl.spec.memory || cl.spec.cpus_milli || cl.spec.pids_limit))
-		log_msg(&lg, LOG_WARN, "running without cgroup limits: %s", r.note);
-	return r.status;
+	launch_spec_init(&cl->spec);
+	rc = parse_args(cl, argc, argv, &lg);
+	if (rc < 0) {
+		rc = launch_run(&cl->spec, &r, &e);
+		for (int i = 0; i < r.n_warn; i++)
+			log_msg(&lg, LOG_WARN, "%s", r.warn[i]);
+		if (rc < 0)
+			log_err(&lg, &e);
+		rc = exit_code(&r);
+	}
+	free(cl);
+	return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #define MFD_PATH_MAX 4096
@@ -36,83 +38,100 @@ int mfd_open(int root, const char *path, int flags, unsigned long long extra, st
 
 ssize_t mfd_read(int root, const char *path, char *buf, size_t size, struct berr *e)
 {
+	char self[40];
 	struct stat st;
-	size_t len = 0;
-	int fd = mfd_open(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, e);
+	ssize_t n;
+	int o = mfd_open(root, path, O_PATH, 0, e), fd;
 
-	if (fd < 0)
+	/* O_PATH opens nothing: a device node's driver or a FIFO never sees
+	 * this open. Only a regular file is reopened for reading. */
+	if (o < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return berr_set(e, EINVAL, "%s: not a regular file", path);
+	if (fstat(o, &st) < 0) {
+		berr_sys(e, "stat %s", path);
+		close(o);
+		return -1;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			berr_sys(e, "read %s", path);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == size - 1) {
-			char extra;
-			n = read(fd, &extra, 1);
-			close(fd);
-			if (n != 0)
-				return berr_set(e, EFBIG, "%s: larger than %zu bytes", path, size - 1);
-			buf[len] = '\0';
-			return (ssize_t)len;
-		}
+	if (!S_ISREG(st.st_mode)) {
+		close(o);
+		return berr_set(e, EINVAL, "%s: %s, not a regular file", path,
+				S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ? "a character device" :
+				S_ISBLK(st.st_mode) ? "a block device" : S_ISDIR(st.st_mode) ? "a directory" :
+				S_ISSOCK(st.st_mode) ? "a socket" : "something else");
 	}
+	snprintf(self, sizeof self, "/proc/self/fd/%d", o);
+	fd = open(self, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	close(o);
+	if (fd < 0)
+		return berr_sys(e, "reopen %s", path);
+	n = fs_read_fd(fd, path, buf, size, e);
 	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
+	return n;
 }
 
+/* Create name in the directory pfd: a directory, or (dir 0) an empty file. */
+static int create_in(int pfd, const char *name, int dir)
+{
+	int fd;
+
+	if (dir)
+		return mkdirat(pfd, name, 0755);
+	fd = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+	return fd < 0 ? -1 : close(fd);
+}
+
+/* Walk path's prefixes from the root down, each resolved in the root from
+ * scratch, creating what is missing: one buffer, however deep the path
+ * (a recursion would put a path-sized buffer on the stack per level). */
 int mfd_mkpath(int root, const char *path, int dir, unsigned long long extra, struct berr *e)
 {
-	char buf[MFD_PATH_MAX], *slash;
-	int fd, pfd, rc;
+	char buf[MFD_PATH_MAX];
+	size_t n = strlen(path), i = 0;
+	int pfd, fd;
 
 	fd = mfd_open(root, path, O_PATH, extra, e);
 	if (fd >= 0 || e->errnum != ENOENT)
 		return fd;
-	if (strlen(path) >= sizeof buf)
+	if (n >= sizeof buf)
 		return berr_set(e, ENAMETOOLONG, "%s: path too long", path);
-	strcpy(buf, path);
-	while ((slash = strrchr(buf, '/')) && slash[1] == '\0')
-		*slash = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash || slash == buf) {
-		pfd = mfd_open(root, "/", O_PATH | O_DIRECTORY, extra, e);
-	} else {
-		*slash = '\0';
-		pfd = mfd_mkpath(root, buf, 1, extra, e);
-	}
-	if (pfd < 0)
-		return -1;
-	{
-		const char *name = slash ? slash + 1 : buf;
-		if (strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
+	memcpy(buf, path, n + 1);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	pfd = mfd_open(root, "/", O_PATH | O_DIRECTORY, extra, e);
+	while (pfd >= 0) {
+		size_t start, len;
+		char save;
+		int last;
+
+		while (buf[i] == '/')
+			i++;
+		start = i;
+		len = strcspn(buf + i, "/");
+		i += len;
+		last = buf[i] == '\0';
+		if (len == 1 && buf[start] == '.' && !last)
+			continue;
+		if (len == 0 || (len == 1 && buf[start] == '.') || (len == 2 && memcmp(buf + start, "..", 2) == 0)) {
 			close(pfd);
 			return berr_set(e, EINVAL, "%s: '.' or '..' component", path);
 		}
-		if (dir)
-			rc = mkdirat(pfd, name, 0755);
-		else {
-			rc = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-			if (rc >= 0)
-				rc = close(rc);
+		save = buf[i];
+		buf[i] = '\0';
+		fd = mfd_open(root, buf, O_PATH, extra, e);
+		if (fd < 0 && e->errnum == ENOENT) {
+			if (create_in(pfd, buf + start, last ? dir : 1) < 0 && errno != EEXIST) {
+				close(pfd);
+				return berr_sys(e, "create %s", buf);
+			}
+			fd = mfd_open(root, buf, O_PATH, extra, e);
 		}
+		buf[i] = save;
+		close(pfd);
+		if (last || fd < 0)
+			return fd;
+		pfd = fd;
 	}
-	close(pfd);
-	if (rc < 0 && errno != EEXIST)
-		return berr_sys(e, "create %s", path);
-	return mfd_open(root, path, O_PATH, extra, e);
+	return -1;
 }
 
 int mfd_fs(const char *type, const char *const *kv, unsigned attr, struct berr *e)

@@ -17,8 +17,10 @@
  * A leading '/' in path is the root. */
 int mfd_open(int root, const char *path, int flags, unsigned long long extra, struct berr *e);
 
-/* Read root/path (resolved in root, a regular file) into buf, NUL-ended;
- * larger than size-1 is EFBIG. Returns the length; errnum ENOENT when absent. */
+/* Read root/path (resolved in root) into buf, NUL-ended: opened O_PATH,
+ * checked to be a regular file (anything else is EINVAL naming its type,
+ * and was never opened), then reopened for reading; larger than size-1 is
+ * EFBIG. Returns the length; errnum ENOENT when absent. */
 ssize_t mfd_read(int root, const char *path, char *buf, size_t size, struct berr *e);
 
 /* O_PATH fd of root/path, creating what is missing: directories for every

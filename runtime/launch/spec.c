@@ -84,31 +84,56 @@ int launch_parse_cpus(const char *v, long long *milli, struct berr *e)
 	return 0;
 }
 
-/* A path inside the container: absolute, no "..", bounded. */
+/* dst with "//" and "/./" collapsed and no trailing "/" or "/.": the
+ * spellings of one path that openat2 resolves alike. */
+static void normalise(const char *dst, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (const char *p = dst; *p && o + 2 < size;) {
+		size_t n;
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p += n;
+			continue;
+		}
+		out[o++] = '/';
+		if (n > size - 1 - o)
+			n = size - 1 - o;
+		memcpy(out + o, p, n);
+		o += n;
+		p += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+}
+
+/* A path inside the container: absolute, no "..", bounded, not the root
+ * and not in the launcher's own trees (compared here lexically; the child
+ * compares again after resolving it in the root, symlinks included). */
 static int check_dst(const char *what, const char *v, const char *dst, struct berr *e)
 {
-	size_t n = strlen(dst);
+	static const char *const owned[] = { "/proc", "/sys", "/dev" };
+	char norm[4096];
 
-	if (dst[0] != '/' || n >= 4096)
+	if (dst[0] != '/' || strlen(dst) >= sizeof norm)
 		return berr_set(e, EINVAL, "%s '%s': the destination must be an absolute path", what, v);
 	for (const char *p = dst; (p = strstr(p, "..")); p += 2)
 		if ((p == dst || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
 			return berr_set(e, EINVAL, "%s '%s': '..' in the destination", what, v);
-	if (strcmp(dst, "/") == 0)
+	normalise(dst, norm, sizeof norm);
+	if (strcmp(norm, "/") == 0)
 		return berr_set(e, EINVAL, "%s '%s': cannot mount over the root", what, v);
 	/* The launcher's own trees: a bind there could undo a mask or bring
 	 * the host's procfs in. */
-	{
-		static const char *const owned[] = { "/proc", "/sys", "/dev" };
-		for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
-			size_t n = strlen(owned[i]);
-			const char *p = dst;
-			while (p[0] == '/' && p[1] == '/')
-				p++;
-			if (strncmp(p, owned[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
-				return berr_set(e, EPERM, "%s '%s': %s and below belong to the launcher", what, v,
-						owned[i]);
-		}
+	for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+		size_t n = strlen(owned[i]);
+		if (strncmp(norm, owned[i], n) == 0 && (norm[n] == '\0' || norm[n] == '/'))
+			return berr_set(e, EPERM, "%s '%s': %s and below belong to the launcher", what, v,
+					owned[i]);
 	}
 	return 0;
 }

@@ -58,7 +58,8 @@ int tty_child(int sock, struct berr *e)
 			return berr_set(e, EPIPE, "tty: berth-run did not answer");
 		}
 	}
-	if (setsid() < 0 || ioctl(peer, TIOCSCTTY, 0) < 0) {
+	/* (the child leads its own session already: launch_child) */
+	if (ioctl(peer, TIOCSCTTY, 0) < 0) {
 		close(peer);
 		return berr_sys(e, "tty: controlling terminal");
 	}

@@ -94,17 +94,6 @@ static const char *lookup(const char *db, const char *key, size_t klen, int by_i
 	return NULL;
 }
 
-static int read_db(int rootfd, const char *path, char *buf, size_t size, struct berr *e)
-{
-	if (mfd_read(rootfd, path, buf, size, e) >= 0)
-		return 0;
-	if (e->errnum == ENOENT) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* One group: a number, or a name in /etc/group. */
 static int group_id(const char *grp, const char *s, size_t n, unsigned *gid, struct berr *e)
 {
@@ -123,26 +112,16 @@ static int group_id(const char *grp, const char *s, size_t n, unsigned *gid, str
 	return 0;
 }
 
-int launch_user_resolve(int rootfd, const char *user, const char *const *groups_add,
-			int n_groups_add, struct launch_user *u, struct berr *e)
+/* The user: uid, and (from its passwd line) its name, gid and home. */
+static int primary(const char *passwd, const char *group, const char *user, struct launch_user *u,
+		   const char **name, size_t *name_len, struct berr *e)
 {
-	char passwd[CONFIG_LAUNCH_PASSWD_MAX], group[CONFIG_LAUNCH_PASSWD_MAX];
-	const char *colon, *pw = NULL, *name = NULL;
-	size_t ulen, name_len = 0, fl = 0;
+	const char *colon = strchr(user, ':'), *pw;
+	size_t ulen = colon ? (size_t)(colon - user) : strlen(user), fl = 0;
 	unsigned v;
 
-	memset(u, 0, sizeof *u);
-	strcpy(u->home, "/");
-	if (read_db(rootfd, "/etc/passwd", passwd, sizeof passwd, e) < 0 ||
-	    read_db(rootfd, "/etc/group", group, sizeof group, e) < 0)
-		return berr_prefix(e, "user");
-	if (!user || !*user)
-		user = "0";
-	colon = strchr(user, ':');
-	ulen = colon ? (size_t)(colon - user) : strlen(user);
 	if (colon && (strchr(colon + 1, ':') || !colon[1]))
 		return berr_set(e, EINVAL, "user '%s': want UID[:GID] or NAME[:GROUP]", user);
-
 	if (is_number(user, ulen)) {
 		if (parse_id(user, ulen, &v) < 0)
 			return berr_set(e, EINVAL, "user '%s': not an id in 0..4294967294", user);
@@ -160,7 +139,7 @@ int launch_user_resolve(int rootfd, const char *user, const char *const *groups_
 	}
 	if (pw) {
 		const char *h;
-		name = field(pw, 0, &name_len);
+		*name = field(pw, 0, name_len);
 		if (!colon) {
 			if (field_id(pw, 3, &v) < 0)
 				return berr_set(e, EINVAL, "user '%s': bad gid in /etc/passwd", user);
@@ -174,32 +153,48 @@ int launch_user_resolve(int rootfd, const char *user, const char *const *groups_
 	}
 	if (colon && group_id(group, colon + 1, strlen(colon + 1), &u->gid, e) < 0)
 		return berr_prefix(e, "user '%s'", user);
+	return 0;
+}
 
-	/* Supplementary groups: those listing the user by name, then --group-add. */
-	if (name) {
-		for (const char *line = group; *line; ) {
-			size_t ml;
-			const char *m = field(line, 3, &ml);
-			const char *end = m ? m + ml : NULL;
-			unsigned gid;
+/* The groups whose member list (field 3) names the user. */
+static int member_groups(const char *group, const char *name, size_t name_len, struct launch_user *u,
+			 const char *user, struct berr *e)
+{
+	for (const char *line = group; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		size_t ml;
+		const char *m = field(line, 3, &ml);
+		const char *end = m ? m + ml : NULL;
+		unsigned gid;
 
-			for (const char *p = m; p && p < end; ) {
-				size_t wl = strcspn(p, ",:\n");
-				if (wl == name_len && memcmp(p, name, wl) == 0 &&
-				    field_id(line, 2, &gid) == 0) {
-					if (u->n_groups >= LAUNCH_GROUPS_MAX)
-						return berr_set(e, E2BIG, "user '%s': more than %d groups", user,
-								LAUNCH_GROUPS_MAX);
-					u->groups[u->n_groups++] = gid;
-				}
-				p += wl + 1;
+		for (const char *p = m; p && p < end;) {
+			size_t wl = strcspn(p, ",:\n");
+			if (wl == name_len && memcmp(p, name, wl) == 0 && field_id(line, 2, &gid) == 0) {
+				if (u->n_groups >= LAUNCH_GROUPS_MAX)
+					return berr_set(e, E2BIG, "user '%s': more than %d groups", user,
+							LAUNCH_GROUPS_MAX);
+				u->groups[u->n_groups++] = gid;
 			}
-			line = strchr(line, '\n');
-			if (!line)
-				break;
-			line++;
+			p += wl + 1;
 		}
 	}
+	return 0;
+}
+
+int launch_user_parse(const char *passwd, const char *group, const char *user,
+		      const char *const *groups_add, int n_groups_add, struct launch_user *u, struct berr *e)
+{
+	const char *name = NULL;
+	size_t name_len = 0;
+
+	memset(u, 0, sizeof *u);
+	strcpy(u->home, "/");
+	if (!user || !*user)
+		user = "0";
+	if (primary(passwd, group, user, u, &name, &name_len, e) < 0)
+		return -1;
+	/* Supplementary groups: those listing the user by name, then --group-add. */
+	if (name && member_groups(group, name, name_len, u, user, e) < 0)
+		return -1;
 	for (int i = 0; i < n_groups_add; i++) {
 		unsigned gid;
 		if (group_id(group, groups_add[i], strlen(groups_add[i]), &gid, e) < 0)
@@ -209,4 +204,35 @@ int launch_user_resolve(int rootfd, const char *user, const char *const *groups_
 		u->groups[u->n_groups++] = gid;
 	}
 	return 0;
+}
+
+/* path of the image into buf (an absent file reads as empty). */
+static int read_db(int rootfd, const char *path, char *buf, size_t size, struct berr *e)
+{
+	if (mfd_read(rootfd, path, buf, size, e) >= 0)
+		return 0;
+	if (e->errnum == ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+int launch_user_resolve(int rootfd, const char *user, const char *const *groups_add,
+			int n_groups_add, struct launch_user *u, struct berr *e)
+{
+	/* On the heap: CONFIG_LAUNCH_PASSWD_MAX goes up to 4 MiB each. */
+	char *passwd = malloc(CONFIG_LAUNCH_PASSWD_MAX), *group = malloc(CONFIG_LAUNCH_PASSWD_MAX);
+	int rc = -1;
+
+	if (!passwd || !group)
+		berr_sys(e, "user: passwd and group buffers");
+	else if (read_db(rootfd, "/etc/passwd", passwd, CONFIG_LAUNCH_PASSWD_MAX, e) < 0 ||
+		 read_db(rootfd, "/etc/group", group, CONFIG_LAUNCH_PASSWD_MAX, e) < 0)
+		berr_prefix(e, "user");
+	else
+		rc = launch_user_parse(passwd, group, user, groups_add, n_groups_add, u, e);
+	free(passwd);
+	free(group);
+	return rc;
 }

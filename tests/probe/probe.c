@@ -6,6 +6,9 @@
  *        berth-probe write PATH...   write.PATH=ok|<ERRNO> (opens O_WRONLY)
  *        berth-probe abstract NAME   abstract.NAME=0|<ERRNO> (connect to the
  *                                    abstract Unix socket "\0NAME")
+ *        berth-probe session         sid= pgid= ("self" when the probe's own
+ *                                    pid), devtty=0|<ERRNO> (open /dev/tty),
+ *                                    tiocsti=0|<ERRNO> (push "#" into fd 0)
  *
  * Keys: pid ppid uid gid euid egid groups cwd hostname fds pids
  *       CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp (raw, from status)
@@ -24,6 +27,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -240,6 +244,33 @@ static int abstract(const char *name)
 	return 0;
 }
 
+/* The session and terminal of the probe: a container's first process
+ * leads its own session and has no controlling terminal. */
+static int session(void)
+{
+	pid_t me = getpid();
+	int fd;
+	char c = '#';
+
+	if (getsid(0) == me)
+		printf("sid=self\n");
+	else
+		printf("sid=%ld\n", (long)getsid(0)); /* 0: a leader outside the pid namespace */
+	if (getpgrp() == me)
+		printf("pgid=self\n");
+	else
+		printf("pgid=%ld\n", (long)getpgrp());
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	print_result("devtty", fd, errno);
+	if (fd >= 0)
+		close(fd);
+	{
+		int rc = ioctl(0, TIOCSTI, &c);
+		print_result("tiocsti", rc, errno);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char fds[512] = "", buf[256];
@@ -257,8 +288,10 @@ int main(int argc, char **argv)
 		return paths(1, argc - 2, argv + 2);
 	if (argc == 3 && strcmp(argv[1], "abstract") == 0)
 		return abstract(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "session") == 0)
+		return session();
 	if (argc > 1) {
-		fprintf(stderr, "usage: berth-probe [read|write PATH...|abstract NAME]\n");
+		fprintf(stderr, "usage: berth-probe [read|write PATH...|abstract NAME|session]\n");
 		return 100;
 	}
 	printf("pid=%d\nppid=%d\n", (int)getpid(), (int)getppid());

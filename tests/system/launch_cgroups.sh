@@ -57,6 +57,11 @@ out=$(run /tmp/r /bin/sh -c "'mknod /tmp/vda b 254 0 2>&1; head -c1 /tmp/vda > /
 out=$(run /tmp/r /bin/sh -c "'mknod /tmp/mem c 1 1 && head -c1 /tmp/mem > /dev/null; echo mem=\$?; mknod /tmp/kmsg c 1 11 && head -c1 /tmp/kmsg >/dev/null; echo kmsg=\$?'")
 [[ $out == *mem=1*kmsg=1* ]] && tap_ok "the device program stops /dev/mem (1:1) and /dev/kmsg (1:11)" || tap_fail "mem/kmsg" "$out"
 
+# never the host's console (5:1): opened only, a read would wait for input
+out=$(run /tmp/r /bin/sh -c "'mknod /tmp/console c 5 1 && (exec 3< /tmp/console) 2>/dev/null; echo console=\$?'")
+[[ $out == *console=* && $out != *console=0* ]] && tap_ok "the device program stops opening the console (5:1)" ||
+	tap_fail "console 5:1" "$out"
+
 # cpu.max throttles
 out=$(run --cpus 0.1 /tmp/r /bin/sh -c "'i=0; while [ \$i -lt 30000 ]; do i=\$((i+1)); done; grep nr_throttled /sys/fs/cgroup/cpu.stat'")
 t=$(sed -n 's/^nr_throttled //p' <<< "$out")

@@ -75,6 +75,22 @@ static void test_mounts(void)
 		CHECK_INT(launch_parse_tmpfs(p5, &b, &e), 0);
 		CHECK(launch_parse_tmpfs(p6, &b, &e) < 0);
 	}
+	{	/* every spelling of a reserved target (issue 8 review) */
+		char q1[] = "/./proc", q2[] = "//sys/.", q3[] = "/dev/./shm/", q4[] = "/src:/./dev/shm",
+		     q5[] = "/src:/proc/", q6[] = "/src:/.//./sys//kernel", q7[] = "/./", q8[] = "/./devx";
+		CHECK(launch_parse_tmpfs(q1, &b, &e) < 0);
+		CHECK_INT(e.errnum, EPERM);
+		CHECK(launch_parse_tmpfs(q2, &b, &e) < 0);
+		CHECK_INT(e.errnum, EPERM);
+		CHECK(launch_parse_tmpfs(q3, &b, &e) < 0);
+		CHECK(launch_parse_mount(q4, &b, &e) < 0);
+		CHECK_INT(e.errnum, EPERM);
+		CHECK(launch_parse_mount(q5, &b, &e) < 0);
+		CHECK(launch_parse_mount(q6, &b, &e) < 0);
+		CHECK(launch_parse_tmpfs(q7, &b, &e) < 0);
+		CHECK(strstr(e.msg, "root") != NULL);
+		CHECK_INT(launch_parse_tmpfs(q8, &b, &e), 0);
+	}
 	CHECK_INT(launch_parse_tmpfs(v7, &b, &e), 0);
 	CHECK_STR(b.dst, "/t");
 	CHECK_INT(b.size, 65536);

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/mountfd.h"
@@ -205,5 +207,96 @@ static void test_random_inputs(void)
 	drop_root();
 }
 
-UNIT_MAIN(UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
+/* /etc/passwd as a FIFO (an open for reading would wait for a writer)
+ * or a device node (root would open the device): refused by type, found
+ * through an O_PATH fd, never opened. */
+static void test_passwd_not_regular(void)
+{
+	struct launch_user u;
+	struct berr e = { 0, "" };
+	char p[128];
+	int root = make_root();
+
+	snprintf(p, sizeof p, "%s/etc/passwd", dir);
+	CHECK(unlink(p) == 0 && mkfifo(p, 0644) == 0);
+	CHECK(launch_user_resolve(root, "app", NULL, 0, &u, &e) < 0);
+	CHECK(strstr(e.msg, "a FIFO, not a regular file") != NULL);
+	if (geteuid() == 0) {
+		CHECK(unlink(p) == 0 && mknod(p, S_IFCHR | 0644, makedev(240, 77)) == 0);
+		CHECK(launch_user_resolve(root, "app", NULL, 0, &u, &e) < 0);
+		CHECK(strstr(e.msg, "a character device, not a regular file") != NULL);
+	}
+	/* a symlink to a regular file in the root is followed (in the root) */
+	{
+		char q[128];
+		FILE *f;
+		snprintf(q, sizeof q, "%s/etc/passwd.real", dir);
+		f = fopen(q, "w");
+		CHECK(f != NULL);
+		fputs("app:x:1000:1001::/home/app:/bin/sh\n", f);
+		fclose(f);
+	}
+	CHECK(unlink(p) == 0 && symlink("/etc/passwd.real", p) == 0);
+	CHECK_INT(launch_user_resolve(root, "app", NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 1000);
+	drop_root();
+}
+
+/* The parser alone, fed buffers. */
+static void test_parse_buffers(void)
+{
+	struct launch_user u;
+	struct berr e = { 0, "" };
+
+	CHECK_INT(launch_user_parse("a:x:5:6::/h:/bin/sh\n", "g:x:7:a\n", "a", NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 5);
+	CHECK_INT(u.gid, 6);
+	CHECK_INT(u.n_groups, 1);
+	CHECK_INT(u.groups[0], 7);
+	CHECK_STR(u.home, "/h");
+	CHECK(launch_user_parse("", "", "a", NULL, 0, &u, &e) < 0);
+	CHECK_INT(launch_user_parse("", "", NULL, NULL, 0, &u, &e), 0);
+	CHECK_INT(u.uid, 0);
+}
+
+/* Kconfig-sized buffers are not on the stack: the user lookup (two
+ * CONFIG_LAUNCH_PASSWD_MAX buffers) and a 300-level mount point (one path
+ * buffer per level when it recursed) both run on a 96 KiB thread stack. */
+static int small_root;
+static void *small_stack_work(void *arg)
+{
+	static struct launch_user u;
+	struct berr e = { 0, "" };
+	char deep[1300] = "";
+	int fd;
+
+	(void)arg;
+	if (launch_user_resolve(small_root, "app", NULL, 0, &u, &e) < 0 || u.uid != 1000)
+		return (void *)1;
+	for (int i = 0; i < 300; i++)
+		strcat(deep, "/d");
+	fd = mfd_mkpath(small_root, deep, 1, 0, &e);
+	if (fd < 0)
+		return (void *)2;
+	close(fd);
+	return NULL;
+}
+
+static void test_small_stack(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	void *rc = (void *)-1;
+
+	small_root = make_root();
+	CHECK(small_root >= 0);
+	CHECK_INT(pthread_attr_init(&a), 0);
+	CHECK_INT(pthread_attr_setstacksize(&a, 96 * 1024), 0);
+	CHECK_INT(pthread_create(&t, &a, small_stack_work, NULL), 0);
+	CHECK_INT(pthread_join(t, &rc), 0);
+	CHECK(rc == NULL);
+	drop_root();
+}
+
+UNIT_MAIN(UNIT(test_small_stack), UNIT(test_passwd_not_regular), UNIT(test_parse_buffers), UNIT(test_numeric), UNIT(test_names), UNIT(test_malformed),
 	  UNIT(test_resolution_stays_in_root), UNIT(test_random_inputs))

@@ -1,4 +1,4 @@
-/* rootfs.c — the container's mount tree (SECURITY.md "Mounts", "Masked
+/* mounts.c — the container's mount tree (SECURITY.md "Mounts", "Masked
  * paths", "Read-only paths"; escape classes 3, 4, 5), built in the child's
  * new mount namespace through fds, then pivot_root with the old root
  * detached. */
@@ -45,29 +45,73 @@ static const struct {
 	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 };
 
+/* The filesystems the launcher mounted itself: /proc, /dev, /dev/pts,
+ * /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup. Each is a fresh
+ * superblock, so a path resolved in the root lies on one of them exactly
+ * when its st_dev is one of theirs: that is how a mount target is
+ * compared, whatever its spelling or the image's symlinks on the way. */
+struct reserved {
+	dev_t dev[8];
+	int n;
+};
+
+static int reserved_collect(int root, struct reserved *r, struct berr *e)
+{
+	static const char *const points[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
+					      "/sys", "/sys/fs/cgroup" };
+
+	r->n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(points); i++) {
+		struct stat st;
+		int fd = mfd_open(root, points[i], O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS, e);
+		if (fd < 0)
+			return berr_prefix(e, "reserved mount");
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return berr_sys(e, "reserved mount %s", points[i]);
+		}
+		close(fd);
+		r->dev[r->n++] = st.st_dev;
+	}
+	return 0;
+}
+
 /* Attach mnt at root/path (a directory, created when missing). /dev, /proc
- * and /sys, and everything under them, must not be symlinks. */
-static int attach_at(int root, int mnt, const char *path, int dir, struct berr *e)
+ * and /sys, and everything under them, must not be symlinks. With rsv, a
+ * target on one of the launcher's own filesystems is refused (EPERM). */
+static int attach_at(int root, int mnt, const char *path, int dir, const struct reserved *rsv,
+		     struct berr *e)
 {
 	unsigned long long extra = (strncmp(path, "/dev", 4) == 0 || strncmp(path, "/proc", 5) == 0 ||
 				    strncmp(path, "/sys", 4) == 0) ? RESOLVE_NO_SYMLINKS : 0;
 	int t = mfd_mkpath(root, path, dir, extra, e), rc;
+	struct stat st;
 
 	if (t < 0)
 		return berr_prefix(e, "mount point %s", path);
+	if (rsv && fstat(t, &st) < 0) {
+		close(t);
+		return berr_sys(e, "mount point %s", path);
+	}
+	for (int i = 0; rsv && i < rsv->n; i++)
+		if (st.st_dev == rsv->dev[i]) {
+			close(t);
+			return berr_set(e, EPERM, "mount point %s: /proc, /sys, /dev and below belong to "
+				       "the launcher", path);
+		}
 	rc = mfd_attach(mnt, t, e);
 	close(t);
 	return rc < 0 ? berr_prefix(e, "mount on %s", path) : 0;
 }
 
 static int mount_new(int root, const char *type, const char *const *kv, unsigned attr,
-		     const char *path, struct berr *e)
+		     const char *path, const struct reserved *rsv, struct berr *e)
 {
 	int m = mfd_fs(type, kv, attr, e), rc;
 
 	if (m < 0)
 		return berr_prefix(e, "%s", path);
-	rc = attach_at(root, m, path, 1, e);
+	rc = attach_at(root, m, path, 1, rsv, e);
 	close(m);
 	return rc;
 }
@@ -112,7 +156,7 @@ static int mount_proc(int root, const struct launch_spec *s, struct berr *e)
 	}
 	rc = write_sysctls(m, s, e);
 	if (rc == 0)
-		rc = attach_at(root, m, "/proc", 1, e);
+		rc = attach_at(root, m, "/proc", 1, NULL, e);
 	close(m);
 	return rc;
 }
@@ -188,17 +232,17 @@ static int mount_dev(int root, int userns, struct berr *e)
 		}
 		close(fd);
 	}
-	if (attach_at(root, m, "/dev", 1, e) < 0)
+	if (attach_at(root, m, "/dev", 1, NULL, e) < 0)
 		goto out;
 	for (size_t i = 0; userns && i < ARRAY_SIZE(dev_nodes); i++)
 		if (bind_host_node(root, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor, e) < 0)
 			goto out;
 	rc = 0;
-	if (mount_new(root, "devpts", pts_kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", e) < 0 ||
+	if (mount_new(root, "devpts", pts_kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev/pts", NULL, e) < 0 ||
 	    mount_new(root, "tmpfs", shm_kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-		      "/dev/shm", e) < 0 ||
+		      "/dev/shm", NULL, e) < 0 ||
 	    mount_new(root, "mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-		      "/dev/mqueue", e) < 0)
+		      "/dev/mqueue", NULL, e) < 0)
 		rc = -1;
 out:
 	close(m);
@@ -209,40 +253,55 @@ static int mount_sys(int root, struct berr *e)
 {
 	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 
-	if (mount_new(root, "sysfs", NULL, ro, "/sys", e) < 0)
+	if (mount_new(root, "sysfs", NULL, ro, "/sys", NULL, e) < 0)
 		return -1;
-	return mount_new(root, "cgroup2", NULL, ro, "/sys/fs/cgroup", e);
+	return mount_new(root, "cgroup2", NULL, ro, "/sys/fs/cgroup", NULL, e);
 }
 
-static int mount_user(int root, const struct launch_ctx *c, const struct launch_bind *b, struct berr *e)
+static int mount_user(int root, const struct launch_ctx *c, const struct launch_bind *b,
+		      const struct reserved *rsv, struct berr *e)
 {
+	struct stat st;
 	int m, rc;
 
 	if (b->tmpfs) {
 		char size[32];
 		const char *kv[] = { "mode", "1777", b->size ? "size" : NULL, size, NULL };
 		snprintf(size, sizeof size, "%llu", b->size);
-		return mount_new(root, "tmpfs", kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, b->dst, e);
+		return mount_new(root, "tmpfs", kv, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, b->dst, rsv, e);
 	}
-	{
-		struct stat st;
-		m = mfd_clone(AT_FDCWD, b->src, 1, e);
-		if (m < 0)
-			return berr_prefix(e, "bind %s", b->src);
-		if (fstat(m, &st) < 0) {
-			close(m);
-			return berr_sys(e, "bind %s", b->src);
-		}
-		if ((b->ro || c->no_devices) &&
-		    mfd_setattr(m, (b->ro ? MOUNT_ATTR_RDONLY : 0) | (c->no_devices ? MOUNT_ATTR_NODEV : 0),
-				1, e) < 0) {
-			close(m);
-			return berr_prefix(e, "bind %s", b->src);
-		}
-		rc = attach_at(root, m, b->dst, S_ISDIR(st.st_mode), e);
+	m = mfd_clone(AT_FDCWD, b->src, 1, e);
+	if (m < 0)
+		return berr_prefix(e, "bind %s", b->src);
+	if (fstat(m, &st) < 0) {
 		close(m);
-		return rc < 0 ? berr_prefix(e, "bind %s", b->src) : 0;
+		return berr_sys(e, "bind %s", b->src);
 	}
+	if ((b->ro || c->no_devices) &&
+	    mfd_setattr(m, (b->ro ? MOUNT_ATTR_RDONLY : 0) | (c->no_devices ? MOUNT_ATTR_NODEV : 0), 1, e) < 0) {
+		close(m);
+		return berr_prefix(e, "bind %s", b->src);
+	}
+	rc = attach_at(root, m, b->dst, S_ISDIR(st.st_mode), rsv, e);
+	close(m);
+	return rc < 0 ? berr_prefix(e, "bind %s", b->src) : 0;
+}
+
+/* The operator's --bind and --tmpfs mounts, never on the launcher's own. */
+static int mount_users(int root, const struct launch_ctx *c, enum launch_class *class, struct berr *e)
+{
+	const struct launch_spec *s = c->spec;
+	struct reserved rsv;
+
+	if (s->n_mounts && reserved_collect(root, &rsv, e) < 0)
+		return -1;
+	for (int i = 0; i < s->n_mounts; i++)
+		if (mount_user(root, c, &s->mounts[i], &rsv, e) < 0) {
+			if (e->errnum == EPERM)
+				*class = LAUNCH_ERR_SPEC;
+			return -1;
+		}
+	return 0;
 }
 
 /* Mask one path: a directory gets a fresh read-only tmpfs; a file gets a
@@ -398,11 +457,48 @@ static int is_initramfs(void)
 	return found;
 }
 
-int launch_rootfs(struct launch_ctx *c, struct berr *e)
+/* pivot_root(".", "."): the old root ends up under the new one and is
+ * detached at once; nothing of the host stays reachable. */
+static int enter_root(struct launch_ctx *c, int root, struct berr *e)
+{
+	if (fchdir(root) < 0)
+		return berr_sys(e, "chdir to the root");
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+			return berr_sys(e, "detach the old root");
+		return 0;
+	}
+	if (errno != EINVAL || !is_initramfs())
+		return berr_sys(e, "pivot_root");
+	/* The host runs from its initramfs, which pivot_root cannot move.
+	 * Like switch_root: move the new root over / and chroot; the
+	 * initramfs stays underneath, so the container loses CAP_SYS_CHROOT
+	 * (the only way back up through a chroot once every fd is closed and
+	 * mount/open_by_handle_at are refused). */
+	if (mfd_move_to_root(root, e) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return berr_sys(e, "move the root over the initramfs");
+	c->no_pivot = 1;
+	return 0;
+}
+
+/* Without a device program, /dev is read-only (see launch_create). */
+static int dev_read_only(int root, struct berr *e)
+{
+	int dev = mfd_open(root, "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS, e), rc;
+
+	if (dev < 0)
+		return berr_prefix(e, "read-only /dev");
+	rc = mfd_setattr(dev, MOUNT_ATTR_RDONLY, 0, e);
+	close(dev);
+	return rc < 0 ? berr_prefix(e, "read-only /dev") : 0;
+}
+
+int launch_mounts(struct launch_ctx *c, enum launch_class *class, struct berr *e)
 {
 	const struct launch_spec *s = c->spec;
 	int dirfd = -1, root = -1, rc = -1;
 
+	*class = LAUNCH_ERR_SYS;
 	/* Nothing we mount propagates back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return berr_sys(e, "make / private");
@@ -420,54 +516,16 @@ int launch_rootfs(struct launch_ctx *c, struct berr *e)
 		berr_prefix(e, "nodev root");
 		goto out;
 	}
-	if (mount_proc(root, s, e) < 0 || mount_dev(root, c->userns, e) < 0 || mount_sys(root, e) < 0)
+	if (mount_proc(root, s, e) < 0 || mount_dev(root, c->userns, e) < 0 || mount_sys(root, e) < 0 ||
+	    mount_users(root, c, class, e) < 0 || mask_paths(root, e) < 0)
 		goto out;
-	for (int i = 0; i < s->n_mounts; i++)
-		if (mount_user(root, c, &s->mounts[i], e) < 0)
-			goto out;
-	if (mask_paths(root, e) < 0)
+	if (c->no_devices && dev_read_only(root, e) < 0)
 		goto out;
-	if (c->no_devices) {
-		int dev = mfd_open(root, "/dev", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS, e);
-		if (dev < 0 || mfd_setattr(dev, MOUNT_ATTR_RDONLY, 0, e) < 0) {
-			if (dev >= 0)
-				close(dev);
-			berr_prefix(e, "read-only /dev");
-			goto out;
-		}
-		close(dev);
-	}
 	if (s->read_only && mfd_setattr(root, MOUNT_ATTR_RDONLY, 0, e) < 0) {
 		berr_prefix(e, "read-only root");
 		goto out;
 	}
-	/* pivot_root(".", "."): the old root ends up under the new one and is
-	 * detached at once; nothing of the host stays reachable. */
-	if (fchdir(root) < 0) {
-		berr_sys(e, "chdir to the root");
-		goto out;
-	}
-	if (syscall(SYS_pivot_root, ".", ".") == 0) {
-		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
-			berr_sys(e, "detach the old root");
-			goto out;
-		}
-	} else if (errno == EINVAL && is_initramfs()) {
-		/* The host runs from its initramfs, which pivot_root cannot
-		 * move. Like switch_root: move the new root over / and chroot;
-		 * the initramfs stays underneath, so the container loses
-		 * CAP_SYS_CHROOT (the only way back up through a chroot once
-		 * every fd is closed and mount/open_by_handle_at are refused). */
-		if (mfd_move_to_root(root, e) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-			berr_sys(e, "move the root over the initramfs");
-			goto out;
-		}
-		c->no_pivot = 1;
-	} else {
-		berr_sys(e, "pivot_root");
-		goto out;
-	}
-	rc = 0;
+	rc = enter_root(c, root, e);
 out:
 	fd_close(&root);
 	fd_close(&dirfd);
