@@ -375,6 +375,9 @@ int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e)
 			if (ent->type != TAR_HARDLINK)
 				ent->size = 0;
 		}
+		if (ent->size > TAR_SIZE_MAX)
+			return berr_set(e, EFBIG, "%s: entry of %llu bytes is larger than the layer limit (%d MiB)",
+					ent->path, (unsigned long long)ent->size, CONFIG_IMAGE_LAYER_MAX_MB);
 		snprintf(r->cur, sizeof(r->cur), "%s", ent->path);
 		r->left = ent->size;
 		r->pad = (TAR_BLOCK - ent->size % TAR_BLOCK) % TAR_BLOCK;

@@ -3,8 +3,8 @@
  * The reader pulls bytes from a source callback and never holds more than
  * one header block plus one PAX/long-name payload (TAR_PAX_MAX). Every name
  * and number is checked: names longer than TAR_NAME_MAX or containing NUL,
- * bad checksums, numbers that overflow, and streams that end inside an entry
- * are errors naming the entry. The reader does not judge paths (absolute,
+ * bad checksums, numbers that overflow, sizes past TAR_SIZE_MAX and streams
+ * that end inside an entry are errors naming the entry. The reader does not judge paths (absolute,
  * "..", symlinks): that is berth-unpack's policy.
  */
 #ifndef BERTH_RUNTIME_IMAGE_TAR_H
@@ -21,6 +21,10 @@
 #define TAR_PAX_MAX CONFIG_IMAGE_TAR_PAX_MAX
 #define TAR_XATTR_MAX CONFIG_IMAGE_TAR_XATTR_MAX
 #define TAR_XATTR_NAME_MAX 256
+/* Largest entry accepted (the layer limit): bigger sizes, whether from a
+ * header or a PAX record, are refused naming the entry, so that size plus
+ * padding can never wrap. */
+#define TAR_SIZE_MAX ((uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20)
 
 /* Reads up to n bytes; returns the count, 0 at end of stream, <0 on error. */
 typedef ssize_t (*tar_read_fn)(void *ctx, void *buf, size_t n, struct berr *e);
