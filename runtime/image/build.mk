@@ -30,7 +30,8 @@ $(O)/unit/test_manifest: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/test_store: $(SYSROOT)/lib/libbearssl.a
 
 progs-$(CONFIG_IMAGE) += berth-image
-berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/archive.o \
+berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/import_layers.o \
+	runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
 	runtime/image/overlay.o $(IMAGE_PARSE_OBJS)
 berth-image-libs := -lbearssl -lz

@@ -404,6 +404,24 @@ ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e)
 	return k;
 }
 
+size_t tar_path_next(const char **p, const char **c)
+{
+	for (;;) {
+		const char *s = *p;
+		size_t n;
+
+		while (*s == '/')
+			s++;
+		*c = s;
+		while (*s && *s != '/')
+			s++;
+		n = (size_t)(s - *c);
+		*p = s;
+		if (n != 1 || (*c)[0] != '.')
+			return n;
+	}
+}
+
 ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e)
 {
 	for (;;) {

@@ -83,6 +83,11 @@ int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e);
 /* Read up to n bytes of the current entry's data; 0 when it is all read. */
 ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e);
 
+/* The next component of the slash-separated path at *p into *c (empty and
+ * "." components skipped); returns its length, 0 at the end, and moves *p
+ * past it. Archive paths and layer entry paths are both walked with it. */
+size_t tar_path_next(const char **p, const char **c);
+
 /* A tar_read_fn over a file descriptor; ctx points to the int fd. */
 ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e);
 
