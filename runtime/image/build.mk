@@ -36,9 +36,12 @@ berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/
 	runtime/image/overlay.o $(IMAGE_PARSE_OBJS)
 berth-image-libs := -lbearssl -lz
 
-fuzz-targets += fuzz_tar fuzz_manifest
+fuzz-targets += fuzz_tar fuzz_manifest fuzz_archive
 fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c lib/fs.c
 fuzz_tar-libs := $(SYSROOT)/lib/libz.a
+fuzz_archive-srcs := runtime/image/archive.c runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c \
+	runtime/image/digest.c runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
+fuzz_archive-libs := $(SYSROOT)/lib/libz.a $(SYSROOT)/lib/libbearssl.a
 fuzz_manifest-srcs := runtime/image/manifest.c runtime/image/json.c runtime/image/digest.c \
 	runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
 fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a
