@@ -64,12 +64,8 @@ static int clean(const char *in, const char *base, char *out, size_t size, struc
 			o = slash ? (size_t)(slash - out) : 0;
 			continue;
 		}
-		if (o + n + 2 > size)
+		if (tar_path_push(out, size, &o, c, n) < 0)
 			return berr_set(e, ENAMETOOLONG, "archive path \"%.60s\" too long", in);
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, c, n);
-		o += n;
 	}
 	out[o] = '\0';
 	return 0;

@@ -77,7 +77,7 @@ static int plan_job(struct imp *im, const struct plan *p, int k, struct berr *e)
 				     .label = j->label, .no_setid = im->o->no_setid,
 				     .max_bytes = im->o->max_bytes, .max_entries = im->o->max_entries,
 				     .ratio_max = im->o->ratio_max, .userns_base = im->o->userns_base,
-				     .userns_size = im->o->userns_size };
+				     .userns_size = im->o->userns_size, .hashed = p->blob[k]->digest };
 	im->njobs++;
 	return 0;
 }

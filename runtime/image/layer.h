@@ -25,6 +25,9 @@ struct layer_job {
 	/* userns_size > 0: berth-unpack runs as root of a new user namespace
 	 * mapping 0..size-1 to userns_base.., so the layer's owners are shifted */
 	uint32_t userns_base, userns_size;
+	/* sha256 of the blob as spooled, or NULL: an uncompressed blob's is its
+	 * diff_id, so it is then spliced to berth-unpack without hashing */
+	const char *hashed;
 	/* out: uncompressed bytes so far (read with __atomic_load_n from other
 	 * threads), and whether a failure was the system's (1) or the layer's */
 	uint64_t bytes;

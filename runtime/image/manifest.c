@@ -69,6 +69,22 @@ static int array_of(const struct json *j, int obj, const char *key, int max, str
 	return arr;
 }
 
+static int read_desc(const struct json *j, int d, struct desc *out, struct berr *e);
+
+/* Every descriptor of the array arr (member key) into d[], counted in *n;
+ * layers: each must also have a layer media type. */
+static int read_descs(const struct json *j, int arr, const char *key, int layers, struct desc *d, int *n,
+		      struct berr *e)
+{
+	for (int k = 0; k < j->tok[arr].size; k++) {
+		if (read_desc(j, json_at(j, arr, k), &d[k], e) < 0 ||
+		    (layers && manifest_layer_comp(d[k].media, e) < 0))
+			return berr_prefix(e, "%s[%d]", key, k);
+		(*n)++;
+	}
+	return 0;
+}
+
 static int read_desc(const struct json *j, int d, struct desc *out, struct berr *e)
 {
 	int v, ann, plat;
@@ -125,18 +141,10 @@ int manifest_index_read(const char *js, size_t len, struct oci_index *out, struc
 	int arr, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (parse_typed(&j, js, len, &tok, MT_OCI_INDEX, MT_DOCKER_LIST, "an index", e) < 0 ||
-	    (arr = array_of(&j, 0, "manifests", INDEX_MAX, e)) < 0)
-		goto out;
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		if (read_desc(&j, json_at(&j, arr, k), &out->m[k], e) < 0) {
-			berr_prefix(e, "manifests[%d]", k);
-			goto out;
-		}
-		out->n++;
-	}
-	rc = 0;
-out:
+	if (parse_typed(&j, js, len, &tok, MT_OCI_INDEX, MT_DOCKER_LIST, "an index", e) == 0 &&
+	    (arr = array_of(&j, 0, "manifests", INDEX_MAX, e)) >= 0 &&
+	    read_descs(&j, arr, "manifests", 0, out->m, &out->n, e) == 0)
+		rc = 0;
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "index") : 0;
 }
@@ -160,18 +168,9 @@ int manifest_read(const char *js, size_t len, struct oci_manifest *out, struct b
 			 out->config.digest, out->config.media);
 		goto out;
 	}
-	if ((arr = array_of(&j, 0, "layers", LAYERS_MAX, e)) < 0)
-		goto out;
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		struct desc *d = &out->layers[k];
-		if (read_desc(&j, json_at(&j, arr, k), d, e) < 0 ||
-		    manifest_layer_comp(d->media, e) < 0) {
-			berr_prefix(e, "layers[%d]", k);
-			goto out;
-		}
-		out->nlayers++;
-	}
-	rc = 0;
+	if ((arr = array_of(&j, 0, "layers", LAYERS_MAX, e)) >= 0 &&
+	    read_descs(&j, arr, "layers", 1, out->layers, &out->nlayers, e) == 0)
+		rc = 0;
 out:
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "manifest") : 0;

@@ -130,18 +130,17 @@ static int names_load(struct store *s, struct berr *e)
 	return 0;
 }
 
+/* The generation lives in the lock file: read and written only under the
+ * lock, so no reader sees half a write. It needs no fsync: after a power
+ * cut every process starts over and loads its index at open. */
 static int gen_read(struct store *s, uint64_t *gen, struct berr *e)
 {
 	char buf[32];
-	ssize_t len = fs_read_at(s->rootfd, "gen", buf, sizeof(buf), e);
+	ssize_t len = pread(s->lockfd, buf, sizeof(buf) - 1, 0);
 
-	*gen = 0;
-	if (len < 0) {
-		if (e->errnum != ENOENT)
-			return berr_prefix(e, "%s", s->root);
-		berr_clear(e);
-		return 0;
-	}
+	if (len < 0)
+		return berr_sys(e, "read %s/lock", s->root);
+	buf[len] = '\0';
 	*gen = strtoull(buf, NULL, 10);
 	return 0;
 }
@@ -180,7 +179,8 @@ static int index_add(struct store *s, const char *hex, struct berr *e)
 	return 0;
 }
 
-/* The first change of images/ or names under this lock bumps gen. */
+/* The first change of images/ or names under this lock bumps the
+ * generation, before the change is made. */
 static int begin_change(struct store *s, struct berr *e)
 {
 	char buf[32];
@@ -190,9 +190,9 @@ static int begin_change(struct store *s, struct berr *e)
 		return berr_set(e, EPERM, "store %s: changed without the exclusive lock", s->root);
 	if (s->changing)
 		return 0;
-	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)(s->ix->gen + 1));
-	if (fs_write_atomic_at(s->rootfd, "gen", buf, (size_t)n, 0600, e) < 0)
-		return berr_prefix(e, "%s", s->root);
+	n = snprintf(buf, sizeof(buf), "%020llu\n", (unsigned long long)(s->ix->gen + 1));
+	if (pwrite(s->lockfd, buf, (size_t)n, 0) != n)
+		return berr_sys(e, "write %s/lock", s->root);
 	s->ix->gen++;
 	s->changing = 1;
 	return 0;
@@ -220,7 +220,7 @@ int store_image_remove(struct store *s, const char *hex, struct berr *e)
 
 int store_lock(struct store *s, enum store_lock_mode mode, struct berr *e)
 {
-	uint64_t gen;
+	uint64_t gen = 0;
 
 	if (s->locked == mode)
 		return 0;

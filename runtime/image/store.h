@@ -4,10 +4,10 @@
  *   layers/<chain hex>/    unpacked layers (overlayfs lower directories)
  *   images/<config hex>    an image record (text, see store_image_write)
  *   names                  "NAME<TAB>sha256:<config hex>" lines
- *   gen                    generation of images/ and names (decimal)
  *   containers/<id>/       per-container upper/work directories
  *   tmp/                   imports in progress; emptied under the exclusive lock
- *   lock                   flock: exclusive for changes, shared for reads
+ *   lock                   flock: exclusive for changes, shared for reads;
+ *                          holds the generation of images/ and names
  *
  * Every file is written with lib/fs (temporary, fsync, rename, fsync the
  * directory). An image exists exactly when its record does, and the record
@@ -21,12 +21,13 @@
  *   - ix->images is the sorted set of valid <hex> entries of images/, and
  *     ix->names is the names file;
  *   - every change to images/ or names is made under the exclusive lock,
- *     and the gen file is incremented (durably) before the change is made,
- *     so a crash between the two leaves a generation that makes others
- *     reload, never a stale index that looks current;
+ *     and the generation (in the lock file) is incremented before the
+ *     change is made, so a crash between the two leaves a generation that
+ *     makes others reload, never a stale index that looks current (after a
+ *     power cut every process starts over and loads its index at open);
  *   - ix->gen is the generation the index reflects.
  * Another process (berth-image beside berthd) may change the store whenever
- * this one does not hold the lock: store_lock reads gen, and reloads the
+ * this one does not hold the lock: store_lock reads the generation, and reloads the
  * index (one scan of images/, one read of names) only when it changed. A
  * long-lived user opens with STORE_UNLOCKED and brackets every operation
  * with store_lock/store_unlock; nothing in the index is trusted between.

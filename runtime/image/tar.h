@@ -88,6 +88,10 @@ ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e);
  * past it. Archive paths and layer entry paths are both walked with it. */
 size_t tar_path_next(const char **p, const char **c);
 
+/* Append the component c[0..n) to out[0..*o) (with a '/' unless out is
+ * empty), NUL-terminated; -1 when it does not fit in size. */
+int tar_path_push(char *out, size_t size, size_t *o, const char *c, size_t n);
+
 /* A tar_read_fn over a file descriptor; ctx points to the int fd. */
 ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e);
 

@@ -30,12 +30,8 @@ int unpack_clean_path(const char *in, char *out, size_t size, unsigned max_depth
 			return berr_set(e, EPERM, "path contains \"..\"");
 		if (++depth > max_depth)
 			return berr_set(e, EPERM, "more than %u path components", max_depth);
-		if (o + n + 2 > size)
+		if (tar_path_push(out, size, &o, c, n) < 0)
 			return berr_set(e, ENAMETOOLONG, "path too long");
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, c, n);
-		o += n;
 	}
 	out[o] = '\0';
 	return 0;
@@ -320,6 +316,9 @@ static int set_times(int dfd, const char *name, int64_t mtime)
 	return 0;
 }
 
+static int create(struct unpack *u, struct tar_reader *r, int dfd, const char *name, struct berr *e);
+
+/* Check one entry against the policy and find its parent directory. */
 static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 {
 	struct tar_entry *t = &u->ent;
@@ -353,6 +352,13 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 
 	if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return whiteout(u, dfd, path, name, e);
+	return create(u, r, dfd, name, e);
+}
+
+/* Create the entry `name` in the directory dfd, by type. */
+static int create(struct unpack *u, struct tar_reader *r, int dfd, const char *name, struct berr *e)
+{
+	const struct tar_entry *t = &u->ent;
 
 	switch (t->type) {
 	case TAR_FILE:
