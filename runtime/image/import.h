@@ -13,7 +13,8 @@
  * The archive comes from a reader (a file descriptor, or a chunked HTTP
  * body, without spooling it first); progress and the names loaded come
  * back through a callback, always called from the importing thread. The
- * store must be locked exclusively.
+ * store must be locked exclusively, and SIGPIPE ignored (a berth-unpack
+ * that refuses a layer closes its pipe: EPIPE, not death).
  */
 #ifndef BERTH_RUNTIME_IMAGE_IMPORT_H
 #define BERTH_RUNTIME_IMAGE_IMPORT_H

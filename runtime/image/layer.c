@@ -1,4 +1,5 @@
-/* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack. */
+/* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack
+ * (an uncompressed blob, already hashed while spooling, is spliced). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -16,10 +17,11 @@
 #include "lib/util.h"
 #include "runtime/image/gz.h"
 #include "runtime/image/layer.h"
+#include "runtime/image/unpack.h"
 
 #define CHUNK (1 << 18)
 #define CHILD_ERR_MAX 1024
-#define OPAQUE_MAX 65536 /* berth-unpack's UNPACK_OPAQUE_BUF */
+#define OPAQUE_MAX UNPACK_OPAQUE_BUF
 
 /* One layer being run: what layer_run owns and releases. */
 struct run {

@@ -219,8 +219,38 @@ out:
 	return rc < 0 ? berr_prefix(e, "config") : 0;
 }
 
-int manifest_docker_read(const char *js, size_t len, struct docker_manifest *out,
-			 struct berr *e)
+/* Every string of the array arr (member key) into out[i * stride], each
+ * at most stride bytes, counted in *n. */
+static int read_strs(const struct json *j, int arr, const char *key, char *out, size_t stride, int *n,
+		     struct berr *e)
+{
+	for (int t = 0; t < j->tok[arr].size; t++) {
+		if (json_str(j, json_at(j, arr, t), out + (size_t)t * stride, stride, e) < 0)
+			return berr_prefix(e, "%s[%d]", key, t);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* One image of manifest.json: Config, optional RepoTags, Layers. */
+static int read_docker_image(const struct json *j, int o, struct docker_image *im, struct berr *e)
+{
+	int tags, layers;
+
+	if (req_str(j, o, "Config", im->config, sizeof(im->config), e) < 0)
+		return -1;
+	tags = json_get(j, o, "RepoTags");
+	if (tags >= 0 && json_type(j, tags) == JSMN_ARRAY &&
+	    ((tags = array_of(j, o, "RepoTags", IMAGE_TAGS_MAX, e)) < 0 ||
+	     read_strs(j, tags, "RepoTags", (char *)im->tags, REF_NAME_MAX, &im->ntags, e) < 0))
+		return -1;
+	if ((layers = array_of(j, o, "Layers", LAYERS_MAX, e)) < 0 ||
+	    read_strs(j, layers, "Layers", (char *)im->layers, ARCHIVE_PATH_MAX, &im->nlayers, e) < 0)
+		return -1;
+	return 0;
+}
+
+int manifest_docker_read(const char *js, size_t len, struct docker_manifest *out, struct berr *e)
 {
 	struct json j;
 	jsmntok_t *tok;
@@ -238,37 +268,9 @@ int manifest_docker_read(const char *js, size_t len, struct docker_manifest *out
 		goto out;
 	}
 	for (int k = 0; k < j.tok[0].size; k++) {
-		struct docker_image *im = &out->img[k];
-		int o = json_at(&j, 0, k), tags, layers;
-
-		if (req_str(&j, o, "Config", im->config, sizeof(im->config), e) < 0) {
+		if (read_docker_image(&j, json_at(&j, 0, k), &out->img[k], e) < 0) {
 			berr_prefix(e, "[%d]", k);
 			goto out;
-		}
-		tags = json_get(&j, o, "RepoTags");
-		if (tags >= 0 && json_type(&j, tags) == JSMN_ARRAY) {
-			if (j.tok[tags].size > IMAGE_TAGS_MAX) {
-				berr_set(e, E2BIG, "[%d]: more than %d RepoTags", k, IMAGE_TAGS_MAX);
-				goto out;
-			}
-			for (int t = 0; t < j.tok[tags].size; t++) {
-				if (json_str(&j, json_at(&j, tags, t), im->tags[t], REF_NAME_MAX, e) < 0) {
-					berr_prefix(e, "[%d].RepoTags[%d]", k, t);
-					goto out;
-				}
-				im->ntags++;
-			}
-		}
-		if ((layers = array_of(&j, o, "Layers", LAYERS_MAX, e)) < 0) {
-			berr_prefix(e, "[%d]", k);
-			goto out;
-		}
-		for (int t = 0; t < j.tok[layers].size; t++) {
-			if (json_str(&j, json_at(&j, layers, t), im->layers[t], ARCHIVE_PATH_MAX, e) < 0) {
-				berr_prefix(e, "[%d].Layers[%d]", k, t);
-				goto out;
-			}
-			im->nlayers++;
 		}
 		out->n++;
 	}
