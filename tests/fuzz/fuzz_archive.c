@@ -25,24 +25,8 @@
 #include "runtime/image/gz.h"
 #include "runtime/image/tar.h"
 #include "runtime/image/unpack.h"
+#include "tests/unit/mem_read.h"
 
-struct mem {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	if (n > 389) /* odd chunks exercise short reads */
-		n = 389;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 static char work[256];
 static int workfd = -1;
@@ -83,7 +67,7 @@ static void clean_path_ok(const char *p)
 static void archive_half(const uint8_t *data, size_t size)
 {
 	static struct archive a;
-	struct mem m = { data, size, 0 };
+	struct mem m = { data, size, 0, 389 }; /* odd chunks: short reads */
 	struct berr e;
 	int dirfd;
 
@@ -137,7 +121,7 @@ static void layer_half(const uint8_t *data, size_t size)
 	static struct unpack u;
 	static struct tar_reader r;
 	static struct gz g;
-	struct mem m = { data, size, 0 };
+	struct mem m = { data, size, 0, 389 }; /* odd chunks: short reads */
 	struct berr e;
 	int use_gz = gz_sniff(data, size) == FMT_GZIP;
 

@@ -3,27 +3,9 @@
 #include <stdlib.h>
 
 #include "runtime/image/tar.h"
+#include "tests/unit/mem_read.h"
 #include "tests/unit/tar_build.h"
 #include "tests/unit/unit.h"
-
-struct mem {
-	const unsigned char *p;
-	size_t len, pos, chunk;
-};
-
-/* Hands out at most `chunk` bytes per call, to exercise short reads. */
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	if (m->chunk && n > m->chunk)
-		n = m->chunk;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 static struct tar_reader *rd(struct mem *m, struct tb *t, size_t chunk)
 {
