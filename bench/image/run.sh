@@ -129,6 +129,13 @@ for r in $(seq "$REPS"); do
 		t6=$(now)
 		echo $(((t6 - t5) / 1000000)) >>"$W/t-import-dk"
 		rm -rf "$W/store"
+		if [ -n "${OLD:-}" ]; then
+			t5=$(now)
+			"$OLD/bin/berth-image" --data-root "$W/store-old" --unpack "$OLD/bin/berth-unpack" load "$W/dk.tar" >/dev/null
+			t6=$(now)
+			echo $(((t6 - t5) / 1000000)) >>"$W/t-old-dk"
+			rm -rf "$W/store-old"
+		fi
 		dk rmi -f bench:dk >/dev/null 2>&1 || true
 		sync
 		t5=$(now)
@@ -164,6 +171,7 @@ fi
 if [ -z "$docker_skip" ]; then
 	di=$(best <"$W/t-import-dk") dd=$(best <"$W/t-docker")
 	echo "docker-save archive (uncompressed layers), berth-image load: $di ms (all: $(tr '\n' ' ' <"$W/t-import-dk")ms)"
+	[ -n "${OLD:-}" ] && echo "docker-save archive, berth-image load, $OLD: $(best <"$W/t-old-dk") ms (all: $(tr '\n' ' ' <"$W/t-old-dk")ms)"
 	echo "docker-save archive, docker load ($(dk version -f '{{.Server.Version}}' 2>/dev/null)):   $dd ms (all: $(tr '\n' ' ' <"$W/t-docker")ms)"
 	awk -v d="$dd" -v i="$di" 'BEGIN { printf "ratio import/docker load %.2f (goal >= 2.5)\n", d / i }'
 else
