@@ -176,6 +176,19 @@ out:
 	return rc < 0 ? berr_prefix(e, "manifest") : 0;
 }
 
+/* Every string of the array arr (member key) into out[i * stride], each
+ * at most stride bytes, counted in *n. */
+static int read_strs(const struct json *j, int arr, const char *key, char *out, size_t stride, int *n,
+		     struct berr *e)
+{
+	for (int t = 0; t < j->tok[arr].size; t++) {
+		if (json_str(j, json_at(j, arr, t), out + (size_t)t * stride, stride, e) < 0)
+			return berr_prefix(e, "%s[%d]", key, t);
+		(*n)++;
+	}
+	return 0;
+}
+
 int manifest_config_read(const char *js, size_t len, struct image_config *out, struct berr *e)
 {
 	struct json j;
@@ -204,32 +217,17 @@ int manifest_config_read(const char *js, size_t len, struct image_config *out, s
 		berr_prefix(e, "rootfs");
 		goto out;
 	}
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		char *d = out->diff_ids[k];
-		if (json_str(&j, json_at(&j, arr, k), d, DIGEST_STR_LEN + 1, e) < 0 ||
-		    digest_parse(d, strlen(d), hex, e) < 0) {
+	if (read_strs(&j, arr, "diff_ids", (char *)out->diff_ids, DIGEST_STR_LEN + 1, &out->ndiff, e) < 0)
+		goto out;
+	for (int k = 0; k < out->ndiff; k++)
+		if (digest_parse(out->diff_ids[k], strlen(out->diff_ids[k]), hex, e) < 0) {
 			berr_prefix(e, "diff_ids[%d]", k);
 			goto out;
 		}
-		out->ndiff++;
-	}
 	rc = 0;
 out:
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "config") : 0;
-}
-
-/* Every string of the array arr (member key) into out[i * stride], each
- * at most stride bytes, counted in *n. */
-static int read_strs(const struct json *j, int arr, const char *key, char *out, size_t stride, int *n,
-		     struct berr *e)
-{
-	for (int t = 0; t < j->tok[arr].size; t++) {
-		if (json_str(j, json_at(j, arr, t), out + (size_t)t * stride, stride, e) < 0)
-			return berr_prefix(e, "%s[%d]", key, t);
-		(*n)++;
-	}
-	return 0;
 }
 
 /* One image of manifest.json: Config, optional RepoTags, Layers. */
