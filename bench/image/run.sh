@@ -7,20 +7,31 @@
 #   baseline  per layer: gzip -dc | sha256sum, then tar -x of the same layers
 #             (and the one-pass pipeline gzip -dc | tee >(sha256sum) | tar -x)
 #   import    berth-image load (spool + sha256 of every blob, gunzip + diff_id,
-#             berth-unpack per layer, fsync/syncfs, commit)
-# and prints throughput (uncompressed MB/s) for both, their ratio (goal
-# >= 0.8), and peak RSS of berth-image and of every berth-unpack, for this
-# image and for a one-layer image of a few MB (RSS should not grow with
-# layer size). Each measurement runs REPS (3) times, interleaved; the best
-# is kept (the machine is shared). Needs root.
-# Usage: [REPS=n] bench/image/run.sh [MB per layer, default 50]
+#             one berth-unpack per layer, several layers at once, syncfs, commit)
+#   OLD=DIR   also DIR/bin/berth-image (an earlier build), in the same rounds
+#   docker    the same layers as a docker-save archive: berth-image load and
+#             `docker load` (Debian's docker.io; a private dockerd on its own
+#             socket and data root under the work directory, stopped at the
+#             end), skipped with the reason when dockerd is missing or fails
+# and prints throughput (uncompressed MB/s), the ratios (goals: >= 1.5 the
+# baseline, >= 2.5 docker load), and peak RSS of berth-image and of every
+# berth-unpack, for this image and for a one-layer image of a few MB (RSS
+# should not grow with layer size). Each measurement runs REPS (3) times,
+# interleaved; the best is kept (the machine is shared). Needs root.
+# Usage: [REPS=n] [OLD=dir] bench/image/run.sh [MB per layer, default 50]
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
 . "$TOP/tests/lib/image.sh"
 MB=${1:-50}
 W=$(mktemp -d /var/tmp/berth-bench-image.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+DPID=
+cleanup() {
+	if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; fi
+	umount -R "$W/docker" 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
 B=$BUILD/bin/berth-image
 
 # layer k: host files until MB megabytes
@@ -41,10 +52,28 @@ img_pack "$W/oci" "$W/bench.tar"
 mklayer 4 $((MB * 4 / 10 / 4 + 1))
 img_oci "$W/oci-small" small:1 "$W/l4.tar"
 img_pack "$W/oci-small" "$W/small.tar"
+img_docker "$W/dk" bench:dk "$W"/l0.tar "$W"/l1.tar "$W"/l2.tar "$W"/l3.tar
+img_pack "$W/dk" "$W/dk.tar"
 unc=0
 for k in 0 1 2 3; do unc=$((unc + $(stat -c %s "$W/l$k.tar"))); done
 echo "archive: $(($(stat -c %s "$W/bench.tar") / 1000000)) MB compressed, $((unc / 1000000)) MB uncompressed tar"
-cat "$W/bench.tar" "$W"/oci/blobs/sha256/* >/dev/null
+cat "$W/bench.tar" "$W/dk.tar" "$W"/oci/blobs/sha256/* >/dev/null
+
+# a private dockerd, when Debian's docker.io is installed
+docker_skip=
+if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
+	docker_skip="dockerd/docker missing (apt-get install docker.io)"
+else
+	mkdir -p "$W/docker"
+	dockerd --data-root "$W/docker/root" --exec-root "$W/docker/exec" --pidfile "$W/docker/pid" \
+		--host "unix://$W/docker/sock" --bridge none --iptables=false --ip6tables=false \
+		>"$W/docker/log" 2>&1 &
+	DPID=$!
+	for i in $(seq 100); do docker -H "unix://$W/docker/sock" info >/dev/null 2>&1 && break; sleep 0.2; done
+	docker -H "unix://$W/docker/sock" info >/dev/null 2>&1 ||
+		docker_skip="dockerd did not start: $(tail -2 "$W/docker/log" | tr '\n' ' ')"
+fi
+dk() { docker -H "unix://$W/docker/sock" "$@"; }
 
 now() { date +%s%N; }
 REPS=${REPS:-3}
@@ -85,6 +114,37 @@ for r in $(seq "$REPS"); do
 	/usr/bin/time -o "$W/import-rss" -f %M "$B" --data-root "$W/store" --unpack "$W/unpack-wrap" load "$W/bench.tar" >/dev/null
 	t6=$(now)
 	echo $(((t6 - t5) / 1000000)) >>"$W/t-import"
+	if [ -n "${OLD:-}" ]; then
+		rm -rf "$W/store-old"
+		t5=$(now)
+		"$OLD/bin/berth-image" --data-root "$W/store-old" --unpack "$OLD/bin/berth-unpack" load "$W/bench.tar" >/dev/null
+		t6=$(now)
+		echo $(((t6 - t5) / 1000000)) >>"$W/t-old"
+		rm -rf "$W/store-old"
+	fi
+	rm -rf "$W/store"
+	if [ -z "$docker_skip" ]; then
+		t5=$(now)
+		"$B" --data-root "$W/store" load "$W/dk.tar" >/dev/null
+		t6=$(now)
+		echo $(((t6 - t5) / 1000000)) >>"$W/t-import-dk"
+		rm -rf "$W/store"
+		if [ -n "${OLD:-}" ]; then
+			t5=$(now)
+			"$OLD/bin/berth-image" --data-root "$W/store-old" --unpack "$OLD/bin/berth-unpack" load "$W/dk.tar" >/dev/null
+			t6=$(now)
+			echo $(((t6 - t5) / 1000000)) >>"$W/t-old-dk"
+			rm -rf "$W/store-old"
+		fi
+		dk rmi -f bench:dk >/dev/null 2>&1 || true
+		sync
+		t5=$(now)
+		dk load -i "$W/dk.tar" >/dev/null
+		sync
+		t6=$(now)
+		echo $(((t6 - t5) / 1000000)) >>"$W/t-docker"
+		dk rmi -f bench:dk >/dev/null 2>&1 || true
+	fi
 done
 import_rss=$(tail -1 "$W/import-rss")
 unpack_rss=$(sort -n "$W/unpack-rss" | tail -1)
@@ -102,6 +162,20 @@ echo "baseline tar -x (+sync):                     $tarx ms"
 echo "baseline both:                               $base ms = $(mbs "$base") MB/s"
 echo "one pass gzip -dc | tee sha256sum | tar -x:  $pipe ms = $(mbs "$pipe") MB/s"
 echo "berth-image load:                            $imp ms = $(mbs "$imp") MB/s"
-awk -v b="$base" -v p="$pipe" -v i="$imp" 'BEGIN { printf "ratio import/baseline %.2f, import/one-pass %.2f (goal >= 0.8)\n", b / i, p / i }'
+awk -v b="$base" -v p="$pipe" -v i="$imp" 'BEGIN { printf "ratio import/baseline %.2f, import/one-pass %.2f (goal >= 1.5 the baseline)\n", b / i, p / i }'
+if [ -n "${OLD:-}" ]; then
+	old=$(best <"$W/t-old")
+	echo "berth-image load, $OLD:  $old ms = $(mbs "$old") MB/s (all runs: $(tr '\n' ' ' <"$W/t-old")ms)"
+	awk -v b="$base" -v o="$old" -v i="$imp" 'BEGIN { printf "ratio earlier build/baseline %.2f; this build is %.2fx the earlier one\n", b / o, o / i }'
+fi
+if [ -z "$docker_skip" ]; then
+	di=$(best <"$W/t-import-dk") dd=$(best <"$W/t-docker")
+	echo "docker-save archive (uncompressed layers), berth-image load: $di ms (all: $(tr '\n' ' ' <"$W/t-import-dk")ms)"
+	[ -n "${OLD:-}" ] && echo "docker-save archive, berth-image load, $OLD: $(best <"$W/t-old-dk") ms (all: $(tr '\n' ' ' <"$W/t-old-dk")ms)"
+	echo "docker-save archive, docker load ($(dk version -f '{{.Server.Version}}' 2>/dev/null)):   $dd ms (all: $(tr '\n' ' ' <"$W/t-docker")ms)"
+	awk -v d="$dd" -v i="$di" 'BEGIN { printf "ratio import/docker load %.2f (goal >= 2.5)\n", d / i }'
+else
+	echo "docker load: skipped: $docker_skip"
+fi
 echo "peak RSS: berth-image $import_rss KiB, berth-unpack $unpack_rss KiB (${MB} MB layers)"
 echo "peak RSS: berth-image $small_import_rss KiB, berth-unpack $small_unpack_rss KiB (small one-layer image)"

@@ -30,14 +30,18 @@ $(O)/unit/test_manifest: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/test_store: $(SYSROOT)/lib/libbearssl.a
 
 progs-$(CONFIG_IMAGE) += berth-image
-berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/archive.o \
+berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/import_layers.o \
+	runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
 	runtime/image/overlay.o $(IMAGE_PARSE_OBJS)
 berth-image-libs := -lbearssl -lz
 
-fuzz-targets += fuzz_tar fuzz_manifest
+fuzz-targets += fuzz_tar fuzz_manifest fuzz_archive
 fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c lib/fs.c
 fuzz_tar-libs := $(SYSROOT)/lib/libz.a
-fuzz_manifest-srcs := runtime/image/manifest.c lib/json.c runtime/image/digest.c \
+fuzz_archive-srcs := runtime/image/archive.c runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c \
+	runtime/image/digest.c runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
+fuzz_archive-libs := $(SYSROOT)/lib/libz.a $(SYSROOT)/lib/libbearssl.a
+fuzz_manifest-srcs := runtime/image/manifest.c lib/json.c lib/json_w.c runtime/image/digest.c \
 	runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
 fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a

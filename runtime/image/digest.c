@@ -1,4 +1,4 @@
-/* digest.c — sha256 with BearSSL's br_sha256; see digest.h. */
+/* digest.c — sha256: SHA-NI (sha_ni.c) when the CPU has it, else BearSSL; see digest.h. */
 #include <errno.h>
 #include <string.h>
 

@@ -38,6 +38,7 @@ static const char usage_text[] =
 	"         --no-setid        refuse layers with setuid/setgid files\n"
 	"         --userns BASE:SIZE  unpack as root of a user namespace mapping 0..SIZE-1\n"
 	"                           to BASE.. (layer owners shifted); --no-userns: not\n"
+	"         --jobs N          layers unpacked at once (default: one per CPU)\n"
 	"         --layer-max-bytes N, --layer-max-entries N, --gzip-ratio-max N\n"
 	"                           tar/gzip bomb limits (defaults from the build config)\n"
 	"commands:\n"
@@ -53,7 +54,7 @@ static const char usage_text[] =
 	"  umount DIR               unmount it\n"
 	"REF: a name (\":latest\" is implied), sha256:<hex>, or a hex prefix.\n"
 	"exit codes: 0 ok, 1 refused / not found / check found problems,\n"
-	"            100 usage, 111 system call failed\n";
+	"            100 usage, 111 system call failed (store, load)\n";
 
 struct opts {
 	const char *root, *unpack;
@@ -61,6 +62,9 @@ struct opts {
 	uint64_t max_bytes, max_entries;
 	unsigned long long ratio_max;
 	unsigned long long userns_base, userns_size;
+	unsigned long long jobs;
+	int progress;
+	enum import_class exit_class;
 	char unpack_buf[PATH_MAX];
 };
 
@@ -98,81 +102,106 @@ static const char *find_unpack(struct opts *o)
 	return o->unpack_buf;
 }
 
+/* Import events: "loaded" lines on stdout, per-layer progress on a
+ * terminal's stderr. */
+static void on_event(void *ctx, const struct import_event *ev)
+{
+	const struct opts *o = ctx;
+	double mb = (double)ev->bytes / 1e6;
+
+	switch (ev->kind) {
+	case IMPORT_LOADED:
+		if (ev->name[0])
+			printf("loaded %s (%s)\n", ev->name, ev->digest);
+		else
+			printf("loaded %s\n", ev->digest);
+		break;
+	case IMPORT_LAYER_PROGRESS:
+	case IMPORT_LAYER_DONE:
+		if (o->progress)
+			fprintf(stderr, "%s: %.1f MB, %.1f MB/s%s", ev->label, mb,
+				ev->secs > 0 ? mb / ev->secs : 0.0,
+				ev->kind == IMPORT_LAYER_DONE ? "\n" : "\r");
+		break;
+	case IMPORT_LAYER_START:
+		break;
+	}
+}
+
 static int cmd_load(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
 	const char *file = argv[0];
 
 	(void)argc;
-	struct import_opts io = { .unpack = find_unpack(o), .progress = isatty(2),
+	struct import_opts io = { .unpack = find_unpack(o),
 				  .no_setid = o->no_setid || !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
 				  .max_bytes = o->max_bytes, .max_entries = o->max_entries,
 				  .ratio_max = (unsigned)o->ratio_max,
 				  .userns_base = (uint32_t)o->userns_base,
-				  .userns_size = (uint32_t)o->userns_size };
+				  .userns_size = (uint32_t)o->userns_size,
+				  .jobs = (int)o->jobs, .event = on_event, .event_ctx = o };
 	int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC), rc;
+	struct import_reader in = { import_fd_read, &fd };
+	struct import_result res;
 
 	if (fd < 0)
 		return berr_sys(e, "open %s", file);
-	rc = image_import(s, fd, &io, stdout, e);
+	o->progress = isatty(2);
+	rc = import_archive(s, &in, &io, &res, e);
 	if (fd != 0)
 		close(fd);
+	o->exit_class = res.cls;
 	return rc < 0 ? berr_prefix(e, "load %s", file) : 0;
+}
+
+static void print_image(const char *name, const char *hex, const struct image_rec *im)
+{
+	printf("%-40s %.12s %6d %s/%s\n", name, hex, im->nlayers, im->os, im->arch);
 }
 
 static int cmd_ls(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
-	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
-	struct names *nm = malloc(sizeof(*nm));
+	const struct store_index *ix = s->ix;
 	struct image_rec *im = malloc(sizeof(*im));
-	int n, rc = -1;
+	int rc = -1;
 
 	(void)o;
 	(void)argc;
 	(void)argv;
-	if (!list || !nm || !im) {
-		berr_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((n = store_image_list(s, list, STORE_IMAGES_MAX, e)) < 0 || store_names_read(s, nm, e) < 0)
-		goto out;
+	if (!im)
+		return berr_set(e, ENOMEM, "out of memory");
 	printf("%-40s %-12s %6s %s\n", "NAME", "IMAGE ID", "LAYERS", "PLATFORM");
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < ix->nimages; i++) {
+		const char *hex = ix->images[i];
 		int named = 0;
-		if (store_image_read(s, list[i], im, e) < 0)
+		if (store_image_read(s, hex, im, e) < 0)
 			goto out;
-		for (int k = 0; k < nm->n; k++)
-			if (strcmp(nm->e[k].digest + 7, list[i]) == 0) {
-				printf("%-40s %.12s %6d %s/%s\n", nm->e[k].name, list[i], im->nlayers, im->os,
-				       im->arch);
+		for (int k = 0; k < ix->names.n; k++)
+			if (strcmp(ix->names.e[k].digest + 7, hex) == 0) {
+				print_image(ix->names.e[k].name, hex, im);
 				named = 1;
 			}
 		if (!named)
-			printf("%-40s %.12s %6d %s/%s\n", "<none>", list[i], im->nlayers, im->os, im->arch);
+			print_image("<none>", hex, im);
 	}
 	rc = 0;
 out:
-	free(list);
-	free(nm);
 	free(im);
 	return rc;
 }
 
 static int cmd_inspect(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
-	const char *ref = argv[0];
+	const struct store_names *nm = &s->ix->names;
 	struct image_rec *im = malloc(sizeof(*im));
-	struct names *nm = malloc(sizeof(*nm));
 	char hex[DIGEST_HEX_LEN + 1];
 	int rc = -1;
 
 	(void)o;
 	(void)argc;
-	if (!im || !nm) {
-		berr_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (store_resolve(s, ref, hex, NULL, e) < 0 || store_image_read(s, hex, im, e) < 0 ||
-	    store_names_read(s, nm, e) < 0)
+	if (!im)
+		return berr_set(e, ENOMEM, "out of memory");
+	if (store_resolve(s, argv[0], hex, NULL, e) < 0 || store_image_read(s, hex, im, e) < 0)
 		goto out;
 	printf("id %s\nmanifest %s\nplatform %s/%s\n", im->config, im->manifest[0] ? im->manifest : "-",
 	       im->os, im->arch);
@@ -185,7 +214,6 @@ static int cmd_inspect(struct opts *o, struct store *s, int argc, char **argv, s
 	rc = 0;
 out:
 	free(im);
-	free(nm);
 	return rc;
 }
 
@@ -209,13 +237,19 @@ static int cmd_gc(struct opts *o, struct store *s, int argc, char **argv, struct
 	return 0;
 }
 
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
 static int cmd_check(struct opts *o, struct store *s, int argc, char **argv, struct berr *e)
 {
 	int bad;
 
 	(void)argc;
 	(void)argv;
-	bad = store_check(s, stdout, e);
+	bad = store_check(s, print_line, NULL, e);
 	if (bad < 0)
 		return -1;
 	if (bad > 0)
@@ -286,6 +320,11 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->max_entries = num(argv[++i]);
 		else if (strcmp(argv[i], "--gzip-ratio-max") == 0 && i + 1 < argc)
 			o->ratio_max = num(argv[++i]);
+		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+			o->jobs = num(argv[++i]);
+			if (!o->jobs || o->jobs > IMPORT_JOBS_MAX)
+				return -1;
+		}
 		else if (strcmp(argv[i], "--userns") == 0 && i + 1 < argc) {
 			char *colon = strchr(argv[++i], ':');
 			if (!colon)
@@ -331,7 +370,7 @@ int main(int argc, char **argv)
 	argv += i + 1;
 	if (!c || argc < c->min_args || argc > c->max_args)
 		return usage();
-	if (c->lock && store_open(&s, o.root, c->lock == 'x', &e) < 0) {
+	if (c->lock && store_open(&s, o.root, c->lock == 'x' ? STORE_EXCLUSIVE : STORE_SHARED, &e) < 0) {
 		log_err(&lg, &e);
 		return EXIT_SYSCALL;
 	}
@@ -340,7 +379,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (rc < 0) {
 		log_err(&lg, &e);
-		return EXIT_FAIL;
+		return o.exit_class == IMPORT_SYSTEM ? EXIT_SYSCALL : EXIT_FAIL;
 	}
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack. */
+/* layer.c — feed one layer blob through gunzip and sha256 into berth-unpack
+ * (an uncompressed blob, already hashed while spooling, is spliced). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -11,21 +12,35 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/util.h"
 #include "runtime/image/gz.h"
 #include "runtime/image/layer.h"
+#include "runtime/image/unpack.h"
 
 #define CHUNK (1 << 18)
 #define CHILD_ERR_MAX 1024
+#define OPAQUE_MAX UNPACK_OPAQUE_BUF
 
-static double now(void)
+/* One layer being run: what layer_run owns and releases. */
+struct run {
+	struct layer_job *j;
+	int src, pin[2], pout[2], perr[2];
+	pid_t pid;
+	struct gz *g;
+	unsigned char *buf;
+	char *opq;
+	struct digest d;
+	uint64_t max;           /* backstop on the uncompressed stream */
+	int known;              /* the diff_id is j->hashed: not hashed again */
+};
+
+/* A failure of this host (not of the layer): the caller's error class. */
+static int sysfail(struct layer_job *j)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	j->sys_failed = 1;
+	return -1;
 }
 
 /* uid_map and gid_map of a child that has just unshared its user namespace */
@@ -45,7 +60,7 @@ static int write_maps(pid_t pid, const struct layer_job *j, struct berr *e)
 
 /* berth-unpack with the layer directory as its working directory (so that
  * a user-namespaced child needs no search permission on the data root). */
-static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct berr *e)
+static pid_t spawn(struct layer_job *j, int in, int out, int err, struct berr *e)
 {
 	char maxb[32], maxe[32];
 	const char *argv[14];
@@ -68,7 +83,7 @@ static pid_t spawn(const struct layer_job *j, int in, int out, int err, struct b
 	argv[n] = NULL;
 	dirfd = open(j->target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
-		return berr_sys(e, "open %s", j->target);
+		return berr_sys(e, "open %s", j->target), sysfail(j);
 	if (j->userns_size &&
 	    (fchown(dirfd, j->userns_base, j->userns_base) < 0 || pipe2(s1, O_CLOEXEC) < 0 ||
 	     pipe2(s2, O_CLOEXEC) < 0)) {
@@ -167,167 +182,194 @@ static int mark_opaque(const char *target, const char *list, size_t len, struct 
 	return 0;
 }
 
-static void progress(const struct layer_job *j, uint64_t bytes, double t0, int done)
+/* Open the spooled blob, check its format against the media type, and
+ * put gunzip in front when it is compressed. */
+static int open_blob(struct run *r, struct berr *e)
 {
-	char line[256];
-	double dt = now() - t0;
-	int n = snprintf(line, sizeof(line), "\r%s: %.1f MB, %.1f MB/s%s", j->label, (double)bytes / 1e6,
-			 dt > 0 ? (double)bytes / 1e6 / dt : 0.0, done ? "\n" : "");
-	if (n > 0)
-		util_write_all(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
-			       &(struct berr){0});
+	struct layer_job *j = r->j;
+	unsigned char head[TAR_BLOCK];
+	ssize_t hl = 0, k;
+	enum gz_format fmt;
+
+	r->src = openat(j->dirfd, j->spool, O_RDONLY | O_CLOEXEC);
+	if (r->src < 0)
+		return berr_sys(e, "open spooled layer"), sysfail(j);
+	while (hl < (ssize_t)sizeof(head) && (k = pread(r->src, head + hl, sizeof(head) - (size_t)hl, hl)) > 0)
+		hl += k;
+	fmt = gz_sniff(head, (size_t)hl);
+	if (fmt == FMT_ZSTD)
+		return berr_set(e, ENOTSUP, "zstd-compressed layers are unsupported");
+	if (j->comp == LAYER_GZIP && fmt != FMT_GZIP)
+		return berr_set(e, EPROTO, "media type says tar+gzip but the blob is not gzip");
+	if (j->comp == LAYER_TAR && fmt == FMT_GZIP)
+		return berr_set(e, EPROTO, "media type says tar but the blob is gzip-compressed");
+	if (fmt != FMT_GZIP)
+		return 0;
+	r->g = malloc(sizeof(*r->g));
+	if (!r->g)
+		return berr_set(e, ENOMEM, "out of memory"), sysfail(j);
+	if (gz_init(r->g, tar_fd_read, &r->src, r->max, j->ratio_max, e) < 0) {
+		free(r->g);
+		r->g = NULL;
+		return sysfail(j);
+	}
+	return 0;
 }
 
-int layer_run(const struct layer_job *j, char *diff_out, struct berr *e)
+static int start_unpack(struct run *r, struct berr *e)
 {
-	int src = -1, pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, rc = -1;
-	unsigned char *buf = malloc(CHUNK), head[TAR_BLOCK];
-	char *opq = malloc(65536), cerr[CHILD_ERR_MAX];
-	struct gz *g = NULL;
-	struct digest d;
+	if (pipe2(r->pin, O_CLOEXEC) < 0 || pipe2(r->pout, O_CLOEXEC) < 0 || pipe2(r->perr, O_CLOEXEC) < 0)
+		return berr_sys(e, "pipe"), sysfail(r->j);
+	fcntl(r->pin[1], F_SETPIPE_SZ, 1 << 20);
+	r->pid = spawn(r->j, r->pin[0], r->pout[1], r->perr[1], e);
+	if (r->pid < 0)
+		return sysfail(r->j);
+	fd_close(&r->pin[0]);
+	fd_close(&r->pout[1]);
+	fd_close(&r->perr[1]);
+	return 0;
+}
+
+/* An uncompressed layer whose sha256 is already known (the spool hashed
+ * it): the kernel moves it from the spool file into berth-unpack's pipe,
+ * never copied through this process. */
+static int pump_spliced(struct run *r, int *gave_up, struct berr *e)
+{
+	uint64_t total = 0;
+
+	for (;;) {
+		ssize_t k = splice(r->src, NULL, r->pin[1], NULL, CHUNK, SPLICE_F_MOVE);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			*gave_up = errno == EPIPE;
+			berr_sys(e, "splice into berth-unpack");
+			return *gave_up ? -1 : sysfail(r->j);
+		}
+		if (k == 0)
+			return 0;
+		total += (uint64_t)k;
+		if (total > r->max)
+			return berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
+					(unsigned long long)r->max);
+		__atomic_store_n(&r->j->bytes, total, __ATOMIC_RELAXED);
+	}
+}
+
+/* Inflate, hash and hand the stream to berth-unpack. Returns 0 at the end
+ * of the stream, <0 on failure; *gave_up when berth-unpack closed its end
+ * (its own message then says why). */
+static int pump(struct run *r, int *gave_up, struct berr *e)
+{
+	uint64_t total = 0;
+	ssize_t k;
+
+	*gave_up = 0;
+	if (!r->g && r->j->hashed) {
+		r->known = 1;
+		return r->pin[1] >= 0 ? pump_spliced(r, gave_up, e) : 0;
+	}
+	digest_init(&r->d);
+	for (;;) {
+		k = r->g ? gz_read(r->g, r->buf, CHUNK, e) : tar_fd_read(&r->src, r->buf, CHUNK, e);
+		if (k <= 0)
+			return (int)k;
+		total += (uint64_t)k;
+		if (total > r->max)
+			return berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
+					(unsigned long long)r->max);
+		digest_update(&r->d, r->buf, (size_t)k);
+		if (r->pin[1] >= 0 && util_write_all(r->pin[1], r->buf, (size_t)k, e) < 0) {
+			*gave_up = e->errnum == EPIPE;
+			return *gave_up ? -1 : sysfail(r->j);
+		}
+		__atomic_store_n(&r->j->bytes, total, __ATOMIC_RELAXED);
+	}
+}
+
+/* Wait for berth-unpack. When it refused the layer, its message (naming
+ * the entry) is the one to report, whatever stopped this side. */
+static int finish_unpack(struct run *r, int pumped, struct berr *e)
+{
+	char cerr[CHILD_ERR_MAX], *nl;
+	size_t olen;
+	int st;
+
+	fd_close(&r->pin[1]);
+	olen = slurp(r->pout[0], r->opq, OPAQUE_MAX);
+	slurp(r->perr[0], cerr, sizeof(cerr));
+	while (waitpid(r->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return berr_sys(e, "waitpid berth-unpack"), sysfail(r->j);
+	r->pid = -1;
+	nl = strchr(cerr, '\n');
+	if (nl)
+		*nl = '\0';
+	if (WIFSIGNALED(st))
+		return berr_set(e, EPROTO, "berth-unpack killed by signal %d%s%s", WTERMSIG(st),
+				cerr[0] ? ": " : "", cerr), sysfail(r->j);
+	if (WEXITSTATUS(st) != 0) {
+		berr_set(e, EPROTO, "%s", cerr[0] ? cerr : "berth-unpack failed");
+		return WEXITSTATUS(st) == 1 ? -1 : sysfail(r->j); /* 1: the layer was refused */
+	}
+	if (pumped < 0)
+		return -1;
+	if (olen && mark_opaque(r->j->target, r->opq, olen, e) < 0)
+		return sysfail(r->j);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->g)
+		gz_end(r->g);
+	free(r->g);
+	free(r->buf);
+	free(r->opq);
+	fd_close(&r->src);
+	for (int i = 0; i < 2; i++) {
+		fd_close(&r->pin[i]);
+		fd_close(&r->pout[i]);
+		fd_close(&r->perr[i]);
+	}
+}
+
+int layer_run(struct layer_job *j, char *diff_out, struct berr *e)
+{
 	/* berth-unpack enforces max_bytes on the files and names the entry;
 	 * this backstop also counts every header and padding block */
-	uint64_t total = 0, max = j->max_bytes + j->max_entries * 2 * TAR_BLOCK + (1u << 20);
-	int gave_up = 0;
-	ssize_t hl = 0, k;
-	pid_t pid = -1;
-	double t0 = now(), last = t0;
+	struct run r = { .j = j, .src = -1, .pin = { -1, -1 }, .pout = { -1, -1 }, .perr = { -1, -1 },
+			 .pid = -1, .max = j->max_bytes + j->max_entries * 2 * TAR_BLOCK + (1u << 20) };
+	int rc = -1, gave_up, pumped;
 
-	if (!buf || !opq) {
+	j->bytes = 0;
+	j->sys_failed = 0;
+	r.buf = malloc(CHUNK);
+	r.opq = malloc(OPAQUE_MAX);
+	if (!r.buf || !r.opq) {
 		berr_set(e, ENOMEM, "out of memory");
+		sysfail(j);
 		goto out;
 	}
-	src = openat(j->dirfd, j->spool, O_RDONLY | O_CLOEXEC);
-	if (src < 0) {
-		berr_sys(e, "open spooled layer");
+	if (open_blob(&r, e) < 0 || (j->target && start_unpack(&r, e) < 0))
 		goto out;
-	}
-	while (hl < (ssize_t)sizeof(head) && (k = read(src, head + hl, sizeof(head) - (size_t)hl)) > 0)
-		hl += k;
-	lseek(src, 0, SEEK_SET);
-	enum gz_format fmt = gz_sniff(head, (size_t)hl);
-	if (fmt == FMT_ZSTD) {
-		berr_set(e, ENOTSUP, "zstd-compressed layers are unsupported");
+	pumped = pump(&r, &gave_up, e);
+	if (pumped < 0 && !gave_up)
+		goto out; /* this side's own refusal: berth-unpack is killed below */
+	if (r.pid > 0 && finish_unpack(&r, pumped, e) < 0)
 		goto out;
-	}
-	if (j->comp == LAYER_GZIP && fmt != FMT_GZIP) {
-		berr_set(e, EPROTO, "media type says tar+gzip but the blob is not gzip");
+	if (pumped < 0)
 		goto out;
-	}
-	if (j->comp == LAYER_TAR && fmt == FMT_GZIP) {
-		berr_set(e, EPROTO, "media type says tar but the blob is gzip-compressed");
-		goto out;
-	}
-	if (fmt == FMT_GZIP) {
-		g = malloc(sizeof(*g));
-		if (!g) {
-			berr_set(e, ENOMEM, "out of memory");
-			goto out;
-		}
-		if (gz_init(g, tar_fd_read, &src, max, j->ratio_max, e) < 0) {
-			free(g);
-			g = NULL;
-			goto out;
-		}
-	}
-	if (j->target) {
-		if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
-			berr_sys(e, "pipe");
-			goto out;
-		}
-		fcntl(pin[1], F_SETPIPE_SZ, 1 << 20);
-		pid = spawn(j, pin[0], pout[1], perr[1], e);
-		if (pid < 0)
-			goto out;
-		fd_close(&pin[0]);
-		fd_close(&pout[1]);
-		fd_close(&perr[1]);
-	}
-	digest_init(&d);
-	for (;;) {
-		k = g ? gz_read(g, buf, CHUNK, e) : tar_fd_read(&src, buf, CHUNK, e);
-		if (k < 0)
-			break;
-		if (k == 0)
-			break;
-		total += (uint64_t)k;
-		if (total > max) {
-			k = berr_set(e, EFBIG, "larger than %llu bytes uncompressed (tar bomb)",
-				     (unsigned long long)max);
-			break;
-		}
-		digest_update(&d, buf, (size_t)k);
-		if (pin[1] >= 0 && util_write_all(pin[1], buf, (size_t)k, e) < 0) {
-			/* berth-unpack gave up (EPIPE): its message says why */
-			gave_up = e->errnum == EPIPE;
-			k = -1;
-			break;
-		}
-		if (j->progress && now() - last > 0.2) {
-			last = now();
-			progress(j, total, t0, 0);
-		}
-	}
-	if (k < 0 && !gave_up && pid > 0) {
-		/* this side's own refusal (gzip bomb, corrupt stream): stop
-		 * berth-unpack before it sees a cut stream and says so instead */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-		goto out;
-	}
-	fd_close(&pin[1]);
-	if (pid > 0) {
-		/* when berth-unpack refused the layer, its message (naming the
-		 * entry) is the one to report, whatever stopped this side */
-		int st;
-		size_t olen = slurp(pout[0], opq, 65536);
-		slurp(perr[0], cerr, sizeof(cerr));
-		while (waitpid(pid, &st, 0) < 0)
-			if (errno != EINTR) {
-				berr_sys(e, "waitpid berth-unpack");
-				goto out;
-			}
-		pid = -1;
-		char *nl = strchr(cerr, '\n');
-		if (nl)
-			*nl = '\0';
-		if (WIFSIGNALED(st)) {
-			berr_set(e, EPROTO, "berth-unpack killed by signal %d%s%s", WTERMSIG(st),
-				 cerr[0] ? ": " : "", cerr);
-			goto out;
-		}
-		if (WEXITSTATUS(st) != 0) {
-			berr_set(e, EPROTO, "%s", cerr[0] ? cerr : "berth-unpack failed");
-			goto out;
-		}
-		if (k < 0)
-			goto out;
-		if (olen && mark_opaque(j->target, opq, olen, e) < 0)
-			goto out;
-	}
-	if (k < 0)
-		goto out;
-	digest_final(&d, diff_out);
-	if (j->progress)
-		progress(j, total, t0, 1);
+	if (r.known)
+		memcpy(diff_out, j->hashed, DIGEST_STR_LEN + 1);
+	else
+		digest_final(&r.d, diff_out);
 	rc = 0;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (g)
-		gz_end(g);
-	free(g);
-	free(buf);
-	free(opq);
-	fd_close(&src);
-	fd_close(&pin[0]);
-	fd_close(&pin[1]);
-	fd_close(&pout[0]);
-	fd_close(&pout[1]);
-	fd_close(&perr[0]);
-	fd_close(&perr[1]);
+	run_release(&r);
 	return rc;
 }

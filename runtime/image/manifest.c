@@ -42,6 +42,49 @@ static int req_str(const struct json *j, int obj, const char *key, char *buf, si
 	return opt_str(j, obj, key, buf, size, e);
 }
 
+/* Parse a document whose optional top-level "mediaType" must be mt1 or mt2. */
+static int parse_typed(struct json *j, const char *js, size_t len, jsmntok_t **tok, const char *mt1,
+		       const char *mt2, const char *what, struct berr *e)
+{
+	char mt[MEDIA_MAX];
+
+	if (parse(j, js, len, tok, e) < 0)
+		return -1;
+	if (opt_str(j, 0, "mediaType", mt, sizeof(mt), e) < 0)
+		return -1;
+	if (mt[0] && strcmp(mt, mt1) != 0 && strcmp(mt, mt2) != 0)
+		return berr_set(e, EPROTO, "media type \"%s\" is not %s", mt, what);
+	return 0;
+}
+
+/* The array member key of obj, with at most max elements; its token. */
+static int array_of(const struct json *j, int obj, const char *key, int max, struct berr *e)
+{
+	int arr = json_get(j, obj, key);
+
+	if (json_type(j, arr) != JSMN_ARRAY)
+		return berr_set(e, EPROTO, "\"%s\" is missing or not an array", key);
+	if (j->tok[arr].size > max)
+		return berr_set(e, E2BIG, "more than %d %s", max, key);
+	return arr;
+}
+
+static int read_desc(const struct json *j, int d, struct desc *out, struct berr *e);
+
+/* Every descriptor of the array arr (member key) into d[], counted in *n;
+ * layers: each must also have a layer media type. */
+static int read_descs(const struct json *j, int arr, const char *key, int layers, struct desc *d, int *n,
+		      struct berr *e)
+{
+	for (int k = 0; k < j->tok[arr].size; k++) {
+		if (read_desc(j, json_at(j, arr, k), &d[k], e) < 0 ||
+		    (layers && manifest_layer_comp(d[k].media, e) < 0))
+			return berr_prefix(e, "%s[%d]", key, k);
+		(*n)++;
+	}
+	return 0;
+}
+
 static int read_desc(const struct json *j, int d, struct desc *out, struct berr *e)
 {
 	int v, ann, plat;
@@ -72,7 +115,7 @@ static int read_desc(const struct json *j, int d, struct desc *out, struct berr 
 	return 0;
 }
 
-int layer_media_type(const char *media, struct berr *e)
+int manifest_layer_comp(const char *media, struct berr *e)
 {
 	static const struct { const char *mt; int comp; } known[] = {
 		{ "application/vnd.oci.image.layer.v1.tar", LAYER_TAR },
@@ -91,60 +134,30 @@ int layer_media_type(const char *media, struct berr *e)
 	return berr_set(e, ENOTSUP, "layer media type \"%s\" is unsupported", media);
 }
 
-int oci_index_read(const char *js, size_t len, struct oci_index *out, struct berr *e)
+int manifest_index_read(const char *js, size_t len, struct oci_index *out, struct berr *e)
 {
 	struct json j;
-	jsmntok_t *tok;
+	jsmntok_t *tok = NULL;
 	int arr, rc = -1;
-	char mt[MEDIA_MAX];
 
 	memset(out, 0, sizeof(*out));
-	if (parse(&j, js, len, &tok, e) < 0)
-		return berr_prefix(e, "index");
-	if (opt_str(&j, 0, "mediaType", mt, sizeof(mt), e) < 0)
-		goto out;
-	if (mt[0] && strcmp(mt, MT_OCI_INDEX) != 0 && strcmp(mt, MT_DOCKER_LIST) != 0) {
-		berr_set(e, EPROTO, "media type \"%s\" is not an index", mt);
-		goto out;
-	}
-	arr = json_get(&j, 0, "manifests");
-	if (json_type(&j, arr) != JSMN_ARRAY) {
-		berr_set(e, EPROTO, "\"manifests\" is missing or not an array");
-		goto out;
-	}
-	if (j.tok[arr].size > INDEX_MAX) {
-		berr_set(e, E2BIG, "more than %d manifests", INDEX_MAX);
-		goto out;
-	}
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		if (read_desc(&j, json_at(&j, arr, k), &out->m[k], e) < 0) {
-			berr_prefix(e, "manifests[%d]", k);
-			goto out;
-		}
-		out->n++;
-	}
-	rc = 0;
-out:
+	if (parse_typed(&j, js, len, &tok, MT_OCI_INDEX, MT_DOCKER_LIST, "an index", e) == 0 &&
+	    (arr = array_of(&j, 0, "manifests", INDEX_MAX, e)) >= 0 &&
+	    read_descs(&j, arr, "manifests", 0, out->m, &out->n, e) == 0)
+		rc = 0;
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "index") : 0;
 }
 
-int oci_manifest_read(const char *js, size_t len, struct oci_manifest *out, struct berr *e)
+int manifest_read(const char *js, size_t len, struct oci_manifest *out, struct berr *e)
 {
 	struct json j;
-	jsmntok_t *tok;
+	jsmntok_t *tok = NULL;
 	int arr, rc = -1;
-	char mt[MEDIA_MAX];
 
 	memset(out, 0, sizeof(*out));
-	if (parse(&j, js, len, &tok, e) < 0)
-		return berr_prefix(e, "manifest");
-	if (opt_str(&j, 0, "mediaType", mt, sizeof(mt), e) < 0)
+	if (parse_typed(&j, js, len, &tok, MT_OCI_MANIFEST, MT_DOCKER_MANIFEST, "an image manifest", e) < 0)
 		goto out;
-	if (mt[0] && strcmp(mt, MT_OCI_MANIFEST) != 0 && strcmp(mt, MT_DOCKER_MANIFEST) != 0) {
-		berr_set(e, EPROTO, "media type \"%s\" is not an image manifest", mt);
-		goto out;
-	}
 	if (read_desc(&j, json_get(&j, 0, "config"), &out->config, e) < 0) {
 		berr_prefix(e, "config");
 		goto out;
@@ -155,31 +168,28 @@ int oci_manifest_read(const char *js, size_t len, struct oci_manifest *out, stru
 			 out->config.digest, out->config.media);
 		goto out;
 	}
-	arr = json_get(&j, 0, "layers");
-	if (json_type(&j, arr) != JSMN_ARRAY) {
-		berr_set(e, EPROTO, "\"layers\" is missing or not an array");
-		goto out;
-	}
-	if (j.tok[arr].size > LAYERS_MAX) {
-		berr_set(e, E2BIG, "more than %d layers", LAYERS_MAX);
-		goto out;
-	}
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		struct desc *d = &out->layers[k];
-		if (read_desc(&j, json_at(&j, arr, k), d, e) < 0 ||
-		    layer_media_type(d->media, e) < 0) {
-			berr_prefix(e, "layers[%d]", k);
-			goto out;
-		}
-		out->nlayers++;
-	}
-	rc = 0;
+	if ((arr = array_of(&j, 0, "layers", LAYERS_MAX, e)) >= 0 &&
+	    read_descs(&j, arr, "layers", 1, out->layers, &out->nlayers, e) == 0)
+		rc = 0;
 out:
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "manifest") : 0;
 }
 
-int image_config_read(const char *js, size_t len, struct image_config *out, struct berr *e)
+/* Every string of the array arr (member key) into out[i * stride], each
+ * at most stride bytes, counted in *n. */
+static int read_strs(const struct json *j, int arr, const char *key, char *out, size_t stride, int *n,
+		     struct berr *e)
+{
+	for (int t = 0; t < j->tok[arr].size; t++) {
+		if (json_str(j, json_at(j, arr, t), out + (size_t)t * stride, stride, e) < 0)
+			return berr_prefix(e, "%s[%d]", key, t);
+		(*n)++;
+	}
+	return 0;
+}
+
+int manifest_config_read(const char *js, size_t len, struct image_config *out, struct berr *e)
 {
 	struct json j;
 	jsmntok_t *tok;
@@ -203,32 +213,42 @@ int image_config_read(const char *js, size_t len, struct image_config *out, stru
 		berr_set(e, EPROTO, "rootfs type \"%s\" is not \"layers\"", type);
 		goto out;
 	}
-	arr = json_get(&j, rootfs, "diff_ids");
-	if (json_type(&j, arr) != JSMN_ARRAY) {
-		berr_set(e, EPROTO, "rootfs.diff_ids is missing or not an array");
+	if ((arr = array_of(&j, rootfs, "diff_ids", LAYERS_MAX, e)) < 0) {
+		berr_prefix(e, "rootfs");
 		goto out;
 	}
-	if (j.tok[arr].size > LAYERS_MAX) {
-		berr_set(e, E2BIG, "more than %d diff_ids", LAYERS_MAX);
+	if (read_strs(&j, arr, "diff_ids", (char *)out->diff_ids, DIGEST_STR_LEN + 1, &out->ndiff, e) < 0)
 		goto out;
-	}
-	for (int k = 0; k < j.tok[arr].size; k++) {
-		char *d = out->diff_ids[k];
-		if (json_str(&j, json_at(&j, arr, k), d, DIGEST_STR_LEN + 1, e) < 0 ||
-		    digest_parse(d, strlen(d), hex, e) < 0) {
+	for (int k = 0; k < out->ndiff; k++)
+		if (digest_parse(out->diff_ids[k], strlen(out->diff_ids[k]), hex, e) < 0) {
 			berr_prefix(e, "diff_ids[%d]", k);
 			goto out;
 		}
-		out->ndiff++;
-	}
 	rc = 0;
 out:
 	free(tok);
 	return rc < 0 ? berr_prefix(e, "config") : 0;
 }
 
-int docker_manifest_read(const char *js, size_t len, struct docker_manifest *out,
-			 struct berr *e)
+/* One image of manifest.json: Config, optional RepoTags, Layers. */
+static int read_docker_image(const struct json *j, int o, struct docker_image *im, struct berr *e)
+{
+	int tags, layers;
+
+	if (req_str(j, o, "Config", im->config, sizeof(im->config), e) < 0)
+		return -1;
+	tags = json_get(j, o, "RepoTags");
+	if (tags >= 0 && json_type(j, tags) == JSMN_ARRAY &&
+	    ((tags = array_of(j, o, "RepoTags", IMAGE_TAGS_MAX, e)) < 0 ||
+	     read_strs(j, tags, "RepoTags", (char *)im->tags, REF_NAME_MAX, &im->ntags, e) < 0))
+		return -1;
+	if ((layers = array_of(j, o, "Layers", LAYERS_MAX, e)) < 0 ||
+	    read_strs(j, layers, "Layers", (char *)im->layers, ARCHIVE_PATH_MAX, &im->nlayers, e) < 0)
+		return -1;
+	return 0;
+}
+
+int manifest_docker_read(const char *js, size_t len, struct docker_manifest *out, struct berr *e)
 {
 	struct json j;
 	jsmntok_t *tok;
@@ -246,42 +266,9 @@ int docker_manifest_read(const char *js, size_t len, struct docker_manifest *out
 		goto out;
 	}
 	for (int k = 0; k < j.tok[0].size; k++) {
-		struct docker_image *im = &out->img[k];
-		int o = json_at(&j, 0, k), tags, layers;
-
-		if (req_str(&j, o, "Config", im->config, sizeof(im->config), e) < 0) {
+		if (read_docker_image(&j, json_at(&j, 0, k), &out->img[k], e) < 0) {
 			berr_prefix(e, "[%d]", k);
 			goto out;
-		}
-		tags = json_get(&j, o, "RepoTags");
-		if (tags >= 0 && json_type(&j, tags) == JSMN_ARRAY) {
-			if (j.tok[tags].size > IMAGE_TAGS_MAX) {
-				berr_set(e, E2BIG, "[%d]: more than %d RepoTags", k, IMAGE_TAGS_MAX);
-				goto out;
-			}
-			for (int t = 0; t < j.tok[tags].size; t++) {
-				if (json_str(&j, json_at(&j, tags, t), im->tags[t], REF_NAME_MAX, e) < 0) {
-					berr_prefix(e, "[%d].RepoTags[%d]", k, t);
-					goto out;
-				}
-				im->ntags++;
-			}
-		}
-		layers = json_get(&j, o, "Layers");
-		if (json_type(&j, layers) != JSMN_ARRAY) {
-			berr_set(e, EPROTO, "[%d]: \"Layers\" is missing or not an array", k);
-			goto out;
-		}
-		if (j.tok[layers].size > LAYERS_MAX) {
-			berr_set(e, E2BIG, "[%d]: more than %d layers", k, LAYERS_MAX);
-			goto out;
-		}
-		for (int t = 0; t < j.tok[layers].size; t++) {
-			if (json_str(&j, json_at(&j, layers, t), im->layers[t], ARCHIVE_PATH_MAX, e) < 0) {
-				berr_prefix(e, "[%d].Layers[%d]", k, t);
-				goto out;
-			}
-			im->nlayers++;
 		}
 		out->n++;
 	}

@@ -68,12 +68,13 @@ struct docker_manifest {
 
 /* Layer media types: 1 tar, 2 tar+gzip; zstd and others are refused. */
 enum layer_comp { LAYER_TAR = 1, LAYER_GZIP = 2 };
-int layer_media_type(const char *media, struct berr *e);
+int manifest_layer_comp(const char *media, struct berr *e);
 
-int oci_index_read(const char *js, size_t len, struct oci_index *out, struct berr *e);
-int oci_manifest_read(const char *js, size_t len, struct oci_manifest *out, struct berr *e);
-int image_config_read(const char *js, size_t len, struct image_config *out, struct berr *e);
-int docker_manifest_read(const char *js, size_t len, struct docker_manifest *out,
-			 struct berr *e);
+/* OCI index (or Docker manifest list), image manifest, image config,
+ * docker-save manifest.json. */
+int manifest_index_read(const char *js, size_t len, struct oci_index *out, struct berr *e);
+int manifest_read(const char *js, size_t len, struct oci_manifest *out, struct berr *e);
+int manifest_config_read(const char *js, size_t len, struct image_config *out, struct berr *e);
+int manifest_docker_read(const char *js, size_t len, struct docker_manifest *out, struct berr *e);
 
 #endif

@@ -1,7 +1,8 @@
-/* store.c — data-root layout, atomic writes, records, names; see store.h. */
+/* store.c — data-root layout, lock, index, records, names; see store.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -10,7 +11,7 @@
 
 #include "lib/fs.h"
 #include "lib/util.h"
-#include "runtime/image/store.h"
+#include "runtime/image/store-internal.h"
 
 #define RECORD_MAX (1024 + LAYERS_MAX * 3 * (DIGEST_STR_LEN + 8))
 #define NAMES_FILE_MAX (STORE_NAMES_MAX * (REF_NAME_MAX + DIGEST_STR_LEN + 2))
@@ -20,7 +21,7 @@
 static const char *const dirs[] = { "blobs", "blobs/sha256", "layers", "images", "containers", "tmp",
 				    "empty" };
 
-void chain_id(const char *parent, const char *diff, char *out)
+void store_chain_id(const char *parent, const char *diff, char *out)
 {
 	struct digest d;
 
@@ -35,64 +36,233 @@ void chain_id(const char *parent, const char *diff, char *out)
 	digest_final(&d, out);
 }
 
-int store_fsync_dir(struct store *s, const char *dir, struct berr *e)
+int store_has(struct store *s, const char *dir, const char *digest)
 {
-	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char path[STORE_PATH_MAX];
 
-	if (fd < 0)
-		return berr_sys(e, "open %s/%s", s->root, dir);
-	if (fsync(fd) < 0) {
-		berr_sys(e, "fsync %s/%s", s->root, dir);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, digest + 7);
+	return faccessat(s->rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-int store_rm_tree(int dirfd, const char *name, struct berr *e)
+int store_each_entry(struct store *s, const char *dir, store_entry_fn fn, void *ctx, struct berr *e)
 {
-	struct stat st;
-	int fd;
-	DIR *d;
+	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : berr_sys(e, "stat %s", name);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-			return berr_sys(e, "unlink %s", name);
-		return 0;
-	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return berr_sys(e, "open %s", name);
-	d = fdopendir(fd);
 	if (!d) {
-		close(fd);
-		return berr_sys(e, "fdopendir %s", name);
+		if (fd >= 0)
+			close(fd);
+		return berr_sys(e, "open %s/%s", s->root, dir);
 	}
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (store_rm_tree(fd, de->d_name, e) < 0) {
-			closedir(d);
-			return berr_prefix(e, "%s", name);
-		}
-	}
+	while ((errno = 0, de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && (rc = fn(ctx, de->d_name, e)) < 0)
+			break;
+	if (rc == 0 && errno)
+		rc = berr_sys(e, "readdir %s/%s", s->root, dir);
 	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return berr_sys(e, "rmdir %s", name);
+	return rc;
+}
+
+static int rm_tmp_entry(void *ctx, const char *name, struct berr *e)
+{
+	struct store *s = ctx;
+	char path[STORE_PATH_MAX];
+
+	snprintf(path, sizeof(path), "tmp/%s", name);
+	return fs_rm_tree_at(s->rootfd, path, e);
+}
+
+/* ------------------------------------------------------------- the index */
+
+static int hex_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int is_hex_name(const char *name)
+{
+	return strlen(name) == DIGEST_HEX_LEN && strspn(name, "0123456789abcdef") == DIGEST_HEX_LEN;
+}
+
+static int add_image_entry(void *ctx, const char *name, struct berr *e)
+{
+	struct store *s = ctx;
+
+	if (!is_hex_name(name))
+		return 0;
+	if (s->ix->nimages >= STORE_IMAGES_MAX)
+		return berr_set(e, E2BIG, "more than %d images", STORE_IMAGES_MAX);
+	memcpy(s->ix->images[s->ix->nimages++], name, DIGEST_HEX_LEN + 1);
 	return 0;
 }
 
-int store_open(struct store *s, const char *root, int exclusive, struct berr *e)
+static int names_load(struct store *s, struct berr *e)
+{
+	struct store_names *n = &s->ix->names;
+	char *buf = malloc(NAMES_FILE_MAX), *line, *save = NULL;
+	ssize_t len;
+
+	n->n = 0;
+	if (!buf)
+		return berr_set(e, ENOMEM, "out of memory");
+	len = fs_read_at(s->rootfd, "names", buf, NAMES_FILE_MAX, e);
+	if (len < 0) {
+		free(buf);
+		if (e->errnum != ENOENT)
+			return berr_prefix(e, "%s", s->root);
+		berr_clear(e);
+		return 0;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		struct berr skip;
+		if (!tab || n->n >= STORE_NAMES_MAX)
+			continue;
+		*tab = '\0';
+		if (store_name_check(line, &skip) < 0 || strlen(tab + 1) != DIGEST_STR_LEN)
+			continue;
+		snprintf(n->e[n->n].name, sizeof(n->e[n->n].name), "%s", line);
+		snprintf(n->e[n->n].digest, sizeof(n->e[n->n].digest), "%s", tab + 1);
+		n->n++;
+	}
+	free(buf);
+	return 0;
+}
+
+/* The generation lives in the lock file: read and written only under the
+ * lock, so no reader sees half a write. It needs no fsync: after a power
+ * cut every process starts over and loads its index at open. */
+static int gen_read(struct store *s, uint64_t *gen, struct berr *e)
+{
+	char buf[32];
+	ssize_t len = pread(s->lockfd, buf, sizeof(buf) - 1, 0);
+
+	if (len < 0)
+		return berr_sys(e, "read %s/lock", s->root);
+	buf[len] = '\0';
+	*gen = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+static int index_load(struct store *s, uint64_t gen, struct berr *e)
+{
+	s->ix->nimages = 0;
+	if (store_each_entry(s, "images", add_image_entry, s, e) < 0 || names_load(s, e) < 0)
+		return -1;
+	qsort(s->ix->images, (size_t)s->ix->nimages, sizeof(s->ix->images[0]), hex_cmp);
+	s->ix->gen = gen;
+	return 0;
+}
+
+static int index_find(const struct store *s, const char *hex)
+{
+	const char(*p)[DIGEST_HEX_LEN + 1] = bsearch(hex, s->ix->images, (size_t)s->ix->nimages,
+						    sizeof(s->ix->images[0]), hex_cmp);
+	return p ? (int)(p - s->ix->images) : -1;
+}
+
+static int index_add(struct store *s, const char *hex, struct berr *e)
+{
+	struct store_index *ix = s->ix;
+	int i = 0;
+
+	if (index_find(s, hex) >= 0)
+		return 0;
+	if (ix->nimages >= STORE_IMAGES_MAX)
+		return berr_set(e, E2BIG, "more than %d images", STORE_IMAGES_MAX);
+	while (i < ix->nimages && strcmp(ix->images[i], hex) < 0)
+		i++;
+	memmove(ix->images[i + 1], ix->images[i], (size_t)(ix->nimages - i) * sizeof(ix->images[0]));
+	memcpy(ix->images[i], hex, DIGEST_HEX_LEN + 1);
+	ix->nimages++;
+	return 0;
+}
+
+/* The first change of images/ or names under this lock bumps the
+ * generation, before the change is made. */
+static int begin_change(struct store *s, struct berr *e)
+{
+	char buf[32];
+	int n;
+
+	if (s->locked != STORE_EXCLUSIVE)
+		return berr_set(e, EPERM, "store %s: changed without the exclusive lock", s->root);
+	if (s->changing)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%020llu\n", (unsigned long long)(s->ix->gen + 1));
+	if (pwrite(s->lockfd, buf, (size_t)n, 0) != n)
+		return berr_sys(e, "write %s/lock", s->root);
+	s->ix->gen++;
+	s->changing = 1;
+	return 0;
+}
+
+int store_image_remove(struct store *s, const char *hex, struct berr *e)
+{
+	struct store_index *ix = s->ix;
+	char path[STORE_PATH_MAX];
+	int i = index_find(s, hex);
+
+	snprintf(path, sizeof(path), "images/%s", hex);
+	if (begin_change(s, e) < 0)
+		return -1;
+	if (unlinkat(s->rootfd, path, 0) < 0 && errno != ENOENT)
+		return berr_sys(e, "remove %s/%s", s->root, path);
+	if (i >= 0) {
+		memmove(ix->images[i], ix->images[i + 1], (size_t)(ix->nimages - i - 1) * sizeof(ix->images[0]));
+		ix->nimages--;
+	}
+	return fs_fsync_dir_at(s->rootfd, "images", e);
+}
+
+/* --------------------------------------------------------- open and lock */
+
+int store_lock(struct store *s, enum store_lock_mode mode, struct berr *e)
+{
+	uint64_t gen = 0;
+
+	if (s->locked == mode)
+		return 0;
+	while (flock(s->lockfd, mode == STORE_EXCLUSIVE ? LOCK_EX : mode == STORE_SHARED ? LOCK_SH : LOCK_UN) < 0)
+		if (errno != EINTR)
+			return berr_sys(e, "flock %s/lock", s->root);
+	s->locked = mode;
+	s->changing = 0;
+	if (mode == STORE_UNLOCKED)
+		return 0;
+	if (gen_read(s, &gen, e) < 0)
+		goto fail;
+	if ((gen != s->ix->gen || s->ix->gen == UINT64_MAX) && index_load(s, gen, e) < 0)
+		goto fail;
+	/* leftovers of interrupted imports and removals: nobody else can be
+	 * using tmp/ while this process holds the exclusive lock */
+	if (mode == STORE_EXCLUSIVE && store_each_entry(s, "tmp", rm_tmp_entry, s, e) < 0) {
+		berr_prefix(e, "cleaning %s/tmp", s->root);
+		goto fail;
+	}
+	return 0;
+fail:
+	s->ix->gen = UINT64_MAX; /* reload at the next lock */
+	store_unlock(s);
+	return -1;
+}
+
+void store_unlock(struct store *s)
+{
+	if (s->lockfd >= 0 && s->locked != STORE_UNLOCKED)
+		flock(s->lockfd, LOCK_UN);
+	s->locked = STORE_UNLOCKED;
+}
+
+int store_open(struct store *s, const char *root, enum store_lock_mode mode, struct berr *e)
 {
 	s->rootfd = s->lockfd = -1;
+	s->locked = STORE_UNLOCKED;
+	s->ix = NULL;
 	if (strlen(root) > STORE_PATH_MAX - 256)
 		return berr_set(e, ENAMETOOLONG, "data root longer than %d bytes", STORE_PATH_MAX - 256);
-	if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
-		return berr_set(e, ENAMETOOLONG, "data root too long");
+	snprintf(s->root, sizeof(s->root), "%s", root);
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir %s", root);
 	s->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -104,34 +274,26 @@ int store_open(struct store *s, const char *root, int exclusive, struct berr *e)
 	s->lockfd = openat(s->rootfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lockfd < 0)
 		return berr_sys(e, "open %s/lock", root);
-	while (flock(s->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
-		if (errno != EINTR)
-			return berr_sys(e, "flock %s/lock", root);
-	if (exclusive) {
-		/* leftovers of interrupted imports and removals */
-		int fd = openat(s->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		struct dirent *de;
-		if (!d) {
-			if (fd >= 0)
-				close(fd);
-			return berr_sys(e, "open %s/tmp", root);
-		}
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    store_rm_tree(dirfd(d), de->d_name, e) < 0) {
-				closedir(d);
-				return berr_prefix(e, "cleaning %s/tmp", root);
-			}
-		closedir(d);
-	}
+	s->ix = malloc(sizeof(*s->ix));
+	if (!s->ix)
+		return berr_set(e, ENOMEM, "out of memory for the store index");
+	s->ix->gen = UINT64_MAX;
+	s->ix->nimages = s->ix->names.n = 0;
+	if (mode != STORE_UNLOCKED)
+		return store_lock(s, mode, e);
+	if (store_lock(s, STORE_SHARED, e) < 0)
+		return -1;
+	store_unlock(s);
 	return 0;
 }
 
 void store_close(struct store *s)
 {
+	store_unlock(s);
 	fd_close(&s->lockfd);
 	fd_close(&s->rootfd);
+	free(s->ix);
+	s->ix = NULL;
 }
 
 int store_mktemp(struct store *s, const char *prefix, char *out, size_t size, struct berr *e)
@@ -146,38 +308,11 @@ int store_mktemp(struct store *s, const char *prefix, char *out, size_t size, st
 	return berr_set(e, EEXIST, "no free temporary name for %s", prefix);
 }
 
-int store_write_atomic(struct store *s, const char *dir, const char *name, const void *data,
-		       size_t len, struct berr *e)
-{
-	char tmp[STORE_PATH_MAX], dst[STORE_PATH_MAX];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "tmp/.w.%d.%s", (int)getpid(), name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	fd = openat(s->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berr_sys(e, "create %s/%s", s->root, tmp);
-	if (util_write_all(fd, data, len, e) < 0 || fsync(fd) < 0) {
-		if (!e->msg[0] || errno)
-			berr_sys(e, "write %s/%s", s->root, tmp);
-		close(fd);
-		unlinkat(s->rootfd, tmp, 0);
-		return -1;
-	}
-	close(fd);
-	if (renameat(s->rootfd, tmp, s->rootfd, dst) < 0) {
-		berr_sys(e, "rename to %s/%s", s->root, dst);
-		unlinkat(s->rootfd, tmp, 0);
-		return -1;
-	}
-	return store_fsync_dir(s, dir, e);
-}
-
 int store_image_write(struct store *s, const struct image_rec *im, struct berr *e)
 {
-	char *buf = malloc(RECORD_MAX);
+	char *buf = malloc(RECORD_MAX), path[STORE_PATH_MAX];
 	size_t o = 0;
-	int rc;
+	int rc = -1;
 
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
@@ -187,9 +322,30 @@ int store_image_write(struct store *s, const struct image_rec *im, struct berr *
 	for (int i = 0; i < im->nlayers; i++)
 		o += (size_t)snprintf(buf + o, RECORD_MAX - o, "layer %s %s %s\n", im->layers[i].blob,
 				      im->layers[i].diff, im->layers[i].chain);
-	rc = store_write_atomic(s, "images", im->config + 7, buf, o, e);
+	snprintf(path, sizeof(path), "images/%s", im->config + 7);
+	if (begin_change(s, e) == 0 && fs_write_atomic_at(s->rootfd, path, buf, o, 0600, e) == 0 &&
+	    index_add(s, im->config + 7, e) == 0)
+		rc = 0;
 	free(buf);
-	return rc;
+	return rc < 0 ? berr_prefix(e, "%s", s->root) : 0;
+}
+
+/* One "layer BLOB DIFF CHAIN" line of a record. */
+static int record_layer(struct image_rec *im, const char *line, struct berr *e)
+{
+	char a[80], b[80], c[80], hx[DIGEST_HEX_LEN + 1];
+	struct image_layer *l;
+
+	if (sscanf(line, "layer %79s %79s %79s", a, b, c) != 3 || im->nlayers >= LAYERS_MAX)
+		return berr_set(e, EPROTO, "bad line \"%.60s\"", line);
+	if (digest_parse(a, strlen(a), hx, e) < 0 || digest_parse(b, strlen(b), hx, e) < 0 ||
+	    digest_parse(c, strlen(c), hx, e) < 0)
+		return -1;
+	l = &im->layers[im->nlayers++];
+	snprintf(l->blob, sizeof(l->blob), "%s", a);
+	snprintf(l->diff, sizeof(l->diff), "%s", b);
+	snprintf(l->chain, sizeof(l->chain), "%s", c);
+	return 0;
 }
 
 int store_image_read(struct store *s, const char *hex, struct image_rec *im, struct berr *e)
@@ -200,29 +356,19 @@ int store_image_read(struct store *s, const char *hex, struct image_rec *im, str
 	memset(im, 0, sizeof(*im));
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/images/%s", s->root, hex);
-	if (fs_read(path, buf, RECORD_MAX, e) < 0)
-		goto out;
+	snprintf(path, sizeof(path), "images/%s", hex);
+	if (fs_read_at(s->rootfd, path, buf, RECORD_MAX, e) < 0)
+		goto bad;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char a[80], b[80], c[80];
-		if (sscanf(line, "config %79s", a) == 1) {
+		char a[80];
+		if (sscanf(line, "config %79s", a) == 1)
 			snprintf(im->config, sizeof(im->config), "%s", a);
-		} else if (sscanf(line, "manifest %79s", a) == 1) {
+		else if (sscanf(line, "manifest %79s", a) == 1)
 			snprintf(im->manifest, sizeof(im->manifest), "%s", strcmp(a, "-") ? a : "");
-		} else if (sscanf(line, "platform %31[^/]/%31s", im->os, im->arch) == 2) {
+		else if (sscanf(line, "platform %31[^/]/%31s", im->os, im->arch) == 2)
 			;
-		} else if (sscanf(line, "layer %79s %79s %79s", a, b, c) == 3 && im->nlayers < LAYERS_MAX) {
-			struct image_layer *l = &im->layers[im->nlayers++];
-			snprintf(l->blob, sizeof(l->blob), "%s", a);
-			snprintf(l->diff, sizeof(l->diff), "%s", b);
-			snprintf(l->chain, sizeof(l->chain), "%s", c);
-			if (digest_parse(a, strlen(a), hx, e) < 0 || digest_parse(b, strlen(b), hx, e) < 0 ||
-			    digest_parse(c, strlen(c), hx, e) < 0)
-				goto bad;
-		} else {
-			berr_set(e, EPROTO, "bad line \"%.60s\"", line);
+		else if (record_layer(im, line, e) < 0)
 			goto bad;
-		}
 	}
 	if (digest_parse(im->config, strlen(im->config), hx, e) < 0 || strcmp(hx, hex) != 0) {
 		berr_set(e, EPROTO, "config digest does not match the record's name");
@@ -231,37 +377,10 @@ int store_image_read(struct store *s, const char *hex, struct image_rec *im, str
 	rc = 0;
 	goto out;
 bad:
-	berr_prefix(e, "image record %s", path);
+	berr_prefix(e, "image record %s/images/%s", s->root, hex);
 out:
 	free(buf);
 	return rc;
-}
-
-int store_image_list(struct store *s, char (*hex)[DIGEST_HEX_LEN + 1], int max, struct berr *e)
-{
-	int fd = openat(s->rootfd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	char tmp[DIGEST_HEX_LEN + 1], full[DIGEST_STR_LEN + 1];
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return berr_sys(e, "open %s/images", s->root);
-	}
-	while ((de = readdir(d))) {
-		snprintf(full, sizeof(full), "sha256:%s", de->d_name);
-		if (strlen(de->d_name) != DIGEST_HEX_LEN || digest_parse(full, strlen(full), tmp, e) < 0)
-			continue;
-		if (n >= max) {
-			closedir(d);
-			return berr_set(e, E2BIG, "more than %d images", max);
-		}
-		memcpy(hex[n++], de->d_name, DIGEST_HEX_LEN + 1);
-	}
-	closedir(d);
-	berr_clear(e);
-	return n;
 }
 
 int store_name_check(const char *name, struct berr *e)
@@ -277,7 +396,7 @@ int store_name_check(const char *name, struct berr *e)
 	return 0;
 }
 
-int names_set(struct names *n, const char *name, const char *digest, struct berr *e)
+int store_names_set(struct store_names *n, const char *name, const char *digest, struct berr *e)
 {
 	if (store_name_check(name, e) < 0)
 		return -1;
@@ -294,117 +413,70 @@ int names_set(struct names *n, const char *name, const char *digest, struct berr
 	return 0;
 }
 
-int store_names_read(struct store *s, struct names *n, struct berr *e)
-{
-	char path[STORE_PATH_MAX], *buf = malloc(NAMES_FILE_MAX), *line, *save = NULL;
-	ssize_t len;
-
-	n->n = 0;
-	if (!buf)
-		return berr_set(e, ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/names", s->root);
-	len = fs_read(path, buf, NAMES_FILE_MAX, e);
-	if (len < 0) {
-		free(buf);
-		if (e->errnum == ENOENT) {
-			berr_clear(e);
-			return 0;
-		}
-		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(line, '\t');
-		if (!tab || n->n >= STORE_NAMES_MAX)
-			continue;
-		*tab = '\0';
-		if (store_name_check(line, e) < 0 || strlen(tab + 1) != DIGEST_STR_LEN)
-			continue;
-		snprintf(n->e[n->n].name, sizeof(n->e[n->n].name), "%s", line);
-		snprintf(n->e[n->n].digest, sizeof(n->e[n->n].digest), "%s", tab + 1);
-		n->n++;
-	}
-	free(buf);
-	berr_clear(e);
-	return 0;
-}
-
-int store_names_write(struct store *s, const struct names *n, struct berr *e)
+int store_names_write(struct store *s, const struct store_names *n, struct berr *e)
 {
 	char *buf = malloc(NAMES_FILE_MAX);
 	size_t o = 0;
-	int rc;
+	int rc = -1;
 
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
 	for (int i = 0; i < n->n; i++)
 		o += (size_t)snprintf(buf + o, NAMES_FILE_MAX - o, "%s\t%s\n", n->e[i].name, n->e[i].digest);
-	rc = store_write_atomic(s, ".", "names", buf, o, e);
+	if (begin_change(s, e) == 0 && fs_write_atomic_at(s->rootfd, "names", buf, o, 0600, e) == 0) {
+		if (n != &s->ix->names)
+			memcpy(&s->ix->names, n, sizeof(*n));
+		rc = 0;
+	}
 	free(buf);
-	return rc;
+	return rc < 0 ? berr_prefix(e, "%s", s->root) : 0;
+}
+
+/* The name REF stands for: as given, with ":latest", then as a Docker Hub
+ * name ("busybox" is "docker.io/library/busybox:latest"). */
+static const struct store_name *resolve_name(const struct store *s, const char *ref)
+{
+	const char *last = strrchr(ref, '/');
+	int tagged = strchr(last ? last : ref, ':') != NULL;
+	const char *hub = strchr(ref, '/') ? "docker.io/" : "docker.io/library/";
+	char want[REF_NAME_MAX + 32];
+
+	for (int c = 0; c < 4; c++) {
+		if ((c & 1) && tagged)
+			continue;
+		snprintf(want, sizeof(want), "%s%s%s", c >= 2 ? hub : "", ref, (c & 1) ? ":latest" : "");
+		for (int i = 0; i < s->ix->names.n; i++)
+			if (strcmp(s->ix->names.e[i].name, want) == 0)
+				return &s->ix->names.e[i];
+	}
+	return NULL;
 }
 
 int store_resolve(struct store *s, const char *ref, char *hex, char *name, struct berr *e)
 {
-	struct names *n = malloc(sizeof(*n));
-	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
-	char withtag[REF_NAME_MAX + 32];
-	const char *want = NULL, *pfx = ref;
-	int rc = -1, cnt, found = -1;
+	const struct store_name *nm = resolve_name(s, ref);
+	const char *pfx = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
+	size_t plen = strlen(pfx);
+	int found = -1;
 
-	if (!n || !list) {
-		berr_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (store_names_read(s, n, e) < 0)
-		goto out;
-	/* as given, with ":latest", then as Docker Hub names ("busybox" is
-	 * "docker.io/library/busybox:latest") */
-	const char *last = strrchr(ref, '/');
-	int tagged = strchr(last ? last : ref, ':') != NULL;
-	const char *hub = strchr(ref, '/') ? "docker.io/" : "docker.io/library/";
-	for (int c = 0; c < 4 && !want; c++) {
-		if ((c & 1) && tagged)
-			continue;
-		snprintf(withtag, sizeof(withtag), "%s%s%s", c >= 2 ? hub : "", ref, (c & 1) ? ":latest" : "");
-		for (int i = 0; i < n->n && !want; i++)
-			if (strcmp(n->e[i].name, withtag) == 0) {
-				want = n->e[i].digest;
-				if (name)
-					snprintf(name, REF_NAME_MAX, "%s", n->e[i].name);
-			}
-	}
-	if (want) {
-		memcpy(hex, want + 7, DIGEST_HEX_LEN + 1);
-		rc = 0;
-		goto out;
+	if (nm) {
+		memcpy(hex, nm->digest + 7, DIGEST_HEX_LEN + 1);
+		if (name)
+			snprintf(name, REF_NAME_MAX, "%s", nm->name);
+		return 0;
 	}
 	if (name)
 		name[0] = '\0';
-	if (strncmp(ref, "sha256:", 7) == 0)
-		pfx = ref + 7;
-	if (strlen(pfx) < 4 || strspn(pfx, "0123456789abcdef") != strlen(pfx)) {
-		berr_set(e, ENOENT, "no image named \"%s\"", ref);
-		goto out;
-	}
-	cnt = store_image_list(s, list, STORE_IMAGES_MAX, e);
-	if (cnt < 0)
-		goto out;
-	for (int i = 0; i < cnt; i++)
-		if (strncmp(list[i], pfx, strlen(pfx)) == 0) {
-			if (found >= 0) {
-				berr_set(e, EINVAL, "\"%s\" matches more than one image", ref);
-				goto out;
-			}
+	if (plen < 4 || strspn(pfx, "0123456789abcdef") != plen)
+		return berr_set(e, ENOENT, "no image named \"%s\"", ref);
+	for (int i = 0; i < s->ix->nimages; i++)
+		if (strncmp(s->ix->images[i], pfx, plen) == 0) {
+			if (found >= 0)
+				return berr_set(e, EINVAL, "\"%s\" matches more than one image", ref);
 			found = i;
 		}
-	if (found < 0) {
-		berr_set(e, ENOENT, "no image named \"%s\"", ref);
-		goto out;
-	}
-	memcpy(hex, list[found], DIGEST_HEX_LEN + 1);
-	rc = 0;
-out:
-	free(n);
-	free(list);
-	return rc;
+	if (found < 0)
+		return berr_set(e, ENOENT, "no image named \"%s\"", ref);
+	memcpy(hex, s->ix->images[found], DIGEST_HEX_LEN + 1);
+	return 0;
 }

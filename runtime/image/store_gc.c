@@ -1,7 +1,8 @@
 /* store_gc.c — rm, garbage collection and the store check; see store.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,8 +10,10 @@
 
 #include "lib/fs.h"
 #include "lib/util.h"
-#include "runtime/image/store.h"
+#include "runtime/image/store-internal.h"
 
+/* Sorted hex digests. gc and check are whole-store operations: their sets
+ * grow with the store, and are freed before they return. */
 struct hexset {
 	char (*v)[DIGEST_HEX_LEN + 1];
 	size_t n, cap;
@@ -45,19 +48,13 @@ static int set_has(const struct hexset *s, const char *hex)
 /* Every blob and layer some image record refers to. */
 static int referenced(struct store *s, struct hexset *blobs, struct hexset *layers, struct berr *e)
 {
-	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
 	struct image_rec *im = malloc(sizeof(*im));
-	int n, rc = -1;
+	int rc = -1;
 
-	if (!list || !im) {
-		berr_set(e, ENOMEM, "out of memory");
-		goto out;
-	}
-	n = store_image_list(s, list, STORE_IMAGES_MAX, e);
-	if (n < 0)
-		goto out;
-	for (int i = 0; i < n; i++) {
-		if (store_image_read(s, list[i], im, e) < 0)
+	if (!im)
+		return berr_set(e, ENOMEM, "out of memory");
+	for (int i = 0; i < s->ix->nimages; i++) {
+		if (store_image_read(s, s->ix->images[i], im, e) < 0)
 			goto out;
 		if (set_add(blobs, im->config, e) < 0 || set_add(blobs, im->manifest, e) < 0)
 			goto out;
@@ -72,46 +69,49 @@ static int referenced(struct store *s, struct hexset *blobs, struct hexset *laye
 		qsort(layers->v, layers->n, sizeof(*layers->v), cmp_hex);
 	rc = 0;
 out:
-	free(list);
 	free(im);
 	return rc;
 }
 
-/* Remove entries of dir that are not in keep; layers are first renamed into
- * tmp/ so that a half-removed layer is never visible under layers/. */
-static int sweep(struct store *s, const char *dir, const struct hexset *keep, int is_layer,
-		 int *count, struct berr *e)
-{
-	int fd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+struct sweep {
+	struct store *s;
+	const char *dir;
+	const struct hexset *keep;
+	int is_layer, count;
+};
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return berr_sys(e, "open %s/%s", s->root, dir);
+/* Remove one entry of dir that is not kept; a layer is first renamed into
+ * tmp/ so that a half-removed layer is never visible under layers/. */
+static int sweep_one(void *ctx, const char *name, struct berr *e)
+{
+	struct sweep *w = ctx;
+	char from[STORE_PATH_MAX], to[STORE_PATH_MAX];
+
+	if (name[0] == '.' || set_has(w->keep, name))
+		return 0;
+	snprintf(from, sizeof(from), "%s/%s", w->dir, name);
+	if (w->is_layer) {
+		snprintf(to, sizeof(to), "tmp/gc.%d.%.64s", (int)getpid(), name);
+		if (renameat(w->s->rootfd, from, w->s->rootfd, to) < 0)
+			return berr_sys(e, "rename %s/%s", w->s->root, from);
+		if (fs_rm_tree_at(w->s->rootfd, to, e) < 0)
+			return berr_prefix(e, "remove %s/%s", w->s->root, from);
+	} else if (unlinkat(w->s->rootfd, from, 0) < 0) {
+		return berr_sys(e, "remove %s/%s", w->s->root, from);
 	}
-	while ((de = readdir(d))) {
-		char from[STORE_PATH_MAX], to[STORE_PATH_MAX];
-		if (de->d_name[0] == '.' || set_has(keep, de->d_name))
-			continue;
-		snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
-		if (is_layer) {
-			snprintf(to, sizeof(to), "tmp/gc.%d.%.64s", (int)getpid(), de->d_name);
-			if (renameat(s->rootfd, from, s->rootfd, to) < 0 ||
-			    store_rm_tree(s->rootfd, to, e) < 0) {
-				rc = e->msg[0] ? -1 : berr_sys(e, "remove %s/%s", s->root, from);
-				break;
-			}
-		} else if (unlinkat(s->rootfd, from, 0) < 0) {
-			rc = berr_sys(e, "remove %s/%s", s->root, from);
-			break;
-		}
-		(*count)++;
-	}
-	closedir(d);
+	w->count++;
+	return 0;
+}
+
+static int sweep(struct store *s, const char *dir, const struct hexset *keep, int is_layer, int *count,
+		 struct berr *e)
+{
+	struct sweep w = { s, dir, keep, is_layer, 0 };
+	int rc = store_each_entry(s, dir, sweep_one, &w, e);
+
+	*count = w.count;
 	if (rc == 0)
-		rc = store_fsync_dir(s, dir, e);
+		rc = fs_fsync_dir_at(s->rootfd, dir, e);
 	return rc;
 }
 
@@ -133,17 +133,18 @@ int store_gc(struct store *s, int *nblobs, int *nlayers, struct berr *e)
 
 int store_rm(struct store *s, const char *ref, struct berr *e)
 {
-	struct names *n = malloc(sizeof(*n));
-	char hex[DIGEST_HEX_LEN + 1], path[STORE_PATH_MAX], name[REF_NAME_MAX];
+	struct store_names *n = malloc(sizeof(*n));
+	char hex[DIGEST_HEX_LEN + 1], name[REF_NAME_MAX];
 	int left = 0, rc = -1, nb, nl;
 
 	if (!n)
 		return berr_set(e, ENOMEM, "out of memory");
-	if (store_resolve(s, ref, hex, name, e) < 0 || store_names_read(s, n, e) < 0)
+	if (store_resolve(s, ref, hex, name, e) < 0)
 		goto out;
+	memcpy(n, &s->ix->names, sizeof(*n));
 	/* by name: drop that name; by digest: drop every name of the image */
 	for (int i = 0; i < n->n;) {
-		const struct name_ent *x = &n->e[i];
+		const struct store_name *x = &n->e[i];
 		int mine = strcmp(x->digest + 7, hex) == 0;
 		if (mine && (!name[0] || strcmp(x->name, name) == 0)) {
 			n->e[i] = n->e[--n->n];
@@ -154,23 +155,43 @@ int store_rm(struct store *s, const char *ref, struct berr *e)
 	}
 	if (store_names_write(s, n, e) < 0)
 		goto out;
-	if (!left) {
-		snprintf(path, sizeof(path), "images/%s", hex);
-		if (unlinkat(s->rootfd, path, 0) < 0 && errno != ENOENT) {
-			berr_sys(e, "remove %s/%s", s->root, path);
-			goto out;
-		}
-		if (store_fsync_dir(s, "images", e) < 0 || store_gc(s, &nb, &nl, e) < 0)
-			goto out;
-	}
+	if (!left && (store_image_remove(s, hex, e) < 0 || store_gc(s, &nb, &nl, e) < 0))
+		goto out;
 	rc = 0;
 out:
 	free(n);
 	return rc;
 }
 
+/* ------------------------------------------------------------------ check */
+
+struct check {
+	struct store *s;
+	store_report_fn report;
+	void *ctx;
+	int bad;
+	struct image_rec im;
+	struct image_config cfg;
+	struct hexset blobs, layers;
+	const char *dir;
+	char js[CONFIG_IMAGE_JSON_MAX + 1];
+};
+
+static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct check *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->report(c->ctx, line);
+	c->bad++;
+}
+
 /* sha256 of a blob file equals its name. */
-static int blob_ok(struct store *s, const char *digest, FILE *out, const char *what)
+static void blob_ok(struct check *c, const char *digest, const char *what)
 {
 	char path[STORE_PATH_MAX], got[DIGEST_STR_LEN + 1];
 	unsigned char buf[65536];
@@ -179,128 +200,106 @@ static int blob_ok(struct store *s, const char *digest, FILE *out, const char *w
 	int fd;
 
 	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
-	fd = openat(s->rootfd, path, O_RDONLY | O_CLOEXEC);
+	fd = openat(c->s->rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(out, "%s blob %s: missing\n", what, digest);
-		return 1;
+		problem(c, "%s blob %s: missing", what, digest);
+		return;
 	}
 	digest_init(&d);
 	while ((k = read(fd, buf, sizeof(buf))) > 0)
 		digest_update(&d, buf, (size_t)k);
 	close(fd);
 	digest_final(&d, got);
-	if (k < 0 || strcmp(got, digest) != 0) {
-		fprintf(out, "%s blob %s: content hashes to %s\n", what, digest, got);
-		return 1;
+	if (k < 0 || strcmp(got, digest) != 0)
+		problem(c, "%s blob %s: content hashes to %s", what, digest, got);
+}
+
+/* One image: its record, blobs, config and layers agree. */
+static void check_image(struct check *c, const char *hex)
+{
+	char path[STORE_PATH_MAX], chain[DIGEST_STR_LEN + 1] = "";
+	struct berr e2 = {0};
+	struct stat st;
+	ssize_t len;
+
+	if (store_image_read(c->s, hex, &c->im, &e2) < 0) {
+		problem(c, "image %s: %s", hex, e2.msg);
+		return;
+	}
+	blob_ok(c, c->im.config, "config");
+	if (c->im.manifest[0])
+		blob_ok(c, c->im.manifest, "manifest");
+	snprintf(path, sizeof(path), "blobs/sha256/%s", c->im.config + 7);
+	len = fs_read_at(c->s->rootfd, path, c->js, sizeof(c->js), &e2);
+	if (len < 0 || manifest_config_read(c->js, (size_t)len, &c->cfg, &e2) < 0) {
+		problem(c, "image %s: %s", hex, e2.msg);
+		return;
+	}
+	if (c->cfg.ndiff != c->im.nlayers) {
+		problem(c, "image %s: config has %d diff_ids, record %d layers", hex, c->cfg.ndiff,
+			c->im.nlayers);
+		return;
+	}
+	for (int k = 0; k < c->im.nlayers; k++) {
+		const struct image_layer *l = &c->im.layers[k];
+		char id[DIGEST_STR_LEN + 1];
+		store_chain_id(k ? chain : NULL, c->cfg.diff_ids[k], id);
+		memcpy(chain, id, sizeof(id));
+		if (strcmp(c->cfg.diff_ids[k], l->diff) || strcmp(id, l->chain))
+			problem(c, "image %s: layer %d: diff_id/chain id differ from the config", hex, k);
+		blob_ok(c, l->blob, "layer");
+		snprintf(path, sizeof(path), "layers/%s", l->chain + 7);
+		if (fstatat(c->s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			problem(c, "image %s: layer %s is missing", hex, l->chain);
+	}
+}
+
+/* Blobs and layers no image refers to (left by an interrupted import):
+ * not a problem, gc removes them; reported for the operator. */
+static int orphan(void *ctx, const char *name, struct berr *e)
+{
+	struct check *c = ctx;
+	char line[STORE_PATH_MAX];
+
+	(void)e;
+	if (name[0] != '.' && !set_has(strcmp(c->dir, "layers") ? &c->blobs : &c->layers, name)) {
+		snprintf(line, sizeof(line), "unreferenced %s/%s (gc removes it)", c->dir, name);
+		c->report(c->ctx, line);
 	}
 	return 0;
 }
 
-/* Blobs and layers no image refers to (left by an interrupted import):
- * not a problem, gc removes them; listed for the operator. */
-static int report_orphans(struct store *s, FILE *out, struct berr *e)
+int store_check(struct store *s, store_report_fn report, void *ctx, struct berr *e)
 {
-	struct hexset blobs = {0}, layers = {0};
-	const char *dirs[] = { "blobs/sha256", "layers" };
-	int rc = referenced(s, &blobs, &layers, e);
+	struct check *c = calloc(1, sizeof(*c));
+	static const char *const dirs[] = { "blobs/sha256", "layers" };
+	int rc = -1;
 
-	for (int k = 0; k < 2 && rc == 0; k++) {
-		int fd = openat(s->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		struct dirent *de;
-		if (!d) {
-			if (fd >= 0)
-				close(fd);
-			rc = berr_sys(e, "open %s/%s", s->root, dirs[k]);
-			break;
-		}
-		while ((de = readdir(d)))
-			if (de->d_name[0] != '.' && !set_has(k ? &layers : &blobs, de->d_name))
-				fprintf(out, "unreferenced %s/%s (gc removes it)\n", dirs[k], de->d_name);
-		closedir(d);
-	}
-	free(blobs.v);
-	free(layers.v);
-	return rc;
-}
-
-int store_check(struct store *s, FILE *out, struct berr *e)
-{
-	char (*list)[DIGEST_HEX_LEN + 1] = malloc(STORE_IMAGES_MAX * sizeof(*list));
-	struct image_rec *im = malloc(sizeof(*im));
-	struct image_config *cfg = malloc(sizeof(*cfg));
-	struct names *nm = malloc(sizeof(*nm));
-	char *js = malloc(CONFIG_IMAGE_JSON_MAX + 1);
-	int n, bad = 0, rc = -1;
-
-	if (!list || !im || !cfg || !nm || !js) {
-		berr_set(e, ENOMEM, "out of memory");
+	if (!c)
+		return berr_set(e, ENOMEM, "out of memory");
+	c->s = s;
+	c->report = report;
+	c->ctx = ctx;
+	for (int i = 0; i < s->ix->nimages; i++)
+		check_image(c, s->ix->images[i]);
+	if (referenced(s, &c->blobs, &c->layers, e) < 0)
 		goto out;
+	for (size_t k = 0; k < ARRAY_SIZE(dirs); k++) {
+		c->dir = dirs[k];
+		if (store_each_entry(s, dirs[k], orphan, c, e) < 0)
+			goto out;
 	}
-	n = store_image_list(s, list, STORE_IMAGES_MAX, e);
-	if (n < 0)
-		goto out;
-	for (int i = 0; i < n; i++) {
-		char path[STORE_PATH_MAX], chain[DIGEST_STR_LEN + 1] = "";
-		struct berr e2 = {0};
-		struct stat st;
-		ssize_t len;
-
-		if (store_image_read(s, list[i], im, &e2) < 0) {
-			fprintf(out, "image %s: %s\n", list[i], e2.msg);
-			bad++;
-			continue;
-		}
-		bad += blob_ok(s, im->config, out, "config");
-		if (im->manifest[0])
-			bad += blob_ok(s, im->manifest, out, "manifest");
-		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", s->root, im->config + 7);
-		len = fs_read(path, js, CONFIG_IMAGE_JSON_MAX + 1, &e2);
-		if (len < 0 || image_config_read(js, (size_t)len, cfg, &e2) < 0) {
-			fprintf(out, "image %s: %s\n", list[i], e2.msg);
-			bad++;
-			continue;
-		}
-		if (cfg->ndiff != im->nlayers) {
-			fprintf(out, "image %s: config has %d diff_ids, record %d layers\n", list[i],
-				cfg->ndiff, im->nlayers);
-			bad++;
-			continue;
-		}
-		for (int k = 0; k < im->nlayers; k++) {
-			const struct image_layer *l = &im->layers[k];
-			char c[DIGEST_STR_LEN + 1];
-			chain_id(k ? chain : NULL, cfg->diff_ids[k], c);
-			memcpy(chain, c, sizeof(c));
-			if (strcmp(cfg->diff_ids[k], l->diff) || strcmp(c, l->chain)) {
-				fprintf(out, "image %s: layer %d: diff_id/chain id differ from the config\n",
-					list[i], k);
-				bad++;
-			}
-			bad += blob_ok(s, l->blob, out, "layer");
-			snprintf(path, sizeof(path), "layers/%s", l->chain + 7);
-			if (fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) {
-				fprintf(out, "image %s: layer %s is missing\n", list[i], l->chain);
-				bad++;
-			}
-		}
-	}
-	if (report_orphans(s, out, e) < 0 || store_names_read(s, nm, e) < 0)
-		goto out;
-	for (int i = 0; i < nm->n; i++) {
+	for (int i = 0; i < s->ix->names.n; i++) {
+		const struct store_name *n = &s->ix->names.e[i];
 		char path[STORE_PATH_MAX];
-		snprintf(path, sizeof(path), "images/%s", nm->e[i].digest + 7);
-		if (faccessat(s->rootfd, path, F_OK, 0) < 0) {
-			fprintf(out, "name %s: image %s is missing\n", nm->e[i].name, nm->e[i].digest);
-			bad++;
-		}
+		snprintf(path, sizeof(path), "images/%s", n->digest + 7);
+		if (faccessat(s->rootfd, path, F_OK, 0) < 0)
+			problem(c, "name %s: image %s is missing", n->name, n->digest);
 	}
-	rc = bad;
+	rc = c->bad;
 out:
-	free(list);
-	free(im);
-	free(cfg);
-	free(nm);
-	free(js);
+	free(c->blobs.v);
+	free(c->layers.v);
+	free(c);
 	return rc;
 }

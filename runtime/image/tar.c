@@ -250,33 +250,152 @@ static int read_payload(struct tar_reader *r, uint64_t size, const char *what,
 	return skip(r, (TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK, e);
 }
 
+/* Extended headers seen before the entry they describe. */
+struct ext {
+	int pax, longname, longlink, count;
+	size_t pax_len;
+};
+
+/* A PAX ('x', 'g') or GNU long name/link ('L', 'K') header of `size`
+ * bytes. A PAX payload is parked in ent->xattr_data until the entry's own
+ * header has been read. */
+static int read_ext(struct tar_reader *r, char type, uint64_t size, struct tar_entry *ent,
+		    struct ext *x, struct berr *e)
+{
+	const char *what = type == 'L' ? "GNU long name" : type == 'K' ? "GNU long link" : "PAX header";
+
+	if (++x->count > 8)
+		return berr_set(e, EPROTO, "too many extended headers in a row");
+	if (read_payload(r, size, what, e) < 0)
+		return -1;
+	if (type == 'g')
+		return 0; /* global headers: parsed for size only, ignored */
+	if (type == 'x') {
+		x->pax = 1;
+		x->pax_len = (size_t)size;
+		memmove(ent->xattr_data, r->pax, x->pax_len);
+		return 0;
+	}
+	if (set_name(type == 'L' ? r->longname : r->longlink, r->pax, strnlen((char *)r->pax, (size_t)size),
+		     what, "extended header", e) < 0)
+		return -1;
+	if (type == 'L')
+		x->longname = 1;
+	else
+		x->longlink = 1;
+	return 0;
+}
+
+/* Path and link of the entry: ustar prefix + "/" + name, unless a long
+ * name overrides them. */
+static void entry_names(struct tar_reader *r, const unsigned char *b, struct tar_entry *ent,
+			const struct ext *x)
+{
+	if (x->longname) {
+		memcpy(ent->path, r->longname, sizeof(ent->path));
+	} else {
+		size_t nl = field_len(b + H_NAME, 100), pl = 0;
+		if (memcmp(b + H_MAGIC, "ustar", 5) == 0)
+			pl = field_len(b + H_PREFIX, 155);
+		if (pl) {
+			memcpy(ent->path, b + H_PREFIX, pl);
+			ent->path[pl] = '/';
+			memcpy(ent->path + pl + 1, b + H_NAME, nl);
+			ent->path[pl + 1 + nl] = '\0';
+		} else {
+			memcpy(ent->path, b + H_NAME, nl);
+			ent->path[nl] = '\0';
+		}
+	}
+	if (x->longlink) {
+		memcpy(ent->link, r->longlink, sizeof(ent->link));
+	} else {
+		size_t ll = field_len(b + H_LINK, 100);
+		memcpy(ent->link, b + H_LINK, ll);
+		ent->link[ll] = '\0';
+	}
+}
+
+/* Mode, owners, time and device numbers of the header. */
+static int entry_fields(const unsigned char *b, char type, struct tar_entry *ent, struct berr *e)
+{
+	uint64_t v, ma, mi;
+
+	if (parse_num(b + H_MODE, 8, &v) < 0)
+		return berr_set(e, EPROTO, "%s: bad mode field", ent->path);
+	ent->mode = (mode_t)(v & 07777);
+	if (parse_num(b + H_UID, 8, &ent->uid) < 0 || parse_num(b + H_GID, 8, &ent->gid) < 0)
+		return berr_set(e, EPROTO, "%s: bad uid/gid field", ent->path);
+	if (parse_num(b + H_MTIME, 12, &v) < 0)
+		return berr_set(e, EPROTO, "%s: bad mtime field", ent->path);
+	ent->mtime = (int64_t)(v > INT64_MAX ? INT64_MAX : v);
+	if (type == TAR_CHAR || type == TAR_BLOCKDEV) {
+		if (parse_num(b + H_DEVMAJOR, 8, &ma) < 0 || parse_num(b + H_DEVMINOR, 8, &mi) < 0 ||
+		    ma > UINT32_MAX || mi > UINT32_MAX)
+			return berr_set(e, EPROTO, "%s: bad device numbers", ent->path);
+		ent->devmajor = (uint32_t)ma;
+		ent->devminor = (uint32_t)mi;
+	}
+	return 0;
+}
+
+/* The entry of header block b (after its extended headers). */
+static int read_entry(struct tar_reader *r, const unsigned char *b, uint64_t size, struct tar_entry *ent,
+		      const struct ext *x, struct berr *e)
+{
+	char type = (char)b[H_TYPE];
+
+	memset(ent, 0, offsetof(struct tar_entry, xattr_data));
+	entry_names(r, b, ent, x);
+	ent->type = type == '\0' || type == '7' ? TAR_FILE : type;
+	ent->size = size;
+	if (entry_fields(b, type, ent, e) < 0)
+		return -1;
+	if (x->pax) {
+		/* the payload was parked in xattr_data; move it to r->pax
+		 * (xattr values are appended to xattr_data while parsing) */
+		memcpy(r->pax, ent->xattr_data, x->pax_len);
+		if (tar_pax_parse(r->pax, x->pax_len, ent, e) < 0)
+			return berr_prefix(e, "%s", ent->path);
+	}
+	if (ent->path[0] == '\0')
+		return berr_set(e, EINVAL, "entry with an empty name at byte %llu",
+				(unsigned long long)(r->offset - TAR_BLOCK));
+	/* symlinks, dirs, devices and fifos carry no data */
+	if (ent->type == TAR_SYMLINK || ent->type == TAR_DIR || ent->type == TAR_CHAR ||
+	    ent->type == TAR_BLOCKDEV || ent->type == TAR_FIFO)
+		ent->size = 0;
+	if (ent->size > TAR_SIZE_MAX)
+		return berr_set(e, EFBIG, "%s: entry of %llu bytes is larger than the layer limit (%d MiB)",
+				ent->path, (unsigned long long)ent->size, CONFIG_IMAGE_LAYER_MAX_MB);
+	snprintf(r->cur, sizeof(r->cur), "%s", ent->path);
+	r->left = ent->size;
+	r->pad = (TAR_BLOCK - ent->size % TAR_BLOCK) % TAR_BLOCK;
+	return 1;
+}
+
 int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e)
 {
-	int have_pax = 0, have_long = 0, have_longlink = 0, n_ext = 0;
-	size_t pax_len = 0;
+	struct ext x = {0};
 
 	if (r->done)
 		return 0;
 	if (skip(r, r->left + r->pad, e) < 0)
 		return -1;
 	r->left = r->pad = 0;
-
 	for (;;) {
 		const unsigned char *b = r->block;
-		uint64_t size, v;
+		uint64_t size;
 		int rc = read_full(r, r->block, TAR_BLOCK, e);
+		char type;
 
 		if (rc < 0)
 			return berr_prefix(e, "after %s", r->cur[0] ? r->cur : "start");
-		if (rc == 0) {
-			/* EOF on a block boundary without the end marker: accept
-			 * as the end; layer digests catch a cut stream. */
-			if (have_pax || have_long || have_longlink)
-				return berr_set(e, EPROTO, "truncated stream after extended header");
-			r->done = 1;
-			return 0;
-		}
-		if (is_zero_block(b)) {
+		/* EOF on a block boundary without the end marker is accepted as
+		 * the end; layer digests catch a cut stream */
+		if (rc == 0 && (x.pax || x.longname || x.longlink))
+			return berr_set(e, EPROTO, "truncated stream after extended header");
+		if (rc == 0 || is_zero_block(b)) {
 			r->done = 1;
 			return 0;
 		}
@@ -287,98 +406,11 @@ int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e)
 		if (parse_num(b + H_SIZE, 12, &size) < 0)
 			return berr_set(e, EPROTO, "bad size field at byte %llu",
 					(unsigned long long)(r->offset - TAR_BLOCK));
-
-		char type = (char)b[H_TYPE];
-		if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
-			if (++n_ext > 8)
-				return berr_set(e, EPROTO, "too many extended headers in a row");
-			if (read_payload(r, size, type == 'L' ? "GNU long name" :
-					 type == 'K' ? "GNU long link" : "PAX header", e) < 0)
-				return -1;
-			if (type == 'g')
-				continue; /* global headers: parsed for size only, ignored */
-			if (type == 'x') {
-				have_pax = 1;
-				pax_len = (size_t)size;
-				/* keep payload: copy it aside in the entry below */
-				memmove(ent->xattr_data, r->pax, pax_len);
-			} else {
-				size_t l = strnlen((char *)r->pax, (size_t)size);
-				char *dst = type == 'L' ? r->longname : r->longlink;
-				if (set_name(dst, r->pax, l, type == 'L' ? "GNU long name" :
-					     "GNU long link", "extended header", e) < 0)
-					return -1;
-				if (type == 'L')
-					have_long = 1;
-				else
-					have_longlink = 1;
-			}
-			continue;
-		}
-
-		memset(ent, 0, offsetof(struct tar_entry, xattr_data));
-		/* name: ustar prefix + "/" + name, unless a long name overrides */
-		if (have_long) {
-			memcpy(ent->path, r->longname, sizeof(ent->path));
-		} else {
-			size_t nl = field_len(b + H_NAME, 100), pl = 0;
-			if (memcmp(b + H_MAGIC, "ustar", 5) == 0)
-				pl = field_len(b + H_PREFIX, 155);
-			if (pl) {
-				memcpy(ent->path, b + H_PREFIX, pl);
-				ent->path[pl] = '/';
-				memcpy(ent->path + pl + 1, b + H_NAME, nl);
-				ent->path[pl + 1 + nl] = '\0';
-			} else {
-				memcpy(ent->path, b + H_NAME, nl);
-				ent->path[nl] = '\0';
-			}
-		}
-		if (have_longlink) {
-			memcpy(ent->link, r->longlink, sizeof(ent->link));
-		} else {
-			size_t ll = field_len(b + H_LINK, 100);
-			memcpy(ent->link, b + H_LINK, ll);
-			ent->link[ll] = '\0';
-		}
-		ent->type = type == '\0' || type == '7' ? TAR_FILE : type;
-		if (parse_num(b + H_MODE, 8, &v) < 0)
-			return berr_set(e, EPROTO, "%s: bad mode field", ent->path);
-		ent->mode = (mode_t)(v & 07777);
-		if (parse_num(b + H_UID, 8, &ent->uid) < 0 || parse_num(b + H_GID, 8, &ent->gid) < 0)
-			return berr_set(e, EPROTO, "%s: bad uid/gid field", ent->path);
-		if (parse_num(b + H_MTIME, 12, &v) < 0)
-			return berr_set(e, EPROTO, "%s: bad mtime field", ent->path);
-		ent->mtime = (int64_t)(v > INT64_MAX ? INT64_MAX : v);
-		ent->size = size;
-		if (type == TAR_CHAR || type == TAR_BLOCKDEV) {
-			uint64_t ma, mi;
-			if (parse_num(b + H_DEVMAJOR, 8, &ma) < 0 || parse_num(b + H_DEVMINOR, 8, &mi) < 0 ||
-			    ma > UINT32_MAX || mi > UINT32_MAX)
-				return berr_set(e, EPROTO, "%s: bad device numbers", ent->path);
-			ent->devmajor = (uint32_t)ma;
-			ent->devminor = (uint32_t)mi;
-		}
-		if (have_pax) {
-			/* the payload was parked in xattr_data; move it to r->pax
-			 * (xattr values are appended to xattr_data while parsing) */
-			memcpy(r->pax, ent->xattr_data, pax_len);
-			if (tar_pax_parse(r->pax, pax_len, ent, e) < 0)
-				return berr_prefix(e, "%s", ent->path);
-		}
-		if (ent->path[0] == '\0')
-			return berr_set(e, EINVAL, "entry with an empty name at byte %llu",
-					(unsigned long long)(r->offset - TAR_BLOCK));
-		/* links, dirs, devices and fifos carry no data */
-		if (ent->type == TAR_HARDLINK || ent->type == TAR_SYMLINK || ent->type == TAR_DIR ||
-		    ent->type == TAR_CHAR || ent->type == TAR_BLOCKDEV || ent->type == TAR_FIFO) {
-			if (ent->type != TAR_HARDLINK)
-				ent->size = 0;
-		}
-		snprintf(r->cur, sizeof(r->cur), "%s", ent->path);
-		r->left = ent->size;
-		r->pad = (TAR_BLOCK - ent->size % TAR_BLOCK) % TAR_BLOCK;
-		return 1;
+		type = (char)b[H_TYPE];
+		if (type != 'x' && type != 'g' && type != 'L' && type != 'K')
+			return read_entry(r, b, size, ent, &x, e);
+		if (read_ext(r, type, size, ent, &x, e) < 0)
+			return -1;
 	}
 }
 
@@ -399,6 +431,36 @@ ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e)
 	r->left -= (uint64_t)k;
 	r->offset += (uint64_t)k;
 	return k;
+}
+
+size_t tar_path_next(const char **p, const char **c)
+{
+	for (;;) {
+		const char *s = *p;
+		size_t n;
+
+		while (*s == '/')
+			s++;
+		*c = s;
+		while (*s && *s != '/')
+			s++;
+		n = (size_t)(s - *c);
+		*p = s;
+		if (n != 1 || (*c)[0] != '.')
+			return n;
+	}
+}
+
+int tar_path_push(char *out, size_t size, size_t *o, const char *c, size_t n)
+{
+	if (*o + n + 2 > size)
+		return -1;
+	if (*o)
+		out[(*o)++] = '/';
+	memcpy(out + *o, c, n);
+	*o += n;
+	out[*o] = '\0';
+	return 0;
 }
 
 ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e)

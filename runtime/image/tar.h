@@ -3,8 +3,8 @@
  * The reader pulls bytes from a source callback and never holds more than
  * one header block plus one PAX/long-name payload (TAR_PAX_MAX). Every name
  * and number is checked: names longer than TAR_NAME_MAX or containing NUL,
- * bad checksums, numbers that overflow, and streams that end inside an entry
- * are errors naming the entry. The reader does not judge paths (absolute,
+ * bad checksums, numbers that overflow, sizes past TAR_SIZE_MAX and streams
+ * that end inside an entry are errors naming the entry. The reader does not judge paths (absolute,
  * "..", symlinks): that is berth-unpack's policy.
  */
 #ifndef BERTH_RUNTIME_IMAGE_TAR_H
@@ -21,6 +21,10 @@
 #define TAR_PAX_MAX CONFIG_IMAGE_TAR_PAX_MAX
 #define TAR_XATTR_MAX CONFIG_IMAGE_TAR_XATTR_MAX
 #define TAR_XATTR_NAME_MAX 256
+/* Largest entry accepted (the layer limit): bigger sizes, whether from a
+ * header or a PAX record, are refused naming the entry, so that size plus
+ * padding can never wrap. */
+#define TAR_SIZE_MAX ((uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20)
 
 /* Reads up to n bytes; returns the count, 0 at end of stream, <0 on error. */
 typedef ssize_t (*tar_read_fn)(void *ctx, void *buf, size_t n, struct berr *e);
@@ -78,6 +82,15 @@ int tar_next(struct tar_reader *r, struct tar_entry *ent, struct berr *e);
 
 /* Read up to n bytes of the current entry's data; 0 when it is all read. */
 ssize_t tar_read(struct tar_reader *r, void *buf, size_t n, struct berr *e);
+
+/* The next component of the slash-separated path at *p into *c (empty and
+ * "." components skipped); returns its length, 0 at the end, and moves *p
+ * past it. Archive paths and layer entry paths are both walked with it. */
+size_t tar_path_next(const char **p, const char **c);
+
+/* Append the component c[0..n) to out[0..*o) (with a '/' unless out is
+ * empty), NUL-terminated; -1 when it does not fit in size. */
+int tar_path_push(char *out, size_t size, size_t *o, const char *c, size_t n);
 
 /* A tar_read_fn over a file descriptor; ctx points to the int fd. */
 ssize_t tar_fd_read(void *ctx, void *buf, size_t n, struct berr *e);

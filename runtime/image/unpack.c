@@ -19,33 +19,19 @@
 int unpack_clean_path(const char *in, char *out, size_t size, unsigned max_depth,
 		      struct berr *e)
 {
-	size_t o = 0;
+	size_t o = 0, n;
 	unsigned depth = 0;
-	const char *p = in;
+	const char *p = in, *c;
 
 	if (in[0] == '/')
 		return berr_set(e, EPERM, "absolute path");
-	while (*p) {
-		const char *c = p;
-		size_t n;
-
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - c);
-		while (*p == '/')
-			p++;
-		if (n == 0 || (n == 1 && c[0] == '.'))
-			continue;
+	while ((n = tar_path_next(&p, &c)) > 0) {
 		if (n == 2 && c[0] == '.' && c[1] == '.')
 			return berr_set(e, EPERM, "path contains \"..\"");
 		if (++depth > max_depth)
 			return berr_set(e, EPERM, "more than %u path components", max_depth);
-		if (o + n + 2 > size)
+		if (tar_path_push(out, size, &o, c, n) < 0)
 			return berr_set(e, ENAMETOOLONG, "path too long");
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, c, n);
-		o += n;
 	}
 	out[o] = '\0';
 	return 0;
@@ -56,7 +42,8 @@ int unpack_clean_path(const char *in, char *out, size_t size, unsigned max_depth
 static int open_parent(struct unpack *u, const char *dir, const char *entry, struct berr *e)
 {
 	char comp[TAR_NAME_MAX + 1];
-	const char *p = dir;
+	const char *p = dir, *c;
+	size_t n;
 	int fd;
 
 	if (u->cache_fd >= 0 && strcmp(u->cache_path, dir) == 0)
@@ -64,22 +51,15 @@ static int open_parent(struct unpack *u, const char *dir, const char *entry, str
 	fd = dup(u->rootfd);
 	if (fd < 0)
 		return berr_sys(e, "%s: dup", entry);
-	while (*p) {
-		const char *c = p;
-		size_t n;
+	while ((n = tar_path_next(&p, &c)) > 0) {
 		int next;
 
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - c);
-		if (*p == '/')
-			p++;
 		memcpy(comp, c, n);
 		comp[n] = '\0';
 		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
-				berr_sys(e, "entry \"%s\": mkdir %.*s", entry, (int)(p - dir), dir);
+				berr_sys(e, "entry \"%s\": mkdir %.*s", entry, (int)(c - dir + (ptrdiff_t)n), dir);
 				close(fd);
 				return -1;
 			}
@@ -336,6 +316,9 @@ static int set_times(int dfd, const char *name, int64_t mtime)
 	return 0;
 }
 
+static int create(struct unpack *u, struct tar_reader *r, int dfd, const char *name, struct berr *e);
+
+/* Check one entry against the policy and find its parent directory. */
 static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 {
 	struct tar_entry *t = &u->ent;
@@ -369,6 +352,13 @@ static int one_entry(struct unpack *u, struct tar_reader *r, struct berr *e)
 
 	if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)) == 0)
 		return whiteout(u, dfd, path, name, e);
+	return create(u, r, dfd, name, e);
+}
+
+/* Create the entry `name` in the directory dfd, by type. */
+static int create(struct unpack *u, struct tar_reader *r, int dfd, const char *name, struct berr *e)
+{
+	const struct tar_entry *t = &u->ent;
 
 	switch (t->type) {
 	case TAR_FILE:

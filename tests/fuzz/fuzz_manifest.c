@@ -15,13 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct berr e;
 	const char *js = (const char *)data;
 
-	if (oci_index_read(js, size, &ix, &e) == 0 && ix.n > INDEX_MAX)
+	if (manifest_index_read(js, size, &ix, &e) == 0 && ix.n > INDEX_MAX)
 		abort();
-	if (oci_manifest_read(js, size, &m, &e) == 0 && m.nlayers > LAYERS_MAX)
+	if (manifest_read(js, size, &m, &e) == 0 && m.nlayers > LAYERS_MAX)
 		abort();
-	if (image_config_read(js, size, &c, &e) == 0 && c.ndiff > LAYERS_MAX)
+	if (manifest_config_read(js, size, &c, &e) == 0 && c.ndiff > LAYERS_MAX)
 		abort();
-	if (docker_manifest_read(js, size, &d, &e) == 0 && d.n > INDEX_MAX)
+	if (manifest_docker_read(js, size, &d, &e) == 0 && d.n > INDEX_MAX)
 		abort();
 	return 0;
 }

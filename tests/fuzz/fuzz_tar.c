@@ -9,32 +9,15 @@
 #include "runtime/image/gz.h"
 #include "runtime/image/tar.h"
 #include "runtime/image/unpack.h"
+#include "tests/unit/mem_read.h"
 
-struct mem {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	/* odd chunk sizes exercise short reads */
-	if (n > 97)
-		n = 97;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tar_reader r;
 	static struct tar_entry ent;
 	static struct gz g;
-	struct mem m = { data, size, 0 };
+	struct mem m = { data, size, 0, 97 }; /* odd chunks: short reads */
 	struct berr e;
 	char buf[4096], clean[TAR_NAME_MAX + 2];
 	int use_gz = gz_sniff(data, size) == FMT_GZIP;

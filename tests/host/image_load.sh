@@ -65,6 +65,15 @@ wh=$(stat -c '%F %t:%T' "$L2/etc/group" 2>&1)
 if [ "$wh" = "character special file 0:0" ]; then tap_ok "OCI whiteout became a 0:0 character device"; else tap_fail "OCI whiteout became a 0:0 character device" "$wh"; fi
 tap_check "check passes" bi check
 
+# the error class decides the exit code: the archive's fault 1, the host's 111
+"$B" --data-root "$WORK/store-x" --unpack /nonexistent/berth-unpack load "$WORK/oci.tar" >/dev/null 2>&1
+rc=$?
+if [ "$rc" = 111 ]; then tap_ok "a berth-unpack that cannot run is a system failure (111)"; else tap_fail "a berth-unpack that cannot run is a system failure (111)" "exit $rc"; fi
+head -c 3000 "$WORK/oci.tar" >"$WORK/cut.tar"
+bi load "$WORK/cut.tar" >/dev/null 2>&1
+rc=$?
+if [ "$rc" = 1 ]; then tap_ok "a cut archive is refused (1)"; else tap_fail "a cut archive is refused (1)" "exit $rc"; fi
+
 # the same layers as docker save writes them, and the whole archive gzipped on stdin
 img_docker "$WORK/dk" bb:legacy "$WORK/l1.tar" "$WORK/l2.tar"
 img_pack "$WORK/dk" "$WORK/dk.tar"

@@ -4,25 +4,9 @@
 #include <zlib.h>
 
 #include "runtime/image/gz.h"
+#include "tests/unit/mem_read.h"
 #include "tests/unit/unit.h"
 
-struct mem {
-	const unsigned char *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	if (n > 1000)
-		n = 1000;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 static size_t gzip(const void *in, size_t len, unsigned char *out, size_t cap)
 {
@@ -67,7 +51,7 @@ static void test_roundtrip_multimember(void)
 		in[i] = (unsigned char)(i * 7 + i / 1000);
 	size_t n = gzip(in, sizeof(in), z, sizeof(z));
 	size_t n2 = gzip("tail", 4, z + n, sizeof(z) - n);
-	struct mem m = { z, n + n2, 0 };
+	struct mem m = { z, n + n2, 0, 1000 };
 	CHECK_INT(drain(&m, 1u << 30, 1000, out, sizeof(out), &e), sizeof(in) + 4);
 	CHECK(memcmp(out, in, sizeof(in)) == 0);
 	CHECK(memcmp(out + sizeof(in), "tail", 4) == 0);
@@ -79,7 +63,7 @@ static void test_bomb_ratio_and_size(void)
 	unsigned char *zeros = calloc(1, len), *z = malloc(1u << 20);
 	struct berr e;
 	size_t n = gzip(zeros, len, z, 1u << 20);
-	struct mem m = { z, n, 0 };
+	struct mem m = { z, n, 0, 1000 };
 
 	CHECK(drain(&m, 1ull << 40, 100, NULL, 0, &e) < 0);
 	CHECK(strstr(e.msg, "gzip bomb"));
@@ -98,7 +82,7 @@ static void test_truncated_and_corrupt(void)
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (unsigned char)(i * 31 % 251);
 	size_t n = gzip(in, sizeof(in), z, sizeof(z));
-	struct mem m = { z, n - 10, 0 };
+	struct mem m = { z, n - 10, 0, 1000 };
 	CHECK(drain(&m, 1u << 30, 1000, NULL, 0, &e) < 0);
 	CHECK(strstr(e.msg, "truncated"));
 	z[n / 2] ^= 0xff;

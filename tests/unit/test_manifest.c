@@ -12,7 +12,7 @@
 
 static int rd_index(const char *s, struct oci_index *o, struct berr *e)
 {
-	return oci_index_read(s, strlen(s), o, e);
+	return manifest_index_read(s, strlen(s), o, e);
 }
 
 static void test_index(void)
@@ -65,23 +65,23 @@ static void test_manifest(void)
 		"\"digest\":\"" D2 "\",\"size\":20},{\"mediaType\":"
 		"\"application/vnd.docker.image.rootfs.diff.tar\",\"digest\":\"" D3 "\",\"size\":30}]}";
 
-	CHECK_INT(oci_manifest_read(s, strlen(s), m, &e), 0);
+	CHECK_INT(manifest_read(s, strlen(s), m, &e), 0);
 	CHECK_STR(m->config.digest, D1);
 	CHECK_INT(m->nlayers, 2);
 	CHECK_INT(m->layers[1].size, 30);
-	CHECK_INT(layer_media_type(m->layers[0].media, &e), LAYER_GZIP);
-	CHECK_INT(layer_media_type(m->layers[1].media, &e), LAYER_TAR);
+	CHECK_INT(manifest_layer_comp(m->layers[0].media, &e), LAYER_GZIP);
+	CHECK_INT(manifest_layer_comp(m->layers[1].media, &e), LAYER_TAR);
 
 	const char *z = "{\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1 "\",\"size\":1},"
 		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\","
 		"\"digest\":\"" D2 "\",\"size\":2}]}";
-	CHECK(oci_manifest_read(z, strlen(z), m, &e) < 0);
+	CHECK(manifest_read(z, strlen(z), m, &e) < 0);
 	CHECK_INT(e.errnum, ENOTSUP);
 	CHECK(strstr(e.msg, "zstd"));
 	CHECK(strstr(e.msg, "unsupported"));
 	const char *c = "{\"config\":{\"mediaType\":\"text/plain\",\"digest\":\"" D1 "\",\"size\":1},"
 		"\"layers\":[]}";
-	CHECK(oci_manifest_read(c, strlen(c), m, &e) < 0);
+	CHECK(manifest_read(c, strlen(c), m, &e) < 0);
 	CHECK(strstr(e.msg, "text/plain"));
 }
 
@@ -93,14 +93,14 @@ static void test_config(void)
 		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]},"
 		"\"history\":[{\"created_by\":\"x\"}]}";
 
-	CHECK_INT(image_config_read(s, strlen(s), c, &e), 0);
+	CHECK_INT(manifest_config_read(s, strlen(s), c, &e), 0);
 	CHECK_INT(c->ndiff, 2);
 	CHECK_STR(c->diff_ids[1], D2);
 	CHECK_STR(c->arch, "amd64");
 	const char *b = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"md5:00\"]}}";
-	CHECK(image_config_read(b, strlen(b), c, &e) < 0);
+	CHECK(manifest_config_read(b, strlen(b), c, &e) < 0);
 	CHECK(strstr(e.msg, "diff_ids[0]"));
-	CHECK(image_config_read("{}", 2, c, &e) < 0);
+	CHECK(manifest_config_read("{}", 2, c, &e) < 0);
 	CHECK(strstr(e.msg, "rootfs"));
 }
 
@@ -112,15 +112,15 @@ static void test_docker_manifest(void)
 		"\"Layers\":[\"x/layer.tar\",\"blobs/sha256/22\"]},"
 		"{\"Config\":\"def.json\",\"RepoTags\":null,\"Layers\":[]}]";
 
-	CHECK_INT(docker_manifest_read(s, strlen(s), d, &e), 0);
+	CHECK_INT(manifest_docker_read(s, strlen(s), d, &e), 0);
 	CHECK_INT(d->n, 2);
 	CHECK_STR(d->img[0].config, "abc.json");
 	CHECK_INT(d->img[0].ntags, 2);
 	CHECK_STR(d->img[0].tags[1], "bb:1");
 	CHECK_STR(d->img[0].layers[1], "blobs/sha256/22");
 	CHECK_INT(d->img[1].ntags, 0);
-	CHECK(docker_manifest_read("{}", 2, d, &e) < 0);
-	CHECK(docker_manifest_read("[{\"Config\":1,\"Layers\":[]}]", 27, d, &e) < 0);
+	CHECK(manifest_docker_read("{}", 2, d, &e) < 0);
+	CHECK(manifest_docker_read("[{\"Config\":1,\"Layers\":[]}]", 27, d, &e) < 0);
 }
 
 static void test_json_limits(void)

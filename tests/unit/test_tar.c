@@ -3,27 +3,9 @@
 #include <stdlib.h>
 
 #include "runtime/image/tar.h"
+#include "tests/unit/mem_read.h"
 #include "tests/unit/tar_build.h"
 #include "tests/unit/unit.h"
-
-struct mem {
-	const unsigned char *p;
-	size_t len, pos, chunk;
-};
-
-/* Hands out at most `chunk` bytes per call, to exercise short reads. */
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	if (m->chunk && n > m->chunk)
-		n = m->chunk;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 static struct tar_reader *rd(struct mem *m, struct tb *t, size_t chunk)
 {
@@ -355,8 +337,45 @@ static void test_xattr_count_limit(void)
 	CHECK(strstr(e.msg, "xattrs"));
 }
 
+/* A PAX size near 2^64 (2^64-7 pads by 7) made size + padding wrap to 0: the next "header"
+ * came from the entry's data. Sizes past the layer limit are refused,
+ * naming the entry; a size at the limit is still an entry. */
+static void test_pax_size_near_2_64(void)
+{
+	static const char *const sizes[] = { "18446744073709551609", "18446744073709551104" };
+	struct mem m;
+	struct berr e;
+	struct tar_entry *ent = ent_new();
+	char recs[256], lim[32];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct tb t = {0};
+		size_t n = tb_pax_rec(recs, "size", sizes[i], strlen(sizes[i]));
+		tb_pax(&t, recs, n);
+		tb_hdr(&t, "huge", '0', 0644, 0, NULL);
+		tb_file(&t, "after", "x");
+		tb_end(&t);
+		struct tar_reader *r = rd(&m, &t, 0);
+		CHECK(tar_next(r, ent, &e) < 0);
+		CHECK(strstr(e.msg, "huge"));
+		CHECK_INT(e.errnum, EFBIG);
+		free(r);
+		free(t.p);
+	}
+	struct tb t = {0};
+	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)TAR_SIZE_MAX);
+	size_t n = tb_pax_rec(recs, "size", lim, strlen(lim));
+	tb_pax(&t, recs, n);
+	tb_hdr(&t, "atlimit", '0', 0644, 0, NULL);
+	struct tar_reader *r = rd(&m, &t, 0);
+	CHECK_INT(tar_next(r, ent, &e), 1);
+	CHECK(ent->size == TAR_SIZE_MAX);
+	free(r);
+	free(t.p);
+}
+
 UNIT_MAIN(UNIT(test_ustar_basic), UNIT(test_skip_unread_data), UNIT(test_ustar_prefix),
 	  UNIT(test_gnu_longname), UNIT(test_pax_path_and_xattrs), UNIT(test_pax_size_overrides),
 	  UNIT(test_bad_checksum), UNIT(test_truncated_names_entry),
 	  UNIT(test_pax_nul_and_too_long), UNIT(test_pax_too_big), UNIT(test_pax_malformed),
-	  UNIT(test_base256_size), UNIT(test_xattr_count_limit))
+	  UNIT(test_base256_size), UNIT(test_xattr_count_limit), UNIT(test_pax_size_near_2_64))

@@ -8,6 +8,7 @@
 
 #include "runtime/image/unpack.h"
 #include "tests/unit/tar_build.h"
+#include "tests/unit/mem_read.h"
 #include "tests/unit/unit.h"
 
 static void test_clean_path(void)
@@ -30,28 +31,13 @@ static void test_clean_path(void)
 	CHECK(unpack_clean_path("aaaaaaaaaa/bbbbbbbbbb", out, 12, 10, &e) < 0);
 }
 
-struct mem {
-	const unsigned char *p;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct mem *m = ctx;
-	(void)e;
-	if (n > m->len - m->pos)
-		n = m->len - m->pos;
-	memcpy(buf, m->p + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
 
 /* Unpack t into a fresh directory; returns unpack_run's result. */
 static int run(struct tb *t, char *dir, struct unpack **out, struct berr *e)
 {
 	struct unpack *u = calloc(1, sizeof(*u));
 	struct tar_reader *r = malloc(sizeof(*r));
-	struct mem m = { t->p, t->len, 0 };
+	struct mem m = { t->p, t->len, 0, 0 };
 
 	strcpy(dir, "/tmp/berth-unpack-test.XXXXXX");
 	CHECK(mkdtemp(dir));
