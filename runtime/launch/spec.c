@@ -283,31 +283,34 @@ int launch_parse_remap(const char *v, struct launch_spec *s, struct berr *e)
 	return 0;
 }
 
+/* The mask of a --cap-add or --cap-drop list; *all when it names ALL. */
+static int caps_list(const char *const *names, int n, const char *opt, uint64_t *mask, int *all,
+		     struct berr *e)
+{
+	*mask = 0;
+	*all = 0;
+	for (int i = 0; i < n; i++) {
+		int c = caps_from_name(names[i], e);
+		if (c == -1)
+			return berr_prefix(e, "%s", opt);
+		if (c == -2)
+			*all = 1;
+		else
+			*mask |= UINT64_C(1) << c;
+	}
+	return 0;
+}
+
 int launch_caps(const char *const *add, int n_add, const char *const *drop, int n_drop,
 		uint64_t *caps, struct berr *e)
 {
 	uint64_t all = (caps_last() >= 63) ? ~UINT64_C(0) : (UINT64_C(1) << (caps_last() + 1)) - 1;
-	uint64_t a = 0, d = 0;
-	int add_all = 0, drop_all = 0;
+	uint64_t a, d;
+	int add_all, drop_all;
 
-	for (int i = 0; i < n_add; i++) {
-		int c = caps_from_name(add[i], e);
-		if (c == -1)
-			return berr_prefix(e, "--cap-add");
-		if (c == -2)
-			add_all = 1;
-		else
-			a |= UINT64_C(1) << c;
-	}
-	for (int i = 0; i < n_drop; i++) {
-		int c = caps_from_name(drop[i], e);
-		if (c == -1)
-			return berr_prefix(e, "--cap-drop");
-		if (c == -2)
-			drop_all = 1;
-		else
-			d |= UINT64_C(1) << c;
-	}
+	if (caps_list(add, n_add, "--cap-add", &a, &add_all, e) < 0 ||
+	    caps_list(drop, n_drop, "--cap-drop", &d, &drop_all, e) < 0)
+		return -1;
 	if (add_all)
 		*caps = all & ~d;
 	else if (drop_all)

@@ -31,13 +31,24 @@ cat > "$WORK/orphans.sh" <<SH
 #!/bin/sh
 # Each subshell starts a sleeper and exits at once: the sleeper's parent is
 # gone before it ends, so it is reparented to PID 1 and must be reaped there.
-for i in \$(seq 100); do ( sleep 3 & ) ; done
-sleep 0.2
-orphans=0
-for s in /proc/[0-9]*/status; do
-	grep -q '^Name:.*sleep' \$s 2>/dev/null && grep -q '^PPid:[[:space:]]*1\$' \$s 2>/dev/null && orphans=\$((orphans + 1))
+for i in \$(seq 100); do ( sleep 6 & ) ; done
+# Count the sleepers whose parent is PID 1 until all 100 are seen (a loaded
+# machine starts them slowly), for at most 5 s.
+count() { n=0; for s in /proc/[0-9]*/status; do
+	grep -q "^Name:.*sleep" \$s 2>/dev/null && grep -q "\$1" \$s 2>/dev/null && n=\$((n + 1))
+done; echo \$n; }
+tries=0 orphans=0
+while [ \$orphans -lt 100 ] && [ \$tries -lt 50 ]; do
+	n=\$(count '^PPid:[[:space:]]*1\$')
+	[ \$n -gt \$orphans ] && orphans=\$n
+	sleep 0.1; tries=\$((tries + 1))
 done
-sleep 3.5
+# Then wait until no sleeper is alive (at most 20 s), and look for zombies.
+tries=0
+while [ \$(count '^State:[[:space:]]*[^Z]') -gt 0 ] && [ \$tries -lt 200 ]; do
+	sleep 0.1; tries=\$((tries + 1))
+done
+sleep 0.5
 zombies=\$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l)
 {
 	echo "mypid=\$\$"
