@@ -187,10 +187,12 @@ static int apply(struct dhcpc *d, const struct dhcp_reply *r, struct berr *e)
 
 	if (!moved && !rerouted && dns_same(d, r))
 		return 0; /* renewed as it was */
-	if ((moved || rerouted) && nl_configure(d->ifname, r->yiaddr, r->prefix, r->router, e) < 0)
-		return -1;
+	/* The old address goes first: removing a primary address removes the
+	 * secondaries of its subnet with it (promote_secondaries is off). */
 	if (moved && d->addr.s_addr)
 		addr_del(d, d->addr, d->prefix);
+	if ((moved || rerouted) && nl_configure(d->ifname, r->yiaddr, r->prefix, r->router, e) < 0)
+		return -1;
 	inet_ntop(AF_INET, &r->yiaddr, a, sizeof a);
 	if (r->router.s_addr)
 		inet_ntop(AF_INET, &r->router, g, sizeof g);
