@@ -131,17 +131,27 @@ static int write_net(int accept_ra, const struct logger *lg, int *failed)
 	return done;
 }
 
-int sysctl_harden(const struct init_conf *c, const struct logger *lg)
+int sysctl_harden_net(const struct init_conf *c, const struct logger *lg, int *failed)
 {
 	const struct sysctl_kv fwd[] = {
 		{ "net.ipv4.ip_forward", c->ip_forward ? "1" : "0" },
 		{ "net.ipv6.conf.all.forwarding", "0" },
 	};
+	int done;
+
+	/* forwarding first: writing ip_forward resets the per-interface
+	 * redirect settings to their defaults for a host or a router */
+	done = write_table(fwd, ARRAY_SIZE(fwd), NULL, "", lg, failed);
+	done += write_net(c->ipv6_accept_ra, lg, failed);
+	return done;
+}
+
+int sysctl_harden(const struct init_conf *c, const struct logger *lg)
+{
 	int failed = 0, done;
 
 	done = write_table(hardening, ARRAY_SIZE(hardening), NULL, "", lg, &failed);
-	done += write_table(fwd, ARRAY_SIZE(fwd), NULL, "", lg, &failed);
-	done += write_net(c->ipv6_accept_ra, lg, &failed);
+	done += sysctl_harden_net(c, lg, &failed);
 	log_msg(lg, failed ? LOG_ERROR : LOG_INFO, "host hardening: %d sysctls set, %d failed; "
 		"ip_forward %s, IPv6 router advertisements %s", done, failed,
 		c->ip_forward ? "on" : "off", c->ipv6_accept_ra ? "accepted" : "ignored");

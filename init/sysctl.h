@@ -19,6 +19,11 @@ int sysctl_write(const char *name, const char *value, struct berr *e);
  * (each logged). */
 int sysctl_harden(const struct init_conf *c, const struct logger *lg);
 
+/* The network namespace's part of sysctl_harden (forwarding, redirects,
+ * source routing, rp_filter, router advertisements): returns how many
+ * were set, adds the failures to *failed. */
+int sysctl_harden_net(const struct init_conf *c, const struct logger *lg, int *failed);
+
 /* sysctl_harden, only when this is the machine's own PID 1 (kthreadd is
  * PID 2): init as PID 1 of a test's pid namespace must not change the
  * host; then the configured [system] sysctl.* ones, which win. Returns how

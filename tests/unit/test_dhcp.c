@@ -174,7 +174,7 @@ static void refuses_unusable_leases(void)
 		if (rc == 0)
 			rc = dhcp_lease_check(&r, &e);
 		if (rc != -1 || !strstr(e.msg, b->names))
-			printf("#   %s: rc %d, '%s'\n", b->what, rc, e.msg);
+			fprintf(stderr, "#   %s: rc %d, '%s'\n", b->what, rc, e.msg);
 		CHECK_INT(rc, -1);
 		CHECK(strstr(e.msg, b->names));
 	}
