@@ -1,7 +1,8 @@
 #!/bin/bash
 # init_data.sh — the data partition (ext4 labelled berth-data, found by its
 # superblock) is mounted on /var/lib/berth and a file written there survives
-# a reboot; the RNG seed is kept there; the host hardening sysctls are set.
+# a reboot; the RNG seed is kept there; every host hardening sysctl is set;
+# berthctl status says the partition is mounted.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 
@@ -15,13 +16,25 @@ fi
 mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
 [[ $mnt == "/dev/vda /var/lib/berth ext4 "* ]] && tap_ok "/dev/vda (label berth-data) is mounted on /var/lib/berth" ||
 	tap_fail "/dev/vda (label berth-data) is mounted on /var/lib/berth" "$mnt"
-for kv in kernel.kptr_restrict=2 kernel.dmesg_restrict=1 kernel.unprivileged_bpf_disabled=1 \
-	fs.protected_hardlinks=1 fs.protected_symlinks=1 fs.protected_fifos=2 fs.protected_regular=2 \
-	net.ipv4.ip_forward=1; do
-	k=${kv%=*} v=${kv#*=}
-	got=$(vm_run "cat /proc/sys/$(echo "$k" | tr . /)")
-	[ "$got" = "$v" ] && tap_ok "sysctl $k = $v" || tap_fail "sysctl $k = $v" "got '$got'"
+# Every hardening sysctl (init/sysctl.c) has its value after boot, the
+# per-interface ones on all, default and eth0 (read in one console command).
+want="kernel.kptr_restrict=2 kernel.dmesg_restrict=1 kernel.unprivileged_bpf_disabled=1
+kernel.yama.ptrace_scope=2 kernel.kexec_load_disabled=1 kernel.perf_event_paranoid=3 kernel.sysrq=0
+net.core.bpf_jit_harden=2 fs.suid_dumpable=0 fs.protected_hardlinks=1 fs.protected_symlinks=1
+fs.protected_fifos=2 fs.protected_regular=2 dev.tty.ldisc_autoload=0
+net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0"
+for f in all default eth0; do
+	want="$want net.ipv4.conf.$f.accept_redirects=0 net.ipv4.conf.$f.secure_redirects=0
+net.ipv4.conf.$f.send_redirects=0 net.ipv4.conf.$f.accept_source_route=0 net.ipv4.conf.$f.rp_filter=1
+net.ipv6.conf.$f.accept_redirects=0 net.ipv6.conf.$f.accept_source_route=0 net.ipv6.conf.$f.accept_ra=0"
 done
+keys=$(for kv in $want; do printf '%s ' "${kv%=*}"; done)
+got=$(vm_run "for k in $keys; do echo \$k=\$(cat /proc/sys/\$(echo \$k | tr . /)); done")
+for kv in $want; do
+	grep -qx "$kv" <<< "$got" && tap_ok "sysctl $kv" || tap_fail "sysctl $kv" "got '$(grep "^${kv%=*}=" <<< "$got")'"
+done
+tap_check "berthctl status: the data partition is mounted" \
+	test "$(vm_run 'berthctl status')" = "data mounted: /dev/vda on /var/lib/berth"
 tap_check "a random seed is kept on the data partition" test "$(vm_run 'stat -c %s /var/lib/berth/random-seed')" = 512
 token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 vm_run "echo $token > /var/lib/berth/survivor" >/dev/null
@@ -47,7 +60,7 @@ if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
 	got=$(vm_run "cat /var/lib/berth/survivor")
 	[ "$got" = "$token" ] && tap_ok "a file under /var/lib/berth survived the reboot" ||
 		tap_fail "a file under /var/lib/berth survived the reboot" "got '$got', want '$token'"
-	tap_check "the kept seed was mixed into the RNG at boot" grep -q 'random seed: 512 bytes from /var/lib/berth/random-seed mixed in' "$VM_DIR/console.log"
+	tap_check "the kept seed was credited to the RNG at boot" grep -q 'random seed: 512 bytes from /var/lib/berth/random-seed credited' "$VM_DIR/console.log"
 	vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
 else
 	tap_fail "boots again from the same data disk" "$(tail -20 "$VM_DIR/console.log")"
