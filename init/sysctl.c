@@ -41,7 +41,6 @@ static const struct sysctl_kv ipv4_conf[] = {
 	{ "send_redirects", "0" },
 	{ "accept_source_route", "0" },
 	{ "rp_filter", "1" },
-	{ "log_martians", "1" },
 };
 
 static const struct sysctl_kv ipv6_conf[] = {
