@@ -17,7 +17,7 @@ mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
 [[ $mnt == "/dev/vda /var/lib/berth ext4 "* ]] && tap_ok "/dev/vda (label berth-data) is mounted on /var/lib/berth" ||
 	tap_fail "/dev/vda (label berth-data) is mounted on /var/lib/berth" "$mnt"
 # Every hardening sysctl (init/sysctl.c) has its value after boot, the
-# per-interface ones on all, default and eth0 (read in one console command).
+# per-interface ones on all, default and eth0.
 want="kernel.kptr_restrict=2 kernel.dmesg_restrict=1 kernel.unprivileged_bpf_disabled=1
 kernel.yama.ptrace_scope=2 kernel.kexec_load_disabled=1 kernel.perf_event_paranoid=3 kernel.sysrq=0
 net.core.bpf_jit_harden=2 fs.suid_dumpable=0 fs.protected_hardlinks=1 fs.protected_symlinks=1
@@ -28,11 +28,19 @@ for f in all default eth0; do
 net.ipv4.conf.$f.send_redirects=0 net.ipv4.conf.$f.accept_source_route=0 net.ipv4.conf.$f.rp_filter=1
 net.ipv6.conf.$f.accept_redirects=0 net.ipv6.conf.$f.accept_source_route=0 net.ipv6.conf.$f.accept_ra=0"
 done
-keys=$(for kv in $want; do printf '%s ' "${kv%=*}"; done)
-got=$(vm_run "for k in $keys; do echo \$k=\$(cat /proc/sys/\$(echo \$k | tr . /)); done")
+# (busybox's line editor takes at most 1024 bytes: short commands)
+got=$(vm_run 'for k in kernel/kptr_restrict kernel/dmesg_restrict kernel/unprivileged_bpf_disabled kernel/yama/ptrace_scope kernel/kexec_load_disabled kernel/perf_event_paranoid kernel/sysrq net/core/bpf_jit_harden fs/suid_dumpable fs/protected_hardlinks fs/protected_symlinks fs/protected_fifos fs/protected_regular dev/tty/ldisc_autoload net/ipv4/ip_forward net/ipv6/conf/all/forwarding; do echo $k=$(cat /proc/sys/$k); done | tr / .'
+     vm_run 'for f in all default eth0; do for k in ipv4/conf/$f/accept_redirects ipv4/conf/$f/secure_redirects ipv4/conf/$f/send_redirects ipv4/conf/$f/accept_source_route ipv4/conf/$f/rp_filter ipv6/conf/$f/accept_redirects ipv6/conf/$f/accept_source_route ipv6/conf/$f/accept_ra; do echo net/$k=$(cat /proc/sys/net/$k); done; done | tr / .')
 for kv in $want; do
 	grep -qx "$kv" <<< "$got" && tap_ok "sysctl $kv" || tap_fail "sysctl $kv" "got '$(grep "^${kv%=*}=" <<< "$got")'"
 done
+# berth-dhcpc (point 7): no CAP_NET_RAW even in its bounding set, its cgroup limits
+dh=$(vm_run 'p=$(pidof berth-dhcpc); grep ^CapBnd: /proc/$p/status; cat /sys/fs/cgroup/system/dhcpc-eth0/memory.max /sys/fs/cgroup/system/dhcpc-eth0/pids.max')
+bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' <<< "$dh")
+[ -n "$bnd" ] && (( (0x$bnd & (1 << 13)) == 0 )) && tap_ok "berth-dhcpc has no CAP_NET_RAW" ||
+	tap_fail "berth-dhcpc has no CAP_NET_RAW" "$dh"
+[ "$(sed -n 2,3p <<< "$dh" | tr '\n' ' ')" = "8388608 2 " ] && tap_ok "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" ||
+	tap_fail "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" "$dh"
 tap_check "berthctl status: the data partition is mounted" \
 	test "$(vm_run 'berthctl status')" = "data mounted: /dev/vda on /var/lib/berth"
 tap_check "a random seed is kept on the data partition" test "$(vm_run 'stat -c %s /var/lib/berth/random-seed')" = 512
