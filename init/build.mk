@@ -15,8 +15,9 @@ fuzz_modules_dep-srcs := init/modules.c lib/err.c lib/log.c lib/util.c lib/fs.c
 unit-tests += test_svc_conf
 $(O)/unit/test_conf $(O)/unit/test_svc_conf: $(HOST_LIBCAP)
 test_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
-unit-tests += test_data
-test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c lib/fs.c
+unit-tests += test_data test_sysctl
+test_sysctl-srcs := init/sysctl.c lib/err.c lib/log.c lib/util.c lib/fs.c
+test_data-srcs := init/data.c lib/err.c lib/log.c lib/util.c lib/fs.c lib/evloop.c
 include init/dhcpc/build.mk
 
 fuzz-targets += fuzz_svc_conf fuzz_conf

@@ -87,6 +87,14 @@ static int on_system(struct init_conf *c, const char *key, const char *v, struct
 		return on_console_shell(c, v, e);
 	if (strncmp(key, "sysctl.", 7) == 0)
 		return on_sysctl(c, key + 7, v, e);
+	if (strcmp(key, "data_wait") == 0)
+		return conf_duration(key, v, 0, INIT_CONF_DATA_WAIT_MAX_MS, &c->data_wait_ms, e);
+	if (strcmp(key, "data_ephemeral") == 0)
+		return conf_size(key, v, 1LL << 20, 64LL << 30, &c->data_ephemeral, e);
+	if (strcmp(key, "ip_forward") == 0)
+		return conf_bool(key, v, &c->ip_forward, e);
+	if (strcmp(key, "ipv6_accept_ra") == 0)
+		return conf_bool(key, v, &c->ipv6_accept_ra, e);
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		if (strcmp(key, paths[i].key) == 0)
 			return conf_path(key, v, (char *)c + paths[i].off, INIT_CONF_SHELL_MAX, e);
@@ -190,6 +198,7 @@ int init_conf_load(struct init_conf *c, const char *path, const struct logger *l
 	snprintf(c->services_dir, sizeof c->services_dir, "/etc/berth/services.d");
 	snprintf(c->data_dir, sizeof c->data_dir, "/var/lib/berth");
 	snprintf(c->resolv_conf, sizeof c->resolv_conf, "/etc/resolv.conf");
+	c->data_wait_ms = INIT_CONF_DATA_WAIT_MS;
 	rc = conf_parse_file(&r, path, text, sizeof text, e);
 	c->errors = r.errors;
 	if (rc < 0 && e->errnum == ENOENT)

@@ -11,6 +11,16 @@
  *                                           /var/lib/berth)
  *   [system] resolv_conf    = /PATH        where DNS servers go (default
  *                                           /etc/resolv.conf)
+ *   [system] data_wait      = DURATION     how long to wait for the data
+ *                                           partition to appear (default 5s,
+ *                                           at most 60s)
+ *   [system] data_ephemeral = SIZE         no data partition: a tmpfs of SIZE
+ *                                           (1M-64G) at the data directory,
+ *                                           state lost at power-off (default:
+ *                                           unset, the partition is required)
+ *   [system] ip_forward     = yes|no       net.ipv4.ip_forward (default no; the
+ *                                           engine turns it on with its rules)
+ *   [system] ipv6_accept_ra = yes|no       IPv6 router advertisements (default no)
  *   [system] sysctl.NAME    = VALUE        written to /proc/sys/NAME at boot
  *                                           (NAME dotted: [a-z0-9_.-], at most 32)
  *   [network] IFNAME        = dhcp
@@ -39,6 +49,8 @@
 #define INIT_CONF_SYSCTLS_MAX 32
 #define INIT_CONF_SYSCTL_NAME_MAX 64
 #define INIT_CONF_SYSCTL_VALUE_MAX 64
+#define INIT_CONF_DATA_WAIT_MS 5000         /* default data_wait */
+#define INIT_CONF_DATA_WAIT_MAX_MS 60000
 
 struct init_iface {
 	char name[16];                               /* IFNAMSIZ */
@@ -56,6 +68,10 @@ struct init_conf {
 	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
 	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */
 	char resolv_conf[INIT_CONF_SHELL_MAX];       /* /etc/resolv.conf */
+	long long data_wait_ms;                      /* wait for the partition */
+	long long data_ephemeral;                    /* tmpfs bytes; 0: partition required */
+	int ip_forward;                              /* net.ipv4.ip_forward */
+	int ipv6_accept_ra;                          /* accept IPv6 router advertisements */
 	struct {
 		char name[INIT_CONF_SYSCTL_NAME_MAX];
 		char value[INIT_CONF_SYSCTL_VALUE_MAX];

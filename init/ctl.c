@@ -137,6 +137,9 @@ void ctl_serve(struct init *in)
 	case INITCTL_SERVICES:
 		list(in);
 		break;
+	case INITCTL_STATUS:
+		fail(in, 0, in->data_status[0] ? in->data_status : "data: not set up");
+		break;
 	case INITCTL_RESTART:
 		s = svc_find(in, q.name);
 		if (!s) {

@@ -1,18 +1,26 @@
-/* data.c — find the berth-data ext4 by its superblock, mount it; RNG seed. */
+/* data.c — find the berth-data ext4 by its superblock (or a backup's),
+ * wait for it, mount it and say so; the RNG seed, used once. */
 #include "init/data.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/random.h>
+#include <signal.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/random.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/evloop.h"
 #include "lib/fs.h"
+#include "lib/util.h"
 
 #define EXT_MAGIC 0xEF53
 #define SB_MAGIC_OFF 0x38
@@ -33,14 +41,33 @@ int data_sb_label(const unsigned char *sb, size_t len, char label[17])
 	return 0;
 }
 
-/* Is /dev/name an ext filesystem labelled berth-data? */
-static int is_data(const char *sysfs, const char *devdir, const char *name, char *dev, size_t size)
+/* Does the superblock at off of fd hold the berth-data label? */
+static int labelled_at(int fd, off_t off)
 {
 	unsigned char sb[DATA_SB_SIZE];
-	char path[320], num[32], label[17];
+	char label[17];
+
+	return pread(fd, sb, sizeof sb, off) == (ssize_t)sizeof sb &&
+	       data_sb_label(sb, sizeof sb, label) == 0 && strcmp(label, DATA_LABEL) == 0;
+}
+
+/* Where mke2fs puts the first backup superblock (group 1), for each block
+ * size: 1 KiB blocks start at block 1, groups hold 8 × block size blocks. */
+static const struct { long block; off_t off; } backups[] = {
+	{ 8193, 8193L * 1024 },
+	{ 16384, 16384L * 2048 },
+	{ 32768, 32768L * 4096 },
+	{ 65536, 65536L * 8192 },
+};
+
+/* Is devdir/name an ext filesystem labelled berth-data? 1 by its primary
+ * superblock, 2 by a backup only (*backup_block set), 0 no. */
+static int is_data(const char *sysfs, const char *devdir, const char *name, char *dev, size_t size,
+		   long *backup_block)
+{
+	char path[320], num[32];
 	struct berr e;
-	int fd;
-	ssize_t n;
+	int fd, found = 0;
 
 	if (strncmp(name, "loop", 4) == 0 || strncmp(name, "ram", 3) == 0 ||
 	    strncmp(name, "zram", 4) == 0 || strncmp(name, "nbd", 3) == 0)
@@ -51,16 +78,22 @@ static int is_data(const char *sysfs, const char *devdir, const char *name, char
 		return 0;
 	if ((size_t)snprintf(dev, size, "%s/%s", devdir, name) >= size)
 		return 0;
-	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
-	n = pread(fd, sb, sizeof sb, DATA_SB_OFFSET);
+	if (labelled_at(fd, DATA_SB_OFFSET))
+		found = 1;
+	for (size_t i = 0; !found && i < ARRAY_SIZE(backups); i++)
+		if (labelled_at(fd, backups[i].off)) {
+			*backup_block = backups[i].block;
+			found = 2;
+		}
 	close(fd);
-	return n == (ssize_t)sizeof sb && data_sb_label(sb, sizeof sb, label) == 0 &&
-	       strcmp(label, DATA_LABEL) == 0;
+	return found;
 }
 
-int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, struct berr *e)
+int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, long *backup_block,
+	      struct berr *e)
 {
 	DIR *dp = opendir(sysfs);
 	struct dirent *d;
@@ -70,68 +103,222 @@ int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, str
 		return berr_sys(e, "open %s", sysfs);
 	while (!found && (d = readdir(dp)))
 		if (d->d_name[0] != '.')
-			found = is_data(sysfs, devdir, d->d_name, dev, size);
+			found = is_data(sysfs, devdir, d->d_name, dev, size, backup_block);
 	closedir(dp);
 	if (!found)
 		return berr_set(e, ENOENT, "no ext4 filesystem labelled " DATA_LABEL);
-	return 0;
+	return found - 1;
 }
 
-int data_mount(const char *dir, const struct logger *lg)
+static const char *const state_names[] = {
+	[DATA_MOUNTED] = "mounted",
+	[DATA_EPHEMERAL] = "ephemeral",
+	[DATA_NO_DISK] = "no-disk",
+	[DATA_MOUNT_FAILED] = "mount-failed",
+};
+
+static void set_state(struct init *in, enum data_state st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_state(struct init *in, enum data_state st, const char *fmt, ...)
+{
+	size_t n = sizeof in->data_status;
+	int k = snprintf(in->data_status, n, "data %s: ", state_names[st]);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(in->data_status + k, n - (size_t)k, fmt, ap);
+	va_end(ap);
+	in->data = st == DATA_MOUNTED ? 1 : st == DATA_EPHEMERAL ? 0 : -1;
+}
+
+/* Look for the partition until data_wait has passed, stepping the loop
+ * (signals, reaping) between looks. Returns data_find's answer. */
+static int wait_for_disk(struct init *in, char *dev, size_t size, long *backup, struct berr *e)
+{
+	long long t0 = log_boottime_ns(), deadline = t0 + in->conf.data_wait_ms * 1000000LL;
+	int rc, said = 0;
+	struct berr ignored;
+
+	while ((rc = data_find("/sys/class/block", "/dev", dev, size, backup, e)) < 0 &&
+	       log_boottime_ns() < deadline && in->stop == STOP_NONE) {
+		if (!said++)
+			log_msg(&in->log, LOG_INFO, "data partition: waiting up to %lld ms for an ext4 "
+				"labelled " DATA_LABEL, in->conf.data_wait_ms);
+		if (evloop_step(&in->loop, DATA_POLL_MS, &ignored) < 0)
+			poll(NULL, 0, DATA_POLL_MS); /* no loop: still a bounded wait */
+	}
+	if (rc >= 0 && said)
+		log_msg(&in->log, LOG_INFO, "data partition: %s appeared after %lld ms", dev,
+			(log_boottime_ns() - t0) / 1000000LL);
+	return rc;
+}
+
+/* Not persistent and not configured to be ephemeral: an empty read-only
+ * tmpfs, so that nothing meant to be kept lands in memory unnoticed. */
+static void mount_nothing(struct init *in, const char *dir)
+{
+	if (mount("berth-nodata", dir, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=0755") < 0)
+		log_msg(&in->log, LOG_ERROR, "mount an empty read-only tmpfs on %s: %s", dir, strerror(errno));
+	log_msg(&in->log, LOG_ERROR, "*** %s; %s is empty and read-only: containers, images and "
+		"SSH host keys cannot be kept ***", in->data_status, dir);
+}
+
+static void mount_ephemeral(struct init *in, const char *dir)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof opts, "size=%lld,mode=0755", in->conf.data_ephemeral);
+	if (mount("berth-ephemeral", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+		set_state(in, DATA_MOUNT_FAILED, "tmpfs: %s", strerror(errno));
+		mount_nothing(in, dir);
+		return;
+	}
+	set_state(in, DATA_EPHEMERAL, "tmpfs of %lld MiB (data_ephemeral)",
+		  in->conf.data_ephemeral >> 20);
+	log_msg(&in->log, LOG_WARN, "*** %s on %s: state (containers, images, SSH host keys) will "
+		"NOT survive a reboot ***", in->data_status, dir);
+}
+
+static void mount_disk(struct init *in, const char *dir)
 {
 	char dev[64];
+	long backup = 0;
 	struct berr e;
+	int rc = wait_for_disk(in, dev, sizeof dev, &backup, &e);
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_msg(lg, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
-	if (data_find("/sys/class/block", "/dev", dev, sizeof dev, &e) == 0) {
-		if (mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro") == 0) {
-			log_msg(lg, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
-			return 1;
-		}
-		log_msg(lg, LOG_ERROR, "mount %s on %s: %s", dev, dir, strerror(errno));
+	if (rc < 0) {
+		set_state(in, DATA_NO_DISK, "no ext4 labelled " DATA_LABEL " after %lld ms",
+			  in->conf.data_wait_ms);
+		mount_nothing(in, dir);
+	} else if (rc == 1) {
+		/* Mounting it as it is would fail or worse; leave it for e2fsck. */
+		set_state(in, DATA_MOUNT_FAILED, "%s: superblock damaged (e2fsck -b %ld %s)", dev,
+			  backup, dev);
+		mount_nothing(in, dir);
+	} else if (mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro") < 0) {
+		set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
+		mount_nothing(in, dir);
 	} else {
-		log_msg(lg, LOG_DEBUG, "data partition: %s", e.msg);
+		set_state(in, DATA_MOUNTED, "%s on %s", dev, dir);
+		log_msg(&in->log, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
 	}
-	if (mount("berth-data", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
-		log_msg(lg, LOG_ERROR, "mount tmpfs on %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	log_msg(lg, LOG_WARN, "*** no data partition (ext4 labelled " DATA_LABEL "): %s is a tmpfs; "
-		"state (containers, images, SSH host keys) will NOT survive a reboot ***", dir);
-	return 0;
 }
 
-/* Mix the seed in, not credited: the kernel's own sources decide when the
- * pool is ready. */
-static void seed_mix(const char *seed, size_t n, const char *path, const struct logger *lg)
+void data_setup(struct init *in)
 {
-	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	const char *dir = in->conf.data_dir;
 
-	if (fd < 0 || write(fd, seed, n) != (ssize_t)n)
-		log_msg(lg, LOG_WARN, "random seed: write /dev/urandom: %s", strerror(errno));
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
+	if (in->conf.data_ephemeral)
+		mount_ephemeral(in, dir);
+	else
+		mount_disk(in, dir);
+	if (in->data >= 0)
+		data_seed_load(dir, &in->log);
+}
+
+/* Credit the seed to the pool (it is used once: data_seed_load removed
+ * it first); without CAP_SYS_ADMIN mix it in uncredited. */
+static void seed_credit(const unsigned char *seed, size_t n, const char *path, const struct logger *lg)
+{
+	struct {
+		struct rand_pool_info info;
+		unsigned char buf[DATA_SEED_BYTES];
+	} p;
+	int fd = open("/dev/urandom", O_RDWR | O_CLOEXEC);
+
+	p.info.entropy_count = (int)(n * 8);
+	p.info.buf_size = (int)n;
+	memcpy(p.buf, seed, n);
+	if (fd >= 0 && ioctl(fd, RNDADDENTROPY, &p) == 0) {
+		log_msg(lg, LOG_INFO, "random seed: %zu bytes from %s credited", n, path);
+	} else if (fd >= 0 && write(fd, seed, n) == (ssize_t)n) {
+		log_msg(lg, LOG_INFO, "random seed: %zu bytes from %s mixed in (not credited: %s)", n,
+			path, strerror(errno));
+	} else {
+		log_msg(lg, LOG_WARN, "random seed: /dev/urandom: %s", strerror(errno));
+	}
+	explicit_bzero(&p, sizeof p);
 	if (fd >= 0)
 		close(fd);
-	log_msg(lg, LOG_INFO, "random seed: %zu bytes from %s mixed in", n, path);
+}
+
+/* Read dir's seed into seed and remove it, durably, before it is used:
+ * after a power cut the next boot finds no seed rather than the same one.
+ * Returns its length, 0 when there was none or it could not be removed. */
+static size_t seed_take(const char *dir, unsigned char *seed, size_t size, const struct logger *lg)
+{
+	char path[256];
+	struct berr e;
+	ssize_t n;
+	int dfd;
+
+	snprintf(path, sizeof path, "%s/random-seed", dir);
+	n = fs_read(path, (char *)seed, size, &e);
+	if (n < 0 && e.errnum == ENOENT) {
+		log_msg(lg, LOG_INFO, "random seed: none in %s", dir);
+		return 0;
+	}
+	if (n < 0)
+		log_msg(lg, LOG_WARN, "random seed: %s: replaced", e.msg);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_msg(lg, LOG_ERROR, "random seed: remove %s: %s: not used", path, strerror(errno));
+		return 0;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		log_msg(lg, LOG_ERROR, "random seed: fsync %s: %s: not used", dir, strerror(errno));
+		n = 0;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* The RNG is not ready: a child waits for it, writes the seed and exits
+ * (PID 1 reaps it like any orphan; shutdown's kill(-1) ends it). */
+static void seed_save_later(const char *dir, const struct logger *lg)
+{
+	pid_t pid = fork();
+	sigset_t all;
+	struct berr e;
+	unsigned char b;
+
+	if (pid < 0) {
+		log_msg(lg, LOG_WARN, "random seed: fork: %s: written at shutdown", strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		log_msg(lg, LOG_INFO, "random seed: written once the RNG is ready (pid %d)", (int)pid);
+		return;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	if (getrandom(&b, 1, 0) == 1 && data_seed_save(dir, &e) == 0)
+		_exit(0);
+	_exit(1);
 }
 
 void data_seed_load(const char *dir, const struct logger *lg)
 {
-	char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
+	unsigned char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
 	char path[256];
 	struct berr e;
-	ssize_t n;
+	size_t n;
 
 	snprintf(path, sizeof path, "%s/random-seed", dir);
-	n = fs_read(path, seed, sizeof seed, &e);
+	n = seed_take(dir, seed, sizeof seed, lg);
 	if (n > 0)
-		seed_mix(seed, (size_t)n, path, lg);
-	else if (n == 0 || e.errnum == ENOENT)
-		log_msg(lg, LOG_INFO, "random seed: none yet in %s", dir);
-	else
-		log_msg(lg, LOG_WARN, "random seed: %s: replaced", e.msg);
+		seed_credit(seed, n, path, lg);
 	explicit_bzero(seed, sizeof seed);
-	if (data_seed_save(dir, &e) < 0)
+	if (data_seed_save(dir, &e) == 0)
+		log_msg(lg, LOG_INFO, "random seed: a fresh one written");
+	else if (e.errnum == EAGAIN)
+		seed_save_later(dir, lg);
+	else
 		log_err(lg, &e);
 }
 

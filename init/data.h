@@ -2,10 +2,21 @@
  *
  * The partition is the ext4 filesystem labelled "berth-data", found by
  * reading the superblock of every device in /sys/class/block (no blkid),
- * mounted at the data directory (/var/lib/berth). Without one, a tmpfs is
- * mounted there and a loud warning says that state will not survive a
- * reboot. The RNG seed is DIR/random-seed: mixed into /dev/urandom at boot
- * and replaced at once (a seed is never used twice), written again at
+ * mounted at the data directory (/var/lib/berth). Disks probed late are
+ * waited for up to [system] data_wait, the loop still stepping (reaping).
+ * The outcome is one of four states, each loud on the console and shown
+ * by `berthctl status`: mounted; ephemeral (a tmpfs of [system]
+ * data_ephemeral bytes, only when configured, the partition not looked
+ * for); no-disk and mount-failed (the partition was found, by its primary
+ * or a backup superblock, but cannot be mounted). In the last two the data
+ * directory is an empty read-only tmpfs: nothing is silently kept in
+ * memory, and nothing is written to a damaged disk.
+ *
+ * The RNG seed is DIR/random-seed: at boot it is read, removed (the
+ * removal made durable) and credited to the kernel's pool, so that a seed
+ * is never credited twice even if the machine loses power before a new
+ * one is written; a fresh one is written as soon as getrandom() has
+ * entropy (at once, or by a child that waits for it), and again at
  * shutdown.
  */
 #ifndef BERTH_INIT_DATA_H
@@ -13,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "init/state.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
@@ -20,6 +32,14 @@
 #define DATA_SB_OFFSET 1024     /* the ext superblock's place on the device */
 #define DATA_SB_SIZE 1024
 #define DATA_SEED_BYTES 512
+#define DATA_POLL_MS 50         /* how often a missing partition is looked for */
+
+enum data_state {
+	DATA_MOUNTED,           /* the partition, read-write */
+	DATA_EPHEMERAL,         /* configured: a size-limited tmpfs */
+	DATA_NO_DISK,           /* no partition within data_wait */
+	DATA_MOUNT_FAILED,      /* found, but damaged or refused by the kernel */
+};
 
 /* If sb (len bytes read at DATA_SB_OFFSET) is an ext2/3/4 superblock, copy
  * its volume label (at most 16 bytes) NUL-terminated into label[17] and
@@ -28,17 +48,25 @@ int data_sb_label(const unsigned char *sb, size_t len, char label[17]);
 
 /* Find the berth-data device among the entries of sysfs ("/sys/class/block",
  * whose NAME/size must be non-zero) by reading devdir/NAME ("/dev"); write
- * its path into dev. Returns 0, or -1 with ENOENT when there is none. */
-int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, struct berr *e);
+ * its path into dev. Returns 0 when its primary superblock names it; 1 when
+ * only a backup superblock does (the primary is damaged), *backup_block
+ * then the backup's block number for e2fsck -b; -1 with ENOENT when no
+ * device is labelled berth-data. */
+int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, long *backup_block,
+	      struct berr *e);
 
-/* Mount the data partition (or the tmpfs fallback) at dir. Returns 1 when
- * persistent, 0 for the tmpfs fallback, -1 when even that failed. */
-int data_mount(const char *dir, const struct logger *lg);
+/* Wait for, mount and report the data directory (in->conf: data_dir,
+ * data_wait_ms, data_ephemeral); sets in->data (1 partition, 0 ephemeral,
+ * -1 neither: nothing to save or unmount at shutdown) and
+ * in->data_status; then the seed (data_seed_load). */
+void data_setup(struct init *in);
 
-/* Mix dir's seed into the RNG and refresh it (boot). */
+/* Read and remove dir's seed, credit it to the RNG, write a fresh one
+ * (now, or from a child once the RNG is ready). */
 void data_seed_load(const char *dir, const struct logger *lg);
 
-/* Write a fresh seed (shutdown). Returns <0 on failure. */
+/* Write a fresh seed (shutdown). Returns <0 on failure (EAGAIN: the RNG is
+ * not ready yet). */
 int data_seed_save(const char *dir, struct berr *e);
 
 /* Remount dir read-only, then unmount it (shutdown). */

@@ -108,9 +108,7 @@ int main(int argc, char **argv)
 	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
 		modules_load(in.conf.modules, &in.log);
 	sysctl_apply(&in.conf, &in.log);
-	in.data = data_mount(in.conf.data_dir, &in.log);
-	if (in.data >= 0)
-		data_seed_load(in.conf.data_dir, &in.log);
+	data_setup(&in);
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);

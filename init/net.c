@@ -58,8 +58,8 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 	snprintf(name, sizeof name, "dhcpc-%s", f->name);
 	snprintf(text, sizeof text,
 		 "[service]\ncommand = " NET_DHCPC " %s\nuser = berth-dhcp\n"
-		 "capabilities = net_admin net_raw net_bind_service\nrestart = always\n"
-		 "console = errors\n", f->name);
+		 "capabilities = net_admin net_bind_service\nrestart = always\n"
+		 "memory_max = " NET_DHCPC_MEMORY_MAX "\npids_max = 2\nconsole = errors\n", f->name);
 	for (char *p = name; *p; p++)
 		if (*p == '.')
 			*p = '-'; /* eth0.10 → dhcpc-eth0-10 */

@@ -2,7 +2,8 @@
  * each [network] interface: static ones configured through rtnetlink
  * (address, link up, default route) with their DNS in /etc/resolv.conf;
  * dhcp ones brought up and handed to a supervised berth-dhcpc service
- * ("dhcpc-IFNAME", user berth-dhcp, CAP_NET_ADMIN/NET_RAW/NET_BIND_SERVICE),
+ * ("dhcpc-IFNAME", user berth-dhcp, CAP_NET_ADMIN/NET_BIND_SERVICE, memory
+ * NET_DHCPC_MEMORY_MAX, 2 processes),
  * which writes /run/berth-dhcp/resolv.conf (/etc/resolv.conf links there).
  * PID 1 itself never reads a byte from the network. */
 #ifndef BERTH_INIT_NET_H
@@ -12,6 +13,7 @@
 
 #define NET_DHCPC "/usr/bin/berth-dhcpc"
 #define NET_DHCP_DIR "/run/berth-dhcp"
+#define NET_DHCPC_MEMORY_MAX "8M"
 
 void net_setup(struct init *in);
 

@@ -82,6 +82,7 @@ struct init {
 	int stopping;                    /* shutdown under way: no restarts */
 	struct shutdown_state sd;
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
+	char data_status[96];            /* "data STATE: detail" (init/data.c), for berthctl status */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;

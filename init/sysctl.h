@@ -8,11 +8,25 @@
 /* Write NAME (dotted, "kernel.kptr_restrict") = VALUE under /proc/sys. */
 int sysctl_write(const char *name, const char *value, struct berr *e);
 
-/* The hardening table (kptr_restrict=2, dmesg_restrict=1,
- * unprivileged_bpf_disabled=1, protected_* links/fifos/regular,
- * ip_forward=1), then the configured ones, which win. The hardening table
- * is applied only by the machine's own PID 1 (kthreadd is PID 2): init as
- * PID 1 of a test's pid namespace must not change the host. Returns how
+/* The hardening table (docs/init.md lists it: kernel pointers, dmesg,
+ * BPF, ptrace, kexec, perf, sysrq, core dumps of set-id programs, line
+ * disciplines, link/FIFO protection), forwarding off unless
+ * [system] ip_forward, and for all, default and every present interface:
+ * no ICMP redirects either way, no source routing, strict reverse-path
+ * filtering, IPv6 router advertisements as [system] ipv6_accept_ra.
+ * Writes in the current namespaces whatever they are (the host tests run
+ * it in a private network namespace). Returns how many writes failed
+ * (each logged). */
+int sysctl_harden(const struct init_conf *c, const struct logger *lg);
+
+/* The network namespace's part of sysctl_harden (forwarding, redirects,
+ * source routing, rp_filter, router advertisements): returns how many
+ * were set, adds the failures to *failed. */
+int sysctl_harden_net(const struct init_conf *c, const struct logger *lg, int *failed);
+
+/* sysctl_harden, only when this is the machine's own PID 1 (kthreadd is
+ * PID 2): init as PID 1 of a test's pid namespace must not change the
+ * host; then the configured [system] sysctl.* ones, which win. Returns how
  * many writes failed (each logged). */
 int sysctl_apply(const struct init_conf *c, const struct logger *lg);
 

@@ -22,6 +22,7 @@ enum initctl_cmd {
 	INITCTL_REBOOT,
 	INITCTL_POWEROFF,
 	INITCTL_HALT,
+	INITCTL_STATUS,         /* the machine's state: msg = "data STATE: detail" */
 };
 
 struct initctl_req {

@@ -111,6 +111,23 @@ void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct 
 	finish(m);
 }
 
+void nl_build_link_route(struct nl_msg *m, uint32_t seq, int ifindex, uint32_t metric, int del)
+{
+	struct rtmsg *r;
+	uint32_t oif = (uint32_t)ifindex;
+
+	start(m, seq, del ? RTM_DELROUTE : RTM_NEWROUTE, del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);
+	r = put(m, sizeof *r);
+	r->rtm_family = AF_INET;
+	r->rtm_table = RT_TABLE_MAIN;
+	r->rtm_protocol = RTPROT_BOOT;
+	r->rtm_scope = RT_SCOPE_LINK;
+	r->rtm_type = RTN_UNICAST;
+	attr(m, RTA_OIF, &oif, sizeof oif);
+	attr(m, RTA_PRIORITY, &metric, sizeof metric);
+	finish(m);
+}
+
 int nl_open(struct berr *e)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };

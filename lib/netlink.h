@@ -34,6 +34,10 @@ void nl_build_addr_del(struct nl_msg *m, uint32_t seq, int ifindex, struct in_ad
  * table, static protocol. */
 void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct in_addr gw);
 
+/* RTM_NEWROUTE (create, replace) or, del, RTM_DELROUTE: 0.0.0.0/0 on the
+ * link of ifindex (scope link, no gateway) with metric, main table. */
+void nl_build_link_route(struct nl_msg *m, uint32_t seq, int ifindex, uint32_t metric, int del);
+
 /* A NETLINK_ROUTE socket (close-on-exec). */
 int nl_open(struct berr *e);
 

@@ -15,6 +15,8 @@ static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
 	"\n"
 	"Commands (local, through PID 1's control socket " INITCTL_PATH "):\n"
+	"  status          the data partition's state: mounted, ephemeral, no-disk\n"
+	"                  or mount-failed, and why\n"
 	"  services        list services: name, state, pid, restarts, uptime, last exit\n"
 	"  restart NAME    stop service NAME and start it again\n"
 	"  reboot          stop every service and reboot\n"
@@ -93,7 +95,7 @@ static int print_services(const struct initctl_rep *r)
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; uint32_t cmd; } simple[] = {
-		{ "reboot", INITCTL_REBOOT }, { "poweroff", INITCTL_POWEROFF }, { "halt", INITCTL_HALT },
+		{ "status", INITCTL_STATUS }, { "reboot", INITCTL_REBOOT }, { "poweroff", INITCTL_POWEROFF }, { "halt", INITCTL_HALT },
 	};
 	const char *path = INITCTL_PATH;
 	struct initctl_req q;

@@ -1,5 +1,8 @@
 # qemu-x86_64 — sourced (bash) by tools/qemu-run.sh. Fills the array
 # qemu_args from KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS SSH_PORT API_PORT.
+# DATA_HOTPLUG=1 (tests): the data disk is only a backend (id data0) and a
+# PCIe root port (id hp0) waits for it: monitor `device_add
+# virtio-blk-pci,drive=data0,id=vd0,bus=hp0` plugs it in after boot starts.
 QEMU=qemu-system-x86_64
 qemu_board_args() {
 	qemu_args=(
@@ -11,4 +14,8 @@ qemu_board_args() {
 		-device virtio-rng-pci
 		-no-reboot
 	)
+	if [ "${DATA_HOTPLUG:-}" = 1 ]; then
+		qemu_args=("${qemu_args[@]/file=$DATA_IMG,if=virtio,/file=$DATA_IMG,if=none,id=data0,}"
+			-device pcie-root-port,id=hp0,bus=pcie.0,chassis=1,slot=1)
+	fi
 }

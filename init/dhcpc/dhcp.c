@@ -1,6 +1,7 @@
 /* dhcp.c — DHCPv4 building and bounded parsing. */
 #include "init/dhcpc/dhcp.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -186,5 +187,49 @@ int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6
 	if ((r->type == DHCP_OFFER || r->type == DHCP_ACK) && !r->yiaddr.s_addr)
 		return berr_set(e, EBADMSG, "dhcp: %s without an address", r->type == DHCP_OFFER ? "OFFER" : "ACK");
 	fill_defaults(r, buf[16]);
+	return 0;
+}
+
+/* What no unicast host address may be: zero, loopback, multicast, reserved, broadcast. */
+static const char *bad_host(uint32_t a)
+{
+	if (a == 0)
+		return "zero";
+	if (a >> 24 == 127)
+		return "loopback (127/8)";
+	if (a >> 28 == 14)
+		return "multicast";
+	if (a == 0xffffffffu)
+		return "broadcast";
+	if (a >> 28 == 15)
+		return "reserved (240/4)";
+	return NULL;
+}
+
+int dhcp_lease_check(const struct dhcp_reply *r, struct berr *e)
+{
+	uint32_t a = ntohl(r->yiaddr.s_addr), g = ntohl(r->router.s_addr), mask;
+	char s[INET_ADDRSTRLEN];
+	const char *why;
+
+	inet_ntop(AF_INET, &r->yiaddr, s, sizeof s);
+	if ((why = bad_host(a)))
+		return berr_set(e, EACCES, "lease refused: address %s is %s", s, why);
+	if (r->prefix < 8)
+		return berr_set(e, EACCES, "lease refused: prefix /%d is shorter than /8", r->prefix);
+	mask = r->prefix ? ~0u << (32 - r->prefix) : 0;
+	if (r->prefix < 31 && ((a & ~mask) == 0 || (a & ~mask) == ~mask))
+		return berr_set(e, EACCES, "lease refused: address %s/%d is its subnet's %s address", s,
+				r->prefix, (a & ~mask) == 0 ? "network" : "broadcast");
+	if (r->router.s_addr) {
+		inet_ntop(AF_INET, &r->router, s, sizeof s);
+		if ((g & mask) != (a & mask) || g == a || bad_host(g))
+			return berr_set(e, EACCES, "lease refused: router %s is not on the leased subnet", s);
+	}
+	for (int i = 0; i < r->ndns; i++) {
+		inet_ntop(AF_INET, &r->dns[i], s, sizeof s);
+		if ((why = bad_host(ntohl(r->dns[i].s_addr))))
+			return berr_set(e, EACCES, "lease refused: DNS server %s is %s", s, why);
+	}
 	return 0;
 }

@@ -49,4 +49,12 @@ size_t dhcp_build(uint8_t *buf, int type, uint32_t xid, const uint8_t mac[6],
 int dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
 	       struct dhcp_reply *r, struct berr *e);
 
+/* Is the lease in an OFFER/ACK one we may use? Refused, with *e naming the
+ * value: an address that is zero, in 127/8, multicast (224/4), reserved
+ * (240/4), the limited broadcast, or its subnet's network or broadcast
+ * address; a prefix shorter than /8; a router that is not on the leased
+ * subnet or is our own address; a DNS server that is not a unicast host
+ * address (as for the address). Returns 0 or -1 (EACCES). */
+int dhcp_lease_check(const struct dhcp_reply *r, struct berr *e);
+
 #endif

@@ -29,14 +29,19 @@ static const char usage[] =
 	"\n"
 	"Gets an IPv4 lease for IFNAME (DISCOVER, OFFER, REQUEST, ACK), sets the\n"
 	"address and default route through rtnetlink, writes the DNS servers to\n"
-	"FILE (default /run/berth-dhcp/resolv.conf), renews at T1. Needs\n"
-	"CAP_NET_ADMIN, CAP_NET_RAW and CAP_NET_BIND_SERVICE. Runs until the\n"
-	"lease is lost, then exits 1 for its supervisor to start it again.\n"
+	"FILE (default /run/berth-dhcp/resolv.conf), renews at T1 (a changed\n"
+	"address, router or DNS server is applied). Refuses leases with an\n"
+	"unusable address, router, prefix or DNS server (logged). Needs\n"
+	"CAP_NET_ADMIN and CAP_NET_BIND_SERVICE. Runs until the lease is lost,\n"
+	"then exits 1 for its supervisor to start it again.\n"
 	"\n"
 	"Exit codes:\n"
 	"  1    no lease, or the lease expired\n"
 	"  100  usage\n"
 	"  111  system call failed (socket, netlink)\n";
+
+/* The on-link route while acquiring: below every other default route. */
+#define DHCPC_LINK_METRIC 0xfffffff0u
 
 struct dhcpc {
 	struct logger log;
@@ -45,6 +50,10 @@ struct dhcpc {
 	uint8_t mac[6];
 	struct in_addr addr;            /* bound address, 0 before */
 	int prefix;
+	struct in_addr router;          /* applied router, 0: none */
+	struct in_addr dns[DHCP_DNS_MAX];
+	int ndns;                       /* applied DNS servers; -1 before the first */
+	int link_route;                 /* the on-link route for acquiring is set */
 	uint8_t buf[DHCP_MSG_MAX];
 };
 
@@ -115,6 +124,14 @@ static int wait_reply(struct dhcpc *d, uint32_t xid, int want1, int want2, int m
 			log_msg(&d->log, LOG_DEBUG, "%s: ignored: %s", d->ifname, e.msg);
 			continue;
 		}
+		if ((r->type == DHCP_OFFER || r->type == DHCP_ACK) && dhcp_lease_check(r, &e) < 0) {
+			char s[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &r->server_id, s, sizeof s);
+			log_msg(&d->log, LOG_WARN, "%s: %s %s from %s", d->ifname,
+				r->type == DHCP_OFFER ? "OFFER" : "ACK", e.msg, s);
+			continue;
+		}
 		if (r->type == want1 || r->type == want2)
 			return 1;
 	}
@@ -134,24 +151,87 @@ static void write_resolv(struct dhcpc *d, const struct dhcp_reply *r)
 		log_msg(&d->log, LOG_ERROR, "%s: %s", d->ifname, e.msg);
 }
 
+/* Remove the address of the previous lease (the route through it goes too). */
+static void addr_del(struct dhcpc *d, struct in_addr addr, int prefix)
+{
+	char a[INET_ADDRSTRLEN];
+	struct nl_msg m;
+	struct berr e;
+	int fd = nl_open(&e), rc = -1;
+
+	inet_ntop(AF_INET, &addr, a, sizeof a);
+	if (fd >= 0) {
+		nl_build_addr_del(&m, 1, d->ifindex, addr, prefix);
+		rc = nl_request(fd, &m, &e);
+		close(fd);
+	}
+	if (rc == 0)
+		log_msg(&d->log, LOG_INFO, "%s: old address %s/%d removed", d->ifname, a, prefix);
+	else
+		log_msg(&d->log, LOG_ERROR, "%s: remove old address %s/%d: %s", d->ifname, a, prefix, e.msg);
+}
+
+static int dns_same(const struct dhcpc *d, const struct dhcp_reply *r)
+{
+	return d->ndns == r->ndns && memcmp(d->dns, r->dns, sizeof r->dns[0] * (size_t)r->ndns) == 0;
+}
+
+/* Apply a lease, the first or a renewal: a new address replaces the old
+ * one (removed), a changed router replaces the default route, changed DNS
+ * servers rewrite the resolver file. */
 static int apply(struct dhcpc *d, const struct dhcp_reply *r, struct berr *e)
 {
 	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN] = "none", s[INET_ADDRSTRLEN];
+	int moved = d->addr.s_addr != r->yiaddr.s_addr || d->prefix != r->prefix;
+	int rerouted = d->router.s_addr != r->router.s_addr;
 
-	if (d->addr.s_addr == r->yiaddr.s_addr && d->prefix == r->prefix)
+	if (!moved && !rerouted && dns_same(d, r))
 		return 0; /* renewed as it was */
-	if (nl_configure(d->ifname, r->yiaddr, r->prefix, r->router, e) < 0)
+	/* The old address goes first: removing a primary address removes the
+	 * secondaries of its subnet with it (promote_secondaries is off). */
+	if (moved && d->addr.s_addr)
+		addr_del(d, d->addr, d->prefix);
+	if ((moved || rerouted) && nl_configure(d->ifname, r->yiaddr, r->prefix, r->router, e) < 0)
 		return -1;
-	d->addr = r->yiaddr;
-	d->prefix = r->prefix;
 	inet_ntop(AF_INET, &r->yiaddr, a, sizeof a);
 	if (r->router.s_addr)
 		inet_ntop(AF_INET, &r->router, g, sizeof g);
 	inet_ntop(AF_INET, &r->server_id, s, sizeof s);
-	log_msg(&d->log, LOG_INFO, "%s: lease %s/%d router %s dns %d from %s for %u s (renew at %u s)",
-		d->ifname, a, r->prefix, g, r->ndns, s, r->lease_s, r->t1_s);
-	write_resolv(d, r);
+	log_msg(&d->log, LOG_INFO, "%s: %s %s/%d router %s dns %d from %s for %u s (renew at %u s)",
+		d->ifname, d->addr.s_addr ? "lease changed:" : "lease", a, r->prefix, g, r->ndns, s,
+		r->lease_s, r->t1_s);
+	d->addr = r->yiaddr;
+	d->prefix = r->prefix;
+	d->router = r->router;
+	if (!dns_same(d, r)) {
+		write_resolv(d, r);
+		memcpy(d->dns, r->dns, sizeof d->dns);
+		d->ndns = r->ndns;
+	}
 	return 0;
+}
+
+/* Strict reverse-path filtering (init/sysctl.c) drops a reply from a
+ * source the kernel has no route to over this link, and before the lease
+ * there is none: while acquiring, 0.0.0.0/0 on the link at the lowest
+ * preference stands in for it. add 0 removes it. */
+static void link_route(struct dhcpc *d, int add)
+{
+	struct nl_msg m;
+	struct berr e;
+	int fd;
+
+	if (d->link_route == add)
+		return;
+	fd = nl_open(&e);
+	if (fd >= 0) {
+		nl_build_link_route(&m, 1, d->ifindex, DHCPC_LINK_METRIC, !add);
+		if (nl_request(fd, &m, &e) == 0)
+			d->link_route = add;
+		close(fd);
+	}
+	if (d->link_route != add)
+		log_msg(&d->log, LOG_WARN, "%s: on-link route for acquiring: %s", d->ifname, e.msg);
 }
 
 /* Once the socket is bound, before the first byte from the network: keep
@@ -191,6 +271,7 @@ static int acquire(struct dhcpc *d, struct dhcp_reply *r, struct berr *e)
 	struct in_addr any = { 0 }, bcast = { .s_addr = INADDR_BROADCAST };
 	int wait = 2000;
 
+	link_route(d, 1);
 	for (int tries = 0; tries < 8; tries++, wait = wait < 32000 ? wait * 2 : wait) {
 		uint32_t xid;
 		struct dhcp_reply offer;
@@ -205,7 +286,10 @@ static int acquire(struct dhcpc *d, struct dhcp_reply *r, struct berr *e)
 			return -1;
 		if (!wait_reply(d, xid, DHCP_ACK, DHCP_NAK, wait, r) || r->type == DHCP_NAK)
 			continue;
-		return apply(d, r, e) < 0 ? -1 : 1;
+		if (apply(d, r, e) < 0)
+			return -1;
+		link_route(d, 0);
+		return 1;
 	}
 	return berr_set(e, ETIMEDOUT, "%s: no lease after 8 DISCOVERs", d->ifname);
 }
@@ -265,6 +349,7 @@ int main(int argc, char **argv)
 		.log = { .prog = "berth-dhcpc", .fd = 2, .stamp = 0, .level = LOG_INFO },
 		.resolv = "/run/berth-dhcp/resolv.conf",
 		.fd = -1,
+		.ndns = -1,
 	};
 	struct dhcp_reply r;
 	struct berr e;
@@ -287,6 +372,7 @@ int main(int argc, char **argv)
 	}
 	rc = acquire(&d, &r, &e);
 	if (rc <= 0) {
+		link_route(&d, 0);
 		log_err(&d.log, &e);
 		return e.errnum == ETIMEDOUT ? 1 : 111;
 	}

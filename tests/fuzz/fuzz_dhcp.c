@@ -21,6 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.ndns > DHCP_DNS_MAX || r.prefix < 1 || r.prefix > 32 || r.t1_s > r.lease_s ||
 		    r.t2_s > r.lease_s || r.type < DHCP_DISCOVER || r.type > DHCP_RELEASE)
 			abort();
+		if (dhcp_lease_check(&r, &e) == 0 && (!r.yiaddr.s_addr || r.prefix < 8))
+			abort();
 	}
 	return 0;
 }

@@ -19,9 +19,13 @@ gcc -std=gnu11 -O1 -Wall -Wextra -Werror -o "$WORK/fake_dhcpd" "$TOP/tests/host/
 # The server's side (d1) and the client's (d0) are in two namespaces: with
 # both in one, the DISCOVER would leave with d1's address as its source
 # and be dropped there as a martian.
-# scenario NAME LEASE_S T1_S SERVER_LIFETIME_S LOOK_AT_S: WORK/NAME.{server,dhcpc,ip}
+# The client's side filters by strict reverse path, as init/sysctl.c sets
+# it, and berth-dhcpc gets only CAP_NET_ADMIN and CAP_NET_BIND_SERVICE in
+# its bounding set, as its service entry (init/net.c) has: no CAP_NET_RAW.
+# scenario NAME LEASE_S T1_S SERVER_LIFETIME_S LOOK_AT_S [ROUTER [RENEW_DNS RENEW_ADDR]]:
+# WORK/NAME.{server,dhcpc,ip}
 scenario() {
-	local name=$1 lease=$2 t1=$3 life=$4 look=$5
+	local name=$1 lease=$2 t1=$3 life=$4 look=$5 router=${6:-10.77.0.1} renew=${7:+$7 $8}
 	cat > "$WORK/$name.sh" <<SH
 unshare --net sleep 30 &
 client=\$!
@@ -33,10 +37,11 @@ ip link set d1 up
 ip addr add 10.77.0.1/24 dev d1
 nsenter -t \$client -n ip link set lo up
 nsenter -t \$client -n ip link set d0 up
-"$WORK/fake_dhcpd" d1 10.77.0.1 10.77.0.50 10.77.0.1 10.77.0.53 $lease $t1 > "$WORK/$name.server" 2>&1 &
+nsenter -t \$client -n sh -c 'for f in all default d0; do echo 1 > /proc/sys/net/ipv4/conf/\$f/rp_filter; done'
+"$WORK/fake_dhcpd" d1 10.77.0.1 10.77.0.50 $router 10.77.0.53 $lease $t1 $renew > "$WORK/$name.server" 2>&1 &
 srv=\$!
 sleep 0.2
-nsenter -t \$client -n "$DHCPC" --resolv "$WORK/$name.resolv" d0 > "$WORK/$name.dhcpc" 2>&1 &
+nsenter -t \$client -n setpriv --bounding-set=-all,+net_admin,+net_bind_service "$DHCPC" --resolv "$WORK/$name.resolv" d0 > "$WORK/$name.dhcpc" 2>&1 &
 cli=\$!
 sleep $life
 grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/\$cli/status > "$WORK/$name.status" 2>&1
@@ -76,4 +81,27 @@ scenario expire 4 2 1 6
 tap_check "without renewal the lease expires" grep -q 'd0: lease expired' "$WORK/expire.dhcpc"
 tap_check "its address is removed" bash -c "grep -q 'd0: address removed' '$WORK/expire.dhcpc' && ! grep -q 'inet 10.77' '$WORK/expire.ip'"
 tap_check "berth-dhcpc exits 1 for its supervisor" grep -qx 'exit 1' "$WORK/expire.dhcpc"
+
+# A renewal whose ACK hands another DNS server and another address: the
+# resolver file is rewritten, the new address set and the old one removed.
+scenario change 30 2 5 5 10.77.0.1 10.77.0.54 10.77.0.51
+tap_check "a renewal that changes the DNS server rewrites the resolver file" \
+	bash -c "grep -qx 'nameserver 10.77.0.54' '$WORK/change.resolv' && ! grep -q 10.77.0.53 '$WORK/change.resolv'"
+if grep -q 'inet 10.77.0.51/24' "$WORK/change.ip" && ! grep -q 'inet 10.77.0.50/' "$WORK/change.ip" &&
+	grep -q 'd0: old address 10.77.0.50/24 removed' "$WORK/change.dhcpc"; then
+	tap_ok "a renewal that changes the address sets the new one and removes the old"
+else
+	tap_fail "a renewal that changes the address sets the new one and removes the old" \
+		"$(cat "$WORK/change.ip" "$WORK/change.dhcpc")"
+fi
+tap_check "the changed lease is logged" grep -q 'd0: lease changed: 10.77.0.51/24 router 10.77.0.1 dns 1' "$WORK/change.dhcpc"
+tap_check "no on-link route for acquiring is left once bound" \
+	bash -c "! grep -q 'metric 4294967280' '$WORK/change.ip'"
+
+# A server whose router is off the leased subnet: the lease is refused and
+# named in the log; no address is set.
+scenario offlink 30 10 3 3 10.99.0.1
+tap_check "a lease with an off-link router is refused, named in the log" \
+	grep -q 'd0: OFFER lease refused: router 10.99.0.1 is not on the leased subnet from 10.77.0.1' "$WORK/offlink.dhcpc"
+tap_check "no address is taken from it" bash -c "! grep -q 'inet 10.77' '$WORK/offlink.ip'"
 tap_done

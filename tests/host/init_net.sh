@@ -27,6 +27,7 @@ chmod +x "$WORK/console.sh"
 cat > "$WORK/berth.conf" <<CONF
 [system]
 data = $WORK/data
+data_ephemeral = 16M
 services = $WORK/none
 resolv_conf = $WORK/resolv.conf
 console_shell = $WORK/console.sh

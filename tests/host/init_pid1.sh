@@ -67,6 +67,7 @@ cat > "$WORK/berth.conf" <<CONF
 [system]
 hostname = berth-hosttest
 data = $WORK/data
+data_ephemeral = 16M
 console_shell = $WORK/orphans.sh
 CONF
 run_init orphans "$WORK/berth.conf"
@@ -98,6 +99,7 @@ hostname = -not-a-hostname
 modules = virtio/../../evil
 console_shell = $WORK/poweroff.sh
 data = $WORK/data
+data_ephemeral = 16M
 CONF
 printf '#!/bin/sh\nhostname > %s/bad-result\nkill -USR2 1\nsleep 30\n' "$WORK" > "$WORK/poweroff.sh"
 chmod +x "$WORK/poweroff.sh"
@@ -113,7 +115,7 @@ for how in reboot:129 halt:130; do
 	cmd=${how%:*} want=${how#*:}
 	printf '#!/bin/sh\n%s %s\nsleep 30\n' "$BIN/berthctl" "$cmd" > "$WORK/$cmd.sh"
 	chmod +x "$WORK/$cmd.sh"
-	printf '[system]\ndata = %s\nconsole_shell = %s\n' "$WORK/data" "$WORK/$cmd.sh" > "$WORK/$cmd.conf"
+	printf '[system]\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/data" "$WORK/$cmd.sh" > "$WORK/$cmd.conf"
 	run_init "$cmd" "$WORK/$cmd.conf"
 	if [ "$RC" = "$want" ] && grep -q "control socket: $cmd asked" "$WORK/$cmd.log" &&
 		grep -q "shutdown: $cmd after" "$WORK/$cmd.log"; then

@@ -35,7 +35,7 @@ kill -USR2 1
 sleep 30
 SH
 chmod +x "$WORK/console.sh"
-printf '[system]\nservices = %s\ndata = %s\nconsole_shell = %s\n' "$WORK/services.d" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
+printf '[system]\nservices = %s\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/services.d" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
 timeout 600 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
 	< /dev/null > "$WORK/init.log" 2>&1
 boot=$(cat "$WORK/out/boot" 2>/dev/null) warm=$(cat "$WORK/out/warm" 2>/dev/null)

@@ -90,6 +90,7 @@ cat > "$WORK/berth.conf" <<CONF
 hostname = svc-test
 services = $S
 data = $WORK/data
+data_ephemeral = 16M
 console_shell = $WORK/console.sh
 CONF
 timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \

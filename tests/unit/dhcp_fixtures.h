@@ -159,4 +159,28 @@ static const unsigned char fx_ack[548] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+/* Unusable leases: slirp's ACK (fx_ack) with one value changed, each of
+ * which berth-dhcpc must refuse (dhcp_lease_check), and the words of the
+ * message that names it. NULL fields keep the ACK's value; mask 0.0.0.0
+ * is written as the subnet option (prefix 0 is read as "no mask", so a
+ * short prefix is given as 254.0.0.0 = /7). */
+struct fx_bad_lease {
+	const char *what, *yiaddr, *mask, *router, *dns, *names;
+};
+
+static const struct fx_bad_lease fx_bad_leases[] = {
+	{ "address zero", "0.0.0.0", NULL, NULL, NULL, "without an address" },
+	{ "address in 127/8", "127.0.0.5", "255.0.0.0", "127.0.0.1", NULL, "127.0.0.5 is loopback" },
+	{ "multicast address", "224.0.0.5", NULL, NULL, NULL, "224.0.0.5 is multicast" },
+	{ "broadcast address", "255.255.255.255", NULL, NULL, NULL, "255.255.255.255 is broadcast" },
+	{ "reserved address", "240.0.0.9", NULL, NULL, NULL, "240.0.0.9 is reserved" },
+	{ "the subnet's broadcast address", "10.0.2.255", NULL, NULL, NULL, "subnet's broadcast address" },
+	{ "the subnet's network address", "10.0.2.0", NULL, NULL, NULL, "subnet's network address" },
+	{ "router off-link", NULL, NULL, "10.0.3.1", NULL, "router 10.0.3.1 is not on the leased subnet" },
+	{ "router is our own address", NULL, NULL, "10.0.2.15", NULL, "router 10.0.2.15 is not on the leased subnet" },
+	{ "prefix shorter than /8", NULL, "254.0.0.0", NULL, NULL, "prefix /7 is shorter than /8" },
+	{ "DNS server in 127/8", NULL, NULL, NULL, "127.0.0.53", "DNS server 127.0.0.53 is loopback" },
+	{ "DNS server multicast", NULL, NULL, NULL, "239.1.1.1", "DNS server 239.1.1.1 is multicast" },
+};
+
 #endif

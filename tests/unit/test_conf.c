@@ -214,6 +214,32 @@ static void lib_conf_values(void)
 	CHECK(strstr(l.log, "F:6: console_shell: want an absolute path without"));
 }
 
-UNIT_MAIN(UNIT(lib_conf_values), UNIT(network), UNIT(network_errors), UNIT(sysctls_services_and_data), UNIT(at_most_32_sysctls), UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
+/* The data partition's wait and the ephemeral mode; forwarding and RAs. */
+static void data_and_network_hardening_keys(void)
+{
+	struct loaded l;
+
+	load("[system]\n", &l);
+	CHECK_INT(l.c.data_wait_ms, 5000);
+	CHECK_INT(l.c.data_ephemeral, 0);
+	CHECK_INT(l.c.ip_forward, 0);
+	CHECK_INT(l.c.ipv6_accept_ra, 0);
+	load("[system]\ndata_wait = 300ms\ndata_ephemeral = 64M\nip_forward = yes\nipv6_accept_ra = on\n", &l);
+	CHECK_INT(l.c.errors, 0);
+	CHECK_INT(l.c.data_wait_ms, 300);
+	CHECK_INT(l.c.data_ephemeral, 64LL << 20);
+	CHECK_INT(l.c.ip_forward, 1);
+	CHECK_INT(l.c.ipv6_accept_ra, 1);
+	load("[system]\ndata_wait = 2m\ndata_ephemeral = 100K\nip_forward = maybe\n", &l);
+	CHECK_INT(l.c.errors, 3);
+	CHECK_INT(l.c.data_wait_ms, 5000);
+	CHECK_INT(l.c.data_ephemeral, 0);
+	CHECK_INT(l.c.ip_forward, 0);
+	CHECK(strstr(l.log, "F:2: data_wait:"));
+	CHECK(strstr(l.log, "F:3: data_ephemeral:"));
+	CHECK(strstr(l.log, "F:4: ip_forward:"));
+}
+
+UNIT_MAIN(UNIT(data_and_network_hardening_keys), UNIT(lib_conf_values), UNIT(network), UNIT(network_errors), UNIT(sysctls_services_and_data), UNIT(at_most_32_sysctls), UNIT(reads_every_key), UNIT(continuation_lines_append_modules),
 	  UNIT(bad_values_are_reported_with_line_and_skipped), UNIT(hostname_longer_than_64_is_refused),
 	  UNIT(syntax_error_names_the_line), UNIT(missing_file_is_defaults))

@@ -37,6 +37,7 @@ static void writefile(const char *path, const char *s)
 static void finds_the_labelled_device(void)
 {
 	char dir[] = "/tmp/berth-data-XXXXXX", path[256], cmd[512], dev[256];
+	long backup = 0;
 	struct berr e;
 
 	if (system("command -v mkfs.ext4 >/dev/null 2>&1") != 0)
@@ -55,13 +56,13 @@ static void finds_the_labelled_device(void)
 	char sys[128], devdir[128];
 	snprintf(sys, sizeof sys, "%s/sys", dir);
 	snprintf(devdir, sizeof devdir, "%s/dev", dir);
-	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &e), 0);
+	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &backup, &e), 0);
 	snprintf(path, sizeof path, "%s/dev/c", dir);
 	CHECK_STR(dev, path);
 	/* without c: none (loop devices are never the data partition) */
 	snprintf(cmd, sizeof cmd, "rm -rf %s/sys/c", dir);
 	CHECK(system(cmd) == 0);
-	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &e), -1);
+	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &backup, &e), -1);
 	CHECK(strstr(e.msg, "no ext4 filesystem labelled berth-data"));
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
@@ -109,5 +110,75 @@ static void seed_load_does_not_hang_on_a_fifo(void)
 	CHECK(system(path) == 0);
 }
 
-UNIT_MAIN(UNIT(label_from_superblock), UNIT(finds_the_labelled_device), UNIT(seed_save_replaces_whole_file),
+/* A berth-data ext4 whose primary superblock is zeroed is still known by
+ * its backup (block 8193 with 1 KiB blocks): found, flagged damaged. */
+static void finds_a_damaged_one_by_its_backup_superblock(void)
+{
+	char dir[] = "/tmp/berth-data-XXXXXX", path[256], cmd[512], dev[256], sys[128], devdir[128];
+	long backup = 0;
+	struct berr e;
+
+	if (system("command -v mkfs.ext4 >/dev/null 2>&1") != 0)
+		UNIT_SKIP("mkfs.ext4 is not installed (e2fsprogs)");
+	CHECK(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && mkdir -p sys/d dev && mkfs.ext4 -q -F -b 1024 -L berth-data dev/d 64M >/dev/null 2>&1 && "
+		 "dd if=/dev/zero of=dev/d bs=1024 seek=1 count=1 conv=notrunc status=none", dir);
+	CHECK(system(cmd) == 0);
+	snprintf(path, sizeof path, "%s/sys/d/size", dir);
+	writefile(path, "131072\n");
+	snprintf(sys, sizeof sys, "%s/sys", dir);
+	snprintf(devdir, sizeof devdir, "%s/dev", dir);
+	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &backup, &e), 1);
+	CHECK_INT(backup, 8193);
+	snprintf(path, sizeof path, "%s/dev/d", dir);
+	CHECK_STR(dev, path);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+static int read_seed(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fread(buf, 1, size, f) == size;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* The seed that was credited is never on disk after data_seed_load, even
+ * when no fresh one can be written (as when the RNG is not ready): a power
+ * cut then leaves no seed, never the same one for the next boot. The
+ * fresh seed is blocked here by a directory at fs_write_atomic's
+ * temporary name. */
+static void seed_is_used_once(void)
+{
+	char dir[] = "/tmp/berth-seed-XXXXXX", path[256], tmp[300], a[DATA_SEED_BYTES], b[DATA_SEED_BYTES];
+	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
+	struct berr e;
+	struct stat st;
+
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/random-seed", dir);
+	CHECK_INT(data_seed_save(dir, &e), 0);
+	CHECK(read_seed(path, a, sizeof a));
+	/* a fresh seed can be written: the file is a new one */
+	data_seed_load(dir, &lg);
+	CHECK(read_seed(path, b, sizeof b));
+	CHECK(memcmp(a, b, sizeof a) != 0);
+	/* no fresh seed can be written: the credited one is gone all the same */
+	snprintf(tmp, sizeof tmp, "%s/.random-seed.tmp.%ld", dir, (long)getpid());
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	data_seed_load(dir, &lg);
+	CHECK(stat(path, &st) < 0 || (read_seed(path, a, sizeof a) && memcmp(a, b, sizeof a) != 0));
+	/* and the next boot finds none */
+	data_seed_load(dir, &lg);
+	CHECK(stat(path, &st) < 0);
+	CHECK_INT(rmdir(tmp), 0);
+	snprintf(path, sizeof path, "rm -r %s", dir);
+	CHECK(system(path) == 0);
+}
+
+UNIT_MAIN(UNIT(seed_is_used_once), UNIT(finds_a_damaged_one_by_its_backup_superblock), UNIT(label_from_superblock), UNIT(finds_the_labelled_device), UNIT(seed_save_replaces_whole_file),
 	  UNIT(seed_load_does_not_hang_on_a_fifo))

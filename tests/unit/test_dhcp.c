@@ -1,6 +1,7 @@
 /* test_dhcp.c — DHCP building and parsing against packets captured from
  * qemu's DHCP server (dhcp_fixtures.h), and the parser's limits. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "init/dhcpc/dhcp.h"
@@ -132,5 +133,62 @@ static void bad_packets(void)
 	CHECK_INT(r.lease_s, 3600);   /* no lease time: an hour */
 }
 
-UNIT_MAIN(UNIT(parses_the_offer), UNIT(parses_the_ack), UNIT(builds_discover_and_request_as_captured),
+/* Overwrite option code's 4-byte value in the ACK copy p. */
+static void set_option(uint8_t *p, size_t len, uint8_t code, const char *v)
+{
+	for (size_t i = 240; i + 1 < len && p[i] != 255; i += p[i] ? 2u + p[i + 1] : 1u) {
+		if (p[i] == code) {
+			struct in_addr a = ip(v);
+			memcpy(p + i + 2, &a, 4);
+			return;
+		}
+	}
+	CHECK(!"option in the fixture");
+}
+
+static void refuses_unusable_leases(void)
+{
+	uint8_t p[sizeof fx_ack];
+	struct dhcp_reply r;
+	struct berr e;
+
+	CHECK_INT(dhcp_parse(fx_ack, sizeof fx_ack, XID, mac, &r, &e), 0);
+	CHECK_INT(dhcp_lease_check(&r, &e), 0); /* slirp's own lease is fine */
+	for (size_t i = 0; i < sizeof fx_bad_leases / sizeof fx_bad_leases[0]; i++) {
+		const struct fx_bad_lease *b = &fx_bad_leases[i];
+		int rc;
+
+		memcpy(p, fx_ack, sizeof p);
+		if (b->yiaddr) {
+			struct in_addr a = ip(b->yiaddr);
+			memcpy(p + 16, &a, 4);
+		}
+		if (b->mask)
+			set_option(p, sizeof p, 1, b->mask);
+		if (b->router)
+			set_option(p, sizeof p, 3, b->router);
+		if (b->dns)
+			set_option(p, sizeof p, 6, b->dns);
+		memset(&e, 0, sizeof e);
+		rc = dhcp_parse(p, sizeof p, XID, mac, &r, &e);
+		if (rc == 0)
+			rc = dhcp_lease_check(&r, &e);
+		if (rc != -1 || !strstr(e.msg, b->names))
+			fprintf(stderr, "#   %s: rc %d, '%s'\n", b->what, rc, e.msg);
+		CHECK_INT(rc, -1);
+		CHECK(strstr(e.msg, b->names));
+	}
+	/* a /31 (RFC 3021) has no network or broadcast address; a /8 is fine */
+	memcpy(p, fx_ack, sizeof p);
+	set_option(p, sizeof p, 1, "255.255.255.254");
+	set_option(p, sizeof p, 3, "10.0.2.14");
+	CHECK_INT(dhcp_parse(p, sizeof p, XID, mac, &r, &e), 0);
+	CHECK_INT(dhcp_lease_check(&r, &e), 0);
+	set_option(p, sizeof p, 1, "255.0.0.0");
+	set_option(p, sizeof p, 3, "10.200.0.1");
+	CHECK_INT(dhcp_parse(p, sizeof p, XID, mac, &r, &e), 0);
+	CHECK_INT(dhcp_lease_check(&r, &e), 0);
+}
+
+UNIT_MAIN(UNIT(refuses_unusable_leases), UNIT(parses_the_offer), UNIT(parses_the_ack), UNIT(builds_discover_and_request_as_captured),
 	  UNIT(refuses_replies_not_for_us), UNIT(bad_packets))

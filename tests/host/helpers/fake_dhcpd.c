@@ -4,7 +4,9 @@
  * per message received: "DISCOVER", "REQUEST select" (options 50/54) or
  * "REQUEST renew CIADDR" (ciaddr set, unicast). Test helper, host gcc.
  *
- * Usage: fake_dhcpd IFNAME SERVER ADDR ROUTER DNS LEASE_S T1_S */
+ * Usage: fake_dhcpd IFNAME SERVER ADDR ROUTER DNS LEASE_S T1_S [RENEW_DNS RENEW_ADDR]
+ * With RENEW_DNS and RENEW_ADDR, the ACK to a renewal hands those instead
+ * (a lease that changes under a running client). */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -27,9 +29,12 @@ int main(int argc, char **argv)
 	uint8_t in[1500], out[600];
 	int fd, one = 1;
 
-	if (argc != 8 || !inet_aton(argv[2], &server) || !inet_aton(argv[3], &addr) ||
-	    !inet_aton(argv[4], &router) || !inet_aton(argv[5], &dns)) {
-		fprintf(stderr, "usage: fake_dhcpd IFNAME SERVER ADDR ROUTER DNS LEASE_S T1_S\n");
+	struct in_addr renew_dns, renew_addr;
+
+	if ((argc != 8 && argc != 10) || !inet_aton(argv[2], &server) || !inet_aton(argv[3], &addr) ||
+	    !inet_aton(argv[4], &router) || !inet_aton(argv[5], &dns) ||
+	    (argc == 10 && (!inet_aton(argv[8], &renew_dns) || !inet_aton(argv[9], &renew_addr)))) {
+		fprintf(stderr, "usage: fake_dhcpd IFNAME SERVER ADDR ROUTER DNS LEASE_S T1_S [RENEW_DNS RENEW_ADDR]\n");
 		return 100;
 	}
 	uint32_t lease = htonl((uint32_t)atoi(argv[6])), t1 = htonl((uint32_t)atoi(argv[7]));
@@ -67,6 +72,8 @@ int main(int argc, char **argv)
 			printf("REQUEST renew %s\n", inet_ntoa(ciaddr));
 		else
 			continue;
+		if (type == 3 && !has_req && argc == 10)
+			dns = renew_dns, addr = renew_addr;
 		memset(out, 0, sizeof out);
 		out[0] = 2, out[1] = 1, out[2] = 6;
 		memcpy(out + 4, in + 4, 4);     /* xid */
