@@ -44,6 +44,9 @@ struct svc {
 	long long log_bytes;             /* bytes in log_fd */
 	char line[SVC_LINE_MAX];         /* partial line for the console mirror */
 	size_t line_len;
+	long long con_tat_ns;            /* console rate limit: the bucket's next-line time */
+	unsigned long con_skipped;       /* lines the rate limit kept off the console */
+	long long con_said_ns;           /* when that count was last reported */
 };
 
 /* The event loop's tables: the signalfd, the control socket and its
@@ -72,7 +75,8 @@ struct shutdown_state {
 };
 
 struct init {
-	struct logger log;
+	struct logger log;               /* fd: PID 1's own non-blocking console descriptor */
+	struct log_drops console_drops;  /* lines that descriptor did not take */
 	long long t0_ns;                 /* CLOCK_BOOTTIME when PID 1 started */
 	const char *conf_path;
 	struct init_conf conf;

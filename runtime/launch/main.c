@@ -175,7 +175,7 @@ static int parse_option(struct cli *cl, int opt, char *arg, struct berr *e)
 
 int main(int argc, char **argv)
 {
-	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
+	struct logger lg = { .prog = "berth-run", .fd = 2, .level = LOG_INFO };
 	struct cli cl;
 	struct launch_result r;
 	struct berr e = { 0, "" };

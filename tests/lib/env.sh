@@ -10,7 +10,7 @@ BUILD=${BERTH_BUILD:-$TOP/build}
 . "$TOP/tests/lib/tap.sh"
 # Not under /tmp or /run: init mounts fresh tmpfs there in its namespace.
 WORK=$(mktemp -d /var/tmp/berth-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap "[ -n \"${KEEP_WORK:-}\" ] || rm -rf \"\$WORK\"" EXIT
 # The binaries, copied beside WORK: a command run inside init's namespaces
 # must not live under /tmp or /run, which init covers with fresh tmpfs (a
 # checkout may well be under /tmp).
