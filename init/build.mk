@@ -4,6 +4,7 @@ init-objs-y := init/main.o init/root_switch.o init/conf.o init/mounts.o init/con
 	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
 	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
+init-objs-$(CONFIG_INIT_POWER_BUTTON) += init/power.o
 init-libs := -linih -lcap
 
 unit-tests += test_modules test_conf

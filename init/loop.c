@@ -14,6 +14,7 @@
 #include "autoconf.h"
 #include "init/console.h"
 #include "init/ctl.h"
+#include "init/power.h"
 #include "init/shutdown.h"
 #include "init/signals.h"
 #include "init/svc.h"
@@ -260,6 +261,8 @@ int loop_init(struct init *in, struct berr *e)
 		return -1;
 	if ((in->sigfd = signals_to_fd(e)) < 0 ||
 	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
+		return -1;
+	if (IS_ENABLED(CONFIG_INIT_POWER_BUTTON) && power_init(in, e) < 0)
 		return -1;
 	return 0;
 }

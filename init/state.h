@@ -49,12 +49,24 @@ struct svc {
 	long long con_said_ns;           /* when that count was last reported */
 };
 
+/* Input devices with a power button that PID 1 watches (power.h). */
+#define POWER_DEVS_MAX 4
+
+struct power_state {
+	int fd[POWER_DEVS_MAX];          /* -1: free */
+	int id[POWER_DEVS_MAX];          /* loop slots */
+	dev_t rdev[POWER_DEVS_MAX];
+	char name[POWER_DEVS_MAX][16];   /* "event0" */
+	int timer;                       /* scans /dev/input while none is open */
+};
+
 /* The event loop's tables: the signalfd, the control socket and its
- * client, one log pipe per service; one timer each for the services'
- * next due time, the console shell's respawn, the control client's
- * deadline and the shutdown's current step. */
-#define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX)
-#define INIT_LOOP_TIMERS 4
+ * client, one log pipe per service, the power button devices; one timer
+ * each for the services' next due time, the console shell's respawn, the
+ * control client's deadline, the shutdown's current step and the power
+ * button scan. */
+#define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX + POWER_DEVS_MAX)
+#define INIT_LOOP_TIMERS 5
 
 /* Where the shutdown is (shutdown.h): a step and what it waits for. */
 enum shutdown_step {
@@ -86,6 +98,7 @@ struct init {
 	int stopping;                    /* shutdown under way: no restarts */
 	struct shutdown_state sd;
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
+	struct power_state power;        /* power.h */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;
