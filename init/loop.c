@@ -45,6 +45,8 @@ static void shell_exited(struct init *in, int status)
 
 static void child_exited(struct init *in, pid_t pid, int status)
 {
+	if (shutdown_reaped(in, pid, status))
+		return;
 	if (svc_exited(in, pid, status))
 		return;
 	if (pid == in->shell_pid && pid != 0)

@@ -73,7 +73,7 @@ enum shutdown_step {
 	SHUTDOWN_SERVICES,        /* stopping services in reverse start order */
 	SHUTDOWN_TERM_ALL,        /* SIGTERM to every process, grace period */
 	SHUTDOWN_KILL_ALL,        /* SIGKILL to what is left */
-	SHUTDOWN_FINAL,           /* seed, sync, unmount, reboot(2) */
+	SHUTDOWN_FINAL,           /* seed, sync, unmount (in a child, with a deadline), reboot(2) */
 };
 
 struct shutdown_state {
@@ -84,6 +84,8 @@ struct shutdown_state {
 	long long step_ns;               /* when the current step began */
 	long long deadline_ns;           /* the current step gives up then */
 	int timer;                       /* evloop timer that advances it */
+	pid_t final_pid;                 /* FINAL: the child writing out the data, 0: none */
+	int final_status;                /* its wait status once reaped */
 };
 
 struct init {
