@@ -5,6 +5,7 @@ init-objs-y := init/main.o init/root_switch.o init/conf.o init/mounts.o init/con
 	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
 init-objs-$(CONFIG_INIT_POWER_BUTTON) += init/power.o
+init-objs-$(CONFIG_INIT_WATCHDOG) += init/watchdog.o
 init-libs := -linih -lcap
 
 unit-tests += test_modules test_conf

@@ -19,6 +19,7 @@
 #include "init/signals.h"
 #include "init/svc.h"
 #include "init/svc_log.h"
+#include "init/watchdog.h"
 #include "lib/kconfig.h"
 #include "lib/util.h"
 
@@ -265,6 +266,8 @@ int loop_init(struct init *in, struct berr *e)
 	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
 		return -1;
 	if (IS_ENABLED(CONFIG_INIT_POWER_BUTTON) && power_init(in, e) < 0)
+		return -1;
+	if (IS_ENABLED(CONFIG_INIT_WATCHDOG) && watchdog_init(in, e) < 0)
 		return -1;
 	return 0;
 }

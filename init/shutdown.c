@@ -13,7 +13,9 @@
 #include "init/ctl.h"
 #include "init/data.h"
 #include "init/svc.h"
+#include "init/watchdog.h"
 #include "lib/evloop.h"
+#include "lib/kconfig.h"
 
 #define MS 1000000LL
 #define STUCK_GRACE_MS 5000      /* after a service's SIGKILL */
@@ -179,6 +181,8 @@ static void finish(struct init *in)
 {
 	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name,
 		ms_since(in->sd.t0_ns));
+	if (IS_ENABLED(CONFIG_INIT_WATCHDOG))
+		watchdog_before_reboot(in);
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
 	evloop_timer_cancel(&in->loop, in->sd.timer);

@@ -63,10 +63,10 @@ struct power_state {
 /* The event loop's tables: the signalfd, the control socket and its
  * client, one log pipe per service, the power button devices; one timer
  * each for the services' next due time, the console shell's respawn, the
- * control client's deadline, the shutdown's current step and the power
- * button scan. */
+ * control client's deadline, the shutdown's current step, the power
+ * button scan and the watchdog's ping. */
 #define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX + POWER_DEVS_MAX)
-#define INIT_LOOP_TIMERS 5
+#define INIT_LOOP_TIMERS 6
 
 /* Where the shutdown is (shutdown.h): a step and what it waits for. */
 enum shutdown_step {
@@ -101,6 +101,9 @@ struct init {
 	struct shutdown_state sd;
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
 	struct power_state power;        /* power.h */
+	int wd_fd;                       /* watchdog.h: the device, -1: none */
+	int wd_period_ms;                /* its ping period */
+	int t_wd;                        /* its loop timer */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;
