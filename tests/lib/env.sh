@@ -1,6 +1,7 @@
 # env.sh — common setup for host and system test scripts (sourced, bash).
 # Gives TOP, BUILD, the configuration (CONFIG_*), tap.sh, and a work
-# directory WORK that is removed at exit.
+# directory WORK that is removed at exit (kept when KEEP_WORK is set, to look
+# at a failed test).
 set -uo pipefail
 TOP=${BERTH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BERTH_BUILD:-$TOP/build}
