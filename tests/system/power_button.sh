@@ -19,6 +19,12 @@ fi
 # The first scan of /dev/input runs in the loop's first step after boot.
 for _ in $(seq 100); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
 tap_check "PID 1 watches an input device with KEY_POWER" grep -q 'power button: watching /dev/input/event' "$VM_DIR/console.log"
+# While the VM is up (no VM of its own for this): PID 1 writes the serial
+# console through a descriptor of its own, O_NONBLOCK (04000 in fdinfo's
+# octal flags), so a console stopped by flow control cannot block it.
+fl=$(vm_run 'for f in /proc/1/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && [ "$(readlink "$f")" = /dev/console ] && sed -n "s/^flags:[[:space:]]*//p" /proc/1/fdinfo/$n; done')
+[ -n "$fl" ] && (( 0$fl & 04000 )) && tap_ok "PID 1 logs through its own non-blocking console descriptor (flags $fl)" ||
+	tap_fail "PID 1 logs through its own non-blocking console descriptor" "got '$fl'"
 vm_run "echo written before the button > /var/lib/berth/power-test" > /dev/null
 if vm_monitor system_powerdown && vm_wait_exit 60; then
 	tap_ok "system_powerdown ends qemu within 60 s"
