@@ -26,3 +26,5 @@ fuzz_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
 fuzz_conf-srcs := init/conf.c $(CONF_SRCS) lib/log.c
 fuzz_svc_conf-libs := $(HOST_LIBCAP)
 fuzz_conf-libs := $(HOST_LIBCAP)
+unit-tests += test_power
+test_power-srcs := init/power.c lib/evloop.c lib/log.c lib/err.c lib/util.c
