@@ -102,15 +102,12 @@ static int console_token(struct svc *s, long long now)
 
 /* "[stamp] NAME: text" on the console, through PID 1's non-blocking
  * descriptor (dropped and counted when the console does not take it). */
-static void to_console(const struct logger *lg, const struct svc *s, long long now, const char *fmt,
-		       const char *a, unsigned long b)
+static void to_console(const struct logger *lg, const struct svc *s, long long now, const char *text)
 {
 	char out[LOG_LINE_MAX];
 	int n = lg->stamp ? log_format_stamp(out, sizeof out, now) : 0;
 
-	n += snprintf(out + n, sizeof out - (size_t)n, "%s: ", s->c.name);
-	if (n < (int)sizeof out - 1)
-		n += snprintf(out + n, sizeof out - (size_t)n, fmt, a, b);
+	n += snprintf(out + n, sizeof out - (size_t)n, "%s: %s", s->c.name, text);
 	if (n > (int)sizeof out - 2)
 		n = (int)sizeof out - 2;
 	out[n++] = '\n';
@@ -119,6 +116,8 @@ static void to_console(const struct logger *lg, const struct svc *s, long long n
 
 static void mirror_line(const struct logger *lg, struct svc *s)
 {
+	char said[128];
+
 	s->line[s->line_len] = '\0';
 	if (s->line_len && wanted(s, s->line)) {
 		long long now = log_boottime_ns();
@@ -127,12 +126,13 @@ static void mirror_line(const struct logger *lg, struct svc *s)
 			s->con_skipped++; /* the log file has it */
 		} else {
 			if (s->con_skipped && now - s->con_said_ns >= SKIP_REPORT_NS) {
-				to_console(lg, s, now, "%s%lu lines kept off the console (rate limit); "
-					   "all are in " SVC_LOG_DIR, "", s->con_skipped);
+				snprintf(said, sizeof said, "%lu lines kept off the console (rate limit); "
+					 "all are in " SVC_LOG_DIR, s->con_skipped);
+				to_console(lg, s, now, said);
 				s->con_skipped = 0;
 				s->con_said_ns = now;
 			}
-			to_console(lg, s, now, "%s", s->line, 0); /* the line as the service wrote it */
+			to_console(lg, s, now, s->line); /* the line as the service wrote it */
 		}
 	}
 	s->line_len = 0;
