@@ -49,12 +49,12 @@ vm_run() {
 # Every FIFO write goes through qemu-run.sh (a timeout on each open); every
 # wait for qemu is bounded and sees a killed, unreaped qemu as gone.
 vm_alive() {
-	local pid stat
+	local pid stat comm
 	pid=$(cat "$VM_DIR/qemu.pid" 2>/dev/null) || return 1
-	read -r stat < "/proc/$pid/stat" 2>/dev/null || return 1
+	{ read -r stat < "/proc/$pid/stat" && read -r comm < "/proc/$pid/comm"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	case ${stat%% *} in Z|X|x) return 1 ;; esac
-	return 0
+	[[ $comm == *qemu* ]]
 }
 vm_wait_exit() {
 	local end=$((SECONDS + $1))
