@@ -4,6 +4,8 @@ init-objs-y := init/main.o init/root_switch.o init/conf.o init/mounts.o init/con
 	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
 	init/data.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
+init-objs-$(CONFIG_INIT_POWER_BUTTON) += init/power.o
+init-objs-$(CONFIG_INIT_WATCHDOG) += init/watchdog.o
 init-libs := -linih -lcap
 
 unit-tests += test_modules test_conf
@@ -25,3 +27,5 @@ fuzz_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
 fuzz_conf-srcs := init/conf.c $(CONF_SRCS) lib/log.c
 fuzz_svc_conf-libs := $(HOST_LIBCAP)
 fuzz_conf-libs := $(HOST_LIBCAP)
+unit-tests += test_power
+test_power-srcs := init/power.c lib/evloop.c lib/log.c lib/err.c lib/util.c

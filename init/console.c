@@ -5,13 +5,15 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "init/signals.h"
 
 #define SHELL_ARGS_MAX 16
 
-void console_setup(void)
+static void fds_setup(void)
 {
 	int fd, i;
 
@@ -27,6 +29,29 @@ void console_setup(void)
 			dup2(fd, i);
 	if (fd > 2)
 		close(fd);
+}
+
+void console_log_open(struct init *in)
+{
+	const int flags = O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	struct stat st;
+	int fd = -1;
+
+	in->log.drops = &in->console_drops;
+	if (in->log.fd != 2 || fstat(2, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 1))
+		fd = open("/dev/console", flags);
+	if (fd < 0)
+		fd = open("/proc/self/fd/2", flags); /* a pipe or a pty: its own description */
+	if (fd >= 0)
+		in->log.fd = fd;
+}
+
+void console_setup(struct init *in)
+{
+	fds_setup();
+	console_log_open(in);
 }
 
 /* In the child: undo what PID 1 changed for itself, then exec. */

@@ -6,8 +6,18 @@
 
 /* Make fds 0, 1 and 2 the console: kept as they are when all three are
  * open (the kernel opened /dev/console, or a test harness gave pipes),
- * otherwise /dev/console (or /dev/null when there is none). */
-void console_setup(void);
+ * otherwise /dev/console (or /dev/null when there is none). Then give PID 1
+ * its own descriptor for its log lines (console_log_open). */
+void console_setup(struct init *in);
+
+/* Point in->log at a new, non-blocking open file description of what fd 2
+ * is (the console shell keeps fds 0-2, blocking, to itself: O_NONBLOCK
+ * belongs to the description, not the descriptor), with lines the console
+ * does not take at once dropped and counted in in->console_drops. Via
+ * /dev/console when fd 2 is the console, else /proc/self/fd/2 (so it is
+ * tried again once /proc is mounted); a regular file never blocks and is
+ * used as it is. Does nothing once done. */
+void console_log_open(struct init *in);
 
 /* Start conf.console_shell on the console in a new session, with signals
  * restored to their defaults; sets shell_pid. Returns -1 when fork failed

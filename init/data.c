@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/evloop.h"
@@ -338,11 +339,46 @@ int data_seed_save(const char *dir, struct berr *e)
 	return 0;
 }
 
-int data_unmount(const char *dir, struct berr *e)
+static long long boottime_ns(void)
 {
-	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* mount(2)/umount2(2) again while EBUSY and before the deadline. */
+static int retry_busy(int rc, long long deadline_ns, int *busy)
+{
+	if (rc == 0 || errno != EBUSY)
+		return 0;
+	(*busy)++;
+	if (boottime_ns() >= deadline_ns)
+		return 0;
+	usleep(100000);
+	return 1;
+}
+
+int data_unmount(const char *dir, long long deadline_ns, int *busy, struct berr *e)
+{
+	long long until;
+	int rc;
+
+	*busy = 0;
+	while (retry_busy(rc = mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), deadline_ns, busy))
+		;
+	if (rc < 0)
 		berr_sys(e, "remount %s read-only", dir); /* still try to unmount */
-	if (umount2(dir, 0) < 0)
-		return berr_sys(e, "umount %s", dir);
-	return 0;
+	/* Read-only already, the data is safe: a mount left below dir is
+	 * given a second, not the whole deadline. */
+	until = rc == 0 && boottime_ns() + 1000000000LL < deadline_ns ? boottime_ns() + 1000000000LL
+								     : deadline_ns;
+	while (retry_busy(rc = umount2(dir, 0), until, busy))
+		;
+	if (rc == 0)
+		return 0;
+	if (errno == EBUSY && umount2(dir, MNT_DETACH) == 0)
+		return berr_set(e, EBUSY, "umount %s: still busy after %d tries; detached", dir, *busy);
+	return berr_sys(e, "umount %s", dir);
 }

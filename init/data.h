@@ -69,7 +69,12 @@ void data_seed_load(const char *dir, const struct logger *lg);
  * not ready yet). */
 int data_seed_save(const char *dir, struct berr *e);
 
-/* Remount dir read-only, then unmount it (shutdown). */
-int data_unmount(const char *dir, struct berr *e);
+/* Remount dir read-only, then unmount it (shutdown). Each step that fails
+ * with EBUSY (a file still open for writing, a mount below dir) is tried
+ * again every 100 ms until deadline_ns (CLOCK_BOOTTIME) — the unmount for
+ * a second at most once the read-only remount worked; *busy counts the
+ * EBUSY answers. Still busy then, dir is detached (MNT_DETACH) and -1
+ * returned with EBUSY. */
+int data_unmount(const char *dir, long long deadline_ns, int *busy, struct berr *e);
 
 #endif

@@ -14,10 +14,12 @@
 #include "autoconf.h"
 #include "init/console.h"
 #include "init/ctl.h"
+#include "init/power.h"
 #include "init/shutdown.h"
 #include "init/signals.h"
 #include "init/svc.h"
 #include "init/svc_log.h"
+#include "init/watchdog.h"
 #include "lib/kconfig.h"
 #include "lib/util.h"
 
@@ -44,6 +46,8 @@ static void shell_exited(struct init *in, int status)
 
 static void child_exited(struct init *in, pid_t pid, int status)
 {
+	if (shutdown_reaped(in, pid, status))
+		return;
 	if (svc_exited(in, pid, status))
 		return;
 	if (pid == in->shell_pid && pid != 0)
@@ -260,6 +264,10 @@ int loop_init(struct init *in, struct berr *e)
 		return -1;
 	if ((in->sigfd = signals_to_fd(e)) < 0 ||
 	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
+		return -1;
+	if (IS_ENABLED(CONFIG_INIT_POWER_BUTTON) && power_init(in, e) < 0)
+		return -1;
+	if (IS_ENABLED(CONFIG_INIT_WATCHDOG) && watchdog_init(in, e) < 0)
 		return -1;
 	return 0;
 }

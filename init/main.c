@@ -61,9 +61,7 @@ static void print_ready(const struct init *in)
 
 	n += snprintf(line + n, sizeof line - (size_t)n, "berth: ready in %lld ms\n",
 		      (now - in->t0_ns) / 1000000LL);
-	if (write(2, line, (size_t)n) < 0) {
-		/* the console is gone; nothing else to tell */
-	}
+	log_write(&in->log, line, (size_t)n); /* dropped, and counted, when the console is stuck */
 }
 
 int main(int argc, char **argv)
@@ -90,7 +88,7 @@ int main(int argc, char **argv)
 	if (chdir("/") < 0) {
 		/* the kernel starts PID 1 in /, nothing to fix */
 	}
-	console_setup();
+	console_setup(&in);
 	root_switch_to_tmpfs(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
 	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
 
@@ -98,6 +96,7 @@ int main(int argc, char **argv)
 		log_err(&in.log, &e); /* PID 1 goes on with what it has */
 
 	mounts_early(&in.log);
+	console_log_open(&in); /* when it needed /proc */
 	log_msg(&in.log, LOG_INFO, "early filesystems mounted");
 
 	if (init_conf_load(&in.conf, in.conf_path, &in.log, &e) < 0)

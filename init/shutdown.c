@@ -13,11 +13,14 @@
 #include "init/ctl.h"
 #include "init/data.h"
 #include "init/svc.h"
+#include "init/watchdog.h"
 #include "lib/evloop.h"
+#include "lib/kconfig.h"
 
 #define MS 1000000LL
 #define STUCK_GRACE_MS 5000      /* after a service's SIGKILL */
 #define KILL_ALL_WAIT_MS 1000
+#define RETRY_MARGIN_MS 1000     /* busy unmounts are retried until this before the deadline */
 
 static const struct {
 	const char *name;
@@ -100,43 +103,100 @@ static int signal_all(struct init *in, int sig, int wait_ms, int *clean)
 	return !*clean && wait_until_deadline(in);
 }
 
-static void save_and_unmount(struct init *in)
+/* Seed, sync, read-only remount and unmount: what a disk that does not
+ * answer (a suspended device-mapper target, a frozen filesystem, a dead
+ * network block device) can hang for ever. Runs in a child; unmounting
+ * busy filesystems is retried until retry_ns. Returns 0 when all was done. */
+static int write_out(struct init *in, long long retry_ns)
 {
 	struct berr e;
 	long long t;
+	int rc = 0, busy;
 
 	if (in->data >= 0) {
 		t = log_boottime_ns();
-		if (data_seed_save(in->conf.data_dir, &e) < 0)
+		if (data_seed_save(in->conf.data_dir, &e) < 0) {
 			log_err(&in->log, &e);
-		else
+			rc = -1;
+		} else {
 			log_msg(&in->log, LOG_INFO, "shutdown: random seed saved in %lld ms", ms_since(t));
+		}
 	}
 	t = log_boottime_ns();
 	sync();
 	log_msg(&in->log, LOG_INFO, "shutdown: sync in %lld ms", ms_since(t));
-	if (in->data >= 0) {
-		t = log_boottime_ns();
-		if (data_unmount(in->conf.data_dir, &e) < 0)
-			log_err(&in->log, &e);
-		else
-			log_msg(&in->log, LOG_INFO, "shutdown: %s read-only and unmounted in %lld ms",
-				in->conf.data_dir, ms_since(t));
+	if (in->data < 0)
+		return rc;
+	t = log_boottime_ns();
+	if (data_unmount(in->conf.data_dir, retry_ns, &busy, &e) < 0) {
+		log_msg(&in->log, LOG_ERROR, "shutdown: %s", e.msg);
+		return -1;
 	}
+	if (busy)
+		log_msg(&in->log, LOG_WARN, "shutdown: %s was busy %d times (retried every 100 ms)",
+			in->conf.data_dir, busy);
+	log_msg(&in->log, LOG_INFO, "shutdown: %s read-only and unmounted in %lld ms", in->conf.data_dir,
+		ms_since(t));
+	return rc;
 }
 
-/* Step 4: nothing runs any more. reboot(2) returns only on failure. */
+/* Step 4a: write_out() in a child, as systemd-shutdown does, so that PID 1
+ * goes on to reboot(2) when it hangs. 1 while waiting for it. */
+static int write_out_bounded(struct init *in)
+{
+	struct shutdown_state *sd = &in->sd;
+
+	if (!sd->entered) {
+		sd->entered = 1;
+		svc_cgroups_remove(in);
+		sd->deadline_ns = log_boottime_ns() + (long long)CONFIG_INIT_SHUTDOWN_SYNC_MS * MS;
+		sd->final_status = 0;
+		sd->final_pid = fork();
+		if (sd->final_pid == 0)
+			_exit(write_out(in, sd->deadline_ns - RETRY_MARGIN_MS * MS) < 0);
+		if (sd->final_pid < 0) {
+			log_msg(&in->log, LOG_ERROR, "shutdown: fork: %s; writing out the data unbounded",
+				strerror(errno));
+			sd->final_pid = 0;
+			write_out(in, sd->deadline_ns - RETRY_MARGIN_MS * MS);
+			return 0;
+		}
+	}
+	if (sd->final_pid > 0) {
+		if (wait_until_deadline(in))
+			return 1;
+		log_msg(&in->log, LOG_ERROR, "shutdown: seed, sync and unmount not done within %d ms "
+			"(a disk that does not answer?); %s regardless", CONFIG_INIT_SHUTDOWN_SYNC_MS,
+			how[in->stop].name);
+		kill(sd->final_pid, SIGKILL); /* it may well be stuck in the kernel */
+		sd->final_pid = 0;
+	} else if (sd->final_status != 0) {
+		log_msg(&in->log, LOG_WARN, "shutdown: writing out the data did not end cleanly (above)");
+	}
+	return 0;
+}
+
+/* Step 4b: nothing runs any more. reboot(2) returns only on failure. */
 static void finish(struct init *in)
 {
-	svc_cgroups_remove(in);
-	save_and_unmount(in);
 	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name,
 		ms_since(in->sd.t0_ns));
+	if (IS_ENABLED(CONFIG_INIT_WATCHDOG))
+		watchdog_before_reboot(in);
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
 	evloop_timer_cancel(&in->loop, in->sd.timer);
 	in->stop = STOP_NONE; /* keep running */
 	in->stopping = 0;
+}
+
+int shutdown_reaped(struct init *in, pid_t pid, int status)
+{
+	if (!in->stopping || pid <= 0 || pid != in->sd.final_pid)
+		return 0;
+	in->sd.final_pid = 0;
+	in->sd.final_status = status;
+	return 1;
 }
 
 void shutdown_begin(struct init *in)
@@ -185,5 +245,7 @@ void shutdown_advance(struct init *in)
 	case SHUTDOWN_FINAL:
 		break;
 	}
+	if (write_out_bounded(in))
+		return;
 	finish(in);
 }

@@ -8,8 +8,11 @@
  *    to every process; on when none is left or after
  *    CONFIG_INIT_SHUTDOWN_GRACE_MS.
  * 3. KILL_ALL: SIGKILL to what is left; on when none is left or after 1 s.
- * 4. FINAL: services' cgroups removed, random seed saved, sync, data
- *    directory remounted read-only and unmounted, reboot(2).
+ * 4. FINAL: services' cgroups removed; random seed saved, sync, data
+ *    directory remounted read-only and unmounted (EBUSY retried every
+ *    100 ms) in a child that PID 1 waits for at most
+ *    CONFIG_INIT_SHUTDOWN_SYNC_MS (a disk that does not answer hangs it in
+ *    the kernel, not PID 1); then reboot(2) regardless.
  * Each step is logged with its duration. The loop keeps running the whole
  * time (reaping, service logs, the SIGKILL timers); this module only uses
  * its own timer in in->loop (in->sd.timer) and never calls into the loop.
@@ -29,5 +32,9 @@ void shutdown_begin(struct init *in);
  * fails (logged), in->stop and in->stopping are cleared and PID 1 goes on
  * with its loop. */
 void shutdown_advance(struct init *in);
+
+/* The loop's reaper offers each child here first: 1 when it was step 4's
+ * child (its status kept), 0 for any other. */
+int shutdown_reaped(struct init *in, pid_t pid, int status);
 
 #endif

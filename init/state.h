@@ -44,21 +44,36 @@ struct svc {
 	long long log_bytes;             /* bytes in log_fd */
 	char line[SVC_LINE_MAX];         /* partial line for the console mirror */
 	size_t line_len;
+	long long con_tat_ns;            /* console rate limit: the bucket's next-line time */
+	unsigned long con_skipped;       /* lines the rate limit kept off the console */
+	long long con_said_ns;           /* when that count was last reported */
+};
+
+/* Input devices with a power button that PID 1 watches (power.h). */
+#define POWER_DEVS_MAX 4
+
+struct power_state {
+	int fd[POWER_DEVS_MAX];          /* -1: free */
+	int id[POWER_DEVS_MAX];          /* loop slots */
+	dev_t rdev[POWER_DEVS_MAX];
+	char name[POWER_DEVS_MAX][16];   /* "event0" */
+	int timer;                       /* scans /dev/input while none is open */
 };
 
 /* The event loop's tables: the signalfd, the control socket and its
- * client, one log pipe per service; one timer each for the services'
- * next due time, the console shell's respawn, the control client's
- * deadline and the shutdown's current step. */
-#define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX)
-#define INIT_LOOP_TIMERS 4
+ * client, one log pipe per service, the power button devices; one timer
+ * each for the services' next due time, the console shell's respawn, the
+ * control client's deadline, the shutdown's current step, the power
+ * button scan and the watchdog's ping. */
+#define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX + POWER_DEVS_MAX)
+#define INIT_LOOP_TIMERS 6
 
 /* Where the shutdown is (shutdown.h): a step and what it waits for. */
 enum shutdown_step {
 	SHUTDOWN_SERVICES,        /* stopping services in reverse start order */
 	SHUTDOWN_TERM_ALL,        /* SIGTERM to every process, grace period */
 	SHUTDOWN_KILL_ALL,        /* SIGKILL to what is left */
-	SHUTDOWN_FINAL,           /* seed, sync, unmount, reboot(2) */
+	SHUTDOWN_FINAL,           /* seed, sync, unmount (in a child, with a deadline), reboot(2) */
 };
 
 struct shutdown_state {
@@ -69,10 +84,13 @@ struct shutdown_state {
 	long long step_ns;               /* when the current step began */
 	long long deadline_ns;           /* the current step gives up then */
 	int timer;                       /* evloop timer that advances it */
+	pid_t final_pid;                 /* FINAL: the child writing out the data, 0: none */
+	int final_status;                /* its wait status once reaped */
 };
 
 struct init {
-	struct logger log;
+	struct logger log;               /* fd: PID 1's own non-blocking console descriptor */
+	struct log_drops console_drops;  /* lines that descriptor did not take */
 	long long t0_ns;                 /* CLOCK_BOOTTIME when PID 1 started */
 	const char *conf_path;
 	struct init_conf conf;
@@ -83,6 +101,10 @@ struct init {
 	struct shutdown_state sd;
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
 	char data_status[96];            /* "data STATE: detail" (init/data.c), for berthctl status */
+	struct power_state power;        /* power.h */
+	int wd_fd;                       /* watchdog.h: the device, -1: none */
+	int wd_period_ms;                /* its ping period */
+	int t_wd;                        /* its loop timer */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;

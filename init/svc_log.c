@@ -12,6 +12,7 @@
 #include "lib/util.h"
 
 #define LOG_MAX_BYTES ((long long)CONFIG_INIT_SVC_LOG_KB * 1024)
+#define SKIP_REPORT_NS 5000000000LL /* "N lines kept off the console" at most this often */
 
 static int open_file(struct svc *s, struct berr *e)
 {
@@ -85,19 +86,53 @@ static int wanted(const struct svc *s, const char *line)
 	return strcasestr(line, "error") || strcasestr(line, "warn") || strcasestr(line, "fatal");
 }
 
+/* The console's token bucket (GCRA): a service may put
+ * CONFIG_INIT_CONSOLE_BURST lines on the console at once and
+ * CONFIG_INIT_CONSOLE_RATE a second after that. 1 when this line may go. */
+static int console_token(struct svc *s, long long now)
+{
+	const long long interval = 1000000000LL / CONFIG_INIT_CONSOLE_RATE;
+	long long tat = s->con_tat_ns > now ? s->con_tat_ns : now;
+
+	if (tat - now > (long long)(CONFIG_INIT_CONSOLE_BURST - 1) * interval)
+		return 0;
+	s->con_tat_ns = tat + interval;
+	return 1;
+}
+
+/* "[stamp] NAME: text" on the console, through PID 1's non-blocking
+ * descriptor (dropped and counted when the console does not take it). */
+static void to_console(const struct logger *lg, const struct svc *s, long long now, const char *text)
+{
+	char out[LOG_LINE_MAX];
+	int n = lg->stamp ? log_format_stamp(out, sizeof out, now) : 0;
+
+	n += snprintf(out + n, sizeof out - (size_t)n, "%s: %s", s->c.name, text);
+	if (n > (int)sizeof out - 2)
+		n = (int)sizeof out - 2;
+	out[n++] = '\n';
+	log_write(lg, out, (size_t)n);
+}
+
 static void mirror_line(const struct logger *lg, struct svc *s)
 {
+	char said[128];
+
 	s->line[s->line_len] = '\0';
 	if (s->line_len && wanted(s, s->line)) {
-		/* "[stamp] NAME: line" — the service's line as it wrote it */
-		char out[LOG_LINE_MAX];
-		int n = lg->stamp ? log_format_stamp(out, sizeof out, log_boottime_ns()) : 0;
+		long long now = log_boottime_ns();
 
-		n += snprintf(out + n, sizeof out - (size_t)n, "%s: %s\n", s->c.name, s->line);
-		if (n > (int)sizeof out - 1)
-			n = (int)sizeof out - 1;
-		if (write(lg->fd, out, (size_t)n) < 0) {
-			/* the console is gone: the log file still has it */
+		if (!console_token(s, now)) {
+			s->con_skipped++; /* the log file has it */
+		} else {
+			if (s->con_skipped && now - s->con_said_ns >= SKIP_REPORT_NS) {
+				snprintf(said, sizeof said, "%lu lines kept off the console (rate limit); "
+					 "all are in " SVC_LOG_DIR, s->con_skipped);
+				to_console(lg, s, now, said);
+				s->con_skipped = 0;
+				s->con_said_ns = now;
+			}
+			to_console(lg, s, now, s->line); /* the line as the service wrote it */
 		}
 	}
 	s->line_len = 0;

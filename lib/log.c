@@ -36,18 +36,54 @@ int log_format_stamp(char *buf, unsigned long size, long long ns)
 	return (unsigned long)n < size ? n : (int)size - 1;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* 0 when all n bytes went out; -1 when the descriptor would block or
+ * failed (a non-blocking console that is full or stopped). */
+static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return; /* nowhere left to report it */
+			return -1; /* nowhere left to report it */
 		}
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* Tell how many lines were lost since the last report, once the descriptor
+ * takes lines again. */
+static void report_drops(const struct logger *lg)
+{
+	struct log_drops *d = lg->drops;
+	unsigned long lost = d->dropped - d->reported;
+	char line[160];
+	size_t len = 0;
+	int n;
+
+	if (lg->stamp)
+		len = (size_t)log_format_stamp(line, sizeof line, log_boottime_ns());
+	n = snprintf(line + len, sizeof line - len, "%s: warning: console: %lu lines dropped\n",
+		     lg->prog, lost);
+	if (n <= 0 || (size_t)n >= sizeof line - len)
+		return;
+	if (write_all(lg->fd, line, len + (size_t)n) == 0)
+		d->reported += lost;
+	else
+		d->dropped++; /* the report itself is one more */
+}
+
+int log_write(const struct logger *lg, const char *line, size_t n)
+{
+	if (lg->drops && lg->drops->dropped != lg->drops->reported)
+		report_drops(lg);
+	if (write_all(lg->fd, line, n) == 0)
+		return 0;
+	if (lg->drops)
+		lg->drops->dropped++;
+	return -1;
 }
 
 void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...)
@@ -72,7 +108,7 @@ void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...
 	if (n > 0)
 		len += (size_t)n < sizeof line - len - 1 ? (size_t)n : sizeof line - len - 2;
 	line[len++] = '\n';
-	write_all(lg->fd, line, len);
+	log_write(lg, line, len);
 }
 
 void log_err(const struct logger *lg, const struct berr *e)

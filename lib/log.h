@@ -5,6 +5,11 @@
  * out when the logger's `stamp` is 0). Each line is written with one write(2)
  * so that lines from several processes on one console do not interleave.
  * Only programs log; library code returns errors (err.h).
+ *
+ * A logger may write to a non-blocking descriptor (PID 1's console): a line
+ * the descriptor does not take at once is dropped, not waited for, and
+ * counted in `drops` when set; the next line that does go out is preceded
+ * by "prog: warning: console: N lines dropped".
  */
 #ifndef BERTH_LIB_LOG_H
 #define BERTH_LIB_LOG_H
@@ -15,15 +20,29 @@
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
+/* Lines a non-blocking descriptor did not take; owned by the program. */
+struct log_drops {
+	unsigned long dropped;  /* lines not written (whole or in part) */
+	unsigned long reported; /* of those, how many a warning has reported */
+};
+
 struct logger {
 	const char *prog;       /* "berth-init" */
 	int fd;                 /* where lines go (2 for stderr) */
 	int stamp;              /* prefix lines with the boot-time stamp */
 	enum log_level level;   /* lines above this level are dropped */
+	struct log_drops *drops; /* NULL: not counted */
 };
 
 void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Write one complete line (n bytes, ending in '\n') to lg->fd as log_msg
+ * does: one write(2), not waiting when the descriptor is non-blocking and
+ * full (then the line is counted in lg->drops). Returns 0 when it was
+ * written whole, -1 when it was dropped. For lines made elsewhere (a
+ * service's output mirrored to the console). */
+int log_write(const struct logger *lg, const char *line, size_t n);
 
 /* Log e->msg at LOG_ERROR with an optional context ("what failed"). */
 void log_err(const struct logger *lg, const struct berr *e);

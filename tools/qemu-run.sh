@@ -6,27 +6,71 @@
 #   tools/qemu-run.sh bg DIR        in the background; returns once the console
 #                                   says "berth: ready" (or fails after BOOT_TIMEOUT)
 #   tools/qemu-run.sh stop DIR      power a background VM off (poweroff on its
-#                                   console shell, then qemu's quit after 20 s)
+#                                   console shell, then qemu's quit after
+#                                   STOP_WAIT s, then SIGTERM, SIGKILL); returns
+#                                   within STOP_WAIT+20 s even when qemu hangs or
+#                                   is already gone
 #   tools/qemu-run.sh send DIR TEXT type TEXT and a newline on its console
+#   tools/qemu-run.sh monitor DIR CMD  send CMD to qemu's monitor
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
 # SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
-# guest's 22 and 2376; BOOT_TIMEOUT seconds (240).
+# guest's 22 and 2376; BOOT_TIMEOUT seconds (240); STOP_WAIT seconds (20) that
+# stop gives the guest to power off before quitting qemu.
 # In DIR: console.log (everything the serial console printed), qemu.pid,
 # serial.in/serial.out and monitor.in/monitor.out (FIFOs), ready.ms (wall
 # milliseconds from qemu's launch to "berth: ready").
-# Exit codes: 0 ok, 1 boot failed or timed out (console tail printed),
-#             100 usage, 111 qemu could not start.
+# Every FIFO is opened with a timeout (FIFO_TIMEOUT seconds, 5): a FIFO whose
+# reader, qemu, is gone would block its writer forever.
+# Exit codes: 0 ok, 1 boot failed or timed out (console tail printed), or
+#             send/monitor found no running qemu, 100 usage, 111 qemu could not start.
 set -euo pipefail
 
-usage() { sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
+usage() { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
 [ $# -ge 1 ] || usage
 mode=$1
 SSH_PORT=${SSH_PORT:-2222}
 API_PORT=${API_PORT:-2376}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
 
+FIFO_TIMEOUT=${FIFO_TIMEOUT:-5}
+STOP_WAIT=${STOP_WAIT:-20}
+
 now_ms() { date +%s%3N; }
+
+# Is PID a live qemu? A killed qemu may linger as a zombie (kill -0 still
+# succeeds) and a stale pid file may name an unrelated process by now.
+qemu_alive() {
+	local stat comm
+	kill -0 "$1" 2>/dev/null || return 1
+	{ read -r stat < "/proc/$1/stat" && read -r comm < "/proc/$1/comm"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	case ${stat%% *} in Z|X|x) return 1 ;; esac
+	[[ $comm == *qemu* ]]
+}
+
+# wait_gone PID SECONDS: wait until PID is no live qemu, at most SECONDS.
+wait_gone() {
+	local end=$((SECONDS + $2))
+	while qemu_alive "$1"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# fifo_write FIFO TEXT: write TEXT to FIFO, giving up after FIFO_TIMEOUT s
+# (opening a FIFO for writing blocks until it has a reader).
+fifo_write() {
+	timeout "$FIFO_TIMEOUT" bash -c 'printf "%s" "$1" > "$2"' fifo_write "$2" "$1" 2>/dev/null
+}
+
+# The pid of DIR's qemu when it is running, else nothing (status 1).
+dir_qemu() {
+	local pid
+	pid=$(cat "$1/qemu.pid" 2>/dev/null) || return 1
+	qemu_alive "$pid" || return 1
+	echo "$pid"
+}
 
 board_args() {
 	for v in BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS; do
@@ -59,7 +103,7 @@ bg)
 	for p in "$SSH_PORT" "$API_PORT"; do
 		port_free "$p" || { echo "qemu-run: 127.0.0.1:$p is in use (another VM?); set SSH_PORT/API_PORT" >&2; exit 111; }
 	done
-	if [ -f "$dir/qemu.pid" ] && kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null; then
+	if dir_qemu "$dir" > /dev/null; then
 		echo "qemu-run: a VM from $dir is still running (pid $(cat "$dir/qemu.pid")); stop it first" >&2
 		exit 111
 	fi
@@ -81,7 +125,7 @@ bg)
 	echo "  QEMU    pid $pid, console log ${dir#"$PWD"/}/console.log; waiting for 'berth: ready' (up to ${BOOT_TIMEOUT}s)"
 	deadline=$(( $(date +%s) + BOOT_TIMEOUT ))
 	while ! grep -q 'berth: ready' "$dir/console.log" 2>/dev/null; do
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if ! qemu_alive "$pid"; then
 			tail -n 40 "$dir/console.log" >&2 || true
 			echo "qemu-run: qemu exited before 'berth: ready'" >&2
 			exit 1
@@ -97,23 +141,31 @@ bg)
 	echo "$ms" > "$dir/ready.ms"
 	echo "  QEMU    ready $ms ms after launch: $(grep -m1 'berth: ready' "$dir/console.log" | tr -d '\r')"
 	;;
-send)
+send|monitor)
 	[ $# = 3 ] || usage
-	printf '%s\n' "$3" > "$2/serial.in"
+	dir_qemu "$2" > /dev/null || { echo "qemu-run: no running qemu in $2" >&2; exit 1; }
+	fifo=serial.in; [ "$mode" = monitor ] && fifo=monitor.in
+	fifo_write "$2/$fifo" "$3"$'\n' ||
+		{ echo "qemu-run: $2/$fifo: nobody reads it within ${FIFO_TIMEOUT}s (qemu gone?)" >&2; exit 1; }
 	;;
 stop)
 	[ $# = 2 ] || usage
 	dir=$2
 	[ -f "$dir/qemu.pid" ] || { echo "qemu-run: no VM in $dir"; exit 0; }
 	pid=$(cat "$dir/qemu.pid")
-	if kill -0 "$pid" 2>/dev/null; then
-		printf '\npoweroff\n' > "$dir/serial.in"
-		for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		if kill -0 "$pid" 2>/dev/null; then
-			echo "qemu-run: no poweroff within 20 s; quitting qemu" >&2
-			echo quit > "$dir/monitor.in"
-			sleep 1
-			kill "$pid" 2>/dev/null || true
+	if ! qemu_alive "$pid"; then
+		echo "qemu-run: qemu (pid $pid) is not running any more (it exited or was killed); cleaning up"
+	else
+		fifo_write "$dir/serial.in" $'\npoweroff\n' ||
+			echo "qemu-run: its console does not take input within ${FIFO_TIMEOUT}s" >&2
+		if ! wait_gone "$pid" "$STOP_WAIT"; then
+			echo "qemu-run: no poweroff within $STOP_WAIT s; quitting qemu" >&2
+			fifo_write "$dir/monitor.in" $'quit\n' || true
+			wait_gone "$pid" 5 || { kill "$pid" 2>/dev/null; wait_gone "$pid" 5; } || true
+		fi
+		if qemu_alive "$pid"; then
+			echo "qemu-run: qemu (pid $pid) ignores SIGTERM; SIGKILL" >&2
+			kill -9 "$pid" 2>/dev/null || true
 		fi
 	fi
 	for f in drain-serial drain-monitor; do

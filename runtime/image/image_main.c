@@ -347,7 +347,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct logger lg = { "berth-image", 2, 0, LOG_INFO };
+	struct logger lg = { .prog = "berth-image", .fd = 2, .level = LOG_INFO };
 	struct opts o = { .root = DEFAULT_ROOT,
 			  .max_bytes = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20,
 			  .max_entries = CONFIG_IMAGE_LAYER_MAX_ENTRIES,

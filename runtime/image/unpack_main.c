@@ -51,7 +51,7 @@ static int parse_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	struct logger lg = { "berth-unpack", 2, 0, LOG_INFO };
+	struct logger lg = { .prog = "berth-unpack", .fd = 2, .level = LOG_INFO };
 	struct berr e = {0};
 	struct unpack *u = calloc(1, sizeof(*u));
 	struct tar_reader *r = calloc(1, sizeof(*r));

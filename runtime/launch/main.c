@@ -241,7 +241,7 @@ static int parse_args(struct cli *cl, int argc, char **argv, const struct logger
 
 int main(int argc, char **argv)
 {
-	struct logger lg = { "berth-run", 2, 0, LOG_INFO };
+	struct logger lg = { .prog = "berth-run", .fd = 2, .level = LOG_INFO };
 	struct launch_result r;
 	struct berr e = { 0, "" };
 	struct cli *cl;

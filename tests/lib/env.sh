@@ -1,6 +1,7 @@
 # env.sh — common setup for host and system test scripts (sourced, bash).
 # Gives TOP, BUILD, the configuration (CONFIG_*), tap.sh, and a work
-# directory WORK that is removed at exit.
+# directory WORK that is removed at exit (kept when KEEP_WORK is set, to look
+# at a failed test).
 set -uo pipefail
 TOP=${BERTH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BERTH_BUILD:-$TOP/build}
@@ -10,7 +11,7 @@ BUILD=${BERTH_BUILD:-$TOP/build}
 . "$TOP/tests/lib/tap.sh"
 # Not under /tmp or /run: init mounts fresh tmpfs there in its namespace.
 WORK=$(mktemp -d /var/tmp/berth-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap "[ -n \"${KEEP_WORK:-}\" ] || rm -rf \"\$WORK\"" EXIT
 # The binaries, copied beside WORK: a command run inside init's namespaces
 # must not live under /tmp or /run, which init covers with fresh tmpfs (a
 # checkout may well be under /tmp).

@@ -5,6 +5,8 @@
 #   vm_run CMD         run CMD in the console shell; its output (stdout and
 #                      stderr) on stdout; returns CMD's exit status
 #   vm_stop            power off through the console and wait for qemu to exit
+#   vm_monitor CMD     send CMD to qemu's monitor (fails when qemu is gone)
+#   vm_wait_exit SECS  wait at most SECS for qemu to exit (0: it did)
 #   VM_DIR             console.log, qemu.pid, ready.ms of the running VM
 # Needs CONFIG_INIT_CONSOLE_SHELL (vm_start returns 2 without it) and the
 # environment make check gives (QEMU_ENV). Ports: SSH_PORT/API_PORT default to
@@ -44,12 +46,28 @@ vm_run() {
 	[ -n "$status" ] || { echo "vm_run: no answer within 60 s to: $1" >&2; return 255; }
 	return "$status"
 }
+# Every FIFO write goes through qemu-run.sh (a timeout on each open); every
+# wait for qemu is bounded and sees a killed, unreaped qemu as gone.
+vm_alive() {
+	local pid stat comm
+	pid=$(cat "$VM_DIR/qemu.pid" 2>/dev/null) || return 1
+	{ read -r stat < "/proc/$pid/stat" && read -r comm < "/proc/$pid/comm"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	case ${stat%% *} in Z|X|x) return 1 ;; esac
+	[[ $comm == *qemu* ]]
+}
+vm_wait_exit() {
+	local end=$((SECONDS + $1))
+	while vm_alive; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+vm_monitor() { "$TOP/tools/qemu-run.sh" monitor "$VM_DIR" "$1"; }
 vm_stop() {
-	local pid
-	pid=$(cat "$VM_DIR/qemu.pid" 2>/dev/null) || return 0
+	[ -f "$VM_DIR/qemu.pid" ] || return 0
 	"$TOP/tools/qemu-run.sh" send "$VM_DIR" "poweroff"
-	for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! vm_wait_exit 30; then
 		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" >/dev/null
 		return 1
 	fi

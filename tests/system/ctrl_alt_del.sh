@@ -10,10 +10,8 @@ if [ $rc = 2 ]; then
 	tap_done; exit
 fi
 [ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
-pid=$(cat "$VM_DIR/qemu.pid")
-echo "sendkey ctrl-alt-delete" > "$VM_DIR/monitor.in"
-for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$pid" 2>/dev/null; then
+vm_monitor "sendkey ctrl-alt-delete"
+if ! vm_wait_exit 30; then
 	tap_fail "ctrl-alt-del ends qemu within 30 s" "$(tail -10 "$VM_DIR/console.log")"
 	"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null
 else

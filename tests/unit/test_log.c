@@ -1,4 +1,6 @@
 /* test_log.c — log line format, levels, one write per line. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,6 +85,40 @@ static void overlong_message_is_one_bounded_line(void)
 	CHECK(strchr(buf, '\n') == buf + strlen(buf) - 1);
 }
 
-UNIT_MAIN(UNIT(line_has_prog_level_message), UNIT(levels_above_the_logger_are_dropped),
+/* A full non-blocking pipe (a console nobody reads): log_msg returns at
+ * once, counts each line it could not write, and the first line written
+ * after the reader catches up says how many were lost. */
+static void full_nonblocking_fd_drops_and_counts(void)
+{
+	struct log_drops drops = { 0, 0 };
+	struct capture c;
+	struct logger *lg = capture(&c, 0, LOG_INFO);
+	char buf[65536 * 2];
+	ssize_t n;
+
+	lg->drops = &drops;
+	CHECK(fcntl(c.fds[1], F_SETFL, O_NONBLOCK) == 0);
+	CHECK(fcntl(c.fds[0], F_SETFL, O_NONBLOCK) == 0);
+	for (int i = 0; i < 10000; i++) /* far more than a pipe holds */
+		log_msg(lg, LOG_ERROR, "line %d of a flood", i);
+	CHECK(drops.dropped > 0);
+	CHECK(drops.reported == 0);
+	while ((n = read(c.fds[0], buf, sizeof buf)) > 0)
+		; /* the reader catches up */
+	unsigned long lost = drops.dropped;
+	log_msg(lg, LOG_INFO, "after");
+	n = read(c.fds[0], buf, sizeof buf - 1);
+	CHECK(n > 0);
+	buf[n > 0 ? n : 0] = '\0';
+	char want[128];
+	snprintf(want, sizeof want, "t: warning: console: %lu lines dropped\nt: info: after\n", lost);
+	CHECK_STR(buf, want);
+	CHECK(drops.reported == lost);
+	CHECK(log_write(lg, "x\n", 2) == 0);
+	close(c.fds[0]);
+	close(c.fds[1]);
+}
+
+UNIT_MAIN(UNIT(full_nonblocking_fd_drops_and_counts), UNIT(line_has_prog_level_message), UNIT(levels_above_the_logger_are_dropped),
 	  UNIT(stamp_is_seconds_and_micros), UNIT(stamped_line_starts_with_boot_time),
 	  UNIT(overlong_message_is_one_bounded_line))

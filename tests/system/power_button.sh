@@ -1,0 +1,49 @@
+#!/bin/bash
+# power_button.sh — qemu's system_powerdown (what virsh shutdown and a
+# cloud's "stop" do: the ACPI power button) makes PID 1 power off in order:
+# `shutdown: poweroff` on the console, qemu exits, and the data filesystem
+# is clean afterwards (e2fsck -n, no journal left to recover).
+. "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/vm.sh"
+export SSH_PORT=12242 API_PORT=12396
+vm_start power; rc=$?
+if [ $rc = 2 ]; then
+	tap_skip "power button powers off" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
+	tap_done; exit
+fi
+[ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
+if [ "${CONFIG_INIT_POWER_BUTTON:-}" != y ]; then
+	tap_skip "power button powers off" "CONFIG_INIT_POWER_BUTTON is off"
+	vm_stop; tap_done; exit
+fi
+# The first scan of /dev/input runs in the loop's first step after boot.
+for _ in $(seq 100); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
+tap_check "PID 1 watches an input device with KEY_POWER" grep -q 'power button: watching /dev/input/event' "$VM_DIR/console.log"
+# While the VM is up (no VM of its own for this): PID 1 writes the serial
+# console through a descriptor of its own, O_NONBLOCK (04000 in fdinfo's
+# octal flags), so a console stopped by flow control cannot block it.
+fl=$(vm_run 'for f in /proc/1/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && [ "$(readlink "$f")" = /dev/console ] && sed -n "s/^flags:[[:space:]]*//p" /proc/1/fdinfo/$n; done')
+[ -n "$fl" ] && (( 0$fl & 04000 )) && tap_ok "PID 1 logs through its own non-blocking console descriptor (flags $fl)" ||
+	tap_fail "PID 1 logs through its own non-blocking console descriptor" "got '$fl'"
+vm_run "echo written before the button > /var/lib/berth/power-test" > /dev/null
+if vm_monitor system_powerdown && vm_wait_exit 60; then
+	tap_ok "system_powerdown ends qemu within 60 s"
+else
+	tap_fail "system_powerdown ends qemu within 60 s" "$(tail -10 "$VM_DIR/console.log")"
+fi
+"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null
+log=$(tr -d '\r' < "$VM_DIR/console.log")
+tap_check "init logged the button and a poweroff" bash -c \
+	"grep -q 'power button (event[0-9]*): poweroff' <<< \"\$1\" && grep -q 'shutdown: poweroff after' <<< \"\$1\"" _ "$log"
+tap_check "the data partition was unmounted" grep -q '/var/lib/berth read-only and unmounted in' <<< "$log"
+tap_check "the kernel powered down (not a reboot or panic)" grep -q 'reboot: Power down' <<< "$log"
+state=$(dumpe2fs -h "$DATA_IMG" 2>/dev/null)
+if grep -q '^Filesystem state: *clean$' <<< "$state" && ! grep -q needs_recovery <<< "$state" &&
+	out=$(e2fsck -n -f "$DATA_IMG" 2>&1); then
+	tap_ok "the data filesystem is clean (e2fsck -n -f, no journal to recover)"
+else
+	tap_fail "the data filesystem is clean (e2fsck -n -f, no journal to recover)" \
+		"$(grep -E 'state|features' <<< "$state"; echo "$out" | tail -5)"
+fi
+rm -f "$DATA_IMG"
+tap_done
