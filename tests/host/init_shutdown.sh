@@ -22,7 +22,7 @@ kill -TERM 1
 sleep 60
 SH
 chmod +x "$WORK/busy.sh"
-printf '[system]\ndata = %s\nconsole_shell = %s\n' "$WORK/data" "$WORK/busy.sh" > "$WORK/berth.conf"
+printf '[system]\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/data" "$WORK/busy.sh" > "$WORK/berth.conf"
 t0=$SECONDS
 ( timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
 	< /dev/null > "$WORK/init.log" 2>&1; exit $? ) 2> /dev/null
