@@ -83,12 +83,15 @@ static void cg_service(struct init *in, struct svc *s)
 }
 
 /* Kill what is left in the service's cgroup (forked helpers, a process
- * group that outlived the main process). */
+ * group that outlived the main process), unless the service says
+ * kill = main. */
 static void cg_kill(struct svc *s)
 {
 	char dir[96];
 	struct berr e;
 
+	if (s->c.kill == SVC_KILL_MAIN)
+		return;
 	cg_path(dir, sizeof dir, s);
 	cg_write(dir, "cgroup.kill", "1", &e);
 }
