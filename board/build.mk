@@ -16,8 +16,10 @@ QEMU_ENV = BOARD_DIR=$(BOARD_DIR) KERNEL=$(KERNEL_IMAGE) INITRD=$(INITRAMFS) DAT
 
 .PHONY: run run-bg stop
 run: image
+	@echo "berth: booting the $(IMAGE_VARIANT) image $(INITRAMFS:$(TOP)/%=%)$(if $(filter production,$(IMAGE_VARIANT)), (no console shell: log in over SSH; make run DEV=1 boots the development image), (password-less root shell on the console))"
 	$(Q)$(QEMU_ENV) $(QEMU_RUN) fg
 run-bg: image
+	@echo "berth: booting the $(IMAGE_VARIANT) image $(INITRAMFS:$(TOP)/%=%)"
 	$(Q)$(QEMU_ENV) $(QEMU_RUN) bg $(O)/run
 stop:
 	$(Q)$(QEMU_RUN) stop $(O)/run

@@ -5,15 +5,20 @@
 #
 # Usage: rootfs/mkinitramfs.sh TOP BUILDDIR BOARD_DIR KERNEL_RELEASE > SPEC
 # Reads the configuration from BUILDDIR/config/auto.conf; AUTHORIZED_KEYS
-# (environment), when set, is installed as /root/.ssh/authorized_keys. Generated files
-# (berth.conf, os-release) are written under BUILDDIR/rootfs/.
+# (environment), when set, is installed as /root/.ssh/authorized_keys.
+# VARIANT (environment): production (default) or development; only a
+# development image names a console shell in berth.conf (and only when
+# CONFIG_INIT_CONSOLE_SHELL built PID 1 able to start one). Generated files
+# (berth.conf, os-release) are written under BUILDDIR/rootfs/VARIANT/.
 # Exit codes: 0 ok, 100 usage, 1 an input is missing.
 set -euo pipefail
 [ $# = 4 ] || { echo "usage: $0 TOP BUILDDIR BOARD_DIR KERNEL_RELEASE" >&2; exit 100; }
 TOP=$1 BUILD=$2 BOARD_DIR=$3 REL=$4
 . "$BUILD/config/auto.conf"
 board=$(basename "$BOARD_DIR")
-gen=$BUILD/rootfs
+VARIANT=${VARIANT:-production}
+case $VARIANT in production|development) ;; *) echo "mkinitramfs: VARIANT: production or development" >&2; exit 100 ;; esac
+gen=$BUILD/rootfs/$VARIANT
 rm -rf "$gen" && mkdir -p "$gen"
 
 entries() {
@@ -90,7 +95,7 @@ entries() {
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
 	shell=""
-	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && shell="console_shell = /bin/sh"
+	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && [ "$VARIANT" = development ] && shell="console_shell = /bin/sh"
 	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" \
 		-e "s|@CONSOLE_SHELL@|$shell|" "$TOP/rootfs/skeleton/etc/berth/berth.conf.in" > "$gen/berth.conf"
 	echo "file /etc/berth/berth.conf $gen/berth.conf 0644 0 0"
@@ -98,7 +103,8 @@ entries() {
 	cat > "$gen/os-release" <<OS
 NAME=berth
 ID=berth
-PRETTY_NAME="berth appliance ($board)"
+PRETTY_NAME="berth appliance ($board, $VARIANT)"
+VARIANT_ID=$VARIANT
 VERSION_ID=$version
 HOME_URL=https://berth.invalid/
 OS
