@@ -67,7 +67,7 @@ $(O)/pki/authorized_keys: $(AUTHORIZED_KEYS_SRC) berth-always
 .PHONY: berth-always
 
 INITRAMFS_INPUTS := $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
-	$(TOP)/rootfs/mkinitramfs.sh $(BOARD_DIR)/modules $(BOARD_DIR)/board.mk $(O)/config/auto.conf \
+	$(TOP)/rootfs/mkinitramfs.sh $(BOARD_MODULE_LISTS) $(BOARD_DIR)/board.mk $(O)/config/auto.conf \
 	$(DEP_STAMPS) $(AUTHORIZED_KEYS)
 KERNEL_CONFIG = $(O)/src/$(BOARD_KERNEL_PKG)/boot/config-$(BOARD_KERNEL_RELEASE)
 # $(call mkinitramfs,VARIANT)

@@ -94,9 +94,12 @@ entries() {
 
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
+	late=""
+	[ -f "$BOARD_DIR/modules.late" ] &&
+		late=$(sed 's/#.*//' "$BOARD_DIR/modules.late" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
 	shell=""
 	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && [ "$VARIANT" = development ] && shell="console_shell = /bin/sh"
-	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" \
+	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" -e "s|@MODULES_LATE@|$late|" \
 		-e "s|@CONSOLE_SHELL@|$shell|" "$TOP/rootfs/skeleton/etc/berth/berth.conf.in" > "$gen/berth.conf"
 	echo "file /etc/berth/berth.conf $gen/berth.conf 0644 0 0"
 	version=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)

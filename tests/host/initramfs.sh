@@ -40,7 +40,8 @@ if [ -n "$dep" ]; then
 	done
 	[ -z "$missing" ] && tap_ok "every module modules.dep names is in the image" ||
 		tap_fail "every module modules.dep names is in the image" "missing:$missing"
-	for m in $(sed 's/#.*//' "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')/modules"); do
+	bdir=$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')
+	for m in $(sed 's/#.*//' "$bdir/modules" $(ls "$bdir/modules.late" 2>/dev/null)); do
 		pat=$(echo "$m" | sed 's/[-_]/[-_]/g')
 		grep -qE "(^|/)$pat\.ko:" "$dep" && tap_ok "board module $m is in modules.dep" ||
 			tap_fail "board module $m is in modules.dep"
