@@ -79,6 +79,7 @@ define mkinitramfs
 	$(Q)VARIANT=$(1) AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" \
 		$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs-$(1).spec
 	$(Q)$(MKCPIO) < $(O)/initramfs-$(1).spec | $(compress-$(INITRAMFS_COMPRESS)) > $@.tmp && mv $@.tmp $@
+	$(Q)rm -f $(filter-out %.$(INITRAMFS_EXT),$(wildcard $(IMAGES)/initramfs*.cpio.*))
 endef
 $(INITRAMFS_PROD): $(INITRAMFS_INPUTS)
 	$(call mkinitramfs,production)

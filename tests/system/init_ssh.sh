@@ -107,6 +107,18 @@ tap_check "the restarted listener accepts logins" wait_login 30
 exec {SESSION[1]}>&-
 kill "$SESSION_PID" 2>/dev/null; wait "$SESSION_PID" 2>/dev/null
 
+# --- the mechanism: a forked child outlives its service's restart only with kill = main
+vm_run "printf 'sleep 1001 &\nexec sleep 1000\n' > /run/forker; for k in group main; do printf '[service]\ncommand = /bin/sh /run/forker\nkill = %s\n' \$k > /etc/berth/services.d/fork-\$k.conf; done; kill -HUP 1" > /dev/null
+for _ in $(seq 60); do [ "$(vm_run 'pgrep -f "^sleep 1001" | wc -l')" = 2 ] && break; sleep 0.5; done
+vm_run "berthctl restart fork-group; berthctl restart fork-main" > /dev/null
+sleep 2
+for _ in $(seq 30); do [ "$(vm_run 'pgrep -f "^sleep 1001" | wc -l')" -ge 2 ] && break; sleep 0.5; done
+tap_check "kill = group (the default): a restart ends what the service forked" test \
+	"$(vm_run 'for p in $(cat /sys/fs/cgroup/system/fork-group/cgroup.procs); do tr "\0" " " < /proc/$p/cmdline; echo; done | grep -c "sleep 1001"')" = 1
+tap_check "kill = main: the forked child survives the restart beside the new one" test \
+	"$(vm_run 'for p in $(cat /sys/fs/cgroup/system/fork-main/cgroup.procs); do tr "\0" " " < /proc/$p/cmdline; echo; done | grep -c "sleep 1001"')" = 2
+vm_run "rm /etc/berth/services.d/fork-*.conf" > /dev/null
+
 # --- kill -9 dropbear three times
 ok=1
 for k in 1 2 3; do
