@@ -109,10 +109,11 @@ kill "$SESSION_PID" 2>/dev/null; wait "$SESSION_PID" 2>/dev/null
 
 # --- the mechanism: a forked child outlives its service's restart only with kill = main
 vm_run "printf 'sleep 1001 &\nexec sleep 1000\n' > /run/forker; for k in group main; do printf '[service]\ncommand = /bin/sh /run/forker\nkill = %s\n' \$k > /etc/berth/services.d/fork-\$k.conf; done; kill -HUP 1" > /dev/null
-for _ in $(seq 60); do [ "$(vm_run 'pgrep -f "^sleep 1001" | wc -l')" = 2 ] && break; sleep 0.5; done
+n1001() { vm_run 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done 2>/dev/null | grep -c "^sleep 1001"'; }
+for _ in $(seq 60); do [ "$(n1001)" = 2 ] && break; sleep 0.5; done
 vm_run "berthctl restart fork-group; berthctl restart fork-main" > /dev/null
 sleep 2
-for _ in $(seq 30); do [ "$(vm_run 'pgrep -f "^sleep 1001" | wc -l')" -ge 2 ] && break; sleep 0.5; done
+for _ in $(seq 30); do [ "$(n1001)" -ge 2 ] && break; sleep 0.5; done
 tap_check "kill = group (the default): a restart ends what the service forked" test \
 	"$(vm_run 'for p in $(cat /sys/fs/cgroup/system/fork-group/cgroup.procs); do tr "\0" " " < /proc/$p/cmdline; echo; done | grep -c "sleep 1001"')" = 1
 tap_check "kill = main: the forked child survives the restart beside the new one" test \
