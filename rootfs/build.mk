@@ -3,7 +3,7 @@
 # ------------------------------------------------------------ dependencies
 DEPS := bearssl libcap2 zlib libjsmn-dev libinih
 DEPS-$(CONFIG_ROOTFS_DROPBEAR) += dropbear
-DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox-static
+DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox
 DEPS += $(DEPS-y)
 DEP_STAMPS := $(addprefix $(O)/stamp/,$(DEPS))
 
@@ -50,6 +50,10 @@ THIRD_BINS-$(CONFIG_ROOTFS_DROPBEAR) += $(O)/bin/dropbearmulti
 $(O)/bin/dropbearmulti: $(O)/stamp/dropbear
 	@mkdir -p $(dir $@)
 	$(Q)$(STRIP) -o $@ $(SYSROOT)/bin/dropbearmulti
+THIRD_BINS-$(CONFIG_ROOTFS_BUSYBOX) += $(O)/bin/busybox
+$(O)/bin/busybox: $(O)/stamp/busybox
+	@mkdir -p $(dir $@)
+	$(Q)$(STRIP) -o $@ $(SYSROOT)/bin/busybox
 
 # SSH: root's authorized_keys come from the site (SITE=dir: dir/ssh/authorized_keys);
 # without one, from the development key pair made once in build/pki/ssh.

@@ -38,7 +38,7 @@ entries() {
 	for f in "$BUILD"/bin/*; do
 		n=$(basename "$f")
 		case $n in
-		init) ;;
+		init|busybox) ;;
 		dropbearmulti)
 			echo "file /usr/sbin/dropbearmulti $f 0755 0 0"
 			for l in dropbear dropbearkey; do echo "slink /usr/sbin/$l dropbearmulti 0777 0 0"; done
@@ -49,7 +49,7 @@ entries() {
 	done
 
 	if [ "${CONFIG_ROOTFS_BUSYBOX:-}" = y ]; then
-		bb=$BUILD/sysroot/bin/busybox
+		bb=$BUILD/bin/busybox
 		[ -x "$bb" ] || { echo "mkinitramfs: $bb missing" >&2; exit 1; }
 		echo "file /bin/busybox $bb 0755 0 0"
 		# Applet links, except those that would stand in for berth's own.
