@@ -14,8 +14,6 @@ endif
 
 $(O)/stamp/%: $(O)/pins/% $(TOP)/rootfs/deps/%.sh | host-tools
 	$(Q)$(TOP)/rootfs/deps/build.sh $(TOP) $(O) $*
-# dropbear links the sysroot's zlib.
-$(O)/stamp/dropbear: $(O)/stamp/zlib
 
 .PHONY: deps
 deps: $(DEP_STAMPS)

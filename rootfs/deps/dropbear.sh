@@ -1,7 +1,8 @@
 # dropbear (trixie's 2025.89): one static multi-call binary (dropbear,
-# dropbearkey, scp) with its bundled libtomcrypt/libtommath, linked against
-# the sysroot's zlib. No lastlog/utmp/wtmp (the appliance keeps none), no
-# PAM; password logins are compiled out (public keys only).
+# dropbearkey, scp) with its bundled libtomcrypt/libtommath. No compression
+# (no zlib inflating what a client sends, before or after login; admin
+# sessions do not need it), no lastlog/utmp/wtmp (the appliance keeps none),
+# no PAM; password logins are compiled out (public keys only).
 #
 # Algorithms: only what ssh-audit passes without a failure or a warning is
 # compiled in (docs/decisions.md "Strict SSH"):
@@ -55,7 +56,7 @@ cat > localoptions.h <<'OPT'
 #define DROPBEAR_PIDFILE "/run/dropbear.pid"
 OPT
 CC="$CC" CFLAGS="$DEP_CFLAGS" LDFLAGS="-static -L$SYSROOT/lib" CPPFLAGS="-I$SYSROOT/include" \
-	./configure --host=x86_64-linux-musl --enable-static --enable-bundled-libtom \
+	./configure --host=x86_64-linux-musl --enable-static --enable-bundled-libtom --disable-zlib \
 	--disable-pam --disable-lastlog --disable-utmp --disable-utmpx --disable-wtmp \
 	--disable-wtmpx --disable-loginfunc --disable-pututline --disable-pututxline \
 	--disable-harden
