@@ -16,7 +16,6 @@
 #include "lib/util.h"
 
 #define MODULES_DEP_MAX (64 * 1024) /* the image has only the board's modules */
-#define MODULES_JOBS 8                /* loaders at once */
 
 /* Module names compare with '-' and '_' as one character. */
 static int name_char(char c)
@@ -192,7 +191,7 @@ int modules_load(const char *names, const struct logger *lg)
 {
 	char dep[MODULES_DEP_MAX];
 	char dir[320];
-	pid_t pids[MODULES_JOBS];
+	pid_t pids[CONFIG_INIT_MODULES_JOBS];
 	int nrun = 0, failed = 0, named = 0;
 	long long t0 = log_boottime_ns();
 	const char *p = names;
@@ -211,7 +210,7 @@ int modules_load(const char *names, const struct logger *lg)
 		if (p == s)
 			continue;
 		named++;
-		if (nrun == MODULES_JOBS)
+		if (nrun == CONFIG_INIT_MODULES_JOBS)
 			failed += reap_loader(pids, &nrun);
 		/* One loader per named module: signature checks, relocation and
 		 * device probes run on every CPU at once. A dependency two
