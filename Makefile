@@ -147,18 +147,18 @@ bins: $(BINS)
 # clean keeps what is slow to get and not ours: downloads, dependency builds,
 # the kernel, and data.img (the appliance's persistent state).
 clean:
-	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs.cpio.gz
+	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs*.cpio.*
 distclean:
 	rm -rf $(O) .config .config.old
 
 help:
 	@echo "berth build targets"
 	@echo "  all (default)        binaries, kernel and images under build/"
-	@echo "  run                  build and boot in qemu on this terminal (ctrl-a x quits)"
+	@echo "  run                  build and boot the production image in qemu on this terminal (ctrl-a x quits); DEV=1: the development image, with a console shell"
 	@echo "  run-bg / stop        boot in the background until 'berth: ready' / power it off"
 	@echo "  check                unit, host and system tests (check-unit, check-host, check-system)"
 	@echo "  bench                benchmarks under bench/ (bench-boot)"
-	@echo "  image                build/images/{vmlinuz,initramfs.cpio.gz,data.img} and sizes"
+	@echo "  image                build/images/{vmlinuz,initramfs{,-dev}.cpio.lz4,data.img} and sizes"
 	@echo "  deps                 fetch, verify and build the pinned dependencies"
 	@echo "  <board>_defconfig    .config from board/<board>/defconfig: $(foreach b,$(BOARDS),$(subst -,_,$(b))_defconfig)"
 	@echo "  menuconfig           edit .config"

@@ -25,17 +25,17 @@ static void report(void *ctx, const char *file, int line, const char *msg)
 	log_msg(p->lg, LOG_ERROR, "%s:%d: %s", file, line, msg);
 }
 
-static int on_modules(struct init_conf *c, const char *v, struct berr *e)
+static int on_modules(char *list, size_t size, const char *key, const char *v, struct berr *e)
 {
-	size_t used = strlen(c->modules), n = strlen(v);
+	size_t used = strlen(list), n = strlen(v);
 
 	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_- \t") != n)
-		return conf_bad(e, "modules", v, "names may hold only [A-Za-z0-9_-]");
-	if (used + 1 + n >= sizeof c->modules)
-		return conf_bad(e, "modules", v, "list longer than %zu bytes", sizeof c->modules - 1);
+		return conf_bad(e, key, v, "names may hold only [A-Za-z0-9_-]");
+	if (used + 1 + n >= size)
+		return conf_bad(e, key, v, "list longer than %zu bytes", size - 1);
 	if (used)
-		c->modules[used++] = ' ';
-	memcpy(c->modules + used, v, n + 1);
+		list[used++] = ' ';
+	memcpy(list + used, v, n + 1);
 	return 0;
 }
 
@@ -82,7 +82,9 @@ static int on_system(struct init_conf *c, const char *key, const char *v, struct
 	if (strcmp(key, "hostname") == 0)
 		return conf_hostname(key, v, c->hostname, sizeof c->hostname, e);
 	if (strcmp(key, "modules") == 0)
-		return on_modules(c, v, e);
+		return on_modules(c->modules, sizeof c->modules, key, v, e);
+	if (strcmp(key, "modules_late") == 0)
+		return on_modules(c->modules_late, sizeof c->modules_late, key, v, e);
 	if (strcmp(key, "console_shell") == 0)
 		return on_console_shell(c, v, e);
 	if (strncmp(key, "sysctl.", 7) == 0)

@@ -3,8 +3,13 @@
  * Keys read here (everything else in the file belongs to other programs and
  * is ignored):
  *   [system] hostname       = NAME         (RFC 1123, at most 64 bytes)
- *   [system] modules        = NAME NAME…   (kernel modules to load at boot;
- *                                           continuation lines append)
+ *   [system] modules        = NAME NAME…   (kernel modules to load at boot,
+ *                                           before the services; continuation
+ *                                           lines append)
+ *   [system] modules_late   = NAME NAME…   (loaded in the background once boot
+ *                                           is done; then, with
+ *                                           CONFIG_INIT_MODULES_LOCK, module
+ *                                           loading is disabled for good)
  *   [system] console_shell  = /PATH [ARG…] (only with CONFIG_INIT_CONSOLE_SHELL)
  *   [system] services       = /DIR         (default /etc/berth/services.d)
  *   [system] data           = /DIR         data partition mount point (default
@@ -65,6 +70,7 @@ struct init_conf {
 	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
 	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
+	char modules_late[INIT_CONF_MODULES_MAX];    /* space-separated */
 	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
 	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */
 	char resolv_conf[INIT_CONF_SHELL_MAX];       /* /etc/resolv.conf */

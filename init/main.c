@@ -118,5 +118,7 @@ int main(int argc, char **argv)
 	loop_console_shell(&in);
 
 	print_ready(&in);
+	if (IS_ENABLED(CONFIG_INIT_MODULES))
+		modules_load_late(in.conf.modules_late, IS_ENABLED(CONFIG_INIT_MODULES_LOCK), &in.log);
 	loop_run(&in);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "autoconf.h"
@@ -127,48 +128,129 @@ static int load_one(const char *dir, const char *rel, size_t rel_len, const stru
 	return 0;
 }
 
-int modules_load(const char *names, const struct logger *lg)
+/* modules.dep and the module directory of the running kernel. */
+static int read_dep(char *dep, size_t size, char *dir, size_t dir_size, const struct logger *lg)
 {
-	char dep[MODULES_DEP_MAX];
-	struct mod_ref plan[CONFIG_INIT_MODULES_MAX];
-	size_t n = 0, i;
-	char dir[320];
+	char dep_path[352];
 	struct utsname u;
 	struct berr e;
-	int failed = 0, loaded = 0;
-	const char *p = names;
 
 	if (uname(&u) < 0) {
 		log_msg(lg, LOG_ERROR, "uname: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(dir, dir_size, "/lib/modules/%s", u.release);
+	snprintf(dep_path, sizeof dep_path, "%s/modules.dep", dir);
+	if (fs_read(dep_path, dep, size, &e) < 0) {
+		log_err(lg, &e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Load one named module and its dependencies, in order; returns how many
+ * failed. */
+static int load_chain(const char *dep, const char *dir, const char *name, size_t len,
+		      const struct logger *lg)
+{
+	struct mod_ref plan[CONFIG_INIT_MODULES_MAX];
+	size_t n = 0;
+	struct berr e;
+	int failed = 0;
+
+	if (modules_plan(dep, name, len, plan, ARRAY_SIZE(plan), &n, &e) < 0) {
+		log_err(lg, &e);
 		return 1;
 	}
-	snprintf(dir, sizeof dir, "/lib/modules/%s", u.release);
-	{
-		char dep_path[352];
-		snprintf(dep_path, sizeof dep_path, "%s/modules.dep", dir);
-		if (fs_read(dep_path, dep, sizeof dep, &e) < 0) {
-			log_err(lg, &e);
-			return 1;
+	for (size_t i = 0; i < n; i++)
+		if (load_one(dir, dep + plan[i].off, plan[i].len, lg) < 0)
+			failed++;
+	return failed;
+}
+
+/* Collect one loader; returns the failures it reported. */
+static int reap_loader(pid_t *pids, int *nrun)
+{
+	int status;
+	pid_t pid;
+
+	do
+		pid = waitpid(-1, &status, 0);
+	while (pid < 0 && errno == EINTR);
+	if (pid < 0)
+		return 0;
+	for (int i = 0; i < *nrun; i++)
+		if (pids[i] == pid) {
+			pids[i] = pids[--*nrun];
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 		}
-	}
+	return 0; /* not one of ours (PID 1 reaps orphans too) */
+}
+
+int modules_load(const char *names, const struct logger *lg)
+{
+	char dep[MODULES_DEP_MAX];
+	char dir[320];
+	pid_t pids[CONFIG_INIT_MODULES_JOBS];
+	int nrun = 0, failed = 0, named = 0;
+	long long t0 = log_boottime_ns();
+	const char *p = names;
+
+	if (read_dep(dep, sizeof dep, dir, sizeof dir, lg) < 0)
+		return 1;
 	while (*p) {
 		const char *s;
+		pid_t pid;
+
 		while (*p == ' ' || *p == '\t')
 			p++;
 		s = p;
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
-		if (p > s && modules_plan(dep, s, (size_t)(p - s), plan, ARRAY_SIZE(plan), &n, &e) < 0) {
-			log_err(lg, &e);
-			failed++;
+		if (p == s)
+			continue;
+		named++;
+		if (nrun == CONFIG_INIT_MODULES_JOBS)
+			failed += reap_loader(pids, &nrun);
+		/* One loader per named module: signature checks, relocation and
+		 * device probes run on every CPU at once. A dependency two
+		 * loaders share is loaded by one; the kernel makes the other's
+		 * finit_module wait for it and answer EEXIST. */
+		pid = fork();
+		if (pid == 0) {
+			int f = load_chain(dep, dir, s, (size_t)(p - s), lg);
+			_exit(f > 100 ? 100 : f);
 		}
-	}
-	for (i = 0; i < n; i++) {
-		if (load_one(dir, dep + plan[i].off, plan[i].len, lg) < 0)
-			failed++;
+		if (pid < 0) /* no process: load it here */
+			failed += load_chain(dep, dir, s, (size_t)(p - s), lg);
 		else
-			loaded++;
+			pids[nrun++] = pid;
 	}
-	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %d loaded, %d failed", loaded, failed);
+	while (nrun > 0)
+		failed += reap_loader(pids, &nrun);
+	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %d named loaded, %d failed, in %lld ms", named,
+		failed, (log_boottime_ns() - t0) / 1000000LL);
 	return failed;
+}
+
+pid_t modules_load_late(const char *names, int lock, const struct logger *lg)
+{
+	pid_t pid = fork();
+
+	if (pid != 0) {
+		if (pid < 0)
+			log_msg(lg, LOG_ERROR, "modules: late loader: fork: %s", strerror(errno));
+		return pid;
+	}
+	if (names[0])
+		modules_load(names, lg);
+	if (lock) {
+		struct berr e;
+
+		if (util_write_file("/proc/sys/kernel/modules_disabled", "1\n", &e) < 0)
+			log_err(lg, &e);
+		else
+			log_msg(lg, LOG_INFO, "modules: loading disabled (kernel.modules_disabled=1)");
+	}
+	_exit(0);
 }

@@ -9,6 +9,7 @@
 #define BERTH_INIT_MODULES_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 #include "lib/log.h"
@@ -27,9 +28,16 @@ int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_
 
 /* Load every module named in `names` (space-separated) from the running
  * kernel's /lib/modules/<release>/, dependencies first, with
- * finit_module(2). Modules already loaded or built in count as loaded.
- * Failures are logged per module and the rest still loaded; returns how
- * many failed. */
+ * finit_module(2): each named module (with its dependencies, in order) in
+ * its own forked loader, all at once, and returns when every loader is
+ * done. Modules already loaded or built in count as loaded. Failures are
+ * logged per module and the rest still loaded; returns how many failed. */
 int modules_load(const char *names, const struct logger *lg);
+
+/* In a forked child, without waiting for it: load `names` as modules_load
+ * does, then, when `lock` is set, write kernel.modules_disabled=1 so that
+ * no further module can ever be loaded. The child exits 0; PID 1 reaps it
+ * as any finished helper. Returns its pid, or -1 (logged) when fork fails. */
+pid_t modules_load_late(const char *names, int lock, const struct logger *lg);
 
 #endif

@@ -67,13 +67,16 @@ static void cg_service(struct init *in, struct svc *s)
 }
 
 /* Kill what is left in the service's cgroup (forked helpers, a process
- * group that outlived the main process); PID 1 does not wait for it. */
+ * group that outlived the main process), unless the service says
+ * kill = main. */
 static void cg_kill(struct svc *s)
 {
 	char dir[96];
 	struct berr e;
 	int fd;
 
+	if (s->c.kill == SVC_KILL_MAIN)
+		return;
 	cg_path(dir, sizeof dir, s);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)

@@ -202,6 +202,8 @@ static const char *const consoles[] = {
 	[SVC_CONSOLE_ALL] = "all", [SVC_CONSOLE_ERRORS] = "errors", [SVC_CONSOLE_NONE] = "none",
 };
 
+static const char *const kills[] = { [SVC_KILL_GROUP] = "group", [SVC_KILL_MAIN] = "main" };
+
 static int on_number(struct svc_conf *c, const char *key, const char *v, struct berr *e)
 {
 	long long n;
@@ -250,6 +252,11 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 	if (strcmp(key, "restart") == 0) {
 		rc = conf_enum(key, v, restarts, ARRAY_SIZE(restarts), &i, e);
 		c->restart = rc < 0 ? c->restart : (enum svc_restart)i;
+		return rc;
+	}
+	if (strcmp(key, "kill") == 0) {
+		rc = conf_enum(key, v, kills, ARRAY_SIZE(kills), &i, e);
+		c->kill = rc < 0 ? c->kill : (enum svc_kill)i;
 		return rc;
 	}
 	if (strcmp(key, "console") == 0) {

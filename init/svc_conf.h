@@ -15,6 +15,12 @@
  *   stop_signal  = TERM|INT|HUP|QUIT|USR1|USR2|KILL or a number (default TERM)
  *   stop_timeout = N[ms|s|m|h]        stop signal to SIGKILL, at most 10m; N
  *                                     alone is seconds (default Kconfig)
+ *   kill         = group|main         what a stop or restart ends: the whole
+ *                                     cgroup (default), or only the main
+ *                                     process, leaving the processes it forked
+ *                                     running (dropbear: admin sessions survive
+ *                                     a restart of the listener); shutdown
+ *                                     still ends every process
  *   console      = all|errors|none    which log lines are mirrored to the
  *                                     console (errors: lines with "error" or
  *                                     "warn"; default errors)
@@ -43,6 +49,7 @@
 
 enum svc_restart { SVC_RESTART_ALWAYS, SVC_RESTART_ON_FAILURE, SVC_RESTART_NEVER };
 enum svc_console { SVC_CONSOLE_ERRORS, SVC_CONSOLE_ALL, SVC_CONSOLE_NONE };
+enum svc_kill { SVC_KILL_GROUP, SVC_KILL_MAIN };
 
 struct svc_conf {
 	char name[SVC_NAME_MAX + 1];
@@ -58,6 +65,7 @@ struct svc_conf {
 	uint64_t caps;                      /* bit n: keep capability n */
 	int caps_all;                       /* keep every capability */
 	enum svc_restart restart;
+	enum svc_kill kill;                 /* kill = group|main */
 	char after[SVC_AFTER_MAX][SVC_NAME_MAX + 1];
 	int nafter;
 	long long memory_max;               /* bytes; 0: no limit */

@@ -3,7 +3,7 @@
 # ------------------------------------------------------------ dependencies
 DEPS := bearssl libcap2 zlib libjsmn-dev libinih
 DEPS-$(CONFIG_ROOTFS_DROPBEAR) += dropbear
-DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox-static
+DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox
 DEPS += $(DEPS-y)
 DEP_STAMPS := $(addprefix $(O)/stamp/,$(DEPS))
 
@@ -14,15 +14,33 @@ endif
 
 $(O)/stamp/%: $(O)/pins/% $(TOP)/rootfs/deps/%.sh | host-tools
 	$(Q)$(TOP)/rootfs/deps/build.sh $(TOP) $(O) $*
-# dropbear links the sysroot's zlib.
-$(O)/stamp/dropbear: $(O)/stamp/zlib
 
 .PHONY: deps
 deps: $(DEP_STAMPS)
 
 # --------------------------------------------------------- image assembly
 IMAGES := $(O)/images
-INITRAMFS := $(IMAGES)/initramfs.cpio.gz
+# Two initramfs images from the same binaries: production (the default: no
+# shell on the console) and development (DEV=1: a password-less root shell
+# on the console, which the system tests drive). `make image` builds both.
+# The compressor is the board's (BOARD_INITRAMFS_COMPRESS, default gzip):
+# one its kernel was built to decompress, checked against the kernel config.
+INITRAMFS_COMPRESS := $(or $(BOARD_INITRAMFS_COMPRESS),gzip)
+compress-gzip := gzip -n -9
+compress-lz4 := lz4 -l -9 -q
+compress-zstd := zstd -q -19 --no-progress
+ext-gzip := gz
+ext-lz4 := lz4
+ext-zstd := zst
+rdconf-gzip := GZIP
+rdconf-lz4 := LZ4
+rdconf-zstd := ZSTD
+INITRAMFS_EXT := $(ext-$(INITRAMFS_COMPRESS))
+INITRAMFS_PROD := $(IMAGES)/initramfs.cpio.$(INITRAMFS_EXT)
+INITRAMFS_DEV := $(IMAGES)/initramfs-dev.cpio.$(INITRAMFS_EXT)
+# The one `make run`, bench and the tests boot.
+INITRAMFS = $(if $(filter-out 0,$(DEV)),$(INITRAMFS_DEV),$(INITRAMFS_PROD))
+IMAGE_VARIANT = $(if $(filter-out 0,$(DEV)),development,production)
 DATA_IMG := $(IMAGES)/data.img
 SKELETON := $(shell find $(TOP)/rootfs/skeleton -type f 2>/dev/null)
 # Third-party binaries that go into build/bin next to berth's own (musl, stripped).
@@ -30,6 +48,10 @@ THIRD_BINS-$(CONFIG_ROOTFS_DROPBEAR) += $(O)/bin/dropbearmulti
 $(O)/bin/dropbearmulti: $(O)/stamp/dropbear
 	@mkdir -p $(dir $@)
 	$(Q)$(STRIP) -o $@ $(SYSROOT)/bin/dropbearmulti
+THIRD_BINS-$(CONFIG_ROOTFS_BUSYBOX) += $(O)/bin/busybox
+$(O)/bin/busybox: $(O)/stamp/busybox
+	@mkdir -p $(dir $@)
+	$(Q)$(STRIP) -o $@ $(SYSROOT)/bin/busybox
 
 # SSH: root's authorized_keys come from the site (SITE=dir: dir/ssh/authorized_keys);
 # without one, from the development key pair made once in build/pki/ssh.
@@ -46,14 +68,25 @@ $(O)/pki/authorized_keys: $(AUTHORIZED_KEYS_SRC) berth-always
 	$(Q)cmp -s $< $@ 2>/dev/null || cp $< $@
 .PHONY: berth-always
 
-$(INITRAMFS): $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
-		$(TOP)/rootfs/mkinitramfs.sh $(BOARD_DIR)/modules $(O)/config/auto.conf $(DEP_STAMPS) \
-		$(AUTHORIZED_KEYS)
+INITRAMFS_INPUTS := $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
+	$(TOP)/rootfs/mkinitramfs.sh $(BOARD_MODULE_LISTS) $(BOARD_DIR)/board.mk $(O)/config/auto.conf \
+	$(DEP_STAMPS) $(AUTHORIZED_KEYS)
+KERNEL_CONFIG = $(O)/src/$(BOARD_KERNEL_PKG)/boot/config-$(BOARD_KERNEL_RELEASE)
+# $(call mkinitramfs,VARIANT)
+define mkinitramfs
 	@mkdir -p $(dir $@)
-	@echo "  CPIO    $(@:$(TOP)/%=%)"
-	$(Q)AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" \
-		$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs.spec
-	$(Q)$(MKCPIO) < $(O)/initramfs.spec | gzip -n -9 > $@.tmp && mv $@.tmp $@
+	@echo "  CPIO    $(@:$(TOP)/%=%) ($(1), $(INITRAMFS_COMPRESS))"
+	$(Q)grep -q '^CONFIG_RD_$(rdconf-$(INITRAMFS_COMPRESS))=y' $(KERNEL_CONFIG) || \
+		{ echo "rootfs: the kernel cannot unpack a $(INITRAMFS_COMPRESS) initramfs" >&2; exit 1; }
+	$(Q)VARIANT=$(1) AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" \
+		$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs-$(1).spec
+	$(Q)$(MKCPIO) < $(O)/initramfs-$(1).spec | $(compress-$(INITRAMFS_COMPRESS)) > $@.tmp && mv $@.tmp $@
+	$(Q)rm -f $(filter-out %.$(INITRAMFS_EXT),$(wildcard $(IMAGES)/initramfs*.cpio.*))
+endef
+$(INITRAMFS_PROD): $(INITRAMFS_INPUTS)
+	$(call mkinitramfs,production)
+$(INITRAMFS_DEV): $(INITRAMFS_INPUTS)
+	$(call mkinitramfs,development)
 
 # The data disk is made once and then kept: it is the appliance's state.
 $(DATA_IMG): | host-tools
@@ -63,9 +96,9 @@ $(DATA_IMG): | host-tools
 		mkfs.ext4 -q -F -L berth-data -E root_owner=0:0 $@.tmp && mv $@.tmp $@
 
 .PHONY: image
-image: $(INITRAMFS) $(KERNEL_IMAGE) $(DATA_IMG)
+image: $(INITRAMFS_PROD) $(INITRAMFS_DEV) $(KERNEL_IMAGE) $(DATA_IMG)
 	@echo "  SIZES"
-	@cd $(O) && for f in $(BINS:$(O)/%=%) $(THIRD_BINS-y:$(O)/%=%) images/vmlinuz images/initramfs.cpio.gz; do \
+	@cd $(O) && for f in $(BINS:$(O)/%=%) $(THIRD_BINS-y:$(O)/%=%) images/vmlinuz $(INITRAMFS_PROD:$(O)/%=%); do \
 		printf '    %-28s %9d bytes\n' "$$f" "$$(stat -c %s $$f)"; done
-	@printf '    %-28s %9d bytes (uncompressed)\n' initramfs "$$(gzip -dc $(INITRAMFS) | wc -c)"
+	@printf '    %-28s %9d bytes (uncompressed)\n' initramfs "$$($(INITRAMFS_COMPRESS) -dc $(INITRAMFS_PROD) | wc -c)"
 	@printf '    %-28s %9d bytes (sparse: %s used)\n' images/data.img "$$(stat -c %s $(DATA_IMG))" "$$(du -h $(DATA_IMG) | cut -f1)"

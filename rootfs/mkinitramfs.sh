@@ -5,15 +5,20 @@
 #
 # Usage: rootfs/mkinitramfs.sh TOP BUILDDIR BOARD_DIR KERNEL_RELEASE > SPEC
 # Reads the configuration from BUILDDIR/config/auto.conf; AUTHORIZED_KEYS
-# (environment), when set, is installed as /root/.ssh/authorized_keys. Generated files
-# (berth.conf, os-release) are written under BUILDDIR/rootfs/.
+# (environment), when set, is installed as /root/.ssh/authorized_keys.
+# VARIANT (environment): production (default) or development; only a
+# development image names a console shell in berth.conf (and only when
+# CONFIG_INIT_CONSOLE_SHELL built PID 1 able to start one). Generated files
+# (berth.conf, os-release) are written under BUILDDIR/rootfs/VARIANT/.
 # Exit codes: 0 ok, 100 usage, 1 an input is missing.
 set -euo pipefail
 [ $# = 4 ] || { echo "usage: $0 TOP BUILDDIR BOARD_DIR KERNEL_RELEASE" >&2; exit 100; }
 TOP=$1 BUILD=$2 BOARD_DIR=$3 REL=$4
 . "$BUILD/config/auto.conf"
 board=$(basename "$BOARD_DIR")
-gen=$BUILD/rootfs
+VARIANT=${VARIANT:-production}
+case $VARIANT in production|development) ;; *) echo "mkinitramfs: VARIANT: production or development" >&2; exit 100 ;; esac
+gen=$BUILD/rootfs/$VARIANT
 rm -rf "$gen" && mkdir -p "$gen"
 
 entries() {
@@ -33,7 +38,7 @@ entries() {
 	for f in "$BUILD"/bin/*; do
 		n=$(basename "$f")
 		case $n in
-		init) ;;
+		init|busybox) ;;
 		dropbearmulti)
 			echo "file /usr/sbin/dropbearmulti $f 0755 0 0"
 			for l in dropbear dropbearkey; do echo "slink /usr/sbin/$l dropbearmulti 0777 0 0"; done
@@ -44,7 +49,7 @@ entries() {
 	done
 
 	if [ "${CONFIG_ROOTFS_BUSYBOX:-}" = y ]; then
-		bb=$BUILD/sysroot/bin/busybox
+		bb=$BUILD/bin/busybox
 		[ -x "$bb" ] || { echo "mkinitramfs: $bb missing" >&2; exit 1; }
 		echo "file /bin/busybox $bb 0755 0 0"
 		# Applet links, except those that would stand in for berth's own.
@@ -89,16 +94,20 @@ entries() {
 
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
+	late=""
+	[ -f "$BOARD_DIR/modules.late" ] &&
+		late=$(sed 's/#.*//' "$BOARD_DIR/modules.late" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
 	shell=""
-	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && shell="console_shell = /bin/sh"
-	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" \
+	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && [ "$VARIANT" = development ] && shell="console_shell = /bin/sh"
+	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" -e "s|@MODULES_LATE@|$late|" \
 		-e "s|@CONSOLE_SHELL@|$shell|" "$TOP/rootfs/skeleton/etc/berth/berth.conf.in" > "$gen/berth.conf"
 	echo "file /etc/berth/berth.conf $gen/berth.conf 0644 0 0"
 	version=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 	cat > "$gen/os-release" <<OS
 NAME=berth
 ID=berth
-PRETTY_NAME="berth appliance ($board)"
+PRETTY_NAME="berth appliance ($board, $VARIANT)"
+VARIANT_ID=$VARIANT
 VERSION_ID=$version
 HOME_URL=https://berth.invalid/
 OS

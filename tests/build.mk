@@ -26,6 +26,8 @@ $(foreach t,$(unit-tests),$(eval $(call unit_rule,$(t))))
 UNIT_BINS := $(addprefix $(O)/unit/,$(unit-tests))
 
 # ------------------------------------------------------------------ layers
+# The tests boot the development image: they drive its console shell.
+check check-host check-system: DEV = 1
 TEST_ENV = BERTH_TOP=$(TOP) BERTH_BUILD=$(O) FUZZ_BINS="$(FUZZ_BINS)" $(QEMU_ENV)
 HOST_TESTS = $(sort $(wildcard $(TOP)/tests/host/*.sh))
 SYSTEM_TESTS = $(sort $(wildcard $(TOP)/tests/system/*.sh))

@@ -39,6 +39,8 @@ crun:/usr/bin/crun
 runc:/usr/sbin/runc
 time:/usr/bin/time
 openssh-client:/usr/bin/ssh-keygen
+ssh-audit:/usr/bin/ssh-audit
+lz4:/usr/bin/lz4
 "
 
 # Tests replace the list to exercise the missing-package paths.

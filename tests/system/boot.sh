@@ -1,7 +1,8 @@
 #!/bin/bash
 # boot.sh — the image boots in qemu to "berth: ready" within BOOT_TIMEOUT;
 # PID 1 is our init; cgroup2 is mounted with its controllers; the board's
-# modules are loaded; poweroff ends qemu.
+# modules are loaded (the late ones too) and then module loading is
+# disabled; poweroff ends qemu.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 
@@ -36,7 +37,21 @@ for c in cpu memory pids io; do
 	[[ " $sub " == *" $c "* ]] && tap_ok "$c is enabled for child groups" || tap_fail "$c is enabled for child groups" "subtree_control: $sub"
 done
 
+# The late modules (overlay among them) load after ready; then, with
+# CONFIG_INIT_MODULES_LOCK, module loading is disabled.
+for _ in $(seq 100); do
+	grep -qE 'modules: (loading disabled|.* in [0-9]+ ms)' <(tr -d '\r' < "$VM_DIR/console.log" | sed -n '/berth: ready/,$p') && break
+	sleep 0.3
+done
 mods=$(vm_run "cut -d' ' -f1 /proc/modules")
+if [ "${CONFIG_INIT_MODULES_LOCK:-}" = y ]; then
+	for _ in $(seq 100); do grep -q 'modules: loading disabled' <(tr -d '\r' < "$VM_DIR/console.log") && break; sleep 0.3; done
+	tap_check "module loading is disabled once the late modules are in (kernel.modules_disabled=1)" \
+		test "$(vm_run 'cat /proc/sys/kernel/modules_disabled')" = 1
+	out=$(vm_run 'insmod /lib/modules/$(uname -r)/kernel/net/llc/llc.ko 2>&1; rmmod veth 2>&1; echo rc=$?')
+	grep -q 'rc=0' <<< "$out" && tap_fail "no module can be removed or loaded after that" "$out" ||
+		tap_ok "no module can be removed or loaded after that"
+fi
 for m in virtio_blk virtio_net virtio_pci overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
 done

@@ -39,7 +39,7 @@ static void reads_every_key(void)
 	      "user = nobody\ngroup = 0\ncapabilities = cap_net_bind_service, SETUID chown\n"
 	      "restart = on-failure\nafter = net ssh-keys\nafter = data\n"
 	      "memory_max = 16M\npids_max = 64\nenv = A=1\nenv = LONG_NAME2=x=y\n"
-	      "stop_signal = SIGINT\nstop_timeout = 250ms\nconsole = all\n", "sshd", &r);
+	      "stop_signal = SIGINT\nstop_timeout = 250ms\nconsole = all\nkill = main\n", "sshd", &r);
 	CHECK_INT(r.rc, 0);
 	CHECK_STR(r.log, "");
 	CHECK_STR(r.c.name, "sshd");
@@ -63,6 +63,7 @@ static void reads_every_key(void)
 	CHECK_INT(r.c.stop_signal, SIGINT);
 	CHECK_INT(r.c.stop_timeout_ms, 250);
 	CHECK_INT(r.c.console, SVC_CONSOLE_ALL);
+	CHECK_INT(r.c.kill, SVC_KILL_MAIN);
 }
 
 static void defaults(void)
@@ -82,6 +83,7 @@ static void defaults(void)
 	CHECK_INT(r.c.stop_signal, SIGTERM);
 	CHECK(r.c.stop_timeout_ms > 0);
 	CHECK_INT(r.c.console, SVC_CONSOLE_ERRORS);
+	CHECK_INT(r.c.kill, SVC_KILL_GROUP);
 	parse("[service]\ncommand = /bin/true\ncapabilities = all\nstop_timeout = 3\n"
 	      "stop_signal = 9\nmemory_max = 2G\n", "x", &r);
 	CHECK_INT(r.rc, 0);
@@ -98,7 +100,7 @@ static void bad_values_are_reported_with_line(void)
 	parse("[service]\ncommand = relative/path\nuser = no-such-user-xyz\n"
 	      "capabilities = cap_fly\nrestart = sometimes\nafter = Bad/Name\n"
 	      "memory_max = 12X\npids_max = 0\nenv = =x\nstop_signal = PWR\n"
-	      "stop_timeout = -1\nconsole = loud\ncolour = blue\ngroup = no-such-group-xyz\n", "x", &r);
+	      "stop_timeout = -1\nconsole = loud\ncolour = blue\ngroup = no-such-group-xyz\nkill = some\n", "x", &r);
 	CHECK_INT(r.rc, -1);
 	CHECK(strstr(r.log, "t: error: F:2: command: want an absolute path: 'relative/path'"));
 	CHECK(strstr(r.log, "F:3: user: no such user"));
@@ -108,13 +110,14 @@ static void bad_values_are_reported_with_line(void)
 	CHECK(strstr(r.log, "F:7: memory_max:"));
 	CHECK(strstr(r.log, "F:8: pids_max:"));
 	CHECK(strstr(r.log, "F:9: env:"));
+	CHECK(strstr(r.log, "F:15: kill:"));
 	CHECK(strstr(r.log, "F:10: stop_signal:"));
 	CHECK(strstr(r.log, "F:11: stop_timeout:"));
 	CHECK(strstr(r.log, "F:12: console:"));
 	CHECK(strstr(r.log, "F:13: unknown key: 'colour'"));
 	CHECK(strstr(r.log, "F:14: group: no such group"));
 	CHECK(strstr(r.log, "F:0: command: missing"));
-	CHECK(strstr(r.e.msg, "F: 14 errors: service skipped"));
+	CHECK(strstr(r.e.msg, "F: 15 errors: service skipped"));
 }
 
 static void syntax_and_section_errors(void)
