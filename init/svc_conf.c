@@ -24,6 +24,7 @@ struct parse {
 	const struct logger *lg;
 	const char *passwd, *group;   /* files for user and group names */
 	int have_command;
+	int have_user;
 };
 
 static void report(void *ctx, const char *file, int line, const char *msg)
@@ -100,6 +101,7 @@ static int on_user(struct parse *p, const char *key, const char *v, struct berr 
 	if (resolve(key, v, p->passwd, &uid, &gid, e) < 0)
 		return -1;
 	p->c->uid = (uid_t)uid;
+	p->have_user = 1;
 	if (!p->c->have_gid)
 		p->c->gid = (gid_t)gid;
 	return 0;
@@ -270,6 +272,19 @@ static void defaults(struct svc_conf *c, const char *name)
 	c->console = SVC_CONSOLE_ERRORS;
 }
 
+/* No `user =`: SVC_DEFAULT_USER, or nobody when the passwd file lacks it
+ * (never root). `group =` still wins over the user's primary group. */
+static void default_user(struct parse *p)
+{
+	long uid, gid;
+
+	if (lookup(p->passwd, SVC_DEFAULT_USER, &uid, &gid) < 0 || uid <= 0 || gid < 0)
+		uid = gid = SVC_NOBODY;
+	p->c->uid = (uid_t)uid;
+	if (!p->c->have_gid)
+		p->c->gid = (gid_t)gid;
+}
+
 int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const char *name,
 		   const struct logger *lg, struct berr *e)
 {
@@ -285,6 +300,8 @@ int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const
 	} else if (conf_parse(&r, text, e) < 0) {
 		return -1;
 	}
+	if (!p.have_user)
+		default_user(&p);
 	if (!p.have_command) {
 		conf_bad(&d, "command", c->name, "missing");
 		conf_report(&r, 0, &d);

@@ -4,7 +4,9 @@
  * section:
  *   command      = /ABS/PATH [ARG…]   words split on blanks, no quoting (required;
  *                                     no . or .. in the path)
- *   user         = NAME|UID           default root (UID 0-4294967294)
+ *   user         = NAME|UID           default SVC_DEFAULT_USER (berth-svc), or
+ *                                     nobody (65534) when /etc/passwd lacks it;
+ *                                     root only when written (UID 0-4294967294)
  *   group        = NAME|GID           default the user's primary group
  *   capabilities = none|all|cap_x cap_y…  capabilities kept (default none)
  *   restart      = always|on-failure|never   (default always)
@@ -40,6 +42,8 @@
 #define SVC_FILE_MAX 8192    /* bytes of one services.d file, and of /etc/passwd */
 #define SVC_PASSWD "/etc/passwd"
 #define SVC_GROUP "/etc/group"
+#define SVC_DEFAULT_USER "berth-svc" /* the user of a service without `user =` */
+#define SVC_NOBODY 65534             /* ... when /etc/passwd has no such user */
 
 enum svc_restart { SVC_RESTART_ALWAYS, SVC_RESTART_ON_FAILURE, SVC_RESTART_NEVER };
 enum svc_console { SVC_CONSOLE_ERRORS, SVC_CONSOLE_ALL, SVC_CONSOLE_NONE };
