@@ -1,5 +1,6 @@
-/* ctl.c — the control socket (lib/sock: created 0600 root, peer uid 0
- * only), fixed-size messages. */
+/* ctl.c — the control socket (lib/sock: created 0660 root:berth-admin;
+ * queries for root and that group, power and restart for CAP_SYS_BOOT),
+ * fixed-size messages. */
 #include "init/ctl.h"
 
 #include <errno.h>
@@ -10,20 +11,36 @@
 #include <unistd.h>
 
 #include "init/svc.h"
+#include "init/svc_conf.h"
 #include "lib/initctl.h"
 #include "lib/sock.h"
 #include "lib/util.h"
 
+#define CAP_SYS_BOOT_BIT 22 /* linux/capability.h's CAP_SYS_BOOT */
+
+/* CTL_ADMIN_GROUP's gid, or (gid_t)-1 when /etc/group has none. */
+static gid_t admin_gid(void)
+{
+	long gid, unused;
+
+	if (svc_conf_lookup(SVC_GROUP, CTL_ADMIN_GROUP, &gid, &unused) < 0 || gid <= 0)
+		return (gid_t)-1;
+	return (gid_t)gid;
+}
+
 int ctl_open(struct init *in, struct berr *e)
 {
-	static const struct sock_perm perm = { .mode = 0600, .uid = 0, .gid = 0 };
+	gid_t admin = admin_gid();
+	struct sock_perm perm = { .mode = 0660, .uid = 0, .gid = admin == (gid_t)-1 ? 0 : admin };
 	int fd;
 
 	in->ctl_fd = in->ctl_client = -1;
-	/* Root's only: the control socket and the service logs live here. */
+	/* The control socket and the service logs live here: root's, and the
+	 * admin group may only pass through to the socket (the logs are in
+	 * /run/berth/log, 0750 root). */
 	if (mkdir("/run/berth", 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir /run/berth");
-	if (chmod("/run/berth", 0700) < 0)
+	if (chown("/run/berth", 0, perm.gid) < 0 || chmod("/run/berth", perm.gid ? 0710 : 0700) < 0)
 		return berr_sys(e, "chmod /run/berth");
 	fd = sock_listen(INITCTL_PATH, SOCK_SEQPACKET | SOCK_NONBLOCK, &perm, 4, e);
 	if (fd < 0)
@@ -60,7 +77,8 @@ static void fail(struct init *in, int err, const char *msg)
 
 void ctl_accept(struct init *in)
 {
-	static const struct sock_allow root = SOCK_ALLOW_UID(0);
+	/* Who may connect at all: what may ask for a list (see query_ok). */
+	const struct sock_allow reader = { .uid = 0, .gid = admin_gid(), .cap = CAP_SYS_BOOT_BIT };
 	struct sock_peer peer;
 	struct berr e;
 	int fd = sock_accept(in->ctl_fd, SOCK_NONBLOCK, &peer, &e);
@@ -72,9 +90,9 @@ void ctl_accept(struct init *in)
 		return;
 	}
 	in->ctl_client = fd;
-	if (sock_peer_check(fd, &peer, &root, &e) < 0) {
+	if (sock_peer_check(fd, &peer, &reader, &e) < 0) {
 		log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
-		fail(in, EPERM, "only root may use the control socket");
+		fail(in, EPERM, "only root and the " CTL_ADMIN_GROUP " group may use the control socket");
 		fd_close(&in->ctl_client);
 		return;
 	}
@@ -116,6 +134,30 @@ static void list(struct init *in)
 	} while (i < in->nsvcs);
 }
 
+/* Restart, reboot, poweroff, halt: only a peer holding CAP_SYS_BOOT now
+ * (lib/sock.h: read from /proc/PID/status, checked to be the peer). */
+static int may_act(struct init *in)
+{
+	static const struct sock_allow boot = { .uid = (uid_t)-1, .gid = (gid_t)-1,
+						 .cap = CAP_SYS_BOOT_BIT };
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	struct sock_peer peer;
+	struct berr e;
+
+	if (getsockopt(in->ctl_client, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		log_msg(&in->log, LOG_WARN, "control socket: SO_PEERCRED: %s", strerror(errno));
+		fail(in, EPERM, "peer unknown");
+		return 0;
+	}
+	peer = (struct sock_peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
+	if (sock_peer_check(in->ctl_client, &peer, &boot, &e) == 0)
+		return 1;
+	log_msg(&in->log, LOG_WARN, "control socket: request refused: %s", e.msg);
+	fail(in, EPERM, "restart, reboot, poweroff and halt need CAP_SYS_BOOT");
+	return 0;
+}
+
 void ctl_serve(struct init *in)
 {
 	static const enum init_stop stops[] = {
@@ -138,6 +180,8 @@ void ctl_serve(struct init *in)
 		list(in);
 		break;
 	case INITCTL_RESTART:
+		if (!may_act(in))
+			break;
 		s = svc_find(in, q.name);
 		if (!s) {
 			fail(in, ENOENT, "no such service");
@@ -150,6 +194,8 @@ void ctl_serve(struct init *in)
 	case INITCTL_REBOOT:
 	case INITCTL_POWEROFF:
 	case INITCTL_HALT:
+		if (!may_act(in))
+			break;
 		if (in->stopping) {
 			fail(in, EALREADY, "shutdown already under way");
 			break;

@@ -18,6 +18,7 @@
 #define MS 1000000LL
 #define STUCK_GRACE_MS 5000      /* after a service's SIGKILL */
 #define KILL_ALL_WAIT_MS 1000
+#define REBOOT_RETRIES 3         /* after a failed reboot(2), one a second */
 
 static const struct {
 	const char *name;
@@ -133,10 +134,29 @@ static void finish(struct init *in)
 	log_msg(&in->log, LOG_INFO, "shutdown: %s after %lld ms", how[in->stop].name,
 		ms_since(in->sd.t0_ns));
 	reboot(how[in->stop].cmd);
-	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
-	evloop_timer_cancel(&in->loop, in->sd.timer);
-	in->stop = STOP_NONE; /* keep running */
-	in->stopping = 0;
+	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s: trying again %d times, a second apart",
+		how[in->stop].name, strerror(errno), REBOOT_RETRIES);
+	next_step(in, SHUTDOWN_HALTED);
+	in->sd.deadline_ns = log_boottime_ns() + 1000 * MS;
+	evloop_timer_arm(&in->loop, in->sd.timer, in->sd.deadline_ns);
+}
+
+/* After a failed reboot(2): nothing runs and the data is unmounted, so
+ * there is nothing to go back to. Try again a few times, then stay halted:
+ * the loop still reaps, nothing is restarted, no request is served. */
+static void retry_reboot(struct init *in)
+{
+	if (in->sd.entered >= REBOOT_RETRIES || wait_until_deadline(in))
+		return;
+	reboot(how[in->stop].cmd);
+	in->sd.entered++;
+	if (in->sd.entered < REBOOT_RETRIES) {
+		in->sd.deadline_ns = log_boottime_ns() + 1000 * MS;
+		evloop_timer_arm(&in->loop, in->sd.timer, in->sd.deadline_ns);
+		return;
+	}
+	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s: halted; PID 1 only reaps now: power off by hand",
+		how[in->stop].name, strerror(errno));
 }
 
 void shutdown_begin(struct init *in)
@@ -184,6 +204,9 @@ void shutdown_advance(struct init *in)
 		break;
 	case SHUTDOWN_FINAL:
 		break;
+	case SHUTDOWN_HALTED:
+		retry_reboot(in);
+		return;
 	}
 	finish(in);
 }

@@ -59,6 +59,7 @@ enum shutdown_step {
 	SHUTDOWN_TERM_ALL,        /* SIGTERM to every process, grace period */
 	SHUTDOWN_KILL_ALL,        /* SIGKILL to what is left */
 	SHUTDOWN_FINAL,           /* seed, sync, unmount, reboot(2) */
+	SHUTDOWN_HALTED,          /* reboot(2) failed: retried, then only reaping */
 };
 
 struct shutdown_state {

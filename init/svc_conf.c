@@ -45,10 +45,9 @@ int svc_name_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* Find NAME in an /etc/passwd or /etc/group style file: *id is field 3,
- * *id2 field 4 (passwd: the primary group). Read into a bounded buffer and
- * scanned in place: no allocation, so PID 1 may load services at any time. */
-static int lookup(const char *file, const char *name, long *id, long *id2)
+/* Read into a bounded buffer and scanned in place: no allocation, so PID 1
+ * may load services at any time. */
+int svc_conf_lookup(const char *file, const char *name, long *id, long *id2)
 {
 	char buf[SVC_FILE_MAX];
 	struct berr e;
@@ -88,7 +87,7 @@ static int resolve(const char *key, const char *v, const char *file, long *id, l
 		*id = *id2 = (long)n;
 		return 0;
 	}
-	if (lookup(file, name, id, id2) < 0 || *id < 0 || *id2 < 0)
+	if (svc_conf_lookup(file, name, id, id2) < 0 || *id < 0 || *id2 < 0)
 		return conf_bad(e, key, v, "no such %s in %s", key, file);
 	return 0;
 }
@@ -278,7 +277,7 @@ static void default_user(struct parse *p)
 {
 	long uid, gid;
 
-	if (lookup(p->passwd, SVC_DEFAULT_USER, &uid, &gid) < 0 || uid <= 0 || gid < 0)
+	if (svc_conf_lookup(p->passwd, SVC_DEFAULT_USER, &uid, &gid) < 0 || uid <= 0 || gid < 0)
 		uid = gid = SVC_NOBODY;
 	p->c->uid = (uid_t)uid;
 	if (!p->c->have_gid)

@@ -74,6 +74,11 @@ struct svc_conf {
 /* Is s a valid service name (1..31 of [a-z0-9_-])? */
 int svc_name_valid(const char *s, size_t len);
 
+/* Find name in an /etc/passwd or /etc/group style file: *id is field 3,
+ * *id2 field 4 (passwd: the primary group). Returns 0, or -1 when the file
+ * is unreadable or has no such name. Never allocates. */
+int svc_conf_lookup(const char *file, const char *name, long *id, long *id2);
+
 /* Read path (at most SVC_FILE_MAX-1 bytes) into *c, naming the service
  * `name`. Returns 0 when the service is usable; -1 when the file is
  * unreadable or too big (*e set) or any line was wrong (each logged through
