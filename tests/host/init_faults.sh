@@ -16,10 +16,12 @@ need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
 chmod 0755 "$WORK"
 
 # run_init NAME SECONDS CMD…: CMD (init, maybe wrapped) as PID 1 of new
-# namespaces; its console in $WORK/NAME.log; RC is unshare's status.
+# namespaces; its console in $WORK/NAME.log; RC is unshare's status. The
+# unshare parent ignores SIGTERM and a PID 1 may block it, hence -k: SIGKILL
+# to timeout's process group, init included, 3 s later.
 run_init() {
 	local name=$1 secs=$2; shift 2
-	( timeout "$secs" unshare --pid --mount --uts --cgroup --fork "$@" \
+	( timeout -k 3 "$secs" unshare --pid --mount --uts --cgroup --fork "$@" \
 		< /dev/null > "$WORK/$name.log" 2>&1; exit $? ) 2> /dev/null
 	RC=$?
 }
