@@ -153,6 +153,30 @@ tail -1 "$WORK/admin.poweroff" 2>/dev/null | grep -qx 1 && grep -q 'Permission d
 	tap_fail "a berth-admin member may not power off; a user outside it may not list" \
 		"$(cat "$WORK/admin.poweroff" "$WORK/other.services" 2>&1)"
 
+# A restart starts the new run only once the old run's cgroup is empty:
+# the new run counts the old run's 300 sleepers (SIGKILLed by cgroup.kill,
+# some still exiting) in its cgroup as it starts.
+cat > "$WORK/svc-linger.sh" <<SH
+#!/bin/sh
+n=\$(for p in \$(cat /sys/fs/cgroup/system/linger/cgroup.procs); do cat /proc/\$p/comm 2>/dev/null; done | grep -c '^sleep\$')
+echo "start \$n" >> $WORK/linger.runs
+for i in \$(seq 300); do sleep 1000 & done
+echo ready >> $WORK/linger.runs
+wait
+SH
+chmod 0755 "$WORK/svc-linger.sh"
+conf linger "for i in \$(seq 200); do grep -q ready $WORK/linger.runs 2>/dev/null && break; sleep 0.1; done
+$BIN/berthctl restart linger
+for i in \$(seq 200); do [ \$(grep -c ready $WORK/linger.runs) = 2 ] && break; sleep 0.1; done
+kill -USR2 1
+sleep 30"
+printf "[service]\ncommand = /bin/sh %s/svc-linger.sh\nstop_timeout = 1s\n" "$WORK" > "$WORK/linger.d/linger.conf"
+touch "$WORK/linger.runs" && chmod 0666 "$WORK/linger.runs" # the service runs as nobody here
+run_init linger 60 "$INIT" --config "$WORK/linger.conf"
+[ "$(grep -c '^start 0$' "$WORK/linger.runs" 2>/dev/null)" = 2 ] &&
+	tap_ok "a restarted service starts only once its old cgroup is empty" ||
+	tap_fail "a restarted service starts only once its old cgroup is empty" "$(cat "$WORK/linger.runs" 2>&1; grep linger "$WORK/linger.log" | tail -4)"
+
 # reboot(2) fails (init without CAP_SYS_BOOT): retried, then halted; the
 # halted PID 1 still reaps and does not start a second shutdown.
 conf noboot "sleep 30"
