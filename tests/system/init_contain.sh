@@ -46,10 +46,13 @@ try berthctl berthctl reboot
 echo done >> $o
 exec sleep 100000
 SH
-b64=$(base64 -w0 < "$WORK/attack.sh")
-vm_run "echo $b64 | base64 -d > /tmp/attack.sh && chmod 0755 /tmp/attack.sh && mount -o remount,rw / &&
+# Typed on the console in pieces: a terminal line holds at most 4095 bytes.
+vm_run ": > /tmp/attack.b64" > /dev/null
+base64 -w 512 < "$WORK/attack.sh" | while read -r l; do vm_run "echo $l >> /tmp/attack.b64" > /dev/null; done
+tap_check "root can still remount / to add a service" vm_run "base64 -d /tmp/attack.b64 > /tmp/attack.sh &&
+chmod 0755 /tmp/attack.sh && mount -o remount,rw / &&
 printf '[service]\ncommand = /bin/sh /tmp/attack.sh\nrestart = never\n' > /etc/berth/services.d/attack.conf &&
-mount -o remount,ro / && kill -HUP 1" > /dev/null
+mount -o remount,ro / && kill -HUP 1"
 for _ in $(seq 100); do vm_run "grep -qx done /tmp/attack.out" > /dev/null && break; sleep 0.3; done
 vm_run "cat /tmp/attack.out" > "$WORK/attack.out"
 sleep 1 # a reboot the attack might have caused would be under way by now
