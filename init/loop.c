@@ -95,7 +95,12 @@ static void ask_stop(struct init *in, int sig, enum init_stop want)
 /* Power signals count only from the kernel or a holder of CAP_SYS_BOOT. */
 static int power_allowed(struct init *in, int sig, const struct signals_sender *from)
 {
-	if (signals_sender_may_power(from))
+	int may = signals_sender_may_power(from);
+
+	if (may == 2)
+		log_msg(&in->log, LOG_INFO, "signal %d from pid %d uid 0, gone before its capabilities "
+			"could be read: taken", sig, (int)from->pid);
+	if (may)
 		return 1;
 	log_msg(&in->log, LOG_WARN, "signal %d from pid %d uid %u refused: sender lacks CAP_SYS_BOOT",
 		sig, (int)from->pid, (unsigned)from->uid);

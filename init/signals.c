@@ -91,10 +91,12 @@ int signals_sender_may_power(const struct signals_sender *from)
 	if (from->pid == 0)
 		return 1; /* the kernel, or a process outside our PID namespace */
 	snprintf(path, sizeof path, "/proc/%d/status", (int)from->pid);
-	if (fs_read(path, text, sizeof text, &e) < 0 || status_fields(text, &ruid, &capeff) < 0)
-		return 0; /* gone already: its PID may be someone else's soon */
-	if (ruid != (unsigned long)from->uid)
-		return 0; /* the PID was reused by another user's process */
+	if (fs_read(path, text, sizeof text, &e) < 0)
+		/* Gone already (busybox poweroff exits right after its kill()):
+		 * nothing left to read. Only root could signal PID 1 at all. */
+		return e.errnum == ENOENT || e.errnum == ESRCH ? (from->uid == 0 ? 2 : 0) : 0;
+	if (status_fields(text, &ruid, &capeff) < 0 || ruid != (unsigned long)from->uid)
+		return 0; /* unreadable, or the PID was reused by another user's process */
 	return (capeff >> CAP_SYS_BOOT_BIT) & 1;
 }
 
