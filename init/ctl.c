@@ -77,8 +77,6 @@ static void fail(struct init *in, int err, const char *msg)
 
 void ctl_accept(struct init *in)
 {
-	/* Who may connect at all: what may ask for a list (see query_ok). */
-	const struct sock_allow reader = { .uid = 0, .gid = admin_gid(), .cap = CAP_SYS_BOOT_BIT };
 	struct sock_peer peer;
 	struct berr e;
 	int fd = sock_accept(in->ctl_fd, SOCK_NONBLOCK, &peer, &e);
@@ -89,13 +87,10 @@ void ctl_accept(struct init *in)
 		close(fd);
 		return;
 	}
+	/* Who it is is checked once its request is read (ctl_serve): a refusal
+	 * sent before would race with the request, and a socket closed with
+	 * the request unread resets the connection, losing the refusal. */
 	in->ctl_client = fd;
-	if (sock_peer_check(fd, &peer, &reader, &e) < 0) {
-		log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
-		fail(in, EPERM, "only root and the " CTL_ADMIN_GROUP " group may use the control socket");
-		fd_close(&in->ctl_client);
-		return;
-	}
 	in->ctl_deadline_ns = log_boottime_ns() + 1000000000LL;
 }
 
@@ -134,12 +129,11 @@ static void list(struct init *in)
 	} while (i < in->nsvcs);
 }
 
-/* Restart, reboot, poweroff, halt: only a peer holding CAP_SYS_BOOT now
- * (lib/sock.h: read from /proc/PID/status, checked to be the peer). */
-static int may_act(struct init *in)
+/* 1 when the client passes allow (lib/sock.h: for a capability, read from
+ * /proc/PID/status and checked to be the peer); else an EPERM reply with
+ * why, logged, and 0. */
+static int allowed(struct init *in, const struct sock_allow *allow, const char *why)
 {
-	static const struct sock_allow boot = { .uid = (uid_t)-1, .gid = (gid_t)-1,
-						 .cap = CAP_SYS_BOOT_BIT };
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 	struct sock_peer peer;
@@ -151,11 +145,28 @@ static int may_act(struct init *in)
 		return 0;
 	}
 	peer = (struct sock_peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
-	if (sock_peer_check(in->ctl_client, &peer, &boot, &e) == 0)
+	if (sock_peer_check(in->ctl_client, &peer, allow, &e) == 0)
 		return 1;
-	log_msg(&in->log, LOG_WARN, "control socket: request refused: %s", e.msg);
-	fail(in, EPERM, "restart, reboot, poweroff and halt need CAP_SYS_BOOT");
+	log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
+	fail(in, EPERM, why);
 	return 0;
+}
+
+/* Any request: uid 0, the admin group or CAP_SYS_BOOT. */
+static int may_read(struct init *in)
+{
+	const struct sock_allow reader = { .uid = 0, .gid = admin_gid(), .cap = CAP_SYS_BOOT_BIT };
+
+	return allowed(in, &reader, "only root and the " CTL_ADMIN_GROUP " group may use the control socket");
+}
+
+/* Restart, reboot, poweroff, halt: only a peer holding CAP_SYS_BOOT now. */
+static int may_act(struct init *in)
+{
+	static const struct sock_allow boot = { .uid = (uid_t)-1, .gid = (gid_t)-1,
+						 .cap = CAP_SYS_BOOT_BIT };
+
+	return allowed(in, &boot, "restart, reboot, poweroff and halt need CAP_SYS_BOOT");
 }
 
 void ctl_serve(struct init *in)
@@ -170,6 +181,8 @@ void ctl_serve(struct init *in)
 
 	if (n < 0 && errno == EAGAIN && log_boottime_ns() < in->ctl_deadline_ns)
 		return; /* not yet */
+	if (!may_read(in))
+		goto out;
 	if (n != (ssize_t)sizeof q || q.version != INITCTL_VERSION) {
 		fail(in, EINVAL, "bad request: want one struct initctl_req of this version");
 		goto out;
