@@ -53,7 +53,17 @@ tap_check "root can still remount / to add a service" vm_run "base64 -d /tmp/att
 chmod 0755 /tmp/attack.sh && mount -o remount,rw / &&
 printf '[service]\ncommand = /bin/sh /tmp/attack.sh\nrestart = never\n' > /etc/berth/services.d/attack.conf &&
 mount -o remount,ro / && kill -HUP 1"
-for _ in $(seq 100); do vm_run "grep -qx done /tmp/attack.out" > /dev/null && break; sleep 0.3; done
+shut() { tr -d '\r' < "$VM_DIR/console.log" | grep -q 'shutdown: '; }
+for _ in $(seq 100); do
+	shut && break # the attack got through to PID 1 (as before the containment)
+	vm_run "grep -qx done /tmp/attack.out" > /dev/null && break
+	sleep 0.3
+done
+if shut; then
+	tap_fail "the default service leaves PID 1 running" "$(tr -d '\r' < "$VM_DIR/console.log" | grep 'shutdown: ' | head -3)"
+	"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null
+	tap_done; exit
+fi
 vm_run "cat /tmp/attack.out" > "$WORK/attack.out"
 sleep 1 # a reboot the attack might have caused would be under way by now
 res() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/attack.out"; }
