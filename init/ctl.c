@@ -1,5 +1,6 @@
-/* ctl.c — the control socket (lib/sock: created 0600 root, peer uid 0
- * only), fixed-size messages. */
+/* ctl.c — the control socket (lib/sock: created 0660 root:berth-admin;
+ * queries for root and that group, power and restart for CAP_SYS_BOOT),
+ * fixed-size messages. */
 #include "init/ctl.h"
 
 #include <errno.h>
@@ -10,20 +11,36 @@
 #include <unistd.h>
 
 #include "init/svc.h"
+#include "init/svc_conf.h"
 #include "lib/initctl.h"
 #include "lib/sock.h"
 #include "lib/util.h"
 
+#define CAP_SYS_BOOT_BIT 22 /* linux/capability.h's CAP_SYS_BOOT */
+
+/* CTL_ADMIN_GROUP's gid, or (gid_t)-1 when /etc/group has none. */
+static gid_t admin_gid(void)
+{
+	long gid, unused;
+
+	if (svc_conf_lookup(SVC_GROUP, CTL_ADMIN_GROUP, &gid, &unused) < 0 || gid <= 0)
+		return (gid_t)-1;
+	return (gid_t)gid;
+}
+
 int ctl_open(struct init *in, struct berr *e)
 {
-	static const struct sock_perm perm = { .mode = 0600, .uid = 0, .gid = 0 };
+	gid_t admin = admin_gid();
+	struct sock_perm perm = { .mode = 0660, .uid = 0, .gid = admin == (gid_t)-1 ? 0 : admin };
 	int fd;
 
 	in->ctl_fd = in->ctl_client = -1;
-	/* Root's only: the control socket and the service logs live here. */
+	/* The control socket and the service logs live here: root's, and the
+	 * admin group may only pass through to the socket (the logs are in
+	 * /run/berth/log, 0750 root). */
 	if (mkdir("/run/berth", 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir /run/berth");
-	if (chmod("/run/berth", 0700) < 0)
+	if (chown("/run/berth", 0, perm.gid) < 0 || chmod("/run/berth", perm.gid ? 0710 : 0700) < 0)
 		return berr_sys(e, "chmod /run/berth");
 	fd = sock_listen(INITCTL_PATH, SOCK_SEQPACKET | SOCK_NONBLOCK, &perm, 4, e);
 	if (fd < 0)
@@ -60,7 +77,6 @@ static void fail(struct init *in, int err, const char *msg)
 
 void ctl_accept(struct init *in)
 {
-	static const struct sock_allow root = SOCK_ALLOW_UID(0);
 	struct sock_peer peer;
 	struct berr e;
 	int fd = sock_accept(in->ctl_fd, SOCK_NONBLOCK, &peer, &e);
@@ -71,13 +87,10 @@ void ctl_accept(struct init *in)
 		close(fd);
 		return;
 	}
+	/* Who it is is checked once its request is read (ctl_serve): a refusal
+	 * sent before would race with the request, and a socket closed with
+	 * the request unread resets the connection, losing the refusal. */
 	in->ctl_client = fd;
-	if (sock_peer_check(fd, &peer, &root, &e) < 0) {
-		log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
-		fail(in, EPERM, "only root may use the control socket");
-		fd_close(&in->ctl_client);
-		return;
-	}
 	in->ctl_deadline_ns = log_boottime_ns() + 1000000000LL;
 }
 
@@ -116,6 +129,46 @@ static void list(struct init *in)
 	} while (i < in->nsvcs);
 }
 
+/* 1 when the client passes allow (lib/sock.h: for a capability, read from
+ * /proc/PID/status and checked to be the peer); else an EPERM reply with
+ * why, logged, and 0. */
+static int allowed(struct init *in, const struct sock_allow *allow, const char *why)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	struct sock_peer peer;
+	struct berr e;
+
+	if (getsockopt(in->ctl_client, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		log_msg(&in->log, LOG_WARN, "control socket: SO_PEERCRED: %s", strerror(errno));
+		fail(in, EPERM, "peer unknown");
+		return 0;
+	}
+	peer = (struct sock_peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
+	if (sock_peer_check(in->ctl_client, &peer, allow, &e) == 0)
+		return 1;
+	log_msg(&in->log, LOG_WARN, "control socket: refused uid %d: %s", (int)peer.uid, e.msg);
+	fail(in, EPERM, why);
+	return 0;
+}
+
+/* Any request: uid 0, the admin group or CAP_SYS_BOOT. */
+static int may_read(struct init *in)
+{
+	const struct sock_allow reader = { .uid = 0, .gid = admin_gid(), .cap = CAP_SYS_BOOT_BIT };
+
+	return allowed(in, &reader, "only root and the " CTL_ADMIN_GROUP " group may use the control socket");
+}
+
+/* Restart, reboot, poweroff, halt: only a peer holding CAP_SYS_BOOT now. */
+static int may_act(struct init *in)
+{
+	static const struct sock_allow boot = { .uid = (uid_t)-1, .gid = (gid_t)-1,
+						 .cap = CAP_SYS_BOOT_BIT };
+
+	return allowed(in, &boot, "restart, reboot, poweroff and halt need CAP_SYS_BOOT");
+}
+
 void ctl_serve(struct init *in)
 {
 	static const enum init_stop stops[] = {
@@ -128,6 +181,8 @@ void ctl_serve(struct init *in)
 
 	if (n < 0 && errno == EAGAIN && log_boottime_ns() < in->ctl_deadline_ns)
 		return; /* not yet */
+	if (!may_read(in))
+		goto out;
 	if (n != (ssize_t)sizeof q || q.version != INITCTL_VERSION) {
 		fail(in, EINVAL, "bad request: want one struct initctl_req of this version");
 		goto out;
@@ -141,6 +196,8 @@ void ctl_serve(struct init *in)
 		fail(in, 0, in->data_status[0] ? in->data_status : "data: not set up");
 		break;
 	case INITCTL_RESTART:
+		if (!may_act(in))
+			break;
 		s = svc_find(in, q.name);
 		if (!s) {
 			fail(in, ENOENT, "no such service");
@@ -153,6 +210,8 @@ void ctl_serve(struct init *in)
 	case INITCTL_REBOOT:
 	case INITCTL_POWEROFF:
 	case INITCTL_HALT:
+		if (!may_act(in))
+			break;
 		if (in->stopping) {
 			fail(in, EALREADY, "shutdown already under way");
 			break;

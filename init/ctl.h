@@ -2,7 +2,10 @@
  *
  * One client at a time; a client that sends no request within a second is
  * dropped. Requests: list services, restart one, reboot, poweroff, halt.
- * Only uid 0 (SO_PEERCRED, lib/sock.h) is served; a refused peer gets an
+ * A peer (lib/sock.h: SO_PEERCRED, SO_PEERGROUPS, /proc/PID/status) is
+ * served when it is uid 0, in the CTL_ADMIN_GROUP group or holds
+ * CAP_SYS_BOOT; restart and the power requests need CAP_SYS_BOOT (so root
+ * without capabilities may only list). A refused peer or request gets an
  * EPERM reply and is closed. Nothing here allocates. */
 #ifndef BERTH_INIT_CTL_H
 #define BERTH_INIT_CTL_H
@@ -10,8 +13,11 @@
 #include "init/state.h"
 #include "lib/err.h"
 
-/* Create /run/berth (0700 root) and the socket (0600 root, replacing a
- * stale socket, never another file) in it; in->ctl_fd. */
+#define CTL_ADMIN_GROUP "berth-admin" /* may list services (berthctl services) */
+
+/* Create /run/berth (0710 root:berth-admin, or 0700 root without that
+ * group) and the socket (0660 root:berth-admin, replacing a stale socket,
+ * never another file) in it; in->ctl_fd. */
 int ctl_open(struct init *in, struct berr *e);
 
 /* The listening socket is readable: take one client. */

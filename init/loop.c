@@ -24,6 +24,7 @@
 #include "lib/util.h"
 
 #define SHELL_RESPAWN_MS 1000
+#define SIGNAL_POLL_MS 100 /* without a signalfd: how often signals and children are looked at */
 
 /* Every callback gets the loop; the loop is a member of struct init. */
 static struct init *init_of(struct evloop *l)
@@ -95,8 +96,26 @@ static void ask_stop(struct init *in, int sig, enum init_stop want)
 		in->stop = want;
 }
 
-static void on_signal(struct init *in, int sig)
+/* Power signals count only from the kernel or a holder of CAP_SYS_BOOT. */
+static int power_allowed(struct init *in, int sig, const struct signals_sender *from)
 {
+	int may = signals_sender_may_power(from);
+
+	if (may == 2)
+		log_msg(&in->log, LOG_INFO, "signal %d from pid %d uid 0, gone before its capabilities "
+			"could be read: taken", sig, (int)from->pid);
+	if (may)
+		return 1;
+	log_msg(&in->log, LOG_WARN, "signal %d from pid %d uid %u refused: sender lacks CAP_SYS_BOOT",
+		sig, (int)from->pid, (unsigned)from->uid);
+	return 0;
+}
+
+static void on_signal(struct init *in, int sig, const struct signals_sender *from)
+{
+	if ((sig == SIGUSR1 || sig == SIGUSR2 || sig == SIGINT || sig == SIGTERM) &&
+	    !power_allowed(in, sig, from))
+		return;
 	switch (sig) {
 	case SIGCHLD:
 		reap(in);
@@ -131,8 +150,26 @@ static void on_sigfd(struct evloop *l, int fd, unsigned events, void *arg)
 
 	(void)events;
 	(void)arg;
-	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
-		on_signal(in, (int)si.ssi_signo);
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		struct signals_sender from = {
+			.pid = si.ssi_code == SI_KERNEL ? 0 : (pid_t)si.ssi_pid,
+			.uid = (uid_t)si.ssi_uid,
+		};
+		on_signal(in, (int)si.ssi_signo, &from);
+	}
+}
+
+/* Without a signalfd (loop_init failed to make one): the signals are
+ * still blocked, so take them by polling, and reap on every round in case
+ * SIGCHLD was merged into one already taken. */
+static void poll_signals(struct init *in)
+{
+	struct signals_sender from;
+	int sig;
+
+	while ((sig = signals_poll(&from)) > 0)
+		on_signal(in, sig, &from);
+	reap(in);
 }
 
 /* ---- control socket: one client at a time, with a deadline ---- */
@@ -262,13 +299,16 @@ int loop_init(struct init *in, struct berr *e)
 			in->loop_heap, INIT_LOOP_TIMERS, e) < 0 ||
 	    timers_init(in, e) < 0)
 		return -1;
-	if ((in->sigfd = signals_to_fd(e)) < 0 ||
-	    evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0)
-		return -1;
 	if (IS_ENABLED(CONFIG_INIT_POWER_BUTTON) && power_init(in, e) < 0)
 		return -1;
 	if (IS_ENABLED(CONFIG_INIT_WATCHDOG) && watchdog_init(in, e) < 0)
 		return -1;
+	if ((in->sigfd = signals_to_fd(e)) < 0)
+		return berr_prefix(e, "signals polled every %d ms instead", SIGNAL_POLL_MS);
+	if (evloop_fd_add(&in->loop, in->sigfd, EVLOOP_IN, on_sigfd, NULL, e) < 0) {
+		fd_close(&in->sigfd);
+		return berr_prefix(e, "signals polled every %d ms instead", SIGNAL_POLL_MS);
+	}
 	return 0;
 }
 
@@ -295,10 +335,12 @@ void loop_run(struct init *in)
 
 	for (;;) {
 		svc_timer_sync(in);
-		if (evloop_step(&in->loop, -1, &e) < 0) {
+		if (evloop_step(&in->loop, in->sigfd < 0 ? SIGNAL_POLL_MS : -1, &e) < 0) {
 			log_err(&in->log, &e);
 			sleep(1); /* never spin, never exit */
 		}
+		if (in->sigfd < 0)
+			poll_signals(in);
 		if (in->stop != STOP_NONE && !in->stopping)
 			begin_shutdown(in);
 	}

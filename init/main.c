@@ -32,12 +32,15 @@ static const char usage[] =
 	"\n"
 	"  --config FILE  berth.conf to read (default /etc/berth/berth.conf)\n"
 	"\n"
-	"Exit codes (only before it becomes PID 1; PID 1 never exits):\n"
+	"Exit codes (only when not PID 1; PID 1 never exits, and goes on booting\n"
+	"after --help):\n"
 	"  0    --help\n"
 	"  100  usage: bad option, or not running as PID 1\n";
 
 /* Arguments come from the kernel command line too: words init does not
- * know are logged and ignored rather than refused. */
+ * know are logged and ignored rather than refused. --help prints the usage
+ * and ends the program, except as PID 1, which must never exit (the kernel
+ * panics): there it prints the usage and boots all the same. */
 static int parse_args(struct init *in, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -45,7 +48,10 @@ static int parse_args(struct init *in, int argc, char **argv)
 			in->conf_path = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
 			fputs(usage, stdout);
-			return 0;
+			fflush(stdout);
+			if (getpid() != 1)
+				return 0;
+			log_msg(&in->log, LOG_WARN, "--help given to PID 1: booting all the same");
 		} else {
 			log_msg(&in->log, LOG_WARN, "ignoring argument '%s'", argv[i]);
 		}
@@ -113,6 +119,17 @@ int main(int argc, char **argv)
 		log_err(&in.log, &e);
 	net_setup(&in);
 	log_msg(&in.log, LOG_INFO, "network configured");
+	switch (mounts_root_readonly(&e)) {
+	case 0:
+		log_msg(&in.log, LOG_INFO, "/ is read-only");
+		break;
+	case 1:
+		log_msg(&in.log, LOG_INFO, "/ left writable: not the machine's PID 1 (a pid namespace)");
+		break;
+	default:
+		log_msg(&in.log, LOG_ERROR, "%s: services can change the root filesystem", e.msg);
+		break;
+	}
 	svc_start_all(&in, svc_load(&in, in.conf.services_dir, 0));
 	loop_watch(&in);
 	loop_console_shell(&in);

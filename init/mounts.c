@@ -74,3 +74,22 @@ int mounts_early(const struct logger *lg)
 	enable_controllers(lg);
 	return failed;
 }
+
+static int initial_pid_namespace(void)
+{
+	char comm[32];
+	struct berr e;
+
+	return fs_read("/proc/2/comm", comm, sizeof comm, &e) > 0 && strcmp(comm, "kthreadd\n") == 0;
+}
+
+int mounts_root_readonly(struct berr *e)
+{
+	if (!initial_pid_namespace())
+		return 1;
+	/* The superblock (the tmpfs root_switch made, or the rootfs): only
+	 * CAP_SYS_ADMIN can remount it writable again. */
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+		return berr_sys(e, "remount / read-only");
+	return 0;
+}

@@ -10,4 +10,13 @@
  * rest still mounted; returns how many mounts failed. */
 int mounts_early(const struct logger *lg);
 
+/* Make / read-only, once nothing of the boot writes to it any more (after
+ * networking wrote /etc/resolv.conf, before the services start): what
+ * stays writable is what is mounted on it (/run, /tmp, /dev/shm, /dev,
+ * /var/lib/berth; /proc/sys and /sys/fs/cgroup by root). Only as the
+ * machine's own PID 1 (kthreadd is PID 2): init in a test's pid namespace
+ * must not make the host's root read-only. Returns 0, 1 when skipped, or
+ * -1 (*e set). */
+int mounts_root_readonly(struct berr *e);
+
 #endif

@@ -204,17 +204,35 @@ static int copy_to_tmpfs(const struct logger *lg, struct copy *c)
 	return src;
 }
 
-/* Move the tmpfs over / and chroot into it. Returns 0, or -1 (logged). */
+/* Move the tmpfs over / and chroot into it. Returns 0; -1 (logged) back
+ * in the initramfs's / with the tmpfs still at /NEWROOT; -2 (logged) moved
+ * but not chrooted. */
 static int move_over(const struct logger *lg)
 {
-	if (chdir("/" NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0) {
-		/* The initramfs files are gone: the tmpfs is the only root left,
-		 * and this init, already loaded, goes on from wherever it is. */
-		log_msg(lg, LOG_ERROR, "root on tmpfs: move: %s", strerror(errno));
+	if (chdir("/" NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0) {
+		log_msg(lg, LOG_ERROR, "root on tmpfs: move: %s: booting from the initramfs",
+			strerror(errno));
+		if (chdir("/") < 0) {
+			/* / is where the kernel started us: nothing to fix */
+		}
 		return -1;
 	}
+	if (chroot(".") < 0 || chdir("/") < 0) {
+		/* The tmpfs is over / already, but this init's root is still
+		 * the initramfs: keep both, and go on from here. */
+		log_msg(lg, LOG_ERROR, "root on tmpfs: chroot: %s", strerror(errno));
+		return -2;
+	}
 	return 0;
+}
+
+/* The move failed before the tmpfs left /NEWROOT: drop the copy. The
+ * initramfs is whole (nothing was deleted), so boot goes on from it. */
+static void undo_copy(int src)
+{
+	umount2("/" NEWROOT, MNT_DETACH);
+	rmdir("/" NEWROOT);
+	close(src);
 }
 
 /* The new root's /sbin/init, told when the first one started. */
@@ -235,7 +253,7 @@ void root_switch_to_tmpfs(const struct logger *lg, char **argv, long long *t0_ns
 	struct berr e;
 	const char *env = getenv(ROOT_SWITCH_ENV);
 	long long t = log_boottime_ns();
-	int src, is, moved;
+	int src, is, moved = -1;
 
 	if (env) { /* the second init: the switch is done */
 		*t0_ns = strtoll(env, NULL, 10);
@@ -250,14 +268,19 @@ void root_switch_to_tmpfs(const struct logger *lg, char **argv, long long *t0_ns
 	}
 	umask(0);
 	src = copy_to_tmpfs(lg, &c);
-	if (src >= 0) {
-		delete_tree(src, c.dev, 0);
-		close(src);
-	}
-	moved = src >= 0 && move_over(lg) == 0;
+	if (src >= 0)
+		moved = move_over(lg);
 	umask(022);
-	if (!moved)
+	if (moved == -1 && src >= 0)
+		undo_copy(src);
+	else if (moved == -2)
+		close(src);
+	if (moved < 0)
 		return;
+	/* Only now, with the tmpfs in place, free the initramfs's files:
+	 * through src, the old root, which the move left beneath the new one. */
+	delete_tree(src, c.dev, 0);
+	close(src);
 	log_msg(lg, LOG_INFO, "root moved from the initramfs to tmpfs: %lu files, %llu KiB in %lld ms",
 		c.files, c.bytes / 1024, (log_boottime_ns() - t) / 1000000LL);
 	exec_again(lg, argv, *t0_ns);

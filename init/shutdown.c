@@ -21,6 +21,7 @@
 #define STUCK_GRACE_MS 5000      /* after a service's SIGKILL */
 #define KILL_ALL_WAIT_MS 1000
 #define RETRY_MARGIN_MS 1000     /* busy unmounts are retried until this before the deadline */
+#define REBOOT_RETRIES 3         /* after a failed reboot(2), one a second */
 
 static const struct {
 	const char *name;
@@ -184,10 +185,29 @@ static void finish(struct init *in)
 	if (IS_ENABLED(CONFIG_INIT_WATCHDOG))
 		watchdog_before_reboot(in);
 	reboot(how[in->stop].cmd);
-	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s", how[in->stop].name, strerror(errno));
-	evloop_timer_cancel(&in->loop, in->sd.timer);
-	in->stop = STOP_NONE; /* keep running */
-	in->stopping = 0;
+	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s: trying again %d times, a second apart",
+		how[in->stop].name, strerror(errno), REBOOT_RETRIES);
+	next_step(in, SHUTDOWN_HALTED);
+	in->sd.deadline_ns = log_boottime_ns() + 1000 * MS;
+	evloop_timer_arm(&in->loop, in->sd.timer, in->sd.deadline_ns);
+}
+
+/* After a failed reboot(2): nothing runs and the data is unmounted, so
+ * there is nothing to go back to. Try again a few times, then stay halted:
+ * the loop still reaps, nothing is restarted, no request is served. */
+static void retry_reboot(struct init *in)
+{
+	if (in->sd.entered >= REBOOT_RETRIES || wait_until_deadline(in))
+		return;
+	reboot(how[in->stop].cmd);
+	in->sd.entered++;
+	if (in->sd.entered < REBOOT_RETRIES) {
+		in->sd.deadline_ns = log_boottime_ns() + 1000 * MS;
+		evloop_timer_arm(&in->loop, in->sd.timer, in->sd.deadline_ns);
+		return;
+	}
+	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s: halted; PID 1 only reaps now: power off by hand",
+		how[in->stop].name, strerror(errno));
 }
 
 int shutdown_reaped(struct init *in, pid_t pid, int status)
@@ -244,6 +264,9 @@ void shutdown_advance(struct init *in)
 		break;
 	case SHUTDOWN_FINAL:
 		break;
+	case SHUTDOWN_HALTED:
+		retry_reboot(in);
+		return;
 	}
 	if (write_out_bounded(in))
 		return;

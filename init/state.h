@@ -39,6 +39,7 @@ struct svc {
 	unsigned restarts;               /* starts after the first */
 	int last_status;                 /* wait status of the last exit, -1: none */
 	int restart_asked;               /* start again once stopped (control socket) */
+	long long drain_ns;              /* restart waiting for the old cgroup to empty since */
 	int log_r, log_w;                /* pipe for stdout/stderr, kept across runs */
 	int log_fd;                      /* /run/berth/log/NAME.log */
 	long long log_bytes;             /* bytes in log_fd */
@@ -74,6 +75,7 @@ enum shutdown_step {
 	SHUTDOWN_TERM_ALL,        /* SIGTERM to every process, grace period */
 	SHUTDOWN_KILL_ALL,        /* SIGKILL to what is left */
 	SHUTDOWN_FINAL,           /* seed, sync, unmount (in a child, with a deadline), reboot(2) */
+	SHUTDOWN_HALTED,          /* reboot(2) failed: retried, then only reaping */
 };
 
 struct shutdown_state {

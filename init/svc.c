@@ -17,10 +17,13 @@
 #include "init/svc_exec.h"
 #include "init/svc_log.h"
 #include "lib/cgroup.h"
+#include "lib/fs.h"
 #include "lib/util.h"
 
 #define CG_SYSTEM "/sys/fs/cgroup/system"
 #define MS 1000000LL
+#define DRAIN_POLL_MS 10          /* how often a restart looks at the old group */
+#define DRAIN_WARN_MS 1000        /* ... and when it says it is still waiting */
 
 static void cg_path(char *buf, size_t size, const struct svc *s)
 {
@@ -82,6 +85,24 @@ static void cg_kill(struct svc *s)
 	if (fd >= 0)
 		cgroup_kill(fd, 0, &e);
 	fd_close(&fd);
+}
+
+/* 1 while the service's cgroup holds a process ("populated 1" in
+ * cgroup.events); 0 when empty, or without a cgroup (nothing to wait for).
+ * A kill = main service's group keeps what its main process forked (an SSH
+ * listener's sessions): only the main process, already reaped, is waited
+ * for. */
+static int cg_populated(const struct svc *s)
+{
+	char path[128], buf[128];
+	struct berr e;
+
+	if (s->c.kill == SVC_KILL_MAIN)
+		return 0;
+	snprintf(path, sizeof path, CG_SYSTEM "/%s/cgroup.events", s->c.name);
+	if (fs_read(path, buf, sizeof buf, &e) < 0)
+		return 0;
+	return strstr(buf, "populated 1") != NULL;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -263,6 +284,30 @@ static void start(struct init *in, struct svc *s)
 	log_msg(&in->log, LOG_INFO, "service %s: started (pid %d)", s->c.name, (int)pid);
 }
 
+/* Start s again, but only once its cgroup is empty: what the last run left
+ * is killed (cgroup.kill) and waited for, polled every DRAIN_POLL_MS in
+ * BACKOFF, so that two runs never share the group. */
+static void restart(struct init *in, struct svc *s)
+{
+	long long now = log_boottime_ns();
+
+	if (cg_populated(s)) {
+		if (s->state != SVC_BACKOFF || !s->drain_ns)
+			s->drain_ns = now;
+		else if (now - s->drain_ns >= DRAIN_WARN_MS * MS &&
+			 now - s->drain_ns < (DRAIN_WARN_MS + DRAIN_POLL_MS) * MS)
+			log_msg(&in->log, LOG_WARN, "service %s: its old processes outlive SIGKILL; "
+				"waiting for its cgroup to empty before the restart", s->c.name);
+		cg_kill(s);
+		s->state = SVC_BACKOFF;
+		s->due_ns = now + DRAIN_POLL_MS * MS;
+		return;
+	}
+	s->drain_ns = 0;
+	s->restarts++;
+	start(in, s);
+}
+
 void svc_start_all(struct init *in, int from)
 {
 	for (int i = from; i < in->nsvcs; i++)
@@ -312,10 +357,10 @@ int svc_exited(struct init *in, pid_t pid, int status)
 	}
 	if (s->restart_asked) {
 		s->restart_asked = 0;
-		s->restarts++;
 		s->backoff_ms = CONFIG_INIT_SVC_BACKOFF_MIN_MS;
 		log_msg(&in->log, LOG_INFO, "service %s: %s; restarting as asked", s->c.name, how);
-		start(in, s);
+		s->state = SVC_DOWN;
+		restart(in, s);
 		return 1;
 	}
 	if (s->c.restart == SVC_RESTART_NEVER || (s->c.restart == SVC_RESTART_ON_FAILURE && !failed)) {
@@ -366,9 +411,8 @@ void svc_restart(struct init *in, struct svc *s)
 		break;
 	case SVC_DOWN:
 	case SVC_BACKOFF:
-		s->restarts++;
 		s->backoff_ms = CONFIG_INIT_SVC_BACKOFF_MIN_MS;
-		start(in, s);
+		restart(in, s);
 		break;
 	}
 }
@@ -379,8 +423,7 @@ void svc_tick(struct init *in, long long now)
 		struct svc *s = &in->svcs[i];
 
 		if (s->state == SVC_BACKOFF && now >= s->due_ns && !in->stopping) {
-			s->restarts++;
-			start(in, s);
+			restart(in, s);
 		} else if (s->state == SVC_STOPPING && s->due_ns && now >= s->due_ns) {
 			log_msg(&in->log, LOG_WARN, "service %s: still running %d ms after signal %d: SIGKILL",
 				s->c.name, s->c.stop_timeout_ms, s->c.stop_signal);

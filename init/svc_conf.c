@@ -24,6 +24,7 @@ struct parse {
 	const struct logger *lg;
 	const char *passwd, *group;   /* files for user and group names */
 	int have_command;
+	int have_user;
 };
 
 static void report(void *ctx, const char *file, int line, const char *msg)
@@ -44,10 +45,9 @@ int svc_name_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* Find NAME in an /etc/passwd or /etc/group style file: *id is field 3,
- * *id2 field 4 (passwd: the primary group). Read into a bounded buffer and
- * scanned in place: no allocation, so PID 1 may load services at any time. */
-static int lookup(const char *file, const char *name, long *id, long *id2)
+/* Read into a bounded buffer and scanned in place: no allocation, so PID 1
+ * may load services at any time. */
+int svc_conf_lookup(const char *file, const char *name, long *id, long *id2)
 {
 	char buf[SVC_FILE_MAX];
 	struct berr e;
@@ -87,7 +87,7 @@ static int resolve(const char *key, const char *v, const char *file, long *id, l
 		*id = *id2 = (long)n;
 		return 0;
 	}
-	if (lookup(file, name, id, id2) < 0 || *id < 0 || *id2 < 0)
+	if (svc_conf_lookup(file, name, id, id2) < 0 || *id < 0 || *id2 < 0)
 		return conf_bad(e, key, v, "no such %s in %s", key, file);
 	return 0;
 }
@@ -100,6 +100,7 @@ static int on_user(struct parse *p, const char *key, const char *v, struct berr 
 	if (resolve(key, v, p->passwd, &uid, &gid, e) < 0)
 		return -1;
 	p->c->uid = (uid_t)uid;
+	p->have_user = 1;
 	if (!p->c->have_gid)
 		p->c->gid = (gid_t)gid;
 	return 0;
@@ -277,6 +278,19 @@ static void defaults(struct svc_conf *c, const char *name)
 	c->console = SVC_CONSOLE_ERRORS;
 }
 
+/* No `user =`: SVC_DEFAULT_USER, or nobody when the passwd file lacks it
+ * (never root). `group =` still wins over the user's primary group. */
+static void default_user(struct parse *p)
+{
+	long uid, gid;
+
+	if (svc_conf_lookup(p->passwd, SVC_DEFAULT_USER, &uid, &gid) < 0 || uid <= 0 || gid < 0)
+		uid = gid = SVC_NOBODY;
+	p->c->uid = (uid_t)uid;
+	if (!p->c->have_gid)
+		p->c->gid = (gid_t)gid;
+}
+
 int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const char *name,
 		   const struct logger *lg, struct berr *e)
 {
@@ -292,6 +306,8 @@ int svc_conf_parse(struct svc_conf *c, const char *text, const char *path, const
 	} else if (conf_parse(&r, text, e) < 0) {
 		return -1;
 	}
+	if (!p.have_user)
+		default_user(&p);
 	if (!p.have_command) {
 		conf_bad(&d, "command", c->name, "missing");
 		conf_report(&r, 0, &d);

@@ -4,7 +4,9 @@
  * section:
  *   command      = /ABS/PATH [ARG…]   words split on blanks, no quoting (required;
  *                                     no . or .. in the path)
- *   user         = NAME|UID           default root (UID 0-4294967294)
+ *   user         = NAME|UID           default SVC_DEFAULT_USER (berth-svc), or
+ *                                     nobody (65534) when /etc/passwd lacks it;
+ *                                     root only when written (UID 0-4294967294)
  *   group        = NAME|GID           default the user's primary group
  *   capabilities = none|all|cap_x cap_y…  capabilities kept (default none)
  *   restart      = always|on-failure|never   (default always)
@@ -46,6 +48,8 @@
 #define SVC_FILE_MAX 8192    /* bytes of one services.d file, and of /etc/passwd */
 #define SVC_PASSWD "/etc/passwd"
 #define SVC_GROUP "/etc/group"
+#define SVC_DEFAULT_USER "berth-svc" /* the user of a service without `user =` */
+#define SVC_NOBODY 65534             /* ... when /etc/passwd has no such user */
 
 enum svc_restart { SVC_RESTART_ALWAYS, SVC_RESTART_ON_FAILURE, SVC_RESTART_NEVER };
 enum svc_console { SVC_CONSOLE_ERRORS, SVC_CONSOLE_ALL, SVC_CONSOLE_NONE };
@@ -77,6 +81,11 @@ struct svc_conf {
 
 /* Is s a valid service name (1..31 of [a-z0-9_-])? */
 int svc_name_valid(const char *s, size_t len);
+
+/* Find name in an /etc/passwd or /etc/group style file: *id is field 3,
+ * *id2 field 4 (passwd: the primary group). Returns 0, or -1 when the file
+ * is unreadable or has no such name. Never allocates. */
+int svc_conf_lookup(const char *file, const char *name, long *id, long *id2);
 
 /* Read path (at most SVC_FILE_MAX-1 bytes) into *c, naming the service
  * `name`. Returns 0 when the service is usable; -1 when the file is

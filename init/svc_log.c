@@ -32,11 +32,10 @@ int svc_log_open(struct svc *s, struct berr *e)
 	int p[2];
 
 	s->log_fd = s->log_r = s->log_w = -1;
-	/* Root's only: the control socket and the service logs live here. */
+	/* Root's only: the control socket and the service logs live here
+	 * (ctl_open lets the admin group pass through to the socket). */
 	if (mkdir("/run/berth", 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir /run/berth");
-	if (chmod("/run/berth", 0700) < 0)
-		return berr_sys(e, "chmod /run/berth");
 	if (mkdir(SVC_LOG_DIR, 0750) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir " SVC_LOG_DIR);
 	if (pipe2(p, O_CLOEXEC) < 0)

@@ -1,8 +1,9 @@
 /* initctl.h — the wire format of PID 1's local control socket, shared by
  * init (the server) and tools/berthctl (the client).
  *
- * A SOCK_SEQPACKET Unix socket at INITCTL_PATH, mode 0600 root; PID 1 also
- * checks SO_PEERCRED (uid 0 only). Every message is one fixed-size struct:
+ * A SOCK_SEQPACKET Unix socket at INITCTL_PATH, mode 0660 root:berth-admin.
+ * PID 1 checks the peer: INITCTL_SERVICES for uid 0, the berth-admin group
+ * or CAP_SYS_BOOT; every other command for CAP_SYS_BOOT only (EPERM). Every message is one fixed-size struct:
  * the client sends one struct initctl_req, PID 1 answers with one or more
  * struct initctl_rep (`more` set on all but the last) and closes.
  */

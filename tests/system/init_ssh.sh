@@ -143,7 +143,8 @@ tap_check "each restart was logged with its back-off" bash -c \
 	"[ \$(tr -d '\r' < '$VM_DIR/console.log' | grep -c 'service dropbear: killed by signal 9 after .* restart in') -ge 3 ]"
 
 # --- a memory hog under a 16 MiB limit
-vm_run "printf '[service]\ncommand = /bin/dd if=/dev/zero of=/dev/null bs=64M count=1\nmemory_max = 16M\npids_max = 8\nrestart = always\n' > /etc/berth/services.d/hog.conf && kill -HUP 1" > /dev/null
+# (/ is read-only after boot: root remounts it to add the file)
+vm_run "mount -o remount,rw / && printf '[service]\ncommand = /bin/dd if=/dev/zero of=/dev/null bs=64M count=1\nmemory_max = 16M\npids_max = 8\nrestart = always\n' > /etc/berth/services.d/hog.conf && mount -o remount,ro / && kill -HUP 1" > /dev/null
 for _ in $(seq 60); do
 	[ "$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'service hog: killed by signal 9')" -ge 2 ] && break
 	sleep 0.5
@@ -158,7 +159,7 @@ oom=$(awk '$1 == "oom_kill" { print $2 }' <<< "$ev")
 tap_check "memory.max of the service's cgroup is 16 MiB" test "$(vm_run 'cat /sys/fs/cgroup/system/hog/memory.max')" = 16777216
 tap_check "pids.max of the service's cgroup is 8" test "$(vm_run 'cat /sys/fs/cgroup/system/hog/pids.max')" = 8
 tap_check "PID 1 is still up (and still init)" test "$(vm_run 'cat /proc/1/comm')" = init
-vm_run "rm /etc/berth/services.d/hog.conf; berthctl services" > "$WORK/services"
+vm_run "mount -o remount,rw / && rm /etc/berth/services.d/hog.conf; mount -o remount,ro /; berthctl services" > "$WORK/services"
 tap_check "the other services are unaffected" grep -qE '^dhcpc-eth0 +running' "$WORK/services"
 
 # --- berthctl poweroff over SSH

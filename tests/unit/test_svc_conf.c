@@ -73,8 +73,9 @@ static void defaults(void)
 	parse("[service]\ncommand = /bin/true\n", "x", &r);
 	CHECK_INT(r.rc, 0);
 	CHECK_INT(r.c.argc, 1);
-	CHECK_INT(r.c.uid, 0);
-	CHECK_INT(r.c.gid, 0);
+	/* never root by default: berth-svc, or nobody where passwd lacks it */
+	CHECK(r.c.uid != 0);
+	CHECK(r.c.gid != 0);
 	CHECK_INT(r.c.caps, 0);
 	CHECK_INT(r.c.caps_all, 0);
 	CHECK_INT(r.c.restart, SVC_RESTART_ALWAYS);
@@ -91,6 +92,16 @@ static void defaults(void)
 	CHECK_INT(r.c.stop_timeout_ms, 3000);
 	CHECK_INT(r.c.stop_signal, 9);
 	CHECK_INT(r.c.memory_max, 2LL << 30);
+	CHECK(r.c.uid != 0);
+	/* root only when written */
+	parse("[service]\ncommand = /bin/true\nuser = root\n", "x", &r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.c.uid, 0);
+	CHECK_INT(r.c.gid, 0);
+	parse("[service]\ncommand = /bin/true\ngroup = 0\n", "x", &r);
+	CHECK_INT(r.rc, 0);
+	CHECK(r.c.uid != 0);
+	CHECK_INT(r.c.gid, 0);
 }
 
 static void bad_values_are_reported_with_line(void)
