@@ -308,6 +308,26 @@ int store_mktemp(struct store *s, const char *prefix, char *out, size_t size, st
 	return berr_set(e, EEXIST, "no free temporary name for %s", prefix);
 }
 
+/* Write a whole file in tmp/ and then rename it to path (relative to the
+ * root; dir is its directory): a writer killed on the way leaves its
+ * half-written file only in tmp/, which every exclusive lock empties, never
+ * beside the records where nothing would remove it. */
+static int publish(struct store *s, const char *dir, const char *path, const char *buf, size_t len,
+		   struct berr *e)
+{
+	char tmp[STORE_PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "tmp/publish.%d", (int)getpid());
+	if (fs_write_atomic_at(s->rootfd, tmp, buf, len, 0600, e) < 0)
+		return -1;
+	if (renameat(s->rootfd, tmp, s->rootfd, path) < 0) {
+		berr_sys(e, "rename %s to %s", tmp, path);
+		(void)unlinkat(s->rootfd, tmp, 0);
+		return -1;
+	}
+	return fs_fsync_dir_at(s->rootfd, dir, e);
+}
+
 int store_image_write(struct store *s, const struct image_rec *im, struct berr *e)
 {
 	char *buf = malloc(RECORD_MAX), path[STORE_PATH_MAX];
@@ -323,7 +343,7 @@ int store_image_write(struct store *s, const struct image_rec *im, struct berr *
 		o += (size_t)snprintf(buf + o, RECORD_MAX - o, "layer %s %s %s\n", im->layers[i].blob,
 				      im->layers[i].diff, im->layers[i].chain);
 	snprintf(path, sizeof(path), "images/%s", im->config + 7);
-	if (begin_change(s, e) == 0 && fs_write_atomic_at(s->rootfd, path, buf, o, 0600, e) == 0 &&
+	if (begin_change(s, e) == 0 && publish(s, "images", path, buf, o, e) == 0 &&
 	    index_add(s, im->config + 7, e) == 0)
 		rc = 0;
 	free(buf);
@@ -423,7 +443,7 @@ int store_names_write(struct store *s, const struct store_names *n, struct berr 
 		return berr_set(e, ENOMEM, "out of memory");
 	for (int i = 0; i < n->n; i++)
 		o += (size_t)snprintf(buf + o, NAMES_FILE_MAX - o, "%s\t%s\n", n->e[i].name, n->e[i].digest);
-	if (begin_change(s, e) == 0 && fs_write_atomic_at(s->rootfd, "names", buf, o, 0600, e) == 0) {
+	if (begin_change(s, e) == 0 && publish(s, ".", "names", buf, o, e) == 0) {
 		if (n != &s->ix->names)
 			memcpy(&s->ix->names, n, sizeof(*n));
 		rc = 0;

@@ -10,7 +10,9 @@
  *                          holds the generation of images/ and names
  *
  * Every file is written with lib/fs (temporary, fsync, rename, fsync the
- * directory). An image exists exactly when its record does, and the record
+ * directory); records and names are written in tmp/ and then renamed into
+ * place, so that a killed writer's half-written file is only ever in tmp/.
+ * An image exists exactly when its record does, and the record
  * is written after every blob and layer it names: an import is complete or
  * absent, whatever point it is killed at.
  *

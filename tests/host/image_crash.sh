@@ -62,5 +62,13 @@ if [ "$bad" = 0 ]; then
 else
 	tap_fail "$RUNS kills: store consistent every time" "$bad problems"
 fi
-tap_check "gc leaves nothing after the last removal" bash -c "'$B' --data-root '$S' gc >/dev/null && [ -z \"\$(find '$S/layers' '$S/images' -mindepth 1)\" ]"
+# on failure: what gc said and what it left
+gc_out=$(bi gc 2>&1) && gc_rc=0 || gc_rc=$?
+left=$(find "$S/layers" "$S/images" -mindepth 1 2>&1)
+if [ "$gc_rc" = 0 ] && [ -z "$left" ]; then
+	tap_ok "gc leaves nothing after the last removal"
+else
+	tap_fail "gc leaves nothing after the last removal" \
+		"gc exit $gc_rc: $gc_out"$'\n'"left under layers/ and images/:"$'\n'"${left:-(nothing)}"
+fi
 tap_done
