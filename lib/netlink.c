@@ -93,19 +93,24 @@ void nl_build_addr_del(struct nl_msg *m, uint32_t seq, int ifindex, struct in_ad
 	addr_msg(m, seq, RTM_DELADDR, 0, ifindex, addr, prefix);
 }
 
+/* An IPv4 unicast route in the main table. */
+static void route_head(struct nl_msg *m, unsigned char protocol, unsigned char scope)
+{
+	struct rtmsg *r = put(m, sizeof *r);
+
+	r->rtm_family = AF_INET;
+	r->rtm_table = RT_TABLE_MAIN;
+	r->rtm_protocol = protocol;
+	r->rtm_scope = scope;
+	r->rtm_type = RTN_UNICAST;
+}
+
 void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct in_addr gw)
 {
-	struct rtmsg *r;
 	uint32_t oif = (uint32_t)ifindex;
 
 	start(m, seq, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
-	r = put(m, sizeof *r);
-	r->rtm_family = AF_INET;
-	r->rtm_dst_len = 0;
-	r->rtm_table = RT_TABLE_MAIN;
-	r->rtm_protocol = RTPROT_STATIC;
-	r->rtm_scope = RT_SCOPE_UNIVERSE;
-	r->rtm_type = RTN_UNICAST;
+	route_head(m, RTPROT_STATIC, RT_SCOPE_UNIVERSE);
 	attr(m, RTA_GATEWAY, &gw, sizeof gw);
 	attr(m, RTA_OIF, &oif, sizeof oif);
 	finish(m);
@@ -113,16 +118,10 @@ void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct 
 
 void nl_build_link_route(struct nl_msg *m, uint32_t seq, int ifindex, uint32_t metric, int del)
 {
-	struct rtmsg *r;
 	uint32_t oif = (uint32_t)ifindex;
 
 	start(m, seq, del ? RTM_DELROUTE : RTM_NEWROUTE, del ? 0 : NLM_F_CREATE | NLM_F_REPLACE);
-	r = put(m, sizeof *r);
-	r->rtm_family = AF_INET;
-	r->rtm_table = RT_TABLE_MAIN;
-	r->rtm_protocol = RTPROT_BOOT;
-	r->rtm_scope = RT_SCOPE_LINK;
-	r->rtm_type = RTN_UNICAST;
+	route_head(m, RTPROT_BOOT, RT_SCOPE_LINK);
 	attr(m, RTA_OIF, &oif, sizeof oif);
 	attr(m, RTA_PRIORITY, &metric, sizeof metric);
 	finish(m);
