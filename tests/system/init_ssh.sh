@@ -108,7 +108,8 @@ exec {SESSION[1]}>&-
 kill "$SESSION_PID" 2>/dev/null; wait "$SESSION_PID" 2>/dev/null
 
 # --- the mechanism: a forked child outlives its service's restart only with kill = main
-vm_run "printf 'sleep 1001 &\nexec sleep 1000\n' > /run/forker; for k in group main; do printf '[service]\ncommand = /bin/sh /run/forker\nkill = %s\n' \$k > /etc/berth/services.d/fork-\$k.conf; done; kill -HUP 1" > /dev/null
+# (/ is read-only after boot: root remounts it to add the files)
+vm_run "printf 'sleep 1001 &\nexec sleep 1000\n' > /run/forker; mount -o remount,rw / && for k in group main; do printf '[service]\ncommand = /bin/sh /run/forker\nkill = %s\n' \$k > /etc/berth/services.d/fork-\$k.conf; done; mount -o remount,ro /; kill -HUP 1" > /dev/null
 n1001() { vm_run 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done 2>/dev/null | grep -c "^sleep 1001"'; }
 for _ in $(seq 60); do [ "$(n1001)" = 2 ] && break; sleep 0.5; done
 vm_run "berthctl restart fork-group; berthctl restart fork-main" > /dev/null
@@ -118,7 +119,7 @@ tap_check "kill = group (the default): a restart ends what the service forked" t
 	"$(vm_run 'for p in $(cat /sys/fs/cgroup/system/fork-group/cgroup.procs); do tr "\0" " " < /proc/$p/cmdline; echo; done | grep -c "sleep 1001"')" = 1
 tap_check "kill = main: the forked child survives the restart beside the new one" test \
 	"$(vm_run 'for p in $(cat /sys/fs/cgroup/system/fork-main/cgroup.procs); do tr "\0" " " < /proc/$p/cmdline; echo; done | grep -c "sleep 1001"')" = 2
-vm_run "rm /etc/berth/services.d/fork-*.conf" > /dev/null
+vm_run "mount -o remount,rw / && rm /etc/berth/services.d/fork-*.conf; mount -o remount,ro /" > /dev/null
 
 # --- kill -9 dropbear three times
 ok=1
