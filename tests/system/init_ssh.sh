@@ -87,16 +87,21 @@ else
 fi
 
 # --- an open session survives a restart of the listener (kill = main)
+# Wait up to 30 s for dropbear to run under another pid than $1; print it ("" if not).
+new_dropbear_pid() {
+	local new=""
+	for _ in $(seq 60); do
+		new=$(svc_pid dropbear)
+		[ -n "$new" ] && [ "$new" != "$1" ] && break
+		sleep 0.5
+	done
+	echo "$new"
+}
 coproc SESSION { vssh 'echo up; while read -r l; do echo "got $l"; done' 2>&1; }
 read -r -t 60 line <&"${SESSION[0]}"
 old=$(svc_pid dropbear)
 vm_run "berthctl restart dropbear" > /dev/null
-new=""
-for _ in $(seq 60); do
-	new=$(svc_pid dropbear)
-	[ -n "$new" ] && [ "$new" != "$old" ] && break
-	sleep 0.5
-done
+new=$(new_dropbear_pid "$old")
 echo ping >&"${SESSION[1]}"
 reply=""
 read -r -t 30 reply <&"${SESSION[0]}"
@@ -127,12 +132,7 @@ for k in 1 2 3; do
 	old=$(svc_pid dropbear)
 	[ -n "$old" ] || { ok=0; why="dropbear not running before kill $k"; break; }
 	vm_run "kill -9 $old" > /dev/null
-	new=""
-	for _ in $(seq 60); do
-		new=$(svc_pid dropbear)
-		[ -n "$new" ] && [ "$new" != "$old" ] && break
-		sleep 0.5
-	done
+	new=$(new_dropbear_pid "$old")
 	if [ -z "$new" ] || [ "$new" = "$old" ]; then ok=0; why="not restarted after kill $k"; break; fi
 	wait_login 30 || { ok=0; why="no login after kill $k"; break; }
 done
