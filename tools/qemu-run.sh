@@ -5,8 +5,9 @@
 #   tools/qemu-run.sh fg            serial console on this terminal (ctrl-a x quits)
 #   tools/qemu-run.sh bg DIR        in the background; returns once the console
 #                                   says "berth: ready" (or fails after BOOT_TIMEOUT)
-#   tools/qemu-run.sh stop DIR      power a background VM off (poweroff on its
-#                                   console shell, then qemu's quit after
+#   tools/qemu-run.sh stop DIR      power a background VM off (the ACPI power
+#                                   button, and poweroff on a console shell,
+#                                   then qemu's quit after
 #                                   STOP_WAIT s, then SIGTERM, SIGKILL); returns
 #                                   within STOP_WAIT+20 s even when qemu hangs or
 #                                   is already gone
@@ -26,7 +27,7 @@
 #             send/monitor found no running qemu, 100 usage, 111 qemu could not start.
 set -euo pipefail
 
-usage() { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
+usage() { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
 [ $# -ge 1 ] || usage
 mode=$1
 SSH_PORT=${SSH_PORT:-2222}
@@ -156,6 +157,12 @@ stop)
 	if ! qemu_alive "$pid"; then
 		echo "qemu-run: qemu (pid $pid) is not running any more (it exited or was killed); cleaning up"
 	else
+		# The power button first (ACPI through qemu's monitor): PID 1 powers
+		# off in order on KEY_POWER, and a production image has no console
+		# shell. `poweroff` on the console too, for a development image
+		# whose button is not watched yet (very early in boot).
+		fifo_write "$dir/monitor.in" $'system_powerdown\n' ||
+			echo "qemu-run: its monitor does not take input within ${FIFO_TIMEOUT}s" >&2
 		fifo_write "$dir/serial.in" $'\npoweroff\n' ||
 			echo "qemu-run: its console does not take input within ${FIFO_TIMEOUT}s" >&2
 		if ! wait_gone "$pid" "$STOP_WAIT"; then

@@ -46,4 +46,31 @@ else
 		"$(grep -E 'state|features' <<< "$state"; echo "$out" | tail -5)"
 fi
 rm -f "$DATA_IMG"
+
+# `make stop` (tools/qemu-run.sh stop) on the production image, which has
+# no console shell: the power button it presses powers the machine off in
+# order, well before qemu would be quit, and the data filesystem is clean.
+prod=${INITRD/initramfs-dev./initramfs.}
+if [ "$prod" = "$INITRD" ] || [ ! -f "$prod" ]; then
+	tap_skip "make stop powers the production image off in order" "no production initramfs beside $INITRD"
+else
+	INITRD=$prod vm_start power-prod; rc=$?
+	if [ $rc != 0 ]; then
+		tap_fail "the production image boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"
+	else
+		for _ in $(seq 100); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
+		out=$("$TOP/tools/qemu-run.sh" stop "$VM_DIR" 2>&1)
+		log=$(tr -d '\r' < "$VM_DIR/console.log")
+		if ! grep -q 'quitting qemu' <<< "$out" && grep -q 'reboot: Power down' <<< "$log"; then
+			tap_ok "make stop on the production image powers it off (no qemu quit)"
+		else
+			tap_fail "make stop on the production image powers it off (no qemu quit)" "$out $(tail -5 <<< "$log")"
+		fi
+		state=$(dumpe2fs -h "$DATA_IMG" 2>/dev/null)
+		grep -q '^Filesystem state: *clean$' <<< "$state" && ! grep -q needs_recovery <<< "$state" &&
+			tap_ok "after make stop the data filesystem is clean" ||
+			tap_fail "after make stop the data filesystem is clean" "$(grep -E 'state|features' <<< "$state")"
+	fi
+	rm -f "$DATA_IMG"
+fi
 tap_done
