@@ -44,6 +44,11 @@ entries() {
 			for l in dropbear dropbearkey; do echo "slink /usr/sbin/$l dropbearmulti 0777 0 0"; done
 			echo "slink /usr/bin/scp ../sbin/dropbearmulti 0777 0 0"
 			;;
+		berth-dial)
+			echo "file /usr/bin/$n $f 0755 0 0"
+			# what the docker CLI runs over SSH: `docker system dial-stdio`
+			echo "slink /usr/bin/docker berth-dial 0777 0 0"
+			;;
 		*) echo "file /usr/bin/$n $f 0755 0 0" ;;
 		esac
 	done

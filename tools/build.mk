@@ -9,6 +9,11 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 progs-y += berthctl
 berthctl-objs-y := tools/berthctl.o
 
+# berth-dial: `docker system dial-stdio` for DOCKER_HOST=ssh:// (the image
+# links /usr/bin/docker to it).
+progs-y += berth-dial
+berth-dial-objs-y := tools/dial.o
+
 # tools/seccomp: one seccomp table per program, turned into classic BPF on
 # the build host; build/gen/seccomp_NAME.c goes into libberth.a
 # (lib/seccomp.h). Nothing compiles a filter at run time. SECCOMP_PROGS,
