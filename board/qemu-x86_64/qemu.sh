@@ -1,5 +1,7 @@
 # qemu-x86_64 — sourced (bash) by tools/qemu-run.sh. Fills the array
 # qemu_args from KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS SSH_PORT API_PORT.
+# HOSTFWD (tests): more forwards, comma-separated in qemu's form
+# ("tcp:127.0.0.1:12380-:8080"), for ports containers publish.
 # DATA_HOTPLUG=1 (tests): the data disk is only a backend (id data0) and a
 # PCIe root port (id hp0) waits for it: monitor `device_add
 # virtio-blk-pci,drive=data0,id=vd0,bus=hp0` plugs it in after boot starts.
@@ -9,7 +11,7 @@ qemu_board_args() {
 		-machine q35,accel=tcg -cpu max -m "$MEM_MB" -smp "$CPUS"
 		-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 		-drive "file=$DATA_IMG,if=virtio,format=raw,cache=writeback"
-		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22,hostfwd=tcp:127.0.0.1:$API_PORT-:2376"
+		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22,hostfwd=tcp:127.0.0.1:$API_PORT-:2376${HOSTFWD:+,hostfwd=${HOSTFWD//,/,hostfwd=}}"
 		-device virtio-net-pci,netdev=net0
 		-device virtio-rng-pci
 		-no-reboot
