@@ -35,12 +35,14 @@ int ctl_open(struct init *in, struct berr *e)
 	int fd;
 
 	in->ctl_fd = in->ctl_client = -1;
-	/* The control socket and the service logs live here: root's, and the
-	 * admin group may only pass through to the socket (the logs are in
+	/* The control socket, the service logs and the engine's socket live
+	 * here: root's, 0711, so that each socket's own mode and group decide
+	 * who reaches it (init.sock: berth-admin; engine.sock: berth) and
+	 * nobody else can list or create anything (the logs are in
 	 * /run/berth/log, 0750 root). */
-	if (mkdir("/run/berth", 0700) < 0 && errno != EEXIST)
+	if (mkdir("/run/berth", 0711) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir /run/berth");
-	if (chown("/run/berth", 0, perm.gid) < 0 || chmod("/run/berth", perm.gid ? 0710 : 0700) < 0)
+	if (chown("/run/berth", 0, 0) < 0 || chmod("/run/berth", 0711) < 0)
 		return berr_sys(e, "chmod /run/berth");
 	fd = sock_listen(INITCTL_PATH, SOCK_SEQPACKET | SOCK_NONBLOCK, &perm, 4, e);
 	if (fd < 0)

@@ -131,7 +131,7 @@ tail -1 "$WORK/root.restart" 2>/dev/null | grep -qx 0 && [ "$RC" = 130 ] &&
 	tap_fail "root with its capabilities still restarts and powers off" "exit $RC; $(cat "$WORK/root.restart" 2>/dev/null)"
 
 # The berth-admin group (from a bind-mounted /etc/group) may list services
-# through the socket (0660 root:berth-admin in /run/berth, 0710) and no more.
+# through the socket (0660 root:berth-admin in /run/berth, 0711 root) and no more.
 sed '/^berth-admin:/d' /etc/group > "$WORK/group"
 echo 'berth-admin:x:4242:' >> "$WORK/group"
 as_admin="setpriv --reuid 65534 --regid 65534 --groups 4242 --inh-caps=-all --bounding-set=-all"
@@ -144,9 +144,9 @@ kill -USR2 1
 sleep 30"
 printf '[service]\ncommand = /bin/sleep 1000\n' > "$WORK/admin.d/b.conf"
 run_init admin 30 /bin/sh -c "mount --bind '$WORK/group' /etc/group && exec '$INIT' --config '$WORK/admin.conf'"
-[ "$(cat "$WORK/admin.modes" 2>/dev/null | tr '\n' ' ')" = "710 root 4242 660 root 4242 " ] &&
-	tap_ok "/run/berth is 0710 and init.sock 0660, both group berth-admin" ||
-	tap_fail "/run/berth is 0710 and init.sock 0660, both group berth-admin" "$(cat "$WORK/admin.modes" 2>&1)"
+[ "$(cat "$WORK/admin.modes" 2>/dev/null | tr '\n' ' ')" = "711 root 0 660 root 4242 " ] &&
+	tap_ok "/run/berth is 0711 root and init.sock 0660 root:berth-admin" ||
+	tap_fail "/run/berth is 0711 root and init.sock 0660 root:berth-admin" "$(cat "$WORK/admin.modes" 2>&1)"
 tail -1 "$WORK/admin.services" 2>/dev/null | grep -qx 0 && grep -q '^b ' "$WORK/admin.services" &&
 	tap_ok "a berth-admin member lists services" ||
 	tap_fail "a berth-admin member lists services" "$(cat "$WORK/admin.services" 2>&1)"
