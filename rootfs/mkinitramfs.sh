@@ -84,6 +84,8 @@ entries() {
 		case $f in
 		./etc/berth/services.d/dropbear.conf|./usr/libexec/berth/dropbear-start)
 			[ "${CONFIG_ROOTFS_DROPBEAR:-}" = y ] || continue ;;
+		./etc/berth/services.d/berthd.conf)
+			[ -x "$BUILD/bin/berthd" ] || continue ;;
 		esac
 		mode=0644; [ -x "$TOP/rootfs/skeleton/$f" ] && mode=0755
 		case $f in ./etc/shadow) mode=0600 ;; esac
