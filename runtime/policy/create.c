@@ -417,7 +417,10 @@ int create_req_parse(const char *body, size_t len, struct create_req *r, struct 
 		    &r->pool_used, r->strs, CONFIG_POLICY_STRS_MAX, &r->strs_used, e) < 0)
 		return -1;
 	d.top = r;
-	if (rd_obj(&d, 0, req_fields, r, e) < 0)
+	/* dockerd before 25.0 also read HostConfig's fields at the top level
+	 * (API < 1.21): never let one be ignored there */
+	if (rd_misplaced(&d, 0, req_fields, host_fields, "HostConfig", e) < 0 ||
+	    rd_obj(&d, 0, req_fields, r, e) < 0)
 		return -1;
 	old = rd_push(&d, "HostConfig");
 	rd_push(&d, "RestartPolicy");

@@ -268,6 +268,16 @@ static void test_folded_keys_refused(void)
 	free(r);
 }
 
+/* dockerd before 25.0 read HostConfig's fields at the top level too */
+static void test_top_level_host_fields_refused(void)
+{
+	refused("{\"Image\":\"i\",\"Privileged\":true}", EPROTO,
+		"Privileged: a HostConfig field outside HostConfig");
+	refused("{\"privileged\":true}", EPROTO, "privileged: a HostConfig field outside HostConfig");
+	refused("{\"Binds\":[\"/:/h\"],\"HostConfig\":{}}", EPROTO, "Binds: a HostConfig field");
+	refused("{\"CapAdd\":\"ALL\"}", EPROTO, "CapAdd: a HostConfig field");
+}
+
 static void test_duplicate_keys_refused(void)
 {
 	refused("{\"HostConfig\":{\"Privil\\u0065ged\":true,\"Privil\\u0065ged\":false}}", EPROTO, "twice");
@@ -479,5 +489,6 @@ static void test_exec_bodies(void)
 }
 
 UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
-	  UNIT(test_folded_keys_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
+	  UNIT(test_folded_keys_refused),
+	  UNIT(test_top_level_host_fields_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
 	  UNIT(test_bounds), UNIT(test_binds), UNIT(test_ports), UNIT(test_exec_bodies))
