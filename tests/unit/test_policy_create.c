@@ -68,6 +68,21 @@ static const char danger_body[] =
 	":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNa"
 	"mes\":null}}}}";
 
+/* python3-docker 7.1: containers.create("img", "true") */
+static const char py_plain[] =
+	"{\"Tty\": false, \"OpenStdin\": false, \"StdinOnce\": false, \"AttachStdin\": false, \"AttachStdo"
+	"ut\": true, \"AttachStderr\": true, \"Cmd\": [\"true\"], \"Image\": \"img\", \"NetworkDisabled\": fal"
+	"se, \"HostConfig\": {\"NetworkMode\": \"default\"}}";
+
+/* ... with ports, a named volume read-only, env, mem_limit, restart, tty, cap_add, privileged */
+static const char py_full[] =
+	"{\"ExposedPorts\": {\"80/tcp\": {}}, \"Tty\": true, \"OpenStdin\": false, \"StdinOnce\": false, \"A"
+	"ttachStdin\": false, \"AttachStdout\": false, \"AttachStderr\": false, \"Env\": [\"A=B\"], \"Cmd\":"
+	" [\"true\"], \"Image\": \"img\", \"Volumes\": {\"/data\": {}}, \"NetworkDisabled\": false, \"HostConf"
+	"ig\": {\"Memory\": 67108864, \"Privileged\": true, \"NetworkMode\": \"default\", \"RestartPolicy\":"
+	" {\"Name\": \"always\"}, \"CapAdd\": [\"NET_ADMIN\"], \"Binds\": [\"myvol:/data:ro\"], \"PortBindings"
+	"\": {\"80/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"8080\"}]}}}";
+
 static struct create_req *req(void)
 {
 	struct create_req *r = malloc(sizeof *r);
@@ -122,6 +137,28 @@ static void test_plain_cli_body(void)
 	CHECK_STR(r->host.runtime, "");
 	CHECK_INT(r->host.init_set, 0);
 	CHECK_INT(r->stop_timeout_set, 0);
+	free(r);
+}
+
+static const struct create_mount *mount_at(const struct create_req *r, const char *dst);
+
+static void test_python_docker_bodies(void)
+{
+	struct create_req *r = req();
+	struct berr e;
+
+	CHECK_INT(parse(r, py_plain, &e), 0);
+	CHECK_STR(r->image, "img");
+	CHECK_STR(r->host.network_mode, "default");
+	CHECK_INT(r->host.pids_set, 0);
+	CHECK_INT(parse(r, py_full, &e), 0);
+	CHECK_INT(r->host.privileged, 1);
+	CHECK_STR(r->host.restart.name, "always");
+	/* Volumes {"/data": {}} gives way to Binds ["myvol:/data:ro"] */
+	CHECK_INT(r->host.n_mounts, 1);
+	CHECK_STR(mount_at(r, "/data")->src, "myvol");
+	CHECK_INT(mount_at(r, "/data")->ro, 1);
+	CHECK_INT(r->host.ports[0].host_port, 8080);
 	free(r);
 }
 
@@ -488,7 +525,8 @@ static void test_exec_bodies(void)
 	free(x);
 }
 
-UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
+UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_python_docker_bodies),
+	  UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
 	  UNIT(test_folded_keys_refused),
 	  UNIT(test_top_level_host_fields_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
 	  UNIT(test_bounds), UNIT(test_binds), UNIT(test_ports), UNIT(test_exec_bodies))
