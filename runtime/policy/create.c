@@ -333,6 +333,7 @@ static const struct rd_field host_fields[] = {
 	RD_F("ReadonlyPaths", F_STRS, HC(readonly_paths), .max = CONFIG_POLICY_LIST_MAX),
 	RD_F("CgroupParent", F_STR, HC(cgroup_parent)),
 	RD_F("OomKillDisable", F_BOOL, HC(oom_kill_disable)),
+	RD_F("OomScoreAdj", F_INT, HC(oom_score_adj), .min = -1000, .max = 1000),
 	RD_F("Runtime", F_STR, HC(runtime)),
 	RD_F("Init", F_BOOL_SET, HC(init), .off2 = HC(init_set)),
 	RD_F("ShmSize", F_INT, HC(shm_size), .max = INT64_MAX),

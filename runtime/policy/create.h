@@ -130,6 +130,7 @@ struct create_host {
 	struct create_strs masked_paths, readonly_paths; /* set 1: an override */
 	const char *cgroup_parent;
 	int oom_kill_disable;
+	int64_t oom_score_adj; /* OomScoreAdj, -1000..1000 (below 0 is policy's) */
 	const char *runtime;
 	int init, init_set;    /* Init: null (init_set 0), true or false */
 	int64_t shm_size;

@@ -340,6 +340,12 @@ static void test_sysctls(void)
 	REFUSED(&p, "", "\"NetworkMode\":\"host\",\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}",
 		"with NetworkMode host", NULL);
 	REFUSED(&p, "", "\"IpcMode\":\"host\",\"Sysctls\":{\"kernel.shmmax\":\"1\"}", "with IpcMode host", NULL);
+	REFUSED(&p, "", "\"NetworkMode\":\"container:abc\",\"Sysctls\":{\"net.core.somaxconn\":\"1\"}",
+		"with NetworkMode container:abc", NULL);
+	REFUSED(&p, "", "\"IpcMode\":\"container:abc\",\"Sysctls\":{\"kernel.sem\":\"1\"}",
+		"with IpcMode container:abc", NULL);
+	ALLOWED(&p, "", "\"NetworkMode\":\"none\",\"IpcMode\":\"shareable\",\"Sysctls\":{\"net.core.somaxconn\":"
+		"\"1\",\"kernel.sem\":\"1\"}");
 	conf(&p, "sysctl_allow", "kernel.panic vm.*");
 	ALLOWED(&p, "", "\"Sysctls\":{\"kernel.panic\":\"1\",\"vm.swappiness\":\"1\"}");
 	REFUSED(&p, "", "\"Sysctls\":{\"kernel.panic_on_oops\":\"1\"}", "sysctl_allow", NULL);
@@ -352,6 +358,8 @@ static void test_other_refusals(void)
 	policy_init(&p);
 	REFUSED(&p, "", "\"CgroupParent\":\"/\"", "HostConfig.CgroupParent", "allow_cgroup_parent = yes");
 	REFUSED(&p, "", "\"OomKillDisable\":true", "HostConfig.OomKillDisable", "allow_oom_kill_disable = yes");
+	REFUSED(&p, "", "\"OomScoreAdj\":-500", "HostConfig.OomScoreAdj", "allow_oom_kill_disable = yes");
+	ALLOWED(&p, "", "\"OomScoreAdj\":500");
 	REFUSED(&p, "", "\"PidsLimit\":-1", "HostConfig.PidsLimit", "allow_unlimited_pids = yes");
 	REFUSED(&p, "", "\"PidsLimit\":-100", "HostConfig.PidsLimit", NULL);
 	REFUSED(&p, "", "\"Runtime\":\"runsc\"", "HostConfig.Runtime: runtimes other than berth's", "never");
@@ -359,7 +367,7 @@ static void test_other_refusals(void)
 	conf(&p, "allow_cgroup_parent", "yes");
 	conf(&p, "allow_oom_kill_disable", "yes");
 	conf(&p, "allow_unlimited_pids", "yes");
-	ALLOWED(&p, "", "\"CgroupParent\":\"x\",\"OomKillDisable\":true,\"PidsLimit\":-1");
+	ALLOWED(&p, "", "\"CgroupParent\":\"x\",\"OomKillDisable\":true,\"PidsLimit\":-1,\"OomScoreAdj\":-1000");
 }
 
 static void test_conf_errors(void)
