@@ -11,26 +11,29 @@
 
 /* `docker run --rm img true` from the stock CLI 28.2.2 */
 static const char plain_body[] =
-	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,\"AttachSt"
-	"derr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":[\"true\"],\"Imag"
-	"e\":\"img\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{},\"HostCo"
-	"nfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\""
-	":\"default\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemo"
-	"ve\":true,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop\":"
-	"null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd"
-	"\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":fal"
-	"se,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsM"
-	"ode\":\"\",\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\""
-	",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\""
-	"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimeP"
-	"eriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroup"
-	"Rules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":"
-	"-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximu"
-	"mIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},\"NetworkingConfig"
-	"\":{\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress"
-	"\":\"\",\"DriverOpts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddre"
-	"ss\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DN"
-	"SNames\":null}}}}";
+	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout"
+	"\":true,\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env"
+	"\":null,\"Cmd\":[\"true\"],\"Image\":\"img\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoi"
+	"nt\":null,\"OnBuild\":null,\"Labels\":{},\"HostConfig\":{\"Binds\":null,\"ContainerIDFile"
+	"\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\":\"default\",\"PortBind"
+	"ings\":{},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemove\":true,"
+	"\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop"
+	"\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\""
+	":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,"
+	"\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,"
+	"\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,\"Isolation\":\"\""
+	",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"Blk"
+	"ioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceRead"
+	"IOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\""
+	":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"Devic"
+	"eCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"Mem"
+	"orySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,"
+	"\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"Reado"
+	"nlyPaths\":null},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":nu"
+	"ll,\"Links\":null,\"Aliases\":null,\"MacAddress\":\"\",\"DriverOpts\":null,\"GwPriority\":"
+	"0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\":\"\",\"IPPrefixLen"
+	"\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNames"
+	"\":null}}}}";
 
 /* docker run -d --name web -p 127.0.0.1:8080:80 -v myvol:/data --mount type=bind,src=/,dst=/host
  * --tmpfs /run:size=64m --cap-add SYS_ADMIN --cap-drop ALL --privileged --device /dev/sda --pid host
@@ -40,48 +43,53 @@ static const char plain_body[] =
  * volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc --security-opt systempaths=unconfined
  * --stop-signal SIGINT --stop-timeout 5 -it img sh -c 'echo hi' */
 static const char danger_body[] =
-	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"1:2\",\"AttachStdin\":false,\"AttachStdout\":false,\"Atta"
-	"chStderr\":false,\"ExposedPorts\":{\"80/tcp\":{}},\"Tty\":true,\"OpenStdin\":true,\"StdinOnce\":false"
-	",\"Env\":[\"A=B\"],\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"Image\":\"img\",\"Volumes\":{},\"WorkingDir\":\"/tmp\","
-	"\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGINT\",\"StopTimeout\":5,"
-	"\"HostConfig\":{\"Binds\":[\"myvol:/data\"],\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\""
-	":{}},\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8"
-	"080\"}]},\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3},\"AutoRemove\":false,\"Vo"
-	"lumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":[\"CAP_SYS_ADMIN\"],\"CapDrop\""
-	":[\"ALL\"],\"CgroupnsMode\":\"\",\"Dns\":[\"1.1.1.1\"],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":["
-	"\"a:1.2.3.4\"],\"GroupAdd\":[\"10\"],\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidM"
-	"ode\":\"host\",\"Privileged\":true,\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":"
-	"[\"seccomp=unconfined\"],\"Tmpfs\":{\"/run\":\"size=64m\"},\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":"
-	"0,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":67108864,\"Na"
-	"noCpus\":1500000000,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceRe"
-	"adBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"Cpu"
-	"Period\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"Cpuse"
-	"tMems\":\"\",\"Devices\":[{\"PathOnHost\":\"/dev/sda\",\"PathInContainer\":\"/dev/sda\",\"CgroupPermissi"
-	"ons\":\"rwm\"}],\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemoryS"
-	"wap\":0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":100,\"Ulimits\":[{\"Name\":\"no"
-	"file\",\"Hard\":200,\"Soft\":100}],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBand"
-	"width\":0,\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/host\"},{\"Type\":\"volume\",\"Source\""
-	":\"v2\",\"Target\":\"/v2\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"device\":\"/etc\",\"o\":\"bind"
-	"\",\"type\":\"none\"}}}}],\"MaskedPaths\":[],\"ReadonlyPaths\":[],\"Init\":true},\"NetworkingConfig\":{"
-	"\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress\":\""
-	"\",\"DriverOpts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\""
-	":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNa"
-	"mes\":null}}}}";
+	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"1:2\",\"AttachStdin\":false,\"AttachStdo"
+	"ut\":false,\"AttachStderr\":false,\"ExposedPorts\":{\"80/tcp\":{}},\"Tty\":true,\"OpenStdi"
+	"n\":true,\"StdinOnce\":false,\"Env\":[\"A=B\"],\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"Image"
+	"\":\"img\",\"Volumes\":{},\"WorkingDir\":\"/tmp\",\"Entrypoint\":null,\"OnBuild\":null,\"L"
+	"abels\":{\"x\":\"y\"},\"StopSignal\":\"SIGINT\",\"StopTimeout\":5,\"HostConfig\":{\"Binds"
+	"\":[\"myvol:/data\"],\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},"
+	"\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"Host"
+	"Port\":\"8080\"}]},\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3},\"A"
+	"utoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAd"
+	"d\":[\"CAP_SYS_ADMIN\"],\"CapDrop\":[\"ALL\"],\"CgroupnsMode\":\"\",\"Dns\":[\"1.1.1.1\"],"
+	"\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":[\"a:1.2.3.4\"],\"GroupAdd\":[\"10\"],\""
+	"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"host\",\"Pri"
+	"vileged\":true,\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":[\"seccom"
+	"p=unconfined\"],\"Tmpfs\":{\"/run\":\"size=64m\"},\"UTSMode\":\"\",\"UsernsMode\":\"\",\"S"
+	"hmSize\":0,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Isolation\":\"\",\"CpuShares\":0,"
+	"\"Memory\":67108864,\"NanoCpus\":1500000000,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"Blki"
+	"oWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadI"
+	"Ops\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":"
+	"0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[{\"PathOnH"
+	"ost\":\"/dev/sda\",\"PathInContainer\":\"/dev/sda\",\"CgroupPermissions\":\"rwm\"}],\"Devi"
+	"ceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"Me"
+	"morySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":100,\"Ulimits\":[{\"Name\":\"no"
+	"file\",\"Hard\":200,\"Soft\":100}],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"I"
+	"OMaximumBandwidth\":0,\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/host\""
+	"},{\"Type\":\"volume\",\"Source\":\"v2\",\"Target\":\"/v2\",\"VolumeOptions\":{\"DriverCon"
+	"fig\":{\"Options\":{\"device\":\"/etc\",\"o\":\"bind\",\"type\":\"none\"}}}}],\"MaskedPath"
+	"s\":[],\"ReadonlyPaths\":[],\"Init\":true},\"NetworkingConfig\":{\"EndpointsConfig\":{\"de"
+	"fault\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress\":\"\",\"DriverO"
+	"pts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAd"
+	"dress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv"
+	"6PrefixLen\":0,\"DNSNames\":null}}}}";
 
 /* python3-docker 7.1: containers.create("img", "true") */
 static const char py_plain[] =
-	"{\"Tty\": false, \"OpenStdin\": false, \"StdinOnce\": false, \"AttachStdin\": false, \"AttachStdo"
-	"ut\": true, \"AttachStderr\": true, \"Cmd\": [\"true\"], \"Image\": \"img\", \"NetworkDisabled\": fal"
-	"se, \"HostConfig\": {\"NetworkMode\": \"default\"}}";
+	"{\"Tty\": false, \"OpenStdin\": false, \"StdinOnce\": false, \"AttachStdin\": false, \"Att"
+	"achStdout\": true, \"AttachStderr\": true, \"Cmd\": [\"true\"], \"Image\": \"img\", \"Netw"
+	"orkDisabled\": false, \"HostConfig\": {\"NetworkMode\": \"default\"}}";
 
 /* ... with ports, a named volume read-only, env, mem_limit, restart, tty, cap_add, privileged */
 static const char py_full[] =
-	"{\"ExposedPorts\": {\"80/tcp\": {}}, \"Tty\": true, \"OpenStdin\": false, \"StdinOnce\": false, \"A"
-	"ttachStdin\": false, \"AttachStdout\": false, \"AttachStderr\": false, \"Env\": [\"A=B\"], \"Cmd\":"
-	" [\"true\"], \"Image\": \"img\", \"Volumes\": {\"/data\": {}}, \"NetworkDisabled\": false, \"HostConf"
-	"ig\": {\"Memory\": 67108864, \"Privileged\": true, \"NetworkMode\": \"default\", \"RestartPolicy\":"
-	" {\"Name\": \"always\"}, \"CapAdd\": [\"NET_ADMIN\"], \"Binds\": [\"myvol:/data:ro\"], \"PortBindings"
-	"\": {\"80/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"8080\"}]}}}";
+	"{\"ExposedPorts\": {\"80/tcp\": {}}, \"Tty\": true, \"OpenStdin\": false, \"StdinOnce\": f"
+	"alse, \"AttachStdin\": false, \"AttachStdout\": false, \"AttachStderr\": false, \"Env\": ["
+	"\"A=B\"], \"Cmd\": [\"true\"], \"Image\": \"img\", \"Volumes\": {\"/data\": {}}, \"Network"
+	"Disabled\": false, \"HostConfig\": {\"Memory\": 67108864, \"Privileged\": true, \"NetworkM"
+	"ode\": \"default\", \"RestartPolicy\": {\"Name\": \"always\"}, \"CapAdd\": [\"NET_ADMIN\"]"
+	", \"Binds\": [\"myvol:/data:ro\"], \"PortBindings\": {\"80/tcp\": [{\"HostIp\": \"\", \"Ho"
+	"stPort\": \"8080\"}]}}}";
 
 static struct create_req *req(void)
 {
