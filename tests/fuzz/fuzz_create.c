@@ -1,6 +1,6 @@
 /* fuzz_create.c — create_req_parse() then policy_check_create() (default
  * policy and a permissive one) on arbitrary bodies, and exec_req_parse()
- * with policy_check_exec(). Every message must be NUL-terminated and
+ * with policy_check_exec(), update_req_parse() with policy_check_update(). Every message must be NUL-terminated and
  * non-empty on failure; an accepted body must keep its invariants: strings
  * non-NULL and inside the pool, counts within their bounds, mount targets
  * absolute and never "/", bind sources absolute. The default policy must
@@ -14,6 +14,7 @@
 #include "runtime/policy/create.h"
 #include "runtime/policy/exec.h"
 #include "runtime/policy/policy.h"
+#include "runtime/policy/update.h"
 
 static void msg_ok(const struct berr *e)
 {
@@ -74,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct create_req r;
 	static struct exec_req x;
+	static struct update_req u;
 	struct policy def, open;
 	struct berr e;
 
@@ -100,6 +102,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (policy_check_exec(&def, &x, &e) < 0) {
 		msg_ok(&e);
 	} else if (x.privileged) {
+		abort();
+	}
+	if (update_req_parse((const char *)data, size, &u, &e) < 0) {
+		msg_ok(&e);
+	} else if (policy_check_update(&def, &u, &e) < 0) {
+		msg_ok(&e);
+	} else if ((u.pids_set && u.pids_limit <= 0) || u.n_devices || u.cgroup_parent[0] ||
+		   (u.oom_set && u.oom_kill_disable)) {
 		abort();
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include "runtime/policy/create.h"
 #include "runtime/policy/exec.h"
 #include "runtime/policy/policy.h"
+#include "runtime/policy/update.h"
 #include "unit.h"
 
 /* `docker run --rm img true` from the stock CLI 28.2.2 */
@@ -71,6 +72,17 @@ static const char danger_body[] =
 	"pts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAd"
 	"dress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv"
 	"6PrefixLen\":0,\"DNSNames\":null}}}}";
+
+/* `docker update --memory 64m c` */
+static const char update_body[] =
+	"{\"CpuShares\":0,\"Memory\":67108864,\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":"
+	"0,\"BlkioWeightDevice\":null,\"BlkioDeviceReadBps\":null,\"BlkioDeviceWriteBps\":null,\"Bl"
+	"kioDeviceReadIOps\":null,\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,\"Cp"
+	"uRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Dev"
+	"ices\":null,\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"M"
+	"emorySwap\":0,\"MemorySwappiness\":null,\"OomKillDisable\":null,\"PidsLimit\":null,\"Ulimi"
+	"ts\":null,\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"R"
+	"estartPolicy\":{\"Name\":\"\",\"MaximumRetryCount\":0}}";
 
 /* Check body (HostConfig members in hc, top-level members in top) against
  * p: rc 0, or -1 with errnum and a message containing want and want2. */
@@ -420,7 +432,64 @@ static void test_exec(void)
 	free(x);
 }
 
+static void update_check(const struct policy *p, const char *body, int rc, const char *want)
+{
+	struct update_req *u = malloc(sizeof *u);
+	struct berr e;
+
+	if (!u)
+		abort();
+	if (update_req_parse(body, strlen(body), u, &e) < 0)
+		UNIT_FAIL_("parse %s: %s", body, e.msg);
+	berr_clear(&e);
+	if (policy_check_update(p, u, &e) != rc || (want && (e.errnum != EPERM || !strstr(e.msg, want))))
+		UNIT_FAIL_("%s: \"%s\", want %d \"%s\"", body, e.msg, rc, want ? want : "");
+	free(u);
+}
+
+static void test_update(void)
+{
+	struct update_req *u = malloc(sizeof *u);
+	struct policy p;
+	struct berr e;
+	const char *b;
+
+	if (!u)
+		abort();
+	policy_init(&p);
+	CHECK_INT(update_req_parse(update_body, strlen(update_body), u, &e), 0);
+	CHECK_INT(u->memory, 64 << 20);
+	CHECK_INT(u->pids_set, 0);
+	CHECK_INT(u->oom_set, 0);
+	CHECK_STR(u->restart.name, "");
+	CHECK_INT(policy_check_update(&p, u, &e), 0);
+	b = "{\"pidslimit\":5}";
+	CHECK(update_req_parse(b, strlen(b), u, &e) < 0);
+	CHECK(strstr(e.msg, "PidsLimit: given as \"pidslimit\"") != NULL);
+	b = "{\"Memory\":\"1\"}";
+	CHECK(update_req_parse(b, strlen(b), u, &e) < 0);
+	CHECK(strstr(e.msg, "Memory: expected an integer") != NULL);
+	b = "{\"RestartPolicy\":{\"Name\":\"x\"}}";
+	CHECK(update_req_parse(b, strlen(b), u, &e) < 0);
+	CHECK(strstr(e.msg, "RestartPolicy.Name 'x'") != NULL);
+	free(u);
+	update_check(&p, "{\"PidsLimit\":100,\"RestartPolicy\":{\"Name\":\"always\"}}", 0, NULL);
+	update_check(&p, "{\"PidsLimit\":0}", -1, "PidsLimit: containers without a process limit");
+	update_check(&p, "{\"PidsLimit\":-1}", -1, "allow_unlimited_pids = yes");
+	update_check(&p, "{\"OomKillDisable\":true}", -1, "allow_oom_kill_disable = yes");
+	update_check(&p, "{\"OomKillDisable\":false}", 0, NULL);
+	update_check(&p, "{\"Devices\":[{}]}", -1, "Devices: host devices");
+	update_check(&p, "{\"DeviceCgroupRules\":[\"a\"]}", -1, "allow_devices = yes");
+	update_check(&p, "{\"CgroupParent\":\"/x\"}", -1, "allow_cgroup_parent = yes");
+	conf(&p, "allow_unlimited_pids", "yes");
+	conf(&p, "allow_oom_kill_disable", "yes");
+	conf(&p, "allow_devices", "yes");
+	conf(&p, "allow_cgroup_parent", "yes");
+	update_check(&p, "{\"PidsLimit\":0,\"OomKillDisable\":true,\"Devices\":[{}],\"CgroupParent\":\"x\"}",
+		     0, NULL);
+}
+
 UNIT_MAIN(UNIT(test_cli_bodies), UNIT(test_everyday_bodies_allowed), UNIT(test_privileged), UNIT(test_binds),
 	  UNIT(test_volume_driver_options), UNIT(test_system_targets), UNIT(test_cap_add), UNIT(test_devices),
 	  UNIT(test_host_namespaces), UNIT(test_security_opt), UNIT(test_sysctls), UNIT(test_other_refusals),
-	  UNIT(test_conf_errors), UNIT(test_exec))
+	  UNIT(test_conf_errors), UNIT(test_exec), UNIT(test_update))
