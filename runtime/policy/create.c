@@ -428,5 +428,7 @@ int create_req_parse(const char *body, size_t len, struct create_req *r, struct 
 	if (restart_check(&d, &r->host.restart, e) < 0)
 		return -1;
 	rd_pop(&d, old);
+	r->cmd_set = r->cmd.set;
+	r->entrypoint_set = r->entrypoint.set;
 	return create_mounts_finish(&d, r, e);
 }

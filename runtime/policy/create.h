@@ -146,6 +146,7 @@ struct create_host {
 struct create_req {
 	const char *image;
 	struct create_strs cmd, entrypoint, env;
+	int cmd_set, entrypoint_set;   /* the same as cmd.set, entrypoint.set */
 	const char *working_dir, *user, *hostname, *domainname;
 	int tty, open_stdin, stdin_once;
 	int attach_stdin, attach_stdout, attach_stderr;

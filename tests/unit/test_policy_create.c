@@ -263,6 +263,7 @@ static void test_volumes_entrypoint_tmpfs_mount(void)
 		  "\"HostConfig\":{\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\","
 		  "\"TmpfsOptions\":{\"SizeBytes\":1000,\"Mode\":448}}]}}", &e), 0);
 	CHECK_INT(r->entrypoint.set, 1);
+	CHECK_INT(r->entrypoint_set, 1);
 	CHECK_INT(r->entrypoint.n, 1);
 	CHECK_STR(r->entrypoint.v[0], "");
 	CHECK_INT(r->host.n_mounts, 2);
@@ -274,8 +275,10 @@ static void test_volumes_entrypoint_tmpfs_mount(void)
 	/* [] is "none", distinct from null */
 	CHECK_INT(parse(r, "{\"Cmd\":[],\"Entrypoint\":null}", &e), 0);
 	CHECK_INT(r->cmd.set, 1);
+	CHECK_INT(r->cmd_set, 1);
 	CHECK_INT(r->cmd.n, 0);
 	CHECK_INT(r->entrypoint.set, 0);
+	CHECK_INT(r->entrypoint_set, 0);
 	free(r);
 }
 
