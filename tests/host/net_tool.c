@@ -1,0 +1,129 @@
+/* net_tool.c — runtime/net as a command for the host tests (the engine's
+ * calls, one per run):
+ *
+ *   net_tool [-o KEY=VALUE]... bridge-up
+ *   net_tool [-o KEY=VALUE]... up DATA_ROOT RUN_DIR ID     prints ADDR/PREFIX GW IFNAME
+ *   net_tool [-o KEY=VALUE]... down DATA_ROOT RUN_DIR ID
+ *   net_tool [-o KEY=VALUE]... files DIR HOSTNAME [ADDR]
+ *   net_tool [-o KEY=VALUE]... proxy BIN ADDR CGROUP|- [IP:]HPORT:CPORT[/udp]...   prints the pid
+ *   net_tool proxy-stop PID
+ *
+ * -o sets a [network] key. Exit 0, or 1 with the library's message.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime/net/net.h"
+
+static int fail(const struct berr *e)
+{
+	fprintf(stderr, "net_tool: %s\n", e->msg);
+	return 1;
+}
+
+/* [IP:]HPORT:CPORT[/udp] */
+static int port(const char *s, struct net_port *p)
+{
+	char buf[80], *a = buf, *c, *h;
+
+	memset(p, 0, sizeof *p);
+	snprintf(buf, sizeof buf, "%s", s);
+	if ((c = strstr(buf, "/udp")))
+		*c = '\0', p->udp = 1;
+	c = strrchr(buf, ':');
+	if (!c)
+		return -1;
+	*c++ = '\0';
+	h = strrchr(buf, ':');
+	if (h) {
+		*h++ = '\0';
+		snprintf(p->host_ip, sizeof p->host_ip, "%.45s", a);
+	} else {
+		h = a;
+	}
+	p->hport = (uint16_t)atoi(h);
+	p->cport = (uint16_t)atoi(c);
+	return 0;
+}
+
+static int proxy(const struct net_conf *c, int argc, char **argv, struct berr *e)
+{
+	struct net_port ports[16];
+	struct net_lease l = { .prefix = c->prefix };
+	pid_t pid;
+	int n = 0;
+
+	if (argc < 4 || net_parse_ip4(argv[1], &l.addr, e) < 0)
+		return -1;
+	for (int i = 3; i < argc && n < 16; i++)
+		if (port(argv[i], &ports[n++]) < 0)
+			return berr_set(e, 0, "bad port %s", argv[i]);
+	if (net_proxy_spawn(argv[0], c, ports, n, &l, strcmp(argv[2], "-") ? argv[2] : NULL, &pid, e) < 0)
+		return -1;
+	printf("%d\n", (int)pid);
+	return 0;
+}
+
+static int files(const struct net_conf *c, int argc, char **argv, struct berr *e)
+{
+	struct net_lease l = { .prefix = c->prefix, .gw = c->gw };
+	int dfd, rc;
+
+	if (argc < 2)
+		return berr_set(e, 0, "files DIR HOSTNAME [ADDR]");
+	if (argc > 2 && net_parse_ip4(argv[2], &l.addr, e) < 0)
+		return -1;
+	dfd = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		return berr_sys(e, "%s", argv[0]);
+	rc = net_files_write(dfd, c, argv[1], argc > 2 ? &l : NULL, e);
+	close(dfd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct net_conf c;
+	struct net_lease l;
+	struct berr e = { 0, "" };
+	int i = 1, rc = -1;
+
+	net_conf_init(&c);
+	for (; i + 1 < argc && !strcmp(argv[i], "-o"); i += 2) {
+		char key[64], *eq = strchr(argv[i + 1], '=');
+
+		if (!eq || (size_t)(eq - argv[i + 1]) >= sizeof key)
+			return 2;
+		memcpy(key, argv[i + 1], (size_t)(eq - argv[i + 1]));
+		key[eq - argv[i + 1]] = '\0';
+		if (net_conf_set(&c, key, eq + 1, &e) < 0)
+			return fail(&e);
+	}
+	if (i == argc)
+		return 2;
+	if (!strcmp(argv[i], "bridge-up")) {
+		rc = net_bridge_up(&c, &e);
+	} else if (!strcmp(argv[i], "up") && argc - i == 4) {
+		rc = net_container_up(&c, argv[i + 1], argv[i + 2], argv[i + 3], &l, &e);
+		if (rc == 0) {
+			char a[16], g[16];
+			printf("%s/%d %s %s\n", inet_ntop(AF_INET, &l.addr, a, sizeof a), l.prefix,
+			       inet_ntop(AF_INET, &l.gw, g, sizeof g), l.ifname);
+		}
+	} else if (!strcmp(argv[i], "down") && argc - i == 4) {
+		rc = net_container_down(&c, argv[i + 1], argv[i + 2], argv[i + 3], &e);
+	} else if (!strcmp(argv[i], "files")) {
+		rc = files(&c, argc - i - 1, argv + i + 1, &e);
+	} else if (!strcmp(argv[i], "proxy")) {
+		rc = proxy(&c, argc - i - 1, argv + i + 1, &e);
+	} else if (!strcmp(argv[i], "proxy-stop") && argc - i == 2) {
+		rc = net_proxy_stop((pid_t)atoi(argv[i + 1]), &e);
+	} else {
+		return 2;
+	}
+	return rc < 0 ? fail(&e) : 0;
+}
