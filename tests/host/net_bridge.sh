@@ -5,7 +5,9 @@
 # other and the gateway, the nf_tables table as `nft list ruleset` shows
 # it, masqueraded traffic out of an uplink, nothing forwarded between two
 # other interfaces or from outside into the bridge, addresses kept across
-# a re-up and released by down; the /etc files.
+# a re-up and released by down; the /etc files. net_tool calls
+# net_container_up from a second thread, as berthd does, and fails unless
+# every thread is back in the engine's namespace afterwards.
 . "$(dirname "$0")/../lib/env.sh"
 
 need_root "runtime/net in a network namespace" || { tap_done; exit; }

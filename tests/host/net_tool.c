@@ -8,16 +8,66 @@
  *   net_tool [-o KEY=VALUE]... proxy BIN ADDR CGROUP|- [IP:]HPORT:CPORT[/udp]...   prints the pid
  *   net_tool proxy-stop PID
  *
- * -o sets a [network] key. Exit 0, or 1 with the library's message.
+ * -o sets a [network] key. Exit 0, or 1 with the library's message. up runs
+ * in a second thread, as in berthd, and fails (exit 3) unless that thread
+ * and the main one are in their first network namespace afterwards.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "runtime/net/net.h"
+
+struct up_job {
+	const struct net_conf *c;
+	char **argv;
+	struct net_lease l;
+	struct berr e;
+	int rc, moved;
+};
+
+static void netns_of(const char *who, char *buf, size_t n)
+{
+	ssize_t k = readlink(who, buf, n - 1);
+
+	buf[k > 0 ? k : 0] = '\0';
+}
+
+static void *up_thread(void *arg)
+{
+	struct up_job *j = arg;
+	char before[64], after[64];
+
+	netns_of("/proc/thread-self/ns/net", before, sizeof before);
+	j->rc = net_container_up(j->c, j->argv[0], j->argv[1], j->argv[2], &j->l, &j->e);
+	netns_of("/proc/thread-self/ns/net", after, sizeof after);
+	j->moved = strcmp(before, after) != 0;
+	return NULL;
+}
+
+/* net_container_up from a thread of its own, as berthd calls it */
+static int up(const struct net_conf *c, char **argv, struct net_lease *l, struct berr *e)
+{
+	struct up_job j = { .c = c, .argv = argv };
+	char before[64], after[64];
+	pthread_t t;
+
+	netns_of("/proc/thread-self/ns/net", before, sizeof before);
+	if (pthread_create(&t, NULL, up_thread, &j) != 0 || pthread_join(t, NULL) != 0)
+		return berr_set(e, 0, "thread");
+	netns_of("/proc/thread-self/ns/net", after, sizeof after);
+	if (j.moved || strcmp(before, after)) {
+		fprintf(stderr, "net_tool: a thread stayed in another network namespace\n");
+		exit(3);
+	}
+	*l = j.l;
+	*e = j.e;
+	return j.rc;
+}
 
 static int fail(const struct berr *e)
 {
@@ -108,7 +158,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "bridge-up")) {
 		rc = net_bridge_up(&c, &e);
 	} else if (!strcmp(argv[i], "up") && argc - i == 4) {
-		rc = net_container_up(&c, argv[i + 1], argv[i + 2], argv[i + 3], &l, &e);
+		rc = up(&c, argv + i + 1, &l, &e);
 		if (rc == 0) {
 			char a[16], g[16];
 			printf("%s/%d %s %s\n", inet_ntop(AF_INET, &l.addr, a, sizeof a), l.prefix,
