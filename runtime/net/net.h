@@ -92,6 +92,23 @@ int net_container_down(const struct net_conf *c, const char *data_root, const ch
 int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
 		    const struct net_lease *l, struct berr *e);
 
+/* What a create body may add to the files (HostConfig.Dns, DnsSearch,
+ * ExtraHosts, Config.Domainname); every field may be NULL/0. */
+struct net_files_extra {
+	const char *const *dns;         /* IPv4 or IPv6 addresses: replace every other server */
+	int n_dns;
+	const char *const *search;      /* search domains (host names): replace the host's */
+	int n_search;
+	const char *const *hosts;       /* "NAME:ADDRESS"; ADDRESS "host-gateway": the gateway */
+	int n_hosts;
+	const char *domainname;         /* hosts line "ADDRESS HOST.DOMAIN HOST" */
+};
+
+/* net_files_write with a container's own additions. A bad entry is EINVAL
+ * naming it ("ExtraHosts: 'x': want NAME:ADDRESS"). */
+int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostname,
+			  const struct net_lease *l, const struct net_files_extra *x, struct berr *e);
+
 struct net_port {
 	uint16_t cport, hport;
 	int udp;

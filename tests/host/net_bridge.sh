@@ -140,6 +140,22 @@ $NT -o dns=9.9.9.9 files "$WORK/ctr" web1 > "$WORK/files.out" 2>&1
 grep -qx 'nameserver 9.9.9.9' "$WORK/ctr/resolv.conf" && ! grep -q 10.0.0.53 "$WORK/ctr/resolv.conf" &&
 	! grep -q web1 "$WORK/ctr/hosts" && tap_ok "[network] dns replaces the host's servers; network none: no address line" ||
 	tap_fail "[network] dns replaces the host's servers; network none: no address line" "$(cat "$WORK/files.out" "$WORK/ctr/resolv.conf" "$WORK/ctr/hosts")"
+$NT -o bridge_subnet=10.123.0.0/24 files "$WORK/ctr" web1 10.123.0.9 dns=2001:db8::53 dns=1.1.1.1 search=corp.example \
+	host=db:10.1.2.3 host=host.docker.internal:host-gateway host=v6:2001:db8::1 domain=example.net > "$WORK/files.out" 2>&1
+printf 'nameserver 2001:db8::53\nnameserver 1.1.1.1\nsearch corp.example\noptions ndots:2\n' > "$WORK/resolv.want"
+diff -u "$WORK/resolv.want" "$WORK/ctr/resolv.conf" > "$WORK/resolv.diff" 2>&1 &&
+	tap_ok "a container's Dns and DnsSearch replace the host's servers and search, options kept" ||
+	tap_fail "a container's Dns and DnsSearch replace the host's servers and search, options kept" "$(cat "$WORK/files.out" "$WORK/resolv.diff")"
+printf '10.123.0.9\tweb1.example.net web1\n10.1.2.3\tdb\n10.123.0.1\thost.docker.internal\n2001:db8::1\tv6\n' > "$WORK/hosts.want"
+tail -n 4 "$WORK/ctr/hosts" | diff -u "$WORK/hosts.want" - > "$WORK/hosts.diff" 2>&1 &&
+	tap_ok "Domainname and ExtraHosts (host-gateway is the gateway) in hosts" ||
+	tap_fail "Domainname and ExtraHosts (host-gateway is the gateway) in hosts" "$(cat "$WORK/files.out" "$WORK/hosts.diff")"
+bad=""
+for x in host=nocolon host=:1.2.3.4 host=a:notanip 'host=a b:1.2.3.4' dns=8.8.8 search=bad_domain! domain=-x; do
+	$NT files "$WORK/ctr" web1 "$x" > /dev/null 2>&1 && bad="$bad $x"
+done
+[ -z "$bad" ] && tap_ok "bad ExtraHosts, Dns, DnsSearch, Domainname entries are refused" ||
+	tap_fail "bad ExtraHosts, Dns, DnsSearch, Domainname entries are refused" "accepted:$bad"
 out=$($NT files "$WORK/ctr" $'evil\n1.2.3.4 bank' 2>&1) && tap_fail "a hostname with a newline is refused" "$out" ||
 	tap_ok "a hostname with a newline is refused"
 tap_done

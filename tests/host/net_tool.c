@@ -4,7 +4,7 @@
  *   net_tool [-o KEY=VALUE]... bridge-up
  *   net_tool [-o KEY=VALUE]... up DATA_ROOT RUN_DIR ID     prints ADDR/PREFIX GW IFNAME
  *   net_tool [-o KEY=VALUE]... down DATA_ROOT RUN_DIR ID
- *   net_tool [-o KEY=VALUE]... files DIR HOSTNAME [ADDR]
+ *   net_tool [-o KEY=VALUE]... files DIR HOSTNAME [ADDR] [dns=A|search=D|host=N:A|domain=D]...
  *   net_tool [-o KEY=VALUE]... proxy BIN ADDR CGROUP|- [IP:]HPORT:CPORT[/udp]...   prints the pid
  *   net_tool proxy-stop PID
  *
@@ -121,16 +121,30 @@ static int proxy(const struct net_conf *c, int argc, char **argv, struct berr *e
 static int files(const struct net_conf *c, int argc, char **argv, struct berr *e)
 {
 	struct net_lease l = { .prefix = c->prefix, .gw = c->gw };
-	int dfd, rc;
+	const char *dns[8], *search[8], *hosts[8];
+	struct net_files_extra x = { .dns = dns, .search = search, .hosts = hosts };
+	int dfd, rc, have_addr = argc > 2 && !strchr(argv[2], '=');
 
 	if (argc < 2)
 		return berr_set(e, 0, "files DIR HOSTNAME [ADDR]");
-	if (argc > 2 && net_parse_ip4(argv[2], &l.addr, e) < 0)
+	if (have_addr && net_parse_ip4(argv[2], &l.addr, e) < 0)
 		return -1;
+	for (int i = 2 + have_addr; i < argc; i++) {
+		if (!strncmp(argv[i], "dns=", 4) && x.n_dns < 8)
+			dns[x.n_dns++] = argv[i] + 4;
+		else if (!strncmp(argv[i], "search=", 7) && x.n_search < 8)
+			search[x.n_search++] = argv[i] + 7;
+		else if (!strncmp(argv[i], "host=", 5) && x.n_hosts < 8)
+			hosts[x.n_hosts++] = argv[i] + 5;
+		else if (!strncmp(argv[i], "domain=", 7))
+			x.domainname = argv[i] + 7;
+		else
+			return berr_set(e, 0, "bad files option %s", argv[i]);
+	}
 	dfd = open(argv[0], O_RDONLY | O_DIRECTORY);
 	if (dfd < 0)
 		return berr_sys(e, "%s", argv[0]);
-	rc = net_files_write(dfd, c, argv[1], argc > 2 ? &l : NULL, e);
+	rc = net_files_write_extra(dfd, c, argv[1], have_addr ? &l : NULL, &x, e);
 	close(dfd);
 	return rc;
 }
