@@ -116,21 +116,22 @@ static void child_exec(const char *bin, char **argv, int status, const struct so
 	int top = 4 + ns, fds[CONFIG_NET_PORTS_MAX + 1], nul;
 	struct berr e;
 
+	/* before the descriptors move: cgfd may be one of the target numbers */
+	if (cgfd >= 0 && cgroup_enter(cgfd, 0, &e) < 0) {
+		dprintf(status, "cgroup: %s\n", e.msg);
+		_exit(111);
+	}
 	/* first above every target slot (close-on-exec, so that no second
 	 * copy reaches the proxy), then down into place (dup2 clears it) */
 	fds[0] = fcntl(status, F_DUPFD_CLOEXEC, top);
 	for (int i = 0; i < ns; i++)
 		fds[i + 1] = fcntl(s[i].fd, F_DUPFD_CLOEXEC, top);
-	nul = open("/dev/null", O_RDWR);
+	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0)
 		_exit(111);
 	for (int i = 0; i <= ns; i++)
 		if (fds[i] < 0 || dup2(fds[i], 3 + i) < 0)
 			_exit(111);
-	if (cgfd >= 0 && cgroup_enter(cgfd, 0, &e) < 0) {
-		dprintf(3, "cgroup: %s\n", e.msg);
-		_exit(111);
-	}
 	execv(bin, argv);
 	dprintf(3, "exec %s: %s\n", bin, strerror(errno));
 	_exit(127);

@@ -49,6 +49,21 @@ sed -n 's/^State:\t*//p' /proc/$pid/status > $R/state 2>/dev/null
 $NT proxy-stop $pid >> $R/stop 2>&1; echo "rc=$?" >> $R/stop
 $NE tcp-client 127.0.0.1 18080 after > $R/after 2>&1
 $NT proxy $PROXY 10.124.0.2 - 18080:8000 > $R/again 2>&1 && $NT proxy-stop $(cat $R/again)
+# in a cgroup: cgroup2 mounted in this mount namespace (a group of the
+# host's hierarchy, removed again)
+mkdir -p $W/cg
+if mount -t cgroup2 none $W/cg 2> $R/cg; then
+	g=berth-net-test-$$
+	mkdir $W/cg/$g
+	$NT proxy $PROXY 10.124.0.2 $W/cg/$g/proxies 18084:8000 > $R/cgpid 2>> $R/cg &&
+		tail -n 1 /proc/$(cat $R/cgpid)/cgroup > $R/cgroup &&
+		$NT proxy-stop $(cat $R/cgpid)
+	sleep 0.2
+	rmdir $W/cg/$g/proxies $W/cg/$g 2>> $R/cg
+	umount $W/cg
+else
+	echo skip > $R/cgroup
+fi
 kill $s1 $s2
 SH
 timeout 60 unshare -n -m bash "$WORK/inner.sh" "$WORK" "$BIN/berth-proxy" > "$WORK/inner.log" 2>&1
@@ -80,4 +95,10 @@ st=$(cat "$R/state" 2> /dev/null)
 	tap_fail "stop ends it (twice: the second finds it gone)" "$(cat "$R/stop" "$R/state")"
 grep -q 'from=' "$R/after" && tap_fail "nothing listens after stop" "$(cat "$R/after")" || tap_ok "nothing listens after stop"
 grep -qE '^[0-9]+$' "$R/again" && tap_ok "the port can be published again" || tap_fail "the port can be published again" "$(cat "$R/again")"
+if [ "$(cat "$R/cgroup" 2>/dev/null)" = skip ]; then
+	tap_skip "berth-proxy in its cgroup" "no cgroup2 here: $(cat "$R/cg")"
+else
+	grep -qx '0::/berth-net-test-[0-9]*/proxies' "$R/cgroup" && tap_ok "berth-proxy in its cgroup (made when missing)" ||
+		tap_fail "berth-proxy in its cgroup (made when missing)" "$(cat "$R/cgroup" "$R/cg")"
+fi
 tap_done
