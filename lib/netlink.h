@@ -66,6 +66,10 @@ int nl_request(int fd, const struct nl_msg *m, struct berr *e);
  * socket keeps the namespace it was opened in), or -1 (ENODEV: none). */
 int nl_link_index(int fd, const char *name, struct berr *e);
 
+/* The same, with the link's kind ("bridge", "veth"; "" for a device
+ * without one, such as lo) copied to kind (n bytes with its NUL). */
+int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e);
+
 /* The interface index of name, or -1 with *e set. */
 int nl_ifindex(const char *name, struct berr *e);
 

@@ -21,6 +21,7 @@ int net_bridge_up(const struct net_conf *c, struct berr *e)
 {
 	struct nl_msg m;
 	struct in_addr gw = { .s_addr = c->gw };
+	char kind[16];
 	int fd, idx, rc = -1;
 
 	fd = nl_open(e);
@@ -29,9 +30,13 @@ int net_bridge_up(const struct net_conf *c, struct berr *e)
 	nl_build_bridge_add(&m, 1, c->bridge); /* EEXIST: there already */
 	if (nl_request(fd, &m, e) < 0)
 		goto out;
-	idx = nl_link_index(fd, c->bridge, e);
+	idx = nl_link_kind(fd, c->bridge, kind, sizeof kind, e);
 	if (idx < 0)
 		goto out;
+	if (strcmp(kind, "bridge")) {
+		berr_set(e, EEXIST, "a link of that name exists and is not a bridge (kind '%s')", kind);
+		goto out;
+	}
 	nl_build_addr(&m, 2, idx, gw, c->prefix);
 	if (nl_request(fd, &m, e) < 0) {
 		berr_prefix(e, "gateway address");

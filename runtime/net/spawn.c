@@ -107,8 +107,8 @@ static int bind_all(const struct net_conf *c, const struct net_port *ports, int 
 	return 0;
 }
 
-/* In the detached grandchild: the status pipe to fd 3, the sockets to
- * 4.., /dev/null on 0 and 1, the cgroup, exec. Async-signal-safe calls
+/* In the detached grandchild: the cgroup, the status pipe to fd 3, the sockets to
+ * 4.., /dev/null on 0 and 1, exec. Async-signal-safe calls
  * only (berthd has threads). */
 static void child_exec(const char *bin, char **argv, int status, const struct sock *s, int ns,
 		       int cgfd)

@@ -49,6 +49,8 @@ echo 1 > /proc/sys/net/ipv4/ip_forward
 timeout 3 nsenter -t $lan -n $NE tcp-client 192.168.77.2 7002 x > $R/control 2>&1
 echo 0 > /proc/sys/net/ipv4/ip_forward
 
+ip link add notbr type veth peer name notbr1
+$NT -o bridge=notbr bridge-up > $R/notbr 2>&1; echo "rc=$?" >> $R/notbr
 $NT bridge-up > $R/up 2>&1; echo "rc=$?" >> $R/up
 $NT bridge-up >> $R/up 2>&1; echo "rc=$?" >> $R/up
 ip -br -4 addr show berth0 > $R/brip 2>&1
@@ -81,6 +83,9 @@ R=$WORK/r
 grep -q '^from=192.168.88.2 x$' "$R/control" && tap_ok "control: without the table, forwarding between two host interfaces works" ||
 	tap_fail "control: without the table, forwarding between two host interfaces works" "$(cat "$R/control")"
 [ "$(grep -c '^rc=0$' "$R/up")" = 2 ] && tap_ok "bridge-up, twice (idempotent)" || tap_fail "bridge-up, twice (idempotent)" "$(cat "$R/up")"
+grep -qx "net_tool: bridge notbr: a link of that name exists and is not a bridge (kind 'veth')" "$R/notbr" &&
+	tap_ok "a link of the bridge's name that is no bridge is refused, naming its kind" ||
+	tap_fail "a link of the bridge's name that is no bridge is refused, naming its kind" "$(cat "$R/notbr")"
 grep -q '^berth0 .*10.123.0.1/24' "$R/brip" && tap_ok "berth0 is up with the gateway address" ||
 	tap_fail "berth0 is up with the gateway address" "$(cat "$R/brip")"
 [ "$(cat "$R/fwd")" = 1 ] && tap_ok "ip_forward on in the engine's namespace" || tap_fail "ip_forward on" "$(cat "$R/fwd")"

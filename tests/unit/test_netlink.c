@@ -206,6 +206,7 @@ static void kernel_links(void)
 {
 	struct berr e;
 	struct nl_msg m;
+	char kind[16];
 	int fd, br, v;
 
 	if (unshare(CLONE_NEWNET) < 0)
@@ -217,12 +218,17 @@ static void kernel_links(void)
 	CHECK_INT(nl_request(fd, &m, &e), 0); /* EEXIST: there already */
 	br = nl_link_index(fd, "br-t", &e);
 	CHECK(br > 1);
+	CHECK_INT(nl_link_kind(fd, "br-t", kind, sizeof kind, &e), br);
+	CHECK_STR(kind, "bridge");
+	CHECK_INT(nl_link_kind(fd, "lo", kind, sizeof kind, &e), 1);
+	CHECK_STR(kind, "");
 	CHECK_INT(br, if_nametoindex("br-t"));
 	nl_build_veth_add(&m, 2, "v-host", br, "v-peer", -1);
 	if (nl_request(fd, &m, &e) < 0)
 		UNIT_SKIP("no veth here");
-	v = nl_link_index(fd, "v-peer", &e);
+	v = nl_link_kind(fd, "v-peer", kind, sizeof kind, &e);
 	CHECK(v > 0);
+	CHECK_STR(kind, "veth");
 	nl_build_link_up_name(&m, 3, "v-host");
 	CHECK_INT(nl_request(fd, &m, &e), 0);
 	nl_build_link_del(&m, 4, "v-host");
