@@ -280,6 +280,61 @@ int nl_link_index(int fd, const char *name, struct berr *e)
 	return nl_link_kind(fd, name, NULL, 0, e);
 }
 
+int nl_addr_list(int fd, int ifindex, struct in_addr *addr, int *prefix, int max, struct berr *e)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_Alignas(4) unsigned char buf[8192];
+	struct nl_msg m;
+	struct ifaddrmsg *q;
+	int n = 0, over = 0;
+
+	start(&m, 0x7e58, RTM_GETADDR, NLM_F_DUMP);
+	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q = put(&m, sizeof *q);
+	q->ifa_family = AF_INET;
+	finish(&m);
+	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
+		return berr_sys(e, "netlink send");
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof buf, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return berr_sys(e, "netlink receive");
+		for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
+			struct ifaddrmsg *a = NLMSG_DATA(h);
+			struct rtattr *t;
+			size_t len;
+
+			if (h->nlmsg_seq != m.seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return over ? berr_set(e, E2BIG, "more than %d addresses", max) : n;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *err = NLMSG_DATA(h);
+				errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof *err) && err->error ? -err->error : EPROTO;
+				return berr_sys(e, "netlink address dump");
+			}
+			if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof *a) ||
+			    a->ifa_family != AF_INET || (int)a->ifa_index != ifindex)
+				continue;
+			len = h->nlmsg_len - NLMSG_LENGTH(sizeof *a);
+			for (t = IFA_RTA(a); RTA_OK(t, len); t = RTA_NEXT(t, len)) {
+				if (t->rta_type != IFA_LOCAL || RTA_PAYLOAD(t) != 4)
+					continue;
+				if (n == max) {
+					over = 1;
+					break;
+				}
+				memcpy(&addr[n], RTA_DATA(t), 4);
+				prefix[n++] = a->ifa_prefixlen;
+			}
+		}
+	}
+}
+
 int nl_open(struct berr *e)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };

@@ -17,6 +17,29 @@
 #include "runtime/net/alloc.h"
 #include "runtime/net/nft.h"
 
+#define BRIDGE_ADDRS_MAX 16
+
+/* Remove the bridge's IPv4 addresses other than the gateway's (an earlier
+ * bridge_subnet's). */
+static int stale_addrs(int fd, int idx, const struct net_conf *c, struct berr *e)
+{
+	struct in_addr a[BRIDGE_ADDRS_MAX];
+	int p[BRIDGE_ADDRS_MAX], n;
+	struct nl_msg m;
+
+	n = nl_addr_list(fd, idx, a, p, BRIDGE_ADDRS_MAX, e);
+	if (n < 0)
+		return berr_prefix(e, "addresses");
+	for (int i = 0; i < n; i++) {
+		if (a[i].s_addr == c->gw && p[i] == c->prefix)
+			continue;
+		nl_build_addr_del(&m, 10 + (uint32_t)i, idx, a[i], p[i]);
+		if (nl_request(fd, &m, e) < 0 && e->errnum != EADDRNOTAVAIL)
+			return berr_prefix(e, "remove an old address");
+	}
+	return 0;
+}
+
 int net_bridge_up(const struct net_conf *c, struct berr *e)
 {
 	struct nl_msg m;
@@ -42,6 +65,8 @@ int net_bridge_up(const struct net_conf *c, struct berr *e)
 		berr_prefix(e, "gateway address");
 		goto out;
 	}
+	if (stale_addrs(fd, idx, c, e) < 0)
+		goto out;
 	nl_build_link_up(&m, 3, idx);
 	if (nl_request(fd, &m, e) < 0) {
 		berr_prefix(e, "link up");

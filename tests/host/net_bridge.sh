@@ -51,7 +51,8 @@ echo 0 > /proc/sys/net/ipv4/ip_forward
 
 ip link add notbr type veth peer name notbr1
 $NT -o bridge=notbr bridge-up > $R/notbr 2>&1; echo "rc=$?" >> $R/notbr
-$NT bridge-up > $R/up 2>&1; echo "rc=$?" >> $R/up
+$1/net_tool -o bridge_subnet=10.99.0.0/16 bridge-up > $R/up 2>&1; echo "rc=$?" >> $R/up
+$NT bridge-up >> $R/up 2>&1; echo "rc=$?" >> $R/up
 $NT bridge-up >> $R/up 2>&1; echo "rc=$?" >> $R/up
 ip -br -4 addr show berth0 > $R/brip 2>&1
 cat /proc/sys/net/ipv4/ip_forward > $R/fwd
@@ -82,12 +83,14 @@ R=$WORK/r
 
 grep -q '^from=192.168.88.2 x$' "$R/control" && tap_ok "control: without the table, forwarding between two host interfaces works" ||
 	tap_fail "control: without the table, forwarding between two host interfaces works" "$(cat "$R/control")"
-[ "$(grep -c '^rc=0$' "$R/up")" = 2 ] && tap_ok "bridge-up, twice (idempotent)" || tap_fail "bridge-up, twice (idempotent)" "$(cat "$R/up")"
+[ "$(grep -c '^rc=0$' "$R/up")" = 3 ] && tap_ok "bridge-up, three times (another subnet first)" ||
+	tap_fail "bridge-up, three times (another subnet first)" "$(cat "$R/up")"
 grep -qx "net_tool: bridge notbr: a link of that name exists and is not a bridge (kind 'veth')" "$R/notbr" &&
 	tap_ok "a link of the bridge's name that is no bridge is refused, naming its kind" ||
 	tap_fail "a link of the bridge's name that is no bridge is refused, naming its kind" "$(cat "$R/notbr")"
-grep -q '^berth0 .*10.123.0.1/24' "$R/brip" && tap_ok "berth0 is up with the gateway address" ||
-	tap_fail "berth0 is up with the gateway address" "$(cat "$R/brip")"
+grep -q '^berth0 .*10.123.0.1/24' "$R/brip" && ! grep -q 10.99 "$R/brip" &&
+	tap_ok "berth0 is up with the gateway address, an earlier subnet's gone" ||
+	tap_fail "berth0 is up with the gateway address, an earlier subnet's gone" "$(cat "$R/brip")"
 [ "$(cat "$R/fwd")" = 1 ] && tap_ok "ip_forward on in the engine's namespace" || tap_fail "ip_forward on" "$(cat "$R/fwd")"
 cat > "$WORK/ruleset.want" <<'NFT'
 table ip berth {
