@@ -57,7 +57,7 @@ static int loopback(const char *addr)
 }
 
 /* search and options lines of the host's file (search unless the
- * container has its own), and its nameservers when neither [network] dns
+ * container has its own), and its nameservers when neither [container_network] dns
  * nor the container sets any. */
 static void from_host(struct text *t, const struct net_conf *c, const struct net_files_extra *x,
 		      int *servers)
@@ -109,7 +109,7 @@ static int resolv(int dirfd, const struct net_conf *c, const struct net_files_ex
 	from_host(&t, c, x, &servers);
 	if (!servers)
 		add(&t, "# no DNS server: the host has none but loopback ones; "
-			"set berth.conf [network] dns\n");
+			"set berth.conf [" NET_CONF_SECTION "] dns\n");
 	return write_text(dirfd, "resolv.conf", &t, e);
 }
 

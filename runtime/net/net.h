@@ -22,7 +22,13 @@
 
 #define NET_PATH_MAX 256
 
-/* berth.conf [network]. Addresses are in network byte order. */
+/* The berth.conf section whose keys go to net_conf_set. Not [network]:
+ * PID 1 reads that one, and every key there is an interface name
+ * (init/conf.c: "eth0 = dhcp"), so neither program could take the other's
+ * keys. PID 1 skips sections it does not know. */
+#define NET_CONF_SECTION "container_network"
+
+/* berth.conf [container_network]. Addresses are in network byte order. */
 struct net_conf {
 	char bridge[16];                        /* bridge = berth0 */
 	uint32_t subnet;                        /* bridge_subnet = 172.29.0.0/16 */
@@ -43,7 +49,7 @@ struct net_conf {
 
 void net_conf_init(struct net_conf *c);
 
-/* One key of [network]: bridge, bridge_subnet, publish_addresses (blank
+/* One key of [container_network]: bridge, bridge_subnet, publish_addresses (blank
  * or comma separated IPv4 addresses; 0.0.0.0 allows every address), dns,
  * resolv_conf, proxy_user. An unknown key or a bad value is -1 with
  * "KEY: what: 'VALUE'". */
@@ -116,7 +122,7 @@ struct net_port {
 };
 
 /* Check every host address against publish_addresses (refused: "HOST_IP:
- * not a publish address on this appliance (berth.conf [network]
+ * not a publish address on this appliance (berth.conf [container_network]
  * publish_addresses)" with errnum EACCES), bind the published ports
  * (errors name the port: "0.0.0.0:8080: address in use"), then start a
  * detached berth-proxy that owns them (no capabilities, proxy_user,

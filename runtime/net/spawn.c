@@ -54,7 +54,7 @@ static int host_addrs(const struct net_conf *c, const struct net_port *p, uint32
 		}
 	}
 	return berr_set(e, EACCES, "%.46s: not a publish address on this appliance "
-			"(berth.conf [network] publish_addresses)", p->host_ip);
+			"(berth.conf [" NET_CONF_SECTION "] publish_addresses)", p->host_ip);
 }
 
 static int bind_one(uint32_t addr, const struct net_port *p, struct sock *s, struct berr *e)

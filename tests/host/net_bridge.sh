@@ -146,8 +146,8 @@ grep -qP '^10\.123\.0\.9\tweb1$' "$WORK/ctr/hosts" && grep -qP '^127\.0\.0\.1\tl
 	[ "$(cat "$WORK/ctr/hostname")" = web1 ] && tap_ok "hosts and hostname" || tap_fail "hosts and hostname" "$(cat "$WORK/ctr/hosts" "$WORK/ctr/hostname")"
 $NT -o dns=9.9.9.9 files "$WORK/ctr" web1 > "$WORK/files.out" 2>&1
 grep -qx 'nameserver 9.9.9.9' "$WORK/ctr/resolv.conf" && ! grep -q 10.0.0.53 "$WORK/ctr/resolv.conf" &&
-	! grep -q web1 "$WORK/ctr/hosts" && tap_ok "[network] dns replaces the host's servers; network none: no address line" ||
-	tap_fail "[network] dns replaces the host's servers; network none: no address line" "$(cat "$WORK/files.out" "$WORK/ctr/resolv.conf" "$WORK/ctr/hosts")"
+	! grep -q web1 "$WORK/ctr/hosts" && tap_ok "[container_network] dns replaces the host's servers; network none: no address line" ||
+	tap_fail "[container_network] dns replaces the host's servers; network none: no address line" "$(cat "$WORK/files.out" "$WORK/ctr/resolv.conf" "$WORK/ctr/hosts")"
 $NT -o bridge_subnet=10.123.0.0/24 files "$WORK/ctr" web1 10.123.0.9 dns=2001:db8::53 dns=1.1.1.1 search=corp.example \
 	host=db:10.1.2.3 host=host.docker.internal:host-gateway host=v6:2001:db8::1 domain=example.net > "$WORK/files.out" 2>&1
 printf 'nameserver 2001:db8::53\nnameserver 1.1.1.1\nsearch corp.example\noptions ndots:2\n' > "$WORK/resolv.want"

@@ -84,7 +84,7 @@ grep -qx 'net_tool: 127.0.0.1:18080: address in use' "$R/inuse" && grep -qx 'rc=
 	tap_ok "a TCP port in use: '127.0.0.1:18080: address in use'" || tap_fail "a TCP port in use is a clear error" "$(cat "$R/inuse")"
 grep -qx 'net_tool: 127.0.0.1:18081/udp: address in use' "$R/inuse.udp" && tap_ok "a UDP port in use names it" ||
 	tap_fail "a UDP port in use names it" "$(cat "$R/inuse.udp")"
-grep -qx 'net_tool: 0.0.0.0: not a publish address on this appliance (berth.conf \[network\] publish_addresses)' "$R/unlisted" &&
+grep -qx 'net_tool: 0.0.0.0: not a publish address on this appliance (berth.conf \[container_network\] publish_addresses)' "$R/unlisted" &&
 	tap_ok "an address publish_addresses does not list is refused, naming the key" ||
 	tap_fail "an address publish_addresses does not list is refused, naming the key" "$(cat "$R/unlisted")"
 grep -q 'net_tool: berth-proxy: exec /nonexistent/berth-proxy: No such file' "$R/noexec" && tap_ok "an exec failure comes back as the error" ||
