@@ -168,9 +168,8 @@ static int get_bool(struct rd *r, int obj, const char *key, int *v)
 	int t = json_get(&r->j, obj, key);
 	bool b = false;
 
-	*v = 0;
 	if (t < 0)
-		return 0;
+		return 0; /* absent: the default stays */
 	if (json_bool(&r->j, t, &b, r->e) < 0)
 		return berr_prefix(r->e, "%s", key);
 	*v = b;
@@ -181,7 +180,6 @@ static int get_i64(struct rd *r, int obj, const char *key, int64_t min, int64_t 
 {
 	int t = json_get(&r->j, obj, key);
 
-	*v = 0;
 	if (t < 0)
 		return 0;
 	if (json_i64(&r->j, t, min, max, v, r->e) < 0)
@@ -193,7 +191,6 @@ static int get_u64(struct rd *r, int obj, const char *key, uint64_t *v)
 {
 	int t = json_get(&r->j, obj, key);
 
-	*v = 0;
 	if (t < 0)
 		return 0;
 	if (json_u64(&r->j, t, v, r->e) < 0)
@@ -257,7 +254,7 @@ static int read_mounts(struct rd *r, struct launch_spec *s)
 	for (int i = 0; a >= 0 && i < s->n_mounts; i++) {
 		struct launch_bind *b = &s->mounts[i];
 		int m = json_at(&r->j, a, i), t;
-		uint64_t size;
+		uint64_t size = 0;
 
 		if (json_type(&r->j, m) != JSMN_OBJECT)
 			return berr_set(r->e, EPROTO, "mounts: expected objects");
@@ -289,13 +286,15 @@ static int read_settings(struct rd *r, struct launch_spec *s)
 		return -1;
 	for (int i = 0; a >= 0 && i < s->n_rlimits; i++) {
 		int m = json_at(&r->j, a, i);
-		int64_t res;
-		uint64_t soft, hard;
+		int64_t res = -1;
+		uint64_t soft = 0, hard = 0;
 		if (json_type(&r->j, m) != JSMN_OBJECT)
 			return berr_set(r->e, EPROTO, "rlimits: expected objects");
 		if (get_i64(r, m, "resource", 0, 64, &res) < 0 || get_u64(r, m, "soft", &soft) < 0 ||
 		    get_u64(r, m, "hard", &hard) < 0)
 			return -1;
+		if (res < 0)
+			return berr_set(r->e, EPROTO, "rlimits: no resource");
 		s->rlimits[i] = (struct launch_rlimit){ (int)res, soft, hard };
 	}
 	return 0;
@@ -303,8 +302,8 @@ static int read_settings(struct rd *r, struct launch_spec *s)
 
 static int read_numbers(struct rd *r, struct launch_spec *s)
 {
-	int64_t v[3];
-	uint64_t u[4];
+	int64_t v[3] = { s->memory, s->cpus_milli, s->pids_limit };
+	uint64_t u[4] = { s->caps, s->remap_uid, s->remap_gid, s->remap_count };
 
 	if (get_u64(r, 0, "caps", &u[0]) < 0 || get_i64(r, 0, "memory", 0, INT64_MAX, &v[0]) < 0 ||
 	    get_i64(r, 0, "cpus_milli", 0, INT64_MAX, &v[1]) < 0 ||
@@ -321,7 +320,7 @@ static int read_numbers(struct rd *r, struct launch_spec *s)
 
 static int read_opts(struct rd *r, struct shim_opts *o)
 {
-	int64_t files;
+	int64_t files = o->log_files;
 
 	if (get_bool(r, 0, "open_stdin", &o->open_stdin) < 0 || get_bool(r, 0, "stdin_once", &o->stdin_once) < 0 ||
 	    get_u64(r, 0, "log_max", &o->log_max) < 0 || get_i64(r, 0, "log_files", 0, 32, &files) < 0)
@@ -334,7 +333,7 @@ static int read_all(struct rd *r)
 {
 	struct shimspec *o = r->out;
 	struct launch_spec *s = &o->spec;
-	int64_t version;
+	int64_t version = 0;
 	int net, sc;
 
 	if (json_type(&r->j, 0) != JSMN_OBJECT)

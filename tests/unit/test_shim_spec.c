@@ -179,8 +179,9 @@ static void test_refused(void)
 	}
 }
 
-/* Unknown keys are ignored (a newer berthd's file). */
-static void test_unknown_ignored(void)
+/* Unknown keys are ignored (a newer berthd's file); absent ones keep
+ * launch_spec_init's defaults (no_new_privs, the capabilities). */
+static void test_unknown_defaults(void)
 {
 	const char *j = "{\"version\":1,\"rootfs\":\"/r\",\"argv\":[\"x\"],\"future\":{\"a\":[1,2]}}";
 	struct shimspec *r = malloc(sizeof *r);
@@ -190,7 +191,14 @@ static void test_unknown_ignored(void)
 	CHECK_INT(fs_write_atomic_at(d, "spec.json", j, strlen(j), 0600, &e), 0);
 	CHECK_INT(shimspec_read(d, "spec.json", r, &e), 0);
 	CHECK_STR(r->spec.argv[0], "x");
+	{
+		struct launch_spec d;
+		launch_spec_init(&d);
+		CHECK_INT(r->spec.no_new_privs, 1);
+		CHECK(r->spec.caps == d.caps);
+		CHECK_INT(r->spec.seccomp, LAUNCH_SECCOMP_DEFAULT);
+	}
 	free(r);
 }
 
-UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_ignored))
+UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_defaults))
