@@ -316,7 +316,10 @@ static void client_read(struct shim_client *c)
 	}
 	if (n == 0) { /* the client's write side ended: end of its stdin, not of the output */
 		c->in_open = 0;
-		if (c->stdin_first && sh->ss->opts.stdin_once && io == &sh->io) {
+		/* an exec's stdin ends with its client's; the container's with
+		 * the first attach's when StdinOnce */
+		if ((io->exec && (c->flags & SHIM_STDIN)) ||
+		    (c->stdin_first && sh->ss->opts.stdin_once && io == &sh->io)) {
 			io->in_eof = 1;
 			in_flush(io);
 		}

@@ -95,24 +95,49 @@ static void pump(int sock, int in)
 	}
 }
 
+/* exec CTL FLAGS TTY [-u USER] [-e K=V]... [-w DIR] [-r ROWS COLS] [-d] CMD... */
 static int cmd_exec(int fd, int argc, char **argv)
 {
 	struct shim_exec_req x = { 0 };
+	const char *env[16];
 	struct berr e;
-	int sp[2], no, running, code;
+	int sp[2] = { -1, -1 }, no, running = 1, code, i = 5, detach = 0;
+	unsigned rows = 0, cols = 0;
 	pid_t pid;
 
 	x.flags = (unsigned)atoi(argv[3]);
 	x.tty = atoi(argv[4]);
-	x.argv = argv + 5;
-	(void)argc;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-u") && i + 1 < argc)
+			x.user = argv[++i];
+		else if (!strcmp(argv[i], "-e") && i + 1 < argc && x.n_env < 16)
+			env[x.n_env++] = argv[++i];
+		else if (!strcmp(argv[i], "-w") && i + 1 < argc)
+			x.workdir = argv[++i];
+		else if (!strcmp(argv[i], "-r") && i + 2 < argc) {
+			rows = (unsigned)atoi(argv[++i]);
+			cols = (unsigned)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "-d"))
+			detach = 1;
+	}
+	x.env = env;
+	x.argv = argv + i;
+	if (!detach && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 		return 1;
 	if (shim_exec(fd, &x, sp[1], &no, &e) < 0)
 		return fail("exec", &e);
-	pump(sp[0], (x.flags & SHIM_STDIN) != 0);
-	if (shim_exec_status(fd, no, &running, &code, &pid, &e) < 0)
-		return fail("exec-status", &e);
+	if (rows && shim_exec_resize(fd, no, rows, cols, &e) < 0)
+		return fail("exec-resize", &e);
+	if (!detach)
+		pump(sp[0], (x.flags & SHIM_STDIN) != 0);
+	for (int t = 0; t < 100 && running; t++) {
+		if (shim_exec_status(fd, no, &running, &code, &pid, &e) < 0)
+			return fail("exec-status", &e);
+		if (running && detach)
+			usleep(50000);
+		else
+			break;
+	}
 	printf("exit %d running %d\n", code, running);
 	return 0;
 }
