@@ -103,7 +103,7 @@ int shim_spawn(const struct shim_paths *p, struct launch_result *r, struct berr 
 {
 	char *a = malloc(ANSWER_MAX + 1);
 	size_t have = 0;
-	int pp[2], status, rc = -1;
+	int pp[2], status = 0, rc = -1;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
