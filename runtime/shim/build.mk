@@ -13,3 +13,9 @@ berth-shim-objs-y := runtime/shim/main.o runtime/shim/shim.o runtime/shim/io.o r
 	runtime/launch/child.o runtime/launch/mounts.o runtime/launch/mountfd.o runtime/launch/user.o \
 	runtime/launch/limits.o runtime/launch/devices.o runtime/launch/prepare.o runtime/launch/tty.o
 berth-shim-libs := -lcap
+
+# spec.json and state.json readers, fed bytes.
+fuzz-targets += fuzz_shimspec
+fuzz_shimspec-srcs := runtime/shim/spec.c runtime/shim/state.c runtime/launch/spec.c lib/json.c lib/json_w.c \
+	lib/fs.c lib/util.c lib/caps.c lib/err.c
+fuzz_shimspec-libs := $(HOST_LIBCAP)

@@ -365,28 +365,38 @@ static int read_all(struct rd *r)
 	return 0;
 }
 
-int shimspec_read(int dirfd, const char *name, struct shimspec *out, struct berr *e)
+int shimspec_parse(const char *js, size_t len, struct shimspec *out, struct berr *e)
 {
 	struct rd r = { .out = out, .e = e };
 	jsmntok_t *tok = calloc(CONFIG_SHIM_SPEC_TOKENS_MAX, sizeof *tok);
-	char *buf = malloc(CONFIG_SHIM_SPEC_MAX);
-	ssize_t n;
 	int rc = -1;
 
 	memset(out, 0, offsetof(struct shimspec, pool));
 	launch_spec_init(&out->spec);
 	out->spec.argv = out->argv;
-	if (!tok || !buf) {
-		berr_sys(e, "spec %s", name);
-		goto out;
-	}
-	n = fs_read_at(dirfd, name, buf, CONFIG_SHIM_SPEC_MAX, e);
-	if (n < 0 || json_parse(&r.j, buf, (size_t)n, tok, CONFIG_SHIM_SPEC_TOKENS_MAX, e) < 0 || read_all(&r) < 0)
-		berr_prefix(e, "spec %s", name);
-	else
+	if (!tok)
+		return berr_sys(e, "spec");
+	if (len > CONFIG_SHIM_SPEC_MAX)
+		berr_set(e, EFBIG, "over %d bytes", CONFIG_SHIM_SPEC_MAX);
+	else if (json_parse(&r.j, js, len, tok, CONFIG_SHIM_SPEC_TOKENS_MAX, e) == 0 && read_all(&r) == 0)
 		rc = 0;
-out:
 	free(tok);
+	return rc;
+}
+
+int shimspec_read(int dirfd, const char *name, struct shimspec *out, struct berr *e)
+{
+	char *buf = malloc(CONFIG_SHIM_SPEC_MAX);
+	ssize_t n;
+	int rc = -1;
+
+	if (!buf)
+		return berr_sys(e, "spec %s", name);
+	n = fs_read_at(dirfd, name, buf, CONFIG_SHIM_SPEC_MAX, e);
+	if (n >= 0 && shimspec_parse(buf, (size_t)n, out, e) == 0)
+		rc = 0;
+	else
+		berr_prefix(e, "spec %s", name);
 	free(buf);
 	return rc;
 }
