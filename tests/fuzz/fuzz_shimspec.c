@@ -3,6 +3,7 @@
  * survive being written and read back unchanged. Any difference aborts. */
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,17 @@
 #include "runtime/shim/spec.h"
 
 static struct shimspec a, b;
+
+static char dir[] = "/tmp/fuzz_shimspec.XXXXXX";
+
+static void cleanup(void)
+{
+	char p[64];
+
+	snprintf(p, sizeof p, "%s/s.json", dir);
+	unlink(p);
+	rmdir(dir);
+}
 
 static int same(const char *x, const char *y)
 {
@@ -23,9 +35,9 @@ static void spec_round_trip(void)
 	struct berr e;
 
 	if (dirfd < 0) {
-		char d[] = "/tmp/fuzz_shimspec.XXXXXX";
-		if (!mkdtemp(d) || (dirfd = open(d, O_RDONLY | O_DIRECTORY)) < 0)
+		if (!mkdtemp(dir) || (dirfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
 			abort();
+		atexit(cleanup);
 	}
 	if (shimspec_write(dirfd, "s.json", &a.spec, &a.opts, &e) < 0)
 		return; /* (a value the writer refuses: not UTF-8 after unescaping) */

@@ -47,6 +47,10 @@ out=$(shim_spawn bad)
 	tap_ok "a spec the launcher refuses: the shim's message (image class), nothing left running" ||
 	tap_fail "bad spec" "$out"
 
+out=$(timeout 20 "$CLIENT" spawn "$WORK/no-such-shim" "$WORK/bad" "$WORK/run/x/ctl")
+[[ $out == *"berth-shim ended without saying it was ready"* ]] && tap_ok "a shim binary that cannot run: an error, no hang" ||
+	tap_fail "missing shim binary" "$out"
+
 # --- the log: lines, streams, rotation at the limit
 shim_new lg --log-max 2000 --log-files 3 -- /bin/sh -c 'i=0; while [ $i -lt 100 ]; do echo "line $i"; i=$((i+1)); done; echo oops >&2'
 shim_spawn lg > /dev/null
@@ -117,8 +121,7 @@ client start "$(ctl k9)" > /dev/null
 client attach "$(ctl k9)" 6 > /dev/null 2>&1 &
 cp=$!
 sleep 0.3
-kill -9 $cp
-wait $cp 2> /dev/null
+{ kill -9 $cp; wait $cp; } 2> /dev/null
 sleep 0.3
 before=$(grep -c tick "$WORK/k9/log.json")
 sleep 0.5
