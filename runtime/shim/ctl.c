@@ -110,8 +110,11 @@ static int dispatch(struct shim *sh, struct shim_conn *c, char *m, int fd, char 
 		return sscanf(args, "%u %u", &u1, &u2) != 2 ? berr_set(e, EINVAL, "resize: want ROWS COLS")
 							     : io_resize(&sh->io, u1, u2, e);
 	if (strcmp(m, "attach") == 0) {
-		if (fd < 0 || sscanf(args, "%u", &u1) != 1)
+		if (fd < 0 || sscanf(args, "%u", &u1) != 1) {
+			if (fd >= 0)
+				close(fd);
 			return berr_set(e, EINVAL, "attach: want FLAGS and a connection");
+		}
 		return client_add(sh, &sh->io, fd, u1, e);
 	}
 	if (strcmp(m, "exec") == 0) {

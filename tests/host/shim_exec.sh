@@ -9,15 +9,16 @@
 shim_setup || { tap_done; exit; }
 
 # --- a tty container: resize before start and while it runs
-shim_new tt --tty -- /bin/sh -c 'stty size; sleep 0.6; stty size; tty'
+shim_new tt --tty -- /bin/sh -c 'stty size; while [ ! -e /tmp/go-tt ]; do sleep 0.05; done; stty size; tty'
 shim_spawn tt > /dev/null
-client attach "$(ctl tt)" 2 > "$WORK/tt.out" 2> /dev/null &
+client attach "$(ctl tt)" 2 > "$WORK/tt.out" 2> "$WORK/tt.err" &
 ap=$!
-sleep 0.2
+wait_for "$WORK/tt.err" attached
 client resize "$(ctl tt)" 33 77 > /dev/null
 client start "$(ctl tt)" > /dev/null
-sleep 0.3
+wait_for "$WORK/tt.out" "33 77"
 client resize "$(ctl tt)" 40 100 > /dev/null
+touch "$ROOT/tmp/go-tt"
 wait $ap
 out=$(tr -d '\r' < "$WORK/tt.out")
 [ "$out" = $'33 77\n40 100\n/dev/pts/0' ] && tap_ok "tty: the size set before start, then a resize, seen by stty inside" ||

@@ -12,8 +12,8 @@ shim_new ex -- /bin/sh -c 'exit 3'
 out=$(shim_spawn ex)
 [ "$out" = ok ] && [ "$(client state "$WORK/ex")" = "created exit 0" ] &&
 	tap_ok "spawn: ready, state.json says created" || tap_fail "spawn" "$out $(cat "$WORK/ex/state.json")"
-(client wait "$(ctl ex)" > "$WORK/ex.wait" &)
-sleep 0.2
+(client wait "$(ctl ex)" > "$WORK/ex.wait" 2> "$WORK/ex.wait.err" &)
+wait_for "$WORK/ex.wait.err" connected
 client start "$(ctl ex)" > /dev/null
 shim_wait_gone ex && [ "$(client state "$WORK/ex")" = "exited exit 3" ] && grep -q '^exit 3 oom 0$' "$WORK/ex.wait" &&
 	tap_ok "exit code 3: recorded in state.json, answered to a waiter, the shim is gone" ||
@@ -24,8 +24,8 @@ grep -q '"started_ns":[1-9]' "$WORK/ex/state.json" && grep -q '"finished_ns":[1-
 shim_new sig -- /bin/sh -c 'trap "exit 42" TERM; while true; do sleep 0.1; done'
 shim_spawn sig > /dev/null
 client start "$(ctl sig)" > /dev/null
-(client wait "$(ctl sig)" > "$WORK/sig.wait" &)
-sleep 0.2
+(client wait "$(ctl sig)" > "$WORK/sig.wait" 2> "$WORK/sig.wait.err" &)
+wait_for "$WORK/sig.wait.err" connected
 grep -q '"status":"running"' "$WORK/sig/state.json" && tap_ok "started: running in state.json" ||
 	tap_fail "running" "$(cat "$WORK/sig/state.json")"
 client kill "$(ctl sig)" 15 > /dev/null
@@ -68,11 +68,12 @@ tail -n 1 "$WORK/lg/log.json" | grep -q '^{"log":"oops\\n","stream":"stderr","ti
 # --- attach before start gets the first line; several at once; multiplexed frames
 shim_new at -- /bin/sh -c 'echo first; echo second >&2; sleep 0.3; echo third'
 shim_spawn at > /dev/null
-client attach "$(ctl at)" 6 > "$WORK/at.raw" 2> /dev/null &
+client attach "$(ctl at)" 6 > "$WORK/at.raw" 2> "$WORK/at.raw.err" &
 a1=$!
-client attach "$(ctl at)" 14 > "$WORK/at.mux" 2> /dev/null &
+client attach "$(ctl at)" 14 > "$WORK/at.mux" 2> "$WORK/at.mux.err" &
 a2=$!
-sleep 0.3
+wait_for "$WORK/at.raw.err" attached
+wait_for "$WORK/at.mux.err" attached
 client start "$(ctl at)" > /dev/null
 wait $a1 $a2
 [ "$(cat "$WORK/at.raw")" = $'first\nsecond\nthird' ] &&
@@ -86,7 +87,7 @@ want=$(printf '\001\0\0\0\0\0\0\006first\n\002\0\0\0\0\0\0\007second\n\001\0\0\0
 shim_new in --stdin --once -- /bin/sh -c 'echo ready; while read l; do echo "got $l"; done; echo done'
 shim_spawn in > /dev/null
 client start "$(ctl in)" > /dev/null
-sleep 0.3
+wait_for "$WORK/in/log.json" ready
 out=$(printf 'a\nb\n' | client attach "$(ctl in)" 7 stdin 2> /dev/null)
 shim_wait_gone in
 [ "$out" = $'got a\ngot b\ndone' ] && grep -q '"log":"ready\\n"' "$WORK/in/log.json" && grep -q '"log":"done\\n"' "$WORK/in/log.json" &&
@@ -101,9 +102,9 @@ import socket, sys, array, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
 a, b = socket.socketpair()
 s.sendmsg([b"attach 6"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [b.fileno()]))])
-print(s.recv(100).decode()); b.close(); time.sleep(8)' "$(ctl slow)" > "$WORK/slow.out" &
+print(s.recv(100).decode(), flush=True); b.close(); time.sleep(8)' "$(ctl slow)" > "$WORK/slow.out" &
 py=$!
-sleep 0.3
+wait_for "$WORK/slow.out" ok
 client start "$(ctl slow)" > /dev/null
 for i in $(seq 50); do grep -q '"status":"exited"' "$WORK/slow/state.json" && break; sleep 0.1; done
 n=$(grep -c 'buffers' "$WORK/slow/log.json")
@@ -118,9 +119,9 @@ shim_wait_gone slow && tap_ok "the slow client's end: the shim exits" || tap_fai
 shim_new k9 -- /bin/sh -c 'while true; do echo tick; sleep 0.1; done'
 shim_spawn k9 > /dev/null
 client start "$(ctl k9)" > /dev/null
-client attach "$(ctl k9)" 6 > /dev/null 2>&1 &
+client attach "$(ctl k9)" 6 > /dev/null 2> "$WORK/k9.err" &
 cp=$!
-sleep 0.3
+wait_for "$WORK/k9.err" attached
 { kill -9 $cp; wait $cp; } 2> /dev/null
 sleep 0.3
 before=$(grep -c tick "$WORK/k9/log.json")
@@ -140,6 +141,16 @@ shim_spawn rt > /dev/null
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups "$CLIENT" kill "$(ctl rt)" 9 2>&1)
 [[ $out == *"Permission denied"* ]] && grep -q '"status":"created"' "$WORK/rt/state.json" &&
 	tap_ok "the control socket refuses another user ($out)" || tap_fail "root only" "$out"
+out=$(python3 -c '
+import socket, sys
+def ask(m):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+    s.send(m); r = s.recv(4096); s.close(); return r.decode() or "closed"
+print(ask(b"x" * 70000), ask(b"kill\0 9"), ask(b"frobnicate"), ask(b"kill 99"), sep="|")' "$(ctl rt)" 2>&1)
+[ "$out" = "closed|closed|err 22 4 0 unknown request 'frobnicate'|err 22 4 0 kill: bad signal '99'" ] &&
+	grep -q '"status":"created"' "$WORK/rt/state.json" &&
+	tap_ok "control messages over 64 KiB or with a NUL close the connection; unknown ones are refused; the shim serves on" ||
+	tap_fail "bad control messages" "$out"
 client kill "$(ctl rt)" 9 > /dev/null
 shim_wait_gone rt
 tap_done

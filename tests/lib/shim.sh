@@ -8,6 +8,7 @@
 #                           its control socket is $WORK/run/NAME/ctl
 #   shim_spawn NAME       → berth-shim started for it (prints the answer)
 #   shim_wait_gone NAME   → wait (5 s) until its shim has exited
+#   wait_for FILE TEXT    → wait (10 s) until FILE contains TEXT
 # Every shim still running at the end is killed (pids from state.json).
 shim_setup() {
 	need_root "berth-shim" || return 1
@@ -47,6 +48,15 @@ shim_wait_gone() {
 	local i
 	for i in $(seq 50); do
 		[ -e "$(ctl "$1")" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+# Wait (10 s) until FILE contains TEXT: a background client is attached.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		grep -q "$2" "$1" 2> /dev/null && return 0
 		sleep 0.1
 	done
 	return 1

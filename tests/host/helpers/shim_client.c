@@ -163,6 +163,7 @@ static int cmd_ctl(int argc, char **argv)
 		if (shim_resize(fd, (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]), &e) < 0)
 			return fail("resize", &e);
 	} else if (!strcmp(argv[1], "wait")) {
+		fprintf(stderr, "connected\n");
 		if (shim_wait(fd, &st, &e) < 0)
 			return fail("wait", &e);
 		printf("exit %d oom %d\n", st.exit_code, st.oom_killed);
