@@ -112,11 +112,11 @@ static void on_out(struct evloop *l, int fd, unsigned ev, void *arg)
 		out_close(io, src->stream == 2 ? 1 : 0);
 		return;
 	}
-	if (io->log && !sh->log_failed &&
-	    logfile_w_write(&sh->log, src->stream, sh->rbuf, (size_t)n, shim_now_ns(), &e) < 0) {
-		sh->log_failed = 1;
+	/* a failure is said once; every chunk is still tried (a full disk
+	 * may get room again) */
+	if (io->log && logfile_w_write(&sh->log, src->stream, sh->rbuf, (size_t)n, shim_now_ns(), &e) < 0 &&
+	    !sh->log_failed++)
 		log_err(&sh->lg, &e);
-	}
 	for (int i = 0; i < SHIM_CLIENTS; i++) {
 		struct shim_client *c = &sh->clients[i];
 		if (c->fd >= 0 && c->io == io && (c->flags & (src->stream == 2 ? SHIM_STDERR : SHIM_STDOUT)))

@@ -118,7 +118,7 @@ struct shim {
 	int pid_slot;
 	struct shim_io io;
 	struct logfile_w log;
-	int log_failed;
+	unsigned long log_failed;  /* log writes that failed (the first is said) */
 	struct shim_state st;
 	struct shim_client clients[SHIM_CLIENTS];
 	struct shim_conn conns[CONFIG_SHIM_CONNS_MAX];
