@@ -126,6 +126,7 @@ struct shim {
 	int next_exec_no;
 	unsigned long exec_seq;
 	int stdin_once_used;
+	char cgname[256];         /* the container's group name (its directory's) */
 	char *rbuf;               /* SHIM_READ_MAX */
 	char *msg;                /* SHIM_MSG_MAX */
 };

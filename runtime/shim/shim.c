@@ -191,6 +191,16 @@ out:
 	return rc;
 }
 
+/* A name launch takes for a group (else the launcher's own run-<pid>-<time>). */
+static int plain_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (!len || len > 128 || !strcmp(n, ".") || !strcmp(n, ".."))
+		return 0;
+	return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
 int shim_setup(struct shim *sh, const char *dir, const char *ctl, const char *cgroup, struct launch_result *r,
 	       struct berr *e)
 {
@@ -215,6 +225,15 @@ int shim_setup(struct shim *sh, const char *dir, const char *ctl, const char *cg
 	r->class = LAUNCH_ERR_SPEC;
 	if (shimspec_read(sh->dirfd, "spec.json", sh->ss, e) < 0)
 		return -1;
+	/* the container's group is <parent>/<id>: the directory's name unless
+	 * the spec names one */
+	if (!sh->ss->spec.cgroup_name) {
+		char tmp[sizeof sh->cgname];
+		snprintf(tmp, sizeof tmp, "%s", dir);
+		snprintf(sh->cgname, sizeof sh->cgname, "%s", basename(tmp));
+		if (plain_name(sh->cgname))
+			sh->ss->spec.cgroup_name = sh->cgname;
+	}
 	if (evloop_init(&sh->loop, CLOCK_MONOTONIC, sh->fds, SHIM_FDS, sh->timers, sh->heap, 1, e) < 0 ||
 	    logfile_w_open(&sh->log, sh->dirfd, sh->ss->opts.log_max, sh->ss->opts.log_files, e) < 0 ||
 	    create(sh, cgroup, r, e) < 0)
