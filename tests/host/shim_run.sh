@@ -131,6 +131,10 @@ pid=$(shim_pid k9)
 [ -e "$(ctl k9)" ] && kill -0 "$pid" && [ "$after" -gt "$before" ] && grep -q '"status":"running"' "$WORK/k9/state.json" &&
 	tap_ok "kill -9 of an attached client: shim and container run on, the log grows" ||
 	tap_fail "kill -9 client" "$before $after $(cat "$WORK/k9/state.json")"
+read -r sid ppid < <(ps -o sid=,ppid= -p "$pid")
+[ "$sid" != "$(ps -o sid= -p $$ | tr -d ' ')" ] && [ "$ppid" != $$ ] &&
+	tap_ok "the shim is detached: a session of its own, not a child of its spawner (ppid $ppid)" ||
+	tap_fail "detached" "sid $sid ppid $ppid"
 client kill "$(ctl k9)" 9 > /dev/null
 shim_wait_gone k9 && [ "$(client state "$WORK/k9")" = "exited exit 137" ] && tap_ok "then SIGKILL: killed by signal 9 is exit 137" ||
 	tap_fail "kill 9" "$(cat "$WORK/k9/state.json")"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "runtime/shim/client.h"
 #include "runtime/shim/spec.h"
 #include "lib/fs.h"
 #include "tests/unit/unit.h"
@@ -201,4 +202,23 @@ static void test_unknown_defaults(void)
 	free(r);
 }
 
-UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_defaults))
+/* state.json: written and read back; malformed ones refused. */
+static void test_state(void)
+{
+	struct shim_state a = { SHIM_EXITED, 12, 11, 137, 1, 1796000000000000001LL, 1796000000000000002LL, "exec x: \"q\" \xc3\xa9" }, b;
+	struct berr e;
+	char buf[1024];
+	int n = shim_state_format(&a, buf, sizeof buf, &e);
+
+	CHECK(n > 0);
+	CHECK_INT(shim_state_parse(buf, (size_t)n, &b, &e), 0);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	CHECK_INT(shim_state_parse("{\"status\":\"paused\"}", 19, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"pid\":1}", 9, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"status\":\"running\",\"pid\":-4}", 29, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"status\":\"running\",\"pid\":4}", 28, &b, &e), 0);
+	CHECK_INT(b.status, SHIM_RUNNING);
+	CHECK_INT(b.pid, 4);
+}
+
+UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_defaults), UNIT(test_state))
