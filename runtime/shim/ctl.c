@@ -237,6 +237,12 @@ int ctl_listen(struct shim *sh, struct berr *e)
 	sh->lfd = sock_listen(sh->ctl, SOCK_SEQPACKET | SOCK_NONBLOCK, &perm, 16, e);
 	if (sh->lfd < 0)
 		return berr_prefix(e, "control socket");
+	/* which file is ours: a shim of the next run may replace it while
+	 * this one still serves its last clients */
+	if (lstat(sh->ctl, &st) == 0) {
+		sh->ctl_dev = st.st_dev;
+		sh->ctl_ino = st.st_ino;
+	}
 	sh->lslot = evloop_fd_add(&sh->loop, sh->lfd, EVLOOP_IN, on_listen, sh, e);
 	return sh->lslot < 0 ? -1 : 0;
 }

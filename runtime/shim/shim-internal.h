@@ -113,6 +113,8 @@ struct shim {
 	int dirfd;
 	const char *ctl;
 	int lfd, lslot;
+	dev_t ctl_dev;            /* the socket file we made (unlinked at the end */
+	ino_t ctl_ino;            /* only while it is still ours) */
 	struct shimspec *ss;
 	struct launch *l;
 	int pid_slot;

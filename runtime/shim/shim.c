@@ -252,10 +252,11 @@ int shim_setup(struct shim *sh, const char *dir, const char *ctl, const char *cg
 
 void shim_teardown(struct shim *sh)
 {
+	struct stat st;
 	int made = sh->lfd >= 0;
 
 	ctl_close_all(sh);
-	if (made) {
+	if (made && lstat(sh->ctl, &st) == 0 && st.st_dev == sh->ctl_dev && st.st_ino == sh->ctl_ino) {
 		char dir[512];
 		unlink(sh->ctl);
 		snprintf(dir, sizeof dir, "%s", sh->ctl);

@@ -95,7 +95,7 @@ shim_wait_gone in
 	tap_fail "attach with stdin" "$out"
 
 # --- a client that never reads: the log and the container go on
-shim_new slow -- /bin/sh -c 'i=0; while [ $i -lt 3000 ]; do echo "a long line of output to fill the buffers $i"; i=$((i+1)); done'
+shim_new slow -- /bin/sh -c 'i=0; while [ $i -lt 20000 ]; do echo "a long line of output to fill the buffers $i"; i=$((i+1)); done'
 shim_spawn slow > /dev/null
 python3 -c '
 import socket, sys, array, time
@@ -108,12 +108,20 @@ wait_for "$WORK/slow.out" ok
 client start "$(ctl slow)" > /dev/null
 for i in $(seq 50); do grep -q '"status":"exited"' "$WORK/slow/state.json" && break; sleep 0.1; done
 n=$(grep -c 'buffers' "$WORK/slow/log.json")
-[ "$n" = 3000 ] && grep -q '"status":"exited"' "$WORK/slow/state.json" &&
-	tap_ok "an attached client that never reads: all 3000 lines logged, the container exited" ||
+[ "$n" = 20000 ] && grep -q '"status":"exited"' "$WORK/slow/state.json" &&
+	tap_ok "an attached client that never reads: all 20000 lines (1 MB) logged, the container exited" ||
 	tap_fail "slow client" "$n lines, $(cat "$WORK/slow/state.json")"
+# the next run's shim on the same socket path while this one still serves
+old=$(shim_pid slow)
+out=$(shim_spawn slow)
 kill $py 2> /dev/null
 wait $py 2> /dev/null
-shim_wait_gone slow && tap_ok "the slow client's end: the shim exits" || tap_fail "shim exit after the slow client" ""
+for i in $(seq 50); do kill -0 "$old" 2> /dev/null || break; sleep 0.1; done
+! kill -0 "$old" 2> /dev/null && tap_ok "the slow client's end: the shim exits" || tap_fail "shim exit after the slow client" ""
+[ "$out" = ok ] && [ -S "$(ctl slow)" ] && [ "$(client kill "$(ctl slow)" 9)" = ok ] &&
+	tap_ok "a shim ending after the next run's shim took the socket path leaves that one's socket alone" ||
+	tap_fail "socket of the next shim" "$out"
+shim_wait_gone slow
 
 # --- kill -9 of a client leaves the container and its shim running
 shim_new k9 -- /bin/sh -c 'while true; do echo tick; sleep 0.1; done'
