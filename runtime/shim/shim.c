@@ -58,6 +58,13 @@ static void exited(struct shim *sh, const struct launch_result *r)
 	sh->st.finished_ns = shim_now_ns();
 	if (cgfd >= 0 && cgroup_read_memory(cgfd, &m, &e) == 0 && m.oom_kill > 0)
 		sh->st.oom_killed = 1;
+	/* The group goes before anyone hears of the exit: the next run's
+	 * shim (a restart policy) makes <parent>/<id> again at once. */
+	if (sh->pid_slot >= 0)
+		evloop_fd_del(&sh->loop, sh->pid_slot);
+	sh->pid_slot = -1;
+	launch_destroy(sh->l);
+	sh->l = NULL;
 	if (shim_write_state(sh, &e) < 0)
 		log_err(&sh->lg, &e);
 	ctl_answer_waiters(sh);
@@ -70,9 +77,7 @@ static void on_pid(struct evloop *l, int fd, unsigned ev, void *arg)
 	struct launch_result r;
 	struct berr e;
 
-	(void)fd, (void)ev;
-	evloop_fd_del(l, sh->pid_slot);
-	sh->pid_slot = -1;
+	(void)fd, (void)ev, (void)l;
 	if (sh->st.status == SHIM_EXITED)
 		return; /* a failed start recorded it */
 	memset(&r, 0, sizeof r);
