@@ -29,6 +29,9 @@ mkdir -p "$WORK/r" "$WORK/data" "$WORK/run" "$WORK/ctr"
 cat > "$WORK/inner.sh" <<'SH'
 W=$1 NT="$1/net_tool -o bridge_subnet=10.123.0.0/24" NE=$1/net_echo R=$1/r
 ip link set lo up
+# wait_port PORT CMD...: until something listens on PORT where CMD runs ss
+# (a fixed sleep loses the race on a loaded machine)
+wait_port() { local p=$1; shift; for _ in $(seq 100); do "$@" ss -Hltn "sport = :$p" | grep -q . && return; sleep 0.05; done; }
 # an uplink and a second host interface, each to a namespace of its own
 unshare --net sleep 60 & ext=$!
 unshare --net sleep 60 & lan=$!
@@ -42,7 +45,7 @@ nsenter -t $ext -n sh -c 'ip link set lo up; ip addr add 192.168.77.2/24 dev up1
 nsenter -t $lan -n sh -c 'ip link set lo up; ip addr add 192.168.88.2/24 dev lan1; ip link set lan1 up
 	ip route add default via 192.168.88.1'
 nsenter -t $ext -n $NE tcp 0.0.0.0 7002 & srv1=$!
-sleep 0.2
+wait_port 7002 nsenter -t $ext -n
 # the control: forwarding on and no table: lan reaches ext (so the check
 # after bridge-up can fail)
 echo 1 > /proc/sys/net/ipv4/ip_forward
@@ -62,7 +65,8 @@ $NT up $W/data $W/run c2 > $R/c2 2>&1
 nsenter --net=$W/run/netns/c1 sh -c 'ip -br -4 addr; ip -4 route' > $R/c1.ip 2>&1
 nsenter --net=$W/run/netns/c2 $NE tcp 0.0.0.0 7000 & srv2=$!
 $NE tcp 10.123.0.1 7001 & srv3=$!
-sleep 0.3
+wait_port 7000 nsenter --net=$W/run/netns/c2
+wait_port 7001
 nsenter --net=$W/run/netns/c1 $NE tcp-client 10.123.0.3 7000 c1-to-c2 > $R/c1c2 2>&1
 nsenter --net=$W/run/netns/c1 $NE tcp-client 10.123.0.1 7001 c1-to-gw > $R/c1gw 2>&1
 nsenter --net=$W/run/netns/c1 $NE tcp-client 192.168.77.2 7002 c1-out > $R/c1out 2>&1
