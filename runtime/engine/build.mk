@@ -1,0 +1,11 @@
+# runtime/engine/ — berthd, the engine: the Docker Engine API on a Unix
+# socket (server, router, replies), images, volumes, events; E2's containers.
+progs-$(CONFIG_ENGINE) += berthd
+berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
+	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
+	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
+	runtime/engine/api_images.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o \
+	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
+	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
+	$(IMAGE_PARSE_OBJS)
+berthd-libs := -lbearssl -lz -lcap -linih -lpthread
