@@ -6,6 +6,6 @@ berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/serv
 	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
 	runtime/engine/api_images.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
-	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
+	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
 	$(IMAGE_PARSE_OBJS)
 berthd-libs := -lbearssl -lz -lcap -linih -lpthread
