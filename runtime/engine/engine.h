@@ -69,6 +69,7 @@ struct engine {
 	struct ctr_table *ctrs;
 	struct engine_events *events;      /* allocated once */
 	int conns;                         /* connections being served */
+	int images_n;                      /* images in the store, for /info */
 	gid_t sock_gid;                    /* the socket's group, (gid_t)-1: root only */
 	int stopping;                      /* SIGTERM seen */
 	int cgroup_ok;                     /* cgroup v2 usable (E2/S set and read it) */
