@@ -63,6 +63,7 @@ struct engine {
 	struct engine_conf conf;
 	struct logger log;
 	pthread_mutex_t store_mu;          /* the image store */
+	pthread_mutex_t vol_mu;            /* volumes/ (volumes.h); before mu */
 	struct store store;
 	struct policy *policy;
 	struct net_conf *net;

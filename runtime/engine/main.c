@@ -21,6 +21,7 @@
 #include "lib/util.h"
 #include "runtime/engine/ctr.h"
 #include "runtime/engine/engine.h"
+#include "runtime/engine/volumes.h"
 
 #define EXIT_USAGE 100
 #define EXIT_SYSCALL 111
@@ -189,7 +190,7 @@ static int setup(struct engine *eng, struct berr *e)
 		return berr_sys(e, "mkdir %s", vol);
 	if (store_open(&eng->store, eng->conf.data_root, STORE_UNLOCKED, e) < 0)
 		return berr_prefix(e, "image store %s", eng->conf.data_root);
-	if (engine_id(eng, e) < 0)
+	if (engine_id(eng, e) < 0 || volumes_init(eng, e) < 0)
 		return -1;
 	eng->events = calloc(1, sizeof(*eng->events));
 	if (!eng->events)
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	pthread_mutex_init(&eng.mu, NULL);
 	pthread_mutex_init(&eng.store_mu, NULL);
+	pthread_mutex_init(&eng.vol_mu, NULL);
 	pthread_cond_init(&eng.ev_cond, NULL);
 	if (sigfd < 0 || setup(&eng, &e) < 0 || (lfd = open_socket(&eng, &e)) < 0) {
 		if (sigfd < 0)
