@@ -10,3 +10,10 @@ berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/serv
 	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
 	runtime/image/manifest.o
 berthd-libs := -lbearssl -lz -lcap -linih -lpthread
+
+# The request path without handlers (route tables of its own): parser,
+# decoded path, version prefix, router.
+fuzz-targets += fuzz_engine_route
+fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
+unit-tests += test_engine_router
+test_engine_router-srcs := runtime/engine/router.c lib/err.c
