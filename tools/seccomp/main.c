@@ -16,7 +16,8 @@
 #include "lib/seccomp.h"
 #include "tools/seccomp/gen.h"
 
-static const struct sc_prog *const progs[] = { &sc_prog_default, &sc_prog_unpack, &sc_prog_dhcpc };
+static const struct sc_prog *const progs[] = { &sc_prog_default, &sc_prog_unpack, &sc_prog_dhcpc,
+					       &sc_prog_berthd };
 
 /* One OCI rule per allowed value of a one-check row: SC_IN as MASKED_EQ
  * (EQ without a mask); SC_NOT_IN (no mask) as the ranges around the values,
