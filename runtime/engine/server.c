@@ -131,6 +131,21 @@ int req_peer_gone(struct req *r)
 	return recv(r->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+size_t req_upgrade_buffered(struct req *r, const char **p)
+{
+	struct conn *c = r->c;
+
+	*p = c->in + c->in_off;
+	return c->in_len - c->in_off;
+}
+
+int req_take_fd(struct req *r)
+{
+	r->keep = 0;
+	r->c->fd = -1;
+	return r->fd;
+}
+
 int req_query(struct req *r, const char *name, char *val, size_t n)
 {
 	struct berr e;
@@ -316,7 +331,8 @@ static void *conn_thread(void *arg)
 		http_parser_init(&c->hp, HTTP_REQUEST);
 		conn_serve(c);
 	}
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 	pthread_mutex_lock(&eng->mu);
 	eng->conns--;
