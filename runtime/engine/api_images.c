@@ -379,6 +379,75 @@ out:
 	return rc;
 }
 
+/* GET /images/{name}/history: newest first; the top entry carries the id
+ * and the names, the others "<missing>" (their ids are not kept), as
+ * dockerd shows a loaded image. A history without entries is one entry
+ * per layer. */
+static void write_history(struct json_w *w, struct store *s, struct img *im)
+{
+	static const struct filters none;
+	const struct imgconf *c = &im->conf;
+	int n = c->history, layer = im->rec.nlayers;
+
+	json_w_arr(w);
+	for (int i = (n ? n : im->rec.nlayers) - 1; i >= 0; i--) {
+		const struct imgconf_hist *h = n ? &c->hist[i] : NULL;
+		int64_t size = 0, ns;
+		if ((!h || !h->empty_layer) && layer > 0) {
+			struct image_rec one = { .nlayers = 1 };
+			one.layers[0] = im->rec.layers[--layer];
+			size = image_size(s, &one);
+		}
+		json_w_obj(w);
+		if (i == (n ? n : im->rec.nlayers) - 1) {
+			write_id(w, "Id", im->hex);
+			json_w_key(w, "Tags");
+			write_tags(w, s, im->hex, &none);
+		} else {
+			json_w_kstr(w, "Id", "<missing>");
+			json_w_key(w, "Tags");
+			json_w_null(w);
+		}
+		json_w_ki64(w, "Created", h && h->created[0] && api_parse_rfc3339(h->created, &ns) == 0 ?
+					      ns / 1000000000 : created_s(c));
+		json_w_kstr(w, "CreatedBy", h ? h->created_by : "");
+		json_w_ki64(w, "Size", size);
+		json_w_kstr(w, "Comment", h ? h->comment : "");
+		json_w_obj_end(w);
+	}
+	json_w_arr_end(w);
+}
+
+static int api_image_history(struct req *r)
+{
+	struct engine *eng = r->eng;
+	struct img *im = malloc(sizeof(*im));
+	struct json_w w;
+	struct berr e;
+	int rc;
+
+	json_w_init_grow(&w, LIST_MAX);
+	if (!im)
+		return reply_error(r, 500, "out of memory");
+	if (lock_store(eng, STORE_SHARED, &e) < 0) {
+		rc = reply_berr(r, &e);
+		goto out;
+	}
+	rc = images_resolve_locked(&eng->store, r->param[0], im->hex, NULL, &e);
+	if (rc == 0)
+		rc = store_image_read(&eng->store, im->hex, &im->rec, &e);
+	if (rc == 0)
+		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
+	if (rc == 0)
+		write_history(&w, &eng->store, im);
+	unlock_store(eng);
+	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
+out:
+	json_w_free(&w);
+	free(im);
+	return rc;
+}
+
 /* ------------------------------------------------------------------- load */
 
 struct load {
@@ -729,6 +798,7 @@ const struct route api_images_routes[] = {
 	{ "GET", "/images/json", api_images_list, 0 },
 	{ "POST", "/images/load", api_images_load, ROUTE_STREAM },
 	{ "GET", "/images/{*}/json", api_image_inspect, 0 },
+	{ "GET", "/images/{*}/history", api_image_history, 0 },
 	{ "POST", "/images/{*}/tag", api_image_tag, 0 },
 	{ "DELETE", "/images/{*}", api_image_delete, 0 },
 	{ NULL },

@@ -190,6 +190,8 @@ if command -v docker >/dev/null; then
 	tap_check "docker images lists both names" test "$out" = "appliance/hello:latest ${hello_id:0:12}
 hello2:v1 ${hello_id:0:12}"
 	tap_check "docker image inspect by short id" test "$(docker image inspect -f '{{.Id}}' "${hello_id:0:12}")" = "sha256:$hello_id"
+	out=$(docker history --format '{{.ID}} {{.Size}}' appliance/hello 2>&1)
+	tap_check "docker history: one row per layer, the top one with the id" test "$out" = "${hello_id:0:12} 922kB"
 	out=$(docker inspect --format '{{.Id}}' hello2:v1 2>&1)
 	tap_check "docker inspect falls through containers to the image" test "$out" = "sha256:$hello_id"
 	out=$(docker inspect nothing-here 2>&1)
