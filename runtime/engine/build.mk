@@ -17,3 +17,6 @@ fuzz-targets += fuzz_engine_route
 fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
 unit-tests += test_engine_router
 test_engine_router-srcs := runtime/engine/router.c lib/err.c
+unit-tests += test_engine_events
+test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runtime/engine/api_util.c \
+	lib/json.c lib/http.c lib/http_w.c lib/err.c
