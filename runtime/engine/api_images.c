@@ -15,14 +15,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/kconfig.h"
 #include "runtime/engine/api.h"
 #include "runtime/engine/api_util.h"
 #include "runtime/engine/ctr.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/filters.h"
 #include "runtime/engine/images.h"
-#include "runtime/image/import.h"
 
 #define LIST_MAX (32 * 1024 * 1024)
 #define NAME_OUT (REF_NAME_MAX + 32)
@@ -34,13 +32,6 @@ struct img {
 	struct imgconf conf;
 };
 
-static void count_images(struct engine *eng)
-{
-	pthread_mutex_lock(&eng->mu);
-	eng->images_n = eng->store.ix->nimages;
-	pthread_mutex_unlock(&eng->mu);
-}
-
 int api_images_count(struct engine *eng)
 {
 	int n;
@@ -49,24 +40,6 @@ int api_images_count(struct engine *eng)
 	n = eng->images_n;
 	pthread_mutex_unlock(&eng->mu);
 	return n;
-}
-
-/* Take store_mu and the store's lock. */
-static int lock_store(struct engine *eng, enum store_lock_mode mode, struct berr *e)
-{
-	pthread_mutex_lock(&eng->store_mu);
-	if (store_lock(&eng->store, mode, e) < 0) {
-		pthread_mutex_unlock(&eng->store_mu);
-		return -1;
-	}
-	return 0;
-}
-
-static void unlock_store(struct engine *eng)
-{
-	count_images(eng);
-	store_unlock(&eng->store);
-	pthread_mutex_unlock(&eng->store_mu);
 }
 
 /* Bytes of the image's layer blobs (the archive's layer tars; see
@@ -219,7 +192,7 @@ static int api_images_list(struct req *r)
 		rc = reply_error(r, 500, "out of memory");
 		goto out;
 	}
-	if (filters_from_req(r, list_filters, f, &e) < 0 || lock_store(eng, STORE_SHARED, &e) < 0) {
+	if (filters_from_req(r, list_filters, f, &e) < 0 || images_lock(eng, STORE_SHARED, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
@@ -229,7 +202,7 @@ static int api_images_list(struct req *r)
 		memcpy(im->hex, eng->store.ix->images[i], sizeof(im->hex));
 		rc = write_summary(r, &w, im, f, &e);
 	}
-	unlock_store(eng);
+	images_unlock(eng);
 	json_w_arr_end(&w);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
@@ -360,7 +333,7 @@ static int api_image_inspect(struct req *r)
 	json_w_init_grow(&w, LIST_MAX);
 	if (!im)
 		return reply_error(r, 500, "out of memory");
-	if (lock_store(eng, STORE_SHARED, &e) < 0) {
+	if (images_lock(eng, STORE_SHARED, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
@@ -371,7 +344,7 @@ static int api_image_inspect(struct req *r)
 		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
 	if (rc == 0)
 		write_inspect(r, &w, im);
-	unlock_store(eng);
+	images_unlock(eng);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
 	json_w_free(&w);
@@ -429,7 +402,7 @@ static int api_image_history(struct req *r)
 	json_w_init_grow(&w, LIST_MAX);
 	if (!im)
 		return reply_error(r, 500, "out of memory");
-	if (lock_store(eng, STORE_SHARED, &e) < 0) {
+	if (images_lock(eng, STORE_SHARED, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
@@ -440,150 +413,12 @@ static int api_image_history(struct req *r)
 		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
 	if (rc == 0)
 		write_history(&w, &eng->store, im);
-	unlock_store(eng);
+	images_unlock(eng);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
 	json_w_free(&w);
 	free(im);
 	return rc;
-}
-
-/* ------------------------------------------------------------------- load */
-
-struct load {
-	struct req *r;
-	int quiet;
-	int failed;                 /* the client stopped taking the stream */
-};
-
-static ssize_t load_read(void *ctx, void *buf, size_t n, struct berr *e)
-{
-	struct load *l = ctx;
-
-	return req_read(l->r, buf, n, e);
-}
-
-/* One JSON line of the progress stream. */
-static void load_line(struct load *l, struct json_w *w)
-{
-	const char *out;
-	size_t n;
-	struct berr e;
-	char line[1024];
-
-	if (json_w_finish(w, &out, &n, &e) < 0 || n + 1 >= sizeof(line) || l->failed)
-		return;
-	memcpy(line, out, n);
-	line[n++] = '\n';
-	if (reply_chunk(l->r, line, n) < 0)
-		l->failed = 1;
-}
-
-/* "layer 2/5 sha256:0123456789ab" → "0123456789ab" */
-static const char *layer_id(const char *label)
-{
-	const char *p = label ? strstr(label, "sha256:") : NULL;
-
-	return p ? p + 7 : (label ? label : "");
-}
-
-static void load_event(void *ctx, const struct import_event *ev)
-{
-	struct load *l = ctx;
-	char buf[1024], msg[NAME_OUT + 64], fam[NAME_OUT];
-	struct json_w w;
-
-	json_w_init(&w, buf, sizeof(buf));
-	json_w_obj(&w);
-	switch (ev->kind) {
-	case IMPORT_LOADED:
-		if (ev->name[0]) {
-			images_name_familiar(ev->name, fam, sizeof(fam));
-			snprintf(msg, sizeof(msg), "Loaded image: %s\n", fam);
-		} else {
-			snprintf(msg, sizeof(msg), "Loaded image ID: %s\n", ev->digest);
-		}
-		json_w_kstr(&w, "stream", msg);
-		engine_event(l->r->eng, "image", "load", ev->name[0] ? fam : ev->digest, "name",
-			     ev->name[0] ? fam : ev->digest, NULL);
-		break;
-	case IMPORT_LAYER_START:
-	case IMPORT_LAYER_PROGRESS:
-	case IMPORT_LAYER_DONE:
-		if (l->quiet)
-			return;
-		json_w_kstr(&w, "status", ev->kind == IMPORT_LAYER_DONE ? "Loaded layer" : "Loading layer");
-		json_w_key(&w, "progressDetail");
-		json_w_obj(&w);
-		if (ev->kind == IMPORT_LAYER_PROGRESS)
-			json_w_ku64(&w, "current", ev->bytes);
-		json_w_obj_end(&w);
-		if (ev->kind != IMPORT_LAYER_START) {
-			snprintf(msg, sizeof(msg), "%.1fMB", (double)ev->bytes / 1e6);
-			json_w_kstr(&w, "progress", msg);
-		}
-		json_w_kstr(&w, "id", layer_id(ev->label));
-		break;
-	}
-	json_w_obj_end(&w);
-	load_line(l, &w);
-}
-
-static void load_error(struct load *l, const char *msg)
-{
-	char buf[2048];
-	struct json_w w;
-
-	json_w_init(&w, buf, sizeof(buf));
-	json_w_obj(&w);
-	json_w_key(&w, "errorDetail");
-	json_w_obj(&w);
-	json_w_kstr(&w, "message", msg);
-	json_w_obj_end(&w);
-	json_w_kstr(&w, "error", msg);
-	json_w_obj_end(&w);
-	load_line(l, &w);
-}
-
-static int api_images_load(struct req *r)
-{
-	struct engine *eng = r->eng;
-	struct load l = { .r = r, .quiet = req_query_bool(r, "quiet") };
-	char unpack[ENGINE_PATH_MAX + 16];
-	struct import_reader in = { load_read, &l };
-	struct import_opts o = {
-		.unpack = unpack,
-		.no_setid = !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
-		.max_bytes = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20,
-		.max_entries = CONFIG_IMAGE_LAYER_MAX_ENTRIES,
-		.ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX,
-		.event = load_event, .event_ctx = &l,
-	};
-	struct import_result res = { 0 };
-	struct berr e;
-	int rc;
-
-#ifdef CONFIG_IMAGE_UNPACK_USERNS
-	o.userns_base = CONFIG_IMAGE_UNPACK_USERNS_BASE;
-	o.userns_size = CONFIG_IMAGE_UNPACK_USERNS_SIZE;
-#endif
-	snprintf(unpack, sizeof(unpack), "%s/berth-unpack", eng->conf.libexec);
-	if (reply_stream_start(r, 200, "application/json") < 0)
-		return -1;
-	if (lock_store(eng, STORE_EXCLUSIVE, &e) < 0) {
-		load_error(&l, e.msg);
-		return reply_stream_end(r);
-	}
-	rc = import_archive(&eng->store, &in, &o, &res, &e);
-	unlock_store(eng);
-	if (rc < 0) {
-		r->keep = 0;	/* the rest of the archive is not read */
-		log_msg(&eng->log, LOG_WARN, "load: %s", e.msg);
-		if (res.cls == IMPORT_SOURCE)
-			return -1;	/* the client went away: nobody to tell */
-		load_error(&l, e.msg);
-	}
-	return reply_stream_end(r);
 }
 
 /* -------------------------------------------------------------- tag, delete */
@@ -613,7 +448,7 @@ static int do_tag(struct engine *eng, const char *src, const char *ref, char *fa
 	if (images_ref_normalize(ref, full, sizeof(full), e) < 0)
 		goto out;
 	images_ref_familiar(full, fam, NAME_OUT);
-	if (lock_store(eng, STORE_EXCLUSIVE, e) < 0)
+	if (images_lock(eng, STORE_EXCLUSIVE, e) < 0)
 		goto out;
 	if (images_resolve_locked(&eng->store, src, hex, NULL, e) == 0) {
 		memcpy(n, &eng->store.ix->names, sizeof(*n));
@@ -622,7 +457,7 @@ static int do_tag(struct engine *eng, const char *src, const char *ref, char *fa
 		if (store_names_set(n, fam, digest, e) == 0 && store_names_write(&eng->store, n, e) == 0)
 			rc = 0;
 	}
-	unlock_store(eng);
+	images_unlock(eng);
 out:
 	free(n);
 	return rc;
@@ -721,12 +556,12 @@ static int api_image_delete(struct req *r)
 
 	if (!m)
 		return reply_error(r, 500, "out of memory");
-	if (lock_store(eng, STORE_EXCLUSIVE, &e) < 0) {
+	if (images_lock(eng, STORE_EXCLUSIVE, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
 	rc = do_rm(eng, r->param[0], req_query_bool(r, "force"), m, &e);
-	unlock_store(eng);
+	images_unlock(eng);
 	if (rc < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
@@ -761,7 +596,7 @@ void api_images_df(struct engine *eng, struct json_w *w)
 
 	json_w_key(w, "Images");
 	json_w_arr(w);
-	if (im && lock_store(eng, STORE_SHARED, &e) == 0) {
+	if (im && images_lock(eng, STORE_SHARED, &e) == 0) {
 		struct store *s = &eng->store;
 		for (int i = 0; i < s->ix->nimages; i++) {
 			int64_t size;
@@ -787,7 +622,7 @@ void api_images_df(struct engine *eng, struct json_w *w)
 			json_w_ki64(w, "Containers", ctr_image_in_use(eng, im->hex));
 			json_w_obj_end(w);
 		}
-		unlock_store(eng);
+		images_unlock(eng);
 	}
 	json_w_arr_end(w);
 	json_w_ki64(w, "LayersSize", total);

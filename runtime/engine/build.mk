@@ -4,7 +4,7 @@ progs-$(CONFIG_ENGINE) += berthd
 berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
 	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
 	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
-	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
+	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/api_images_load.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
 	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
