@@ -196,6 +196,8 @@ hello2:v1 ${hello_id:0:12}"
 	tap_check "docker inspect falls through containers to the image" test "$out" = "sha256:$hello_id"
 	out=$(docker inspect nothing-here 2>&1)
 	tap_check "docker inspect of nothing: No such object" grep -q "Error: No such object: nothing-here" <<<"$out"
+	out=$(docker pull busybox:1 2>&1)
+	tap_check "docker pull: refused with the way out" grep -q "docker.io/library/busybox:1: this appliance does not pull images: load it with docker load" <<<"$out"
 	out=$(docker rmi "${hello_id:0:12}" 2>&1)
 	tap_check "docker rmi by id with two names: 409 (must be forced)" grep -q "must be forced" <<<"$out"
 	out=$(docker rmi hello2:v1 2>&1)
