@@ -42,6 +42,9 @@ jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 start_berthd "$WORK/berthd.log" "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" ||
 	{ tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 tap_ok "berthd starts on a temporary data root and socket"
+out=$(timeout 5 "$BIN/berthd" --socket "$WORK/other.sock" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" 2>&1; echo "rc=$?")
+tap_check "a second berthd on the same data root refuses to start (111) and leaves the socket alone" \
+	bash -c 'grep -q "another berthd runs on" <<<"$1" && grep -q "rc=111" <<<"$1" && [ ! -e "$2" ]' _ "$out" "$WORK/other.sock"
 
 # its own sandbox: only the capabilities sandbox.c keeps, no_new_privs, a filter
 st=/proc/$BERTHD/status
