@@ -39,6 +39,14 @@ start_berthd() {
 c() { curl -s --max-time 10 --unix-socket "$S" "$@"; }
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
+printf '[engine]\nbogus = 1\nhead_timeout = 0x\n[network]\neth0 = dhcp\n' >"$WORK/bad.conf"
+out=$("$BIN/berthd" --socket "$WORK/bad.sock" --data-root "$WORK/bad" --config "$WORK/bad.conf" 2>&1; echo "rc=$?")
+tap_check "a bad berth.conf: every bad line with file:line, exit 100, no socket" bash -c '
+	grep -q "bad.conf:2: \[engine\] bogus: unknown key" <<<"$1" && grep -q "bad.conf:3: head_timeout: want" <<<"$1" &&
+	grep -q "rc=100" <<<"$1" && [ ! -e "$2" ]' _ "$out" "$WORK/bad.sock"
+out=$("$BIN/berthd" --data-root 2>&1; echo "rc=$?")
+tap_check "usage: exit 100 with the exit-code table" bash -c 'grep -q "exit codes:" <<<"$1" && grep -q "rc=100" <<<"$1"' _ "$out"
+
 start_berthd "$WORK/berthd.log" "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" ||
 	{ tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 tap_ok "berthd starts on a temporary data root and socket"
