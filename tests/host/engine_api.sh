@@ -140,7 +140,7 @@ tap_check "a stalled body is answered 408 at body_timeout, not head_timeout" gre
 coproc HOLD { python3 "$RAW" "$S" hold 9; }
 read -r -t 5 n503 <&"${HOLD[0]}"
 tap_check "over the connection cap: 503 at once (got $n503 of 1)" test "${n503:-x}" = 1
-kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null
+kill "${HOLD_PID:-}" 2>/dev/null; wait "${HOLD_PID:-}" 2>/dev/null
 sleep 0.3
 tap_check "connections freed: served again" test "$(c http://x/_ping)" = OK
 
