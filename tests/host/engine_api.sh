@@ -288,6 +288,11 @@ else
 	tap_skip "full disk" "cannot mount a tmpfs here"
 fi
 
+# every connection gone (the /events stream included): no thread left behind
+for _ in $(seq 30); do [ "$(awk '/^Threads/ {print $2}' "/proc/${PIDS[0]}/status")" = 1 ] && break; sleep 0.1; done
+tap_check "all clients gone: berthd is one thread again (held streams ended)" \
+	test "$(awk '/^Threads/ {print $2}' "/proc/${PIDS[0]}/status")" = 1
+
 # ------------------------------------------------------------------ stop
 kill -TERM "$BERTHD"
 wait "$BERTHD"
