@@ -163,6 +163,26 @@ else
 	tap_skip "peer check" "setpriv is missing"
 fi
 
+# with a group that exists: 0660 root:GROUP, and a member is let in
+if command -v setpriv >/dev/null && getent group nogroup >/dev/null; then
+	G=$WORK/grp
+	mkdir -p "$G/run"
+	chmod 0711 "$WORK" "$G" "$G/run"
+	if start_berthd "$WORK/berthd3.log" "$G/run/engine.sock" --data-root "$G/data" --run-dir "$G/run" \
+		--config "$WORK/empty.conf" --group nogroup; then
+		tap_check "--group: the socket is 0660 root:nogroup" \
+			test "$(stat -c '%a %U:%G' "$G/run/engine.sock")" = "660 root:nogroup"
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups curl -s --unix-socket "$G/run/engine.sock" http://x/_ping)
+		tap_check "a member of the socket's group is served" test "$out" = OK
+		kill "$BERTHD"
+	else
+		tap_fail "berthd --group nogroup starts" "$(cat "$WORK/berthd3.log")"
+	fi
+	chmod 0700 "$WORK"
+else
+	tap_skip "--group" "setpriv or the nogroup group is missing"
+fi
+
 # ----------------------------------------------------------------- images
 mkdir -p "$WORK/img"
 img_rootfs "$WORK/img/r1"
