@@ -234,6 +234,7 @@ hello2:v1 ${hello_id:0:12}"
 	out=$(docker rmi hello2:v1 2>&1)
 	tap_check "docker rmi of one name untags it" test "$out" = "Untagged: hello2:v1"
 	tap_check "docker volume create" test "$(docker volume create v1 2>&1)" = v1
+	tap_check "creating it again gives the same volume" test "$(docker volume create v1 2>&1)" = v1
 	tap_check "docker volume ls" bash -c 'docker volume ls --format "{{.Name}}" | grep -qx v1'
 	tap_check "docker volume inspect: Mountpoint under the data root" \
 		test "$(docker volume inspect -f '{{.Mountpoint}}' v1)" = "$D/volumes/v1/_data"
