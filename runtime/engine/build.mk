@@ -1,0 +1,22 @@
+# runtime/engine/ — berthd, the engine: the Docker Engine API on a Unix
+# socket (server, router, replies), images, volumes, events; E2's containers.
+progs-$(CONFIG_ENGINE) += berthd
+berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
+	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
+	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
+	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/api_images_load.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
+	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
+	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
+	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
+	runtime/image/manifest.o
+berthd-libs := -lbearssl -lz -lcap -linih -lpthread
+
+# The request path without handlers (route tables of its own): parser,
+# decoded path, version prefix, router.
+fuzz-targets += fuzz_engine_route
+fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
+unit-tests += test_engine_router
+test_engine_router-srcs := runtime/engine/router.c lib/err.c
+unit-tests += test_engine_events
+test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runtime/engine/api_util.c \
+	lib/json.c lib/http.c lib/http_w.c lib/err.c
