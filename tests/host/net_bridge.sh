@@ -131,7 +131,7 @@ grep -q 'from=' "$R/extin" && tap_fail "no new connection from outside into the 
 grep -qx 'c1 10.123.0.2' "$R/leases.2" && grep -qx 'c2 10.123.0.3' "$R/leases.2" && tap_ok "leases on disk under data_root/net" ||
 	tap_fail "leases on disk under data_root/net" "$(cat "$R/leases.2")"
 [ "$(grep -c '^rc=0$' "$R/down")" = 2 ] && tap_ok "down, twice (idempotent)" || tap_fail "down, twice (idempotent)" "$(cat "$R/down")"
-grep -q 'c1\|bthc1' "$R/after.down" && tap_fail "down removes the namespace and the veth" "$(cat "$R/after.down")" ||
+grep -qE '^(c1$|bthc1)' "$R/after.down" && tap_fail "down removes the namespace and the veth" "$(cat "$R/after.down")" ||
 	tap_ok "down removes the namespace and the veth"
 [ "$(cat "$R/c3")" = "10.123.0.2/24 10.123.0.1 bthc3" ] && tap_ok "the released address is the next one handed out" ||
 	tap_fail "the released address is the next one handed out" "$(cat "$R/c3")"
