@@ -86,6 +86,22 @@ for _ in $(seq 50); do body=$(curl -s --max-time 2 "http://127.0.0.1:$WEB_PORT/"
 [ "$body" = "hello from a container" ] && tap_ok "a published port answers through the appliance" ||
 	tap_fail "a published port answers through the appliance" "$out / $body"
 
+# PID 1 restarts berthd (its whole service group is killed): the
+# containers live in cgroups of their own and keep running; berthd finds
+# them again.
+shim=$(vm_run 'pidof berth-shim | wc -w')
+vm_run 'berthctl restart berthd' > /dev/null
+sleep 1
+for _ in $(seq 100); do vm_run 'test -S /run/berth/engine.sock' > /dev/null && break; sleep 0.2; done
+body=$(curl -s --max-time 5 "http://127.0.0.1:$WEB_PORT/" 2>&1)
+out=$(dk ps --format '{{.Names}} {{.State}}' 2>&1 | sort | tr '\n' ' ')
+[ "$body" = "hello from a container" ] && [ "$out" = "logger running web running " ] &&
+	[ "$(vm_run 'pidof berth-shim | wc -w')" = "$shim" ] &&
+	tap_ok "berthctl restart berthd: both containers and their $shim shims still run, the port still answers" ||
+	tap_fail "berthctl restart berthd leaves the containers running" "ps: $out; body: $body; shims $shim → $(vm_run 'pidof berth-shim')"
+out=$(dk logs logger 2>&1)
+[ "$out" = $'line one\nline two' ] && tap_ok "docker logs after berthd's restart" || tap_fail "docker logs after berthd's restart" "$out"
+
 # A fork bomb under a memory and pids limit; the API keeps answering.
 dk run -d --name bomb -m 32m --pids-limit 64 appliance/web sh -c 'b() { b | b & }; b; sleep 1000' > /dev/null 2>&1
 sleep 5
@@ -94,7 +110,10 @@ out=$(dk ps --format '{{.Names}}' 2>&1)
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 grep -q bomb <<< "$out" && tap_ok "the API answers beside a fork bomb (docker ps in $ms ms)" ||
 	tap_fail "the API answers beside a fork bomb" "$out"
-pids=$(vm_run 'cat /sys/fs/cgroup/berth/*/pids.current 2>/dev/null | sort -n | tail -1')
+bid=$(dk inspect -f '{{.Id}}' bomb 2>&1)
+mem=$(vm_run "cat /sys/fs/cgroup/berth/$bid/memory.max")
+[ "$mem" = 33554432 ] && tap_ok "the bomb's cgroup has memory.max 32 MiB" || tap_fail "the bomb's cgroup has memory.max 32 MiB" "$bid: $mem"
+pids=$(vm_run "cat /sys/fs/cgroup/berth/$bid/pids.current")
 [ -n "$pids" ] && [ "$pids" -le 64 ] && tap_ok "the bomb is held at its pids limit ($pids)" ||
 	tap_fail "the bomb is held at its pids limit" "pids.current: $pids"
 dk rm -f bomb > /dev/null 2>&1
