@@ -42,6 +42,7 @@ openssh-client:/usr/bin/ssh-keygen
 ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
 nftables:/usr/sbin/nft
+python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
 "
 
 # Tests replace the list to exercise the missing-package paths.
