@@ -1,3 +1,16 @@
-# runtime/engine/ — berthd. The containers part (E2): the record on disk.
+# runtime/engine/ — berthd, the engine: the Docker Engine API on a Unix
+# socket (server, router, replies), images, volumes, events; E2's containers.
+progs-$(CONFIG_ENGINE) += berthd
+berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
+	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
+	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
+	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o \
+	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
+	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
+	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
+	runtime/image/manifest.o
+berthd-libs := -lbearssl -lz -lcap -linih -lpthread
+
+# E2: the containers — the record on disk.
 unit-tests += test_ctr_rec
 test_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c

@@ -45,3 +45,9 @@ fuzz_archive-libs := $(SYSROOT)/lib/libz.a $(SYSROOT)/lib/libbearssl.a
 fuzz_manifest-srcs := runtime/image/manifest.c lib/json.c lib/json_w.c runtime/image/digest.c \
 	runtime/image/sha_ni.c lib/err.c lib/util.c lib/fs.c
 fuzz_manifest-libs := $(SYSROOT)/lib/libbearssl.a
+
+# The image config reader berthd uses for inspect and container defaults.
+unit-tests += test_imgconf
+test_imgconf-srcs := runtime/image/imgconf.c lib/json.c lib/err.c
+fuzz-targets += fuzz_imgconf
+fuzz_imgconf-srcs := runtime/image/imgconf.c lib/json.c lib/err.c

@@ -1,0 +1,115 @@
+/* conf.c — berthd's configuration: the [engine] section of berth.conf.
+ *
+ *   [engine]
+ *   data_root = /var/lib/berth     images, containers, volumes
+ *   run_dir = /run/berth           the socket, shims' control sockets, netns
+ *   socket = /run/berth/engine.sock
+ *   group = berth                  the socket's group (0660 root:GROUP)
+ *   libexec = /usr/bin             berth-unpack, berth-shim, berth-proxy
+ *   head_timeout = 30s             a request's head and body must keep coming
+ *   idle_timeout = 120s            a kept-alive connection with no request
+ *   send_timeout = 30s             a client that stops reading its answer
+ *   connections = 64               at most CONFIG_ENGINE_CONNS_MAX
+ *   sandbox = yes                  drop capabilities and load the seccomp filter
+ *
+ * Other sections belong to other programs (or, [policy] and [network], to
+ * the policy and the network modules, which main hands them to) and are
+ * skipped here. A bad value is reported with file:line and berthd refuses
+ * to start.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/conf.h"
+#include "lib/log.h"
+#include "runtime/engine/engine.h"
+
+#define CONF_FILE_MAX 65536
+
+void engine_conf_init(struct engine_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->data_root, sizeof(c->data_root), "/var/lib/berth");
+	snprintf(c->run_dir, sizeof(c->run_dir), "/run/berth");
+	snprintf(c->group, sizeof(c->group), "berth");
+	snprintf(c->libexec, sizeof(c->libexec), "/usr/bin");
+	c->head_ms = 30000;
+	c->idle_ms = 120000;
+	c->send_ms = 30000;
+	c->conns_max = CONFIG_ENGINE_CONNS_MAX;
+	c->sandbox = 1;
+}
+
+static int on_engine(struct engine_conf *c, const char *k, const char *v, struct berr *e)
+{
+	long long n;
+
+	if (strcmp(k, "data_root") == 0)
+		return conf_path(k, v, c->data_root, sizeof(c->data_root), e);
+	if (strcmp(k, "run_dir") == 0)
+		return conf_path(k, v, c->run_dir, sizeof(c->run_dir), e);
+	if (strcmp(k, "socket") == 0)
+		return conf_path(k, v, c->socket, sizeof(c->socket), e);
+	if (strcmp(k, "libexec") == 0)
+		return conf_path(k, v, c->libexec, sizeof(c->libexec), e);
+	if (strcmp(k, "group") == 0) {
+		uint32_t id;
+		char name[CONF_ID_NAME_MAX + 1];
+		if (conf_id(k, v, &id, name, e) < 0)
+			return -1;
+		return conf_string(k, v, c->group, sizeof(c->group), e);
+	}
+	if (strcmp(k, "head_timeout") == 0)
+		return conf_duration(k, v, 100, 3600000, &c->head_ms, e);
+	if (strcmp(k, "idle_timeout") == 0)
+		return conf_duration(k, v, 100, 86400000, &c->idle_ms, e);
+	if (strcmp(k, "send_timeout") == 0)
+		return conf_duration(k, v, 100, 3600000, &c->send_ms, e);
+	if (strcmp(k, "connections") == 0) {
+		if (conf_int(k, v, 1, CONFIG_ENGINE_CONNS_MAX, &n, e) < 0)
+			return -1;
+		c->conns_max = (int)n;
+		return 0;
+	}
+	if (strcmp(k, "sandbox") == 0)
+		return conf_bool(k, v, &c->sandbox, e);
+	return berr_set(e, EINVAL, "[engine] %s: unknown key", k);
+}
+
+struct parse {
+	struct engine *eng;
+};
+
+static int on_key(void *ctx, const char *section, const char *key, const char *v, struct berr *e)
+{
+	struct parse *p = ctx;
+
+	if (strcmp(section, "engine") == 0)
+		return on_engine(&p->eng->conf, key, v, e);
+	return 0;
+}
+
+static void report(void *ctx, const char *file, int line, const char *msg)
+{
+	struct parse *p = ctx;
+
+	if (line > 0)
+		log_msg(&p->eng->log, LOG_ERROR, "%s:%d: %s", file, line, msg);
+	else
+		log_msg(&p->eng->log, LOG_ERROR, "%s: %s", file, msg);
+}
+
+int engine_conf_file(struct engine *eng, const char *path, int must_exist, struct berr *e)
+{
+	char text[CONF_FILE_MAX];	/* main's stack: read once, at start */
+	struct parse p = { .eng = eng };
+	struct conf_reader r = { .file = path, .on_key = on_key, .report = report, .ctx = &p };
+	int rc = conf_parse_file(&r, path, text, sizeof(text), e);
+
+	if (rc < 0)
+		return (e->errnum == ENOENT && !must_exist) ? 0 : berr_prefix(e, "%s", path);
+	if (r.errors)
+		return berr_set(e, EINVAL, "%s: %d error%s", path, r.errors, r.errors > 1 ? "s" : "");
+	return 0;
+}
