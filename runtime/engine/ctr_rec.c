@@ -119,6 +119,10 @@ static void rec_json(struct json_w *w, const struct ctr_rec *r)
 	json_w_ki64(w, "StartedNs", r->started_ns);
 	json_w_ki64(w, "FinishedNs", r->finished_ns);
 	json_w_kstr(w, "Error", r->error);
+	json_w_kstr(w, "IP", r->ip);
+	json_w_kstr(w, "Gateway", r->gateway);
+	json_w_ki64(w, "Prefix", r->prefix);
+	json_w_ki64(w, "ProxyPid", r->proxy_pid);
 	json_w_obj_end(w);
 	/* the body as received: lib/json checked it when it arrived */
 	json_w_key(w, "Body");
@@ -140,7 +144,7 @@ int ctr_rec_write(int dirfd, const struct ctr_rec *r, struct berr *e)
 	rec_json(&w, r);
 	rc = json_w_finish(&w, &out, &len, e);
 	if (rc == 0) {
-		snprintf(path, sizeof(path), "%s/%s", r->id, CTR_REC_FILE);
+		snprintf(path, sizeof(path), "%.64s/%s", r->id, CTR_REC_FILE);
 		rc = fs_write_atomic_at(dirfd, path, out, len, 0600, e);
 	}
 	json_w_free(&w);
@@ -190,15 +194,20 @@ static int get_bool(const struct json *j, int obj, const char *key, int *out, st
 static int rec_state(const struct json *j, int st, struct ctr_rec *r, struct berr *e)
 {
 	char status[32];
-	int64_t code, pid;
+	int64_t code, pid, prefix, proxy;
 	int s;
 
 	if (get_str(j, st, "Status", status, sizeof(status), e) < 0 ||
 	    get_i64(j, st, "ExitCode", &code, e) < 0 || get_bool(j, st, "OOMKilled", &r->oom_killed, e) < 0 ||
 	    get_i64(j, st, "Pid", &pid, e) < 0 || get_i64(j, st, "StartedNs", &r->started_ns, e) < 0 ||
 	    get_i64(j, st, "FinishedNs", &r->finished_ns, e) < 0 ||
-	    get_str(j, st, "Error", r->error, sizeof(r->error), e) < 0)
+	    get_str(j, st, "Error", r->error, sizeof(r->error), e) < 0 ||
+	    get_str(j, st, "IP", r->ip, sizeof(r->ip), e) < 0 ||
+	    get_str(j, st, "Gateway", r->gateway, sizeof(r->gateway), e) < 0 ||
+	    get_i64(j, st, "Prefix", &prefix, e) < 0 || get_i64(j, st, "ProxyPid", &proxy, e) < 0)
 		return -1;
+	r->prefix = prefix >= 0 && prefix <= 32 ? (int)prefix : 0;
+	r->proxy_pid = proxy > 0 && proxy < INT32_MAX ? (pid_t)proxy : 0;
 	s = status_parse(status);
 	if (s < 0)
 		return berr_set(e, EPROTO, "State.Status: unknown \"%s\"", status);
@@ -251,7 +260,7 @@ int ctr_rec_read(int dirfd, const char *id, struct ctr_rec *r, struct berr *e)
 	memset(r, 0, sizeof(*r));
 	if (!ctr_id_valid(id))
 		return berr_set(e, EINVAL, "%s: not a container id", id);
-	snprintf(path, sizeof(path), "%s/%s", id, CTR_REC_FILE);
+	snprintf(path, sizeof(path), "%.64s/%s", id, CTR_REC_FILE);
 	buf = malloc(REC_MAX);
 	if (!buf)
 		return berr_set(e, ENOMEM, "out of memory");
@@ -298,7 +307,7 @@ void ctr_rootfs_detach(int dirfd, const char *id)
 
 	/* lib/fs's tree removal crosses mount points: never let it walk into
 	 * a rootfs overlay still mounted there (berthd killed mid-run) */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s/rootfs", dirfd, id);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%.64s/rootfs", dirfd, id);
 	while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 		;
 }
@@ -309,7 +318,7 @@ int ctr_rec_remove(int dirfd, const char *id, struct berr *e)
 
 	if (!ctr_id_valid(id))
 		return berr_set(e, EINVAL, "%s: not a container id", id);
-	snprintf(path, sizeof(path), "%s/%s", id, CTR_REC_FILE);
+	snprintf(path, sizeof(path), "%.64s/%s", id, CTR_REC_FILE);
 	ctr_rootfs_detach(dirfd, id);
 	if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
 		return berr_sys(e, "remove %.12s/%s", id, CTR_REC_FILE);
@@ -340,7 +349,7 @@ int ctr_rec_sweep(int dirfd, struct berr *e)
 	while ((d = readdir(dir))) {
 		if (!ctr_id_valid(d->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", d->d_name, CTR_REC_FILE);
+		snprintf(path, sizeof(path), "%.64s/%s", d->d_name, CTR_REC_FILE);
 		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
 			continue;
 		/* a rootfs still mounted (berthd killed mid-start) is busy:

@@ -42,6 +42,9 @@ struct ctr_rec {
 	pid_t pid;
 	int64_t started_ns, finished_ns;
 	char error[CTR_ERROR_MAX];
+	char ip[16], gateway[16];     /* bridge network: the lease, "" otherwise */
+	int prefix;
+	pid_t proxy_pid;              /* berth-proxy of the published ports, 0 none */
 	char *body;                   /* the create body (malloc'd, owned), NUL-terminated */
 	size_t body_len;
 };
