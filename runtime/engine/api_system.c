@@ -359,6 +359,12 @@ static int api_events(struct req *r)
 		rc = reply_berr(r, &e);
 		goto out;
 	}
+	if (q->since_ns < 0) {
+		/* without since: only what happens from now on, as dockerd */
+		pthread_mutex_lock(&r->eng->mu);
+		seq = r->eng->events->next - 1;
+		pthread_mutex_unlock(&r->eng->mu);
+	}
 	if (reply_stream_start(r, 200, "application/json") < 0)
 		goto out;
 	for (;;) {

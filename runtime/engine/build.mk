@@ -11,6 +11,13 @@ berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/serv
 	runtime/image/manifest.o
 berthd-libs := -lbearssl -lz -lcap -linih -lpthread
 
+# The request path without handlers (route tables of its own): parser,
+# decoded path, version prefix, router.
+fuzz-targets += fuzz_engine_route
+fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
+unit-tests += test_engine_router
+test_engine_router-srcs := runtime/engine/router.c lib/err.c
+
 # E2: the containers — the record on disk.
 unit-tests += test_ctr_rec
 test_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c
