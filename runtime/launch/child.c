@@ -61,9 +61,8 @@ static int loopback_up(struct berr *e)
 	return rc;
 }
 
-static int set_rlimits(struct launch_ctx *c, struct berr *e)
+int launch_set_rlimits(const struct launch_spec *s, struct berr *e)
 {
-	const struct launch_spec *s = c->spec;
 	int nofile_set = 0;
 
 	for (int i = 0; i < s->n_rlimits; i++) {
@@ -88,13 +87,18 @@ static int set_rlimits(struct launch_ctx *c, struct berr *e)
 	return 0;
 }
 
+uint64_t launch_caps_kept(const struct launch_ctx *c)
+{
+	return c->spec->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0);
+}
+
 /* lib/sandbox's audited order, seccomp last. */
 static int drop_privileges(struct launch_ctx *c, struct berr *e)
 {
 	const struct sandbox sb = {
 		.uid = c->user.uid, .gid = c->user.gid,
 		.groups = c->user.groups, .n_groups = (size_t)c->user.n_groups,
-		.caps = c->spec->caps & ~(c->no_pivot ? UINT64_C(1) << 18 /* CAP_SYS_CHROOT */ : 0),
+		.caps = launch_caps_kept(c),
 		.no_new_privs = c->spec->no_new_privs,
 		.filter = c->filter, .filter_len = c->filter_len,
 	};
@@ -105,7 +109,7 @@ static int drop_privileges(struct launch_ctx *c, struct berr *e)
 /* Default dispositions and an empty mask: the parent blocked the signals
  * it forwards. Every signal, real-time ones included (an ignored one stays
  * ignored across exec); raw, since libc keeps some of them for itself. */
-static void reset_signals(void)
+void launch_reset_signals(void)
 {
 	sigset_t none;
 
@@ -121,6 +125,25 @@ static void reset_signals(void)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 	}
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The spec's stdio as fds 0-2 (tty specs get the terminal instead): first
+ * above 2, so that one of them already at 0-2 is not overwritten before
+ * it is copied, then into place (dup2 leaves them inheritable). */
+int launch_set_stdio(const int stdio[3], struct berr *e)
+{
+	int hi[3] = { -1, -1, -1 }, rc = 0;
+
+	for (int i = 0; i < 3 && rc == 0; i++)
+		if (stdio[i] >= 0 && (hi[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			rc = berr_sys(e, "stdio %d", i);
+	for (int i = 0; i < 3 && rc == 0; i++)
+		if (hi[i] >= 0 && dup2(hi[i], i) < 0)
+			rc = berr_sys(e, "stdio %d", i);
+	for (int i = 0; i < 3; i++)
+		if (hi[i] >= 0)
+			close(hi[i]);
+	return rc;
 }
 
 /* Namespaces joined, the mount tree, hostname, network, limits, terminal
@@ -142,13 +165,14 @@ static int set_up(struct launch_ctx *c, enum launch_class *class, struct berr *e
 		return berr_sys(e, "sethostname");
 	if (s->net == LAUNCH_NET_NONE && loopback_up(e) < 0)
 		return -1;
-	if (set_rlimits(c, e) < 0)
+	if (launch_set_rlimits(s, e) < 0)
 		return -1;
 	if (s->tty) {
 		if (tty_child(c->tty_fd, e) < 0)
 			return -1;
 		close(c->tty_fd);
-	}
+	} else if (launch_set_stdio(s->stdio, e) < 0)
+		return -1;
 	/* The working directory after pivot_root, resolved inside the new
 	 * root without magic links: /proc/self/fd/N is refused. */
 	{
@@ -167,7 +191,7 @@ void launch_child(struct launch_ctx *c)
 	enum launch_class class;
 	char go;
 
-	reset_signals();
+	launch_reset_signals();
 	/* A session and process group of its own: the caller's terminal is
 	 * never its controlling terminal (no TIOCSTI into the operator's
 	 * shell) and kill(0, ...) inside never reaches the caller's group. */

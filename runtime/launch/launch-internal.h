@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "runtime/launch/launch.h"
+#include "runtime/launch/tty.h"
 
 #define LAUNCH_GROUPS_MAX 64
 #define LAUNCH_CG_PATH_MAX 512
@@ -70,6 +71,23 @@ struct launch_cg {
 	char path[LAUNCH_CG_PATH_MAX];    /* <parent>/<name> */
 };
 
+/* A created container (run.c; exec.c joins it). */
+struct launch {
+	struct launch_ctx c;
+	struct launch_cg cg;
+	int cgfd;
+	pid_t pid;           /* 0: no child */
+	int pidfd;
+	int reaped;
+	int msg_fd;          /* child → parent messages (read end) */
+	int sync_w;          /* → child: go on with the setup */
+	int start_w;         /* → child: exec */
+	int tty_sock;        /* --tty: the master arrives here */
+	int master;          /* --tty: the master, until the relay takes it */
+	struct tty_relay relay;
+	int started;         /* launch_start succeeded */
+};
+
 /* Add a warning to r (the last one is replaced when r is full). */
 void launch_warn(struct launch_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -109,5 +127,13 @@ int launch_mounts(struct launch_ctx *c, enum launch_class *class, struct berr *e
 
 /* child.c: the child after clone; never returns. */
 void launch_child(struct launch_ctx *c) __attribute__((noreturn));
+/* child.c, shared with exec.c's child: every signal to its default and
+ * an empty mask; stdio[3] (-1: keep) as fds 0-2; the spec's rlimits. */
+void launch_reset_signals(void);
+int launch_set_stdio(const int stdio[3], struct berr *e);
+int launch_set_rlimits(const struct launch_spec *s, struct berr *e);
+/* The capabilities the container's processes keep (spec->caps, less
+ * CAP_SYS_CHROOT without pivot_root). */
+uint64_t launch_caps_kept(const struct launch_ctx *c);
 
 #endif

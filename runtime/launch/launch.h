@@ -79,6 +79,13 @@ struct launch_spec {
 	int n_sysctls;
 	struct launch_rlimit rlimits[CONFIG_LAUNCH_SETTINGS_MAX];
 	int n_rlimits;
+	/* The first process's stdin, stdout, stderr; -1 (launch_spec_init's
+	 * default): the caller's own 0, 1, 2. Ignored with tty. */
+	int stdio[3];
+	/* The container's group name under cgroup_parent ("[A-Za-z0-9_.-]",
+	 * at most 128 bytes, never "." or ".."); NULL: run-<pid>-<time>. A
+	 * stale empty group of that name is removed first. */
+	const char *cgroup_name;
 };
 
 /* What became of a launch: the class decides berth-run's exit code. */
@@ -148,8 +155,53 @@ int launch_kill(struct launch *l, int sig, struct berr *e);
 /* The first process's pid (in the caller's pid namespace). */
 pid_t launch_pid(const struct launch *l);
 
+/* Its pidfd (readable once it has ended: then launch_wait returns at
+ * once), and the container's cgroup directory fd (-1 without cgroups);
+ * both stay owned by l. */
+int launch_pidfd(const struct launch *l);
+int launch_cgroup_fd(const struct launch *l);
+
+/* Hand the terminal's master (tty specs) to the caller after
+ * launch_create and before launch_start: the caller relays it, and
+ * launch_start/launch_wait do not. Returns the fd (the caller's to close);
+ * EINVAL without a terminal or when it was taken already. */
+int launch_tty_take(struct launch *l, struct berr *e);
+
 /* Kill whatever still runs, remove the cgroup, free l. NULL is fine. */
 void launch_destroy(struct launch *l);
+
+/* Another process in a started container (docker exec). */
+struct launch_exec_spec {
+	char *const *argv;         /* the command, argv[0] looked up in the exec's PATH */
+	const char *const *env;    /* "KEY=VALUE", over the container's own */
+	int n_env;                 /* at most CONFIG_LAUNCH_ENV_MAX */
+	const char *workdir;       /* NULL: the container's */
+	const char *user;          /* NULL: the container's; else looked up in its image */
+	uint64_t caps;             /* 0: the container's; else a subset of them */
+	int tty;                   /* a new terminal of the container's devpts */
+	int stdio[3];              /* without tty: fds 0-2 (-1: the caller's own) */
+};
+struct launch_proc;
+
+/* Run x inside l's container: clone3 into its pid namespace and cgroup,
+ * then its other namespaces through its pidfd, its rlimits, the user,
+ * env and working directory, a terminal (x->tty) or stdio, and the
+ * container's privilege drop (its capabilities or fewer, no_new_privs,
+ * its seccomp filter). *pp gets the process once it has exec'd; a failed
+ * exec is class LAUNCH_ERR_EXEC with status 126 or 127 and a message that
+ * names the command. ESRCH when the container is not running. */
+int launch_exec(struct launch *l, const struct launch_exec_spec *x, struct launch_proc **pp,
+		struct launch_result *r, struct berr *e);
+/* Its pidfd (readable once it has ended), its pid. */
+int launch_proc_pidfd(const struct launch_proc *p);
+pid_t launch_proc_pid(const struct launch_proc *p);
+/* The terminal's master (tty execs): the caller's from now on. */
+int launch_proc_tty_take(struct launch_proc *p, struct berr *e);
+/* Wait for it to end (reaps it): r gets LAUNCH_EXITED or LAUNCH_SIGNALED
+ * and the status. */
+int launch_proc_wait(struct launch_proc *p, struct launch_result *r, struct berr *e);
+/* SIGKILL it when still unreaped, reap, free. NULL is fine. */
+void launch_proc_destroy(struct launch_proc *p);
 
 /* create + start + wait, forwarding SIGHUP, SIGINT, SIGQUIT, SIGTERM,
  * SIGUSR1, SIGUSR2, SIGWINCH and SIGCONT: berth-run. Returns 0 when the

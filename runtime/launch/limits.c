@@ -49,6 +49,20 @@ static int check_parent(const char *p, struct berr *e)
 	return 0;
 }
 
+/* A group name of the spec's: one path component of plain characters. */
+static int check_name(const char *n, struct berr *e)
+{
+	size_t len = strlen(n);
+
+	if (!len || len > 128 || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return berr_set(e, EINVAL, "cgroup name '%s': want 1-128 characters, not . or ..", n);
+	for (const char *q = n; *q; q++)
+		if (!(*q >= 'a' && *q <= 'z') && !(*q >= 'A' && *q <= 'Z') && !(*q >= '0' && *q <= '9') &&
+		    *q != '-' && *q != '_' && *q != '.')
+			return berr_set(e, EINVAL, "cgroup name '%s': bad character", n);
+	return 0;
+}
+
 int launch_cg_prepare(const struct launch_spec *s, struct launch_cg *cg, struct launch_result *r,
 		   struct berr *e)
 {
@@ -59,7 +73,7 @@ int launch_cg_prepare(const struct launch_spec *s, struct launch_cg *cg, struct 
 
 	memset(cg, 0, sizeof *cg);
 	cg->spec = s;
-	if (check_parent(parent, e) < 0)
+	if (check_parent(parent, e) < 0 || (s->cgroup_name && check_name(s->cgroup_name, e) < 0))
 		return -1;
 	if (statfs(CGROUP_ROOT, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
 		snprintf(note, sizeof note, "%s is not cgroup v2 (a v1 or hybrid host)", CGROUP_ROOT);
@@ -70,8 +84,10 @@ int launch_cg_prepare(const struct launch_spec *s, struct launch_cg *cg, struct 
 	else {
 		cg->active = 1;
 		snprintf(cg->parent, sizeof cg->parent, "%s/%s", CGROUP_ROOT, parent);
-		if (snprintf(cg->path, sizeof cg->path, "%s/run-%d-%ld", cg->parent, (int)getpid(),
-			     (long)time(NULL)) >= (int)sizeof cg->path)
+		int n = s->cgroup_name ? snprintf(cg->path, sizeof cg->path, "%s/%s", cg->parent, s->cgroup_name)
+				       : snprintf(cg->path, sizeof cg->path, "%s/run-%d-%ld", cg->parent,
+						  (int)getpid(), (long)time(NULL));
+		if (n >= (int)sizeof cg->path)
 			return berr_set(e, ENAMETOOLONG, "cgroup path too long");
 		return 0;
 	}
@@ -105,6 +121,12 @@ int launch_cg_create(struct launch_cg *cg, int *fd, struct berr *e)
 		return berr_sys(e, "cgroup %s", cg->parent);
 	if (cgroup_enable(cg->parent, "memory pids cpu", e) < 0)
 		return -1;
+	/* A named group left by an earlier run of the same container (its
+	 * launcher killed): removed when empty, else the create says EEXIST. */
+	if (s->cgroup_name) {
+		struct berr ignore;
+		cgroup_remove(cg->path, 0, &ignore);
+	}
 	*fd = cgroup_create(cg->path, &l, 0, e);
 	if (*fd < 0) {
 		cg->path[0] = '\0';

@@ -27,20 +27,6 @@
 #include "runtime/launch/launch-internal.h"
 #include "runtime/launch/tty.h"
 
-struct launch {
-	struct launch_ctx c;
-	struct launch_cg cg;
-	int cgfd;
-	pid_t pid;           /* 0: no child */
-	int pidfd;
-	int reaped;
-	int msg_fd;          /* child → parent messages (read end) */
-	int sync_w;          /* → child: go on with the setup */
-	int start_w;         /* → child: exec */
-	int tty_sock;        /* --tty: the master arrives here */
-	int master;          /* --tty: the master, until the relay takes it */
-	struct tty_relay relay;
-};
 
 /* Signals launch_run passes on to the container. */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
@@ -283,6 +269,7 @@ int launch_start(struct launch *l, struct launch_result *r, struct berr *e)
 	/* End of file: the exec happened (the pipe is close-on-exec). */
 	got = read_msg(l, &m, e);
 	if (got == 0) {
+		l->started = 1;
 		fd_close(&l->msg_fd);
 		if (l->master >= 0)
 			tty_relay_start(&l->relay, fd_take(&l->master));
@@ -351,6 +338,23 @@ int launch_kill(struct launch *l, int sig, struct berr *e)
 pid_t launch_pid(const struct launch *l)
 {
 	return l->pid;
+}
+
+int launch_pidfd(const struct launch *l)
+{
+	return l->pidfd;
+}
+
+int launch_cgroup_fd(const struct launch *l)
+{
+	return l->cgfd;
+}
+
+int launch_tty_take(struct launch *l, struct berr *e)
+{
+	if (l->master < 0)
+		return berr_set(e, EINVAL, "no terminal to take (not a tty spec, or taken already)");
+	return fd_take(&l->master);
 }
 
 void launch_destroy(struct launch *l)

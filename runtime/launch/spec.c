@@ -17,6 +17,7 @@ void launch_spec_init(struct launch_spec *s)
 	s->no_new_privs = 1;
 	s->seccomp = LAUNCH_SECCOMP_DEFAULT;
 	s->net = LAUNCH_NET_NONE;
+	s->stdio[0] = s->stdio[1] = s->stdio[2] = -1;
 }
 
 static int parse_u64(const char *v, unsigned long long *out)
