@@ -1,0 +1,116 @@
+/* net.h — container networking: the bridge, a network namespace and veth
+ * per container, addresses from a persistent allocator, the nf_tables
+ * rules that forward and masquerade container traffic, the container's
+ * /etc files, and berth-proxy for published ports (docs/network.md).
+ *
+ * Everything here works in the calling process's network namespace (the
+ * engine's): the bridge, the host ends of the veths, the rules and the
+ * published ports live there. Nothing keeps state in memory between calls:
+ * the leases are in data_root/net/, the namespaces under run_dir/netns/,
+ * so berthd restarting loses nothing. Callers serialise calls for one
+ * data root (berthd holds its engine mutex); a file lock guards the
+ * allocator against a second process.
+ */
+#ifndef BERTH_RUNTIME_NET_H
+#define BERTH_RUNTIME_NET_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "autoconf.h"
+#include "lib/err.h"
+
+#define NET_PATH_MAX 256
+
+/* berth.conf [network]. Addresses are in network byte order. */
+struct net_conf {
+	char bridge[16];                        /* bridge = berth0 */
+	uint32_t subnet;                        /* bridge_subnet = 172.29.0.0/16 */
+	int prefix;
+	uint32_t gw;                            /* the subnet's first address */
+	uint32_t publish[CONFIG_NET_ADDRS_MAX]; /* publish_addresses = 0.0.0.0 */
+	int n_publish;
+	uint32_t dns[CONFIG_NET_ADDRS_MAX];     /* dns = (none: from resolv_conf) */
+	int n_dns;
+	char resolv_conf[NET_PATH_MAX];         /* resolv_conf = /etc/resolv.conf: the
+	                                         * host's, read when dns is not set */
+	uid_t proxy_uid;                        /* proxy_user = UID[:GID] (CONFIG_NET_PROXY_UID) */
+	gid_t proxy_gid;
+	/* private: which list keys were given (the first replaces the default,
+	 * later lines add to it) */
+	int publish_set, dns_set;
+};
+
+void net_conf_init(struct net_conf *c);
+
+/* One key of [network]: bridge, bridge_subnet, publish_addresses (blank
+ * or comma separated IPv4 addresses; 0.0.0.0 allows every address), dns,
+ * resolv_conf, proxy_user. An unknown key or a bad value is -1 with
+ * "KEY: what: 'VALUE'". */
+int net_conf_set(struct net_conf *c, const char *key, const char *value, struct berr *e);
+
+/* "a.b.c.d/N" → *addr (network order), *prefix; N in [min_prefix, 32]. The
+ * host bits must be zero when net_only. */
+int net_parse_cidr(const char *s, int min_prefix, int net_only, uint32_t *addr, int *prefix,
+		   struct berr *e);
+
+/* A dotted IPv4 address (exactly four decimal parts, no leading zeros). */
+int net_parse_ip4(const char *s, uint32_t *addr, struct berr *e);
+
+/* Idempotent: the bridge with the gateway address, up; the nf_tables table
+ * "berth" (replaced as a whole: forward from the bridge out of any other
+ * interface, established/related back to it, masquerade of the subnet
+ * leaving by another interface, nothing else forwarded); then
+ * net.ipv4.ip_forward = 1 in this namespace. */
+int net_bridge_up(const struct net_conf *c, struct berr *e);
+
+struct net_lease {
+	char id[65];
+	uint32_t addr;        /* network order */
+	int prefix;
+	uint32_t gw;
+	char ifname[16];      /* the host end of the veth */
+};
+
+/* A network namespace bind-mounted at run_dir/netns/<id>, a veth pair into
+ * the bridge, the container end named eth0 inside with its address from
+ * the persistent allocator (data_root/net/; a container keeps its address
+ * until net_container_down), lo up, default route via the gateway. A
+ * namespace left from an earlier run of the same id is replaced. On
+ * failure nothing is left (the address is released again). */
+int net_container_up(const struct net_conf *c, const char *data_root, const char *run_dir,
+		     const char *id, struct net_lease *l, struct berr *e);
+
+/* Idempotent: the namespace unmounted and its file removed, the veth
+ * deleted, the address released. */
+int net_container_down(const struct net_conf *c, const char *data_root, const char *run_dir,
+		       const char *id, struct berr *e);
+
+/* hosts, hostname, resolv.conf in dirfd (the container dir), each written
+ * atomically (0644). hostname must be an RFC 1123 host name. lease NULL:
+ * network none (no address line in hosts). */
+int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
+		    const struct net_lease *l, struct berr *e);
+
+struct net_port {
+	uint16_t cport, hport;
+	int udp;
+	char host_ip[46];     /* "" : every publish address */
+};
+
+/* Check every host address against publish_addresses (refused: "HOST_IP:
+ * not a publish address on this appliance (berth.conf [network]
+ * publish_addresses)" with errnum EACCES), bind the published ports
+ * (errors name the port: "0.0.0.0:8080: address in use"), then start a
+ * detached berth-proxy that owns them (no capabilities, proxy_user,
+ * no_new_privs, its seccomp filter), relaying to lease->addr. It enters
+ * cgroup_dir (made when missing) when given and outlives berthd. Returns
+ * once the proxy has said it is ready; *pid is its pid. */
+int net_proxy_spawn(const char *bin, const struct net_conf *c, const struct net_port *ports, int n,
+		    const struct net_lease *l, const char *cgroup_dir, pid_t *pid, struct berr *e);
+
+/* SIGTERM to pid when it is a berth-proxy (its /proc comm), then SIGKILL
+ * if it has not gone within a second. A pid that is gone is not an error. */
+int net_proxy_stop(pid_t pid, struct berr *e);
+
+#endif
