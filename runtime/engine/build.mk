@@ -1,10 +1,17 @@
 # runtime/engine/ — berthd, the engine: the Docker Engine API on a Unix
 # socket (server, router, replies), images, volumes, events; E2's containers.
 progs-$(CONFIG_ENGINE) += berthd
-berthd-objs-y := runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
+# recursive (=): the parts E2 links (NET_OBJS, POLICY_OBJS) are defined by
+# build.mk files included after this one
+berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
 	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
 	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
 	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o \
+	runtime/engine/ctr.o runtime/engine/ctr_rec.o runtime/engine/ctr_spec.o runtime/engine/ctr_run.o \
+	runtime/engine/ctr_json.o runtime/engine/ctr_logs.o runtime/engine/ctr_stats.o \
+	runtime/engine/api_containers.o runtime/engine/api_exec.o \
+	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spec.o runtime/shim/logfile.o \
+	runtime/launch/spec.o runtime/image/overlay.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
 	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \

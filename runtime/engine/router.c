@@ -19,6 +19,8 @@ static const struct route *const tables[] = {
 	api_system_routes,
 	api_images_routes,
 	api_volumes_routes,
+	api_containers_routes,
+	api_exec_routes,
 };
 
 const char *router_version(const char *path, int *minor)
