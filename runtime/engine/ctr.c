@@ -9,14 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include "lib/cgroup.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "runtime/engine/api_util.h"
 #include "runtime/policy/create.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup/" CONFIG_LAUNCH_CGROUP_PARENT
 
 /* ------------------------------------------------------------- references */
 
@@ -249,6 +254,31 @@ static int load_all(struct ctr_table *t, struct berr *e)
 	return 0;
 }
 
+/* Containers, shims and proxies live in CGROUP_ROOT (outside berthd's
+ * own service group). Without a usable cgroup v2 everything runs without
+ * limits, said once. */
+static void cgroups_probe(struct engine *eng)
+{
+	static const char *const dirs[] = { CGROUP_ROOT, CGROUP_ROOT "/shims", CGROUP_ROOT "/proxies" };
+	struct statfs sf;
+	struct berr e;
+	int ok;
+
+	ok = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+	for (size_t i = 0; ok && i < ARRAY_SIZE(dirs); i++)
+		ok = mkdir(dirs[i], 0755) == 0 || errno == EEXIST;
+	/* the containers' controllers, for their limits (best effort: a
+	 * controller the kernel lacks is simply not limited) */
+	if (ok && cgroup_enable("/sys/fs/cgroup", "cpu memory pids io", &e) < 0)
+		log_msg(&eng->log, LOG_WARN, "cgroups: %s", e.msg);
+	if (ok && cgroup_enable(CGROUP_ROOT, "cpu memory pids io", &e) < 0)
+		log_msg(&eng->log, LOG_WARN, "cgroups: %s", e.msg);
+	eng->cgroup_ok = ok;
+	if (!ok)
+		log_msg(&eng->log, LOG_WARN,
+			"no usable cgroup v2 at /sys/fs/cgroup: containers run without resource limits");
+}
+
 int ctr_table_open(struct engine *eng, struct berr *e)
 {
 	struct ctr_table *t = calloc(1, sizeof(*t));
@@ -258,6 +288,7 @@ int ctr_table_open(struct engine *eng, struct berr *e)
 		return berr_set(e, ENOMEM, "containers: out of memory");
 	t->eng = eng;
 	pthread_cond_init(&t->cond, NULL);
+	cgroups_probe(eng);
 	if (mkdirat(eng->store.rootfd, "containers", 0700) < 0 && errno != EEXIST) {
 		berr_sys(e, "create %s/containers", eng->conf.data_root);
 		goto fail;
