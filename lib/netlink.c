@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/veth.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -125,6 +127,127 @@ void nl_build_link_route(struct nl_msg *m, uint32_t seq, int ifindex, uint32_t m
 	attr(m, RTA_OIF, &oif, sizeof oif);
 	attr(m, RTA_PRIORITY, &metric, sizeof metric);
 	finish(m);
+}
+
+static struct rtattr *nest_start(struct nl_msg *m, uint16_t type)
+{
+	struct rtattr *a = put(m, RTA_LENGTH(0));
+
+	a->rta_type = type;
+	return a;
+}
+
+static void nest_end(struct nl_msg *m, struct rtattr *a)
+{
+	a->rta_len = (unsigned short)(m->buf + m->len - (unsigned char *)a);
+}
+
+static void attr_str(struct nl_msg *m, uint16_t type, const char *s)
+{
+	attr(m, type, s, strlen(s) + 1);
+}
+
+static void link_msg(struct nl_msg *m, uint32_t seq, uint16_t type, uint16_t flags)
+{
+	struct ifinfomsg *i;
+
+	start(m, seq, type, flags);
+	i = put(m, sizeof *i);
+	i->ifi_family = AF_UNSPEC;
+}
+
+void nl_build_bridge_add(struct nl_msg *m, uint32_t seq, const char *name)
+{
+	struct rtattr *info;
+
+	link_msg(m, seq, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	attr_str(m, IFLA_IFNAME, name);
+	info = nest_start(m, IFLA_LINKINFO);
+	attr(m, IFLA_INFO_KIND, "bridge", 6);
+	nest_end(m, info);
+	finish(m);
+}
+
+void nl_build_veth_add(struct nl_msg *m, uint32_t seq, const char *name, int master,
+		       const char *peer, int peer_nsfd)
+{
+	struct rtattr *info, *data, *p;
+	struct ifinfomsg *pi;
+
+	link_msg(m, seq, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	attr_str(m, IFLA_IFNAME, name);
+	if (master > 0) {
+		uint32_t idx = (uint32_t)master;
+		attr(m, IFLA_MASTER, &idx, sizeof idx);
+	}
+	info = nest_start(m, IFLA_LINKINFO);
+	attr(m, IFLA_INFO_KIND, "veth", 4);
+	data = nest_start(m, IFLA_INFO_DATA);
+	p = nest_start(m, VETH_INFO_PEER);
+	pi = put(m, sizeof *pi);
+	pi->ifi_family = AF_UNSPEC;
+	attr_str(m, IFLA_IFNAME, peer);
+	if (peer_nsfd >= 0) {
+		uint32_t fd = (uint32_t)peer_nsfd;
+		attr(m, IFLA_NET_NS_FD, &fd, sizeof fd);
+	}
+	nest_end(m, p);
+	nest_end(m, data);
+	nest_end(m, info);
+	finish(m);
+}
+
+void nl_build_link_del(struct nl_msg *m, uint32_t seq, const char *name)
+{
+	link_msg(m, seq, RTM_DELLINK, 0);
+	attr_str(m, IFLA_IFNAME, name);
+	finish(m);
+}
+
+void nl_build_link_up_name(struct nl_msg *m, uint32_t seq, const char *name)
+{
+	struct ifinfomsg *i;
+
+	link_msg(m, seq, RTM_NEWLINK, 0);
+	i = (struct ifinfomsg *)(m->buf + NLMSG_HDRLEN);
+	i->ifi_flags = IFF_UP;
+	i->ifi_change = IFF_UP;
+	attr_str(m, IFLA_IFNAME, name);
+	finish(m);
+}
+
+int nl_link_index(int fd, const char *name, struct berr *e)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_Alignas(4) unsigned char buf[4096];
+	struct nl_msg m;
+
+	link_msg(&m, 0x7e57, RTM_GETLINK, 0);
+	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST;
+	attr_str(&m, IFLA_IFNAME, name);
+	finish(&m);
+	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
+		return berr_sys(e, "netlink send");
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return berr_sys(e, "netlink receive");
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != m.seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+				struct nlmsgerr *err = NLMSG_DATA(h);
+				errno = err->error ? -err->error : EPROTO;
+				return berr_sys(e, "interface %s", name);
+			}
+			if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+				return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+		}
+	}
 }
 
 int nl_open(struct berr *e)

@@ -1,5 +1,7 @@
 /* netlink.h — the few rtnetlink requests berth needs (IPv4): bring a link
- * up, add an address, add a default route. Messages are built into a
+ * up, add an address, add a default route; for the engine's containers,
+ * make a bridge and veth pairs (the peer straight into a network
+ * namespace), delete a link, find a link's index in a socket's namespace. Messages are built into a
  * caller's fixed buffer (no allocation) and sent one at a time, each
  * waiting for its acknowledgement.
  */
@@ -38,12 +40,31 @@ void nl_build_default_route(struct nl_msg *m, uint32_t seq, int ifindex, struct 
  * link of ifindex (scope link, no gateway) with metric, main table. */
 void nl_build_link_route(struct nl_msg *m, uint32_t seq, int ifindex, uint32_t metric, int del);
 
+/* RTM_NEWLINK (create, exclusive): a bridge named name. */
+void nl_build_bridge_add(struct nl_msg *m, uint32_t seq, const char *name);
+
+/* RTM_NEWLINK (create, exclusive): a veth pair, name on this side enslaved
+ * to master (0: none), peer named peer created in the network namespace
+ * of the fd peer_nsfd (-1: this one). */
+void nl_build_veth_add(struct nl_msg *m, uint32_t seq, const char *name, int master,
+		       const char *peer, int peer_nsfd);
+
+/* RTM_DELLINK of the link called name. */
+void nl_build_link_del(struct nl_msg *m, uint32_t seq, const char *name);
+
+/* RTM_NEWLINK: set IFF_UP on the link called name (index not needed). */
+void nl_build_link_up_name(struct nl_msg *m, uint32_t seq, const char *name);
+
 /* A NETLINK_ROUTE socket (close-on-exec). */
 int nl_open(struct berr *e);
 
 /* Send m on fd and wait for its NLMSG_ERROR acknowledgement; the kernel's
  * error becomes *e (EEXIST is success for idempotent requests). */
 int nl_request(int fd, const struct nl_msg *m, struct berr *e);
+
+/* The index of the link called name in fd's network namespace (a netlink
+ * socket keeps the namespace it was opened in), or -1 (ENODEV: none). */
+int nl_link_index(int fd, const char *name, struct berr *e);
 
 /* The interface index of name, or -1 with *e set. */
 int nl_ifindex(const char *name, struct berr *e);

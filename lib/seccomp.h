@@ -22,13 +22,17 @@
  * unpack:  berth-unpack: reading a tar stream and creating files, mknodat
  *          only for whiteouts and FIFOs (dev 0);
  * dhcpc:   berth-dhcpc after its setup: its UDP socket, netlink, the
- *          resolver file. */
+ *          resolver file;
+ * proxy:   berth-proxy after its setup: AF_INET sockets, splice, epoll,
+ *          no file system. */
 extern const struct sock_filter seccomp_default_filter[];
 extern const unsigned short seccomp_default_len;
 extern const struct sock_filter seccomp_unpack_filter[];
 extern const unsigned short seccomp_unpack_len;
 extern const struct sock_filter seccomp_dhcpc_filter[];
 extern const unsigned short seccomp_dhcpc_len;
+extern const struct sock_filter seccomp_proxy_filter[];
+extern const unsigned short seccomp_proxy_len;
 
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int seccomp_no_new_privs(struct berr *e);

@@ -78,6 +78,7 @@ static const struct {
 	{ &sc_prog_default, seccomp_default_filter, &seccomp_default_len },
 	{ &sc_prog_unpack, seccomp_unpack_filter, &seccomp_unpack_len },
 	{ &sc_prog_dhcpc, seccomp_dhcpc_filter, &seccomp_dhcpc_len },
+	{ &sc_prog_proxy, seccomp_proxy_filter, &seccomp_proxy_len },
 };
 
 /* Each build/gen/seccomp_NAME.c is what the generator makes of its table,
@@ -289,6 +290,26 @@ static void test_dhcpc_decisions(void)
 	CHECK_INT(decide_args(f, n, __NR_ptrace, 0, 0, 0, 0), EPERM_);
 }
 
+/* berth-proxy: AF_INET sockets only, splice, no path or exec calls. */
+static void test_proxy_decisions(void)
+{
+	const struct sock_filter *f = seccomp_proxy_filter;
+	size_t n = seccomp_proxy_len;
+
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_INET, SOCK_STREAM, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_INET6, SOCK_STREAM, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_UNIX, SOCK_STREAM, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_socket, AF_NETLINK, SOCK_RAW, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_splice, 3, 0, 4, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_accept4, 3, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_openat, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_open, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_execve, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_bind, 3, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_setuid, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_ptrace, 0, 0, 0, 0), EPERM_);
+}
+
 /* Load f in a child, then run the checks of which (bits of the exit code). */
 static int in_child(const struct sock_filter *f, unsigned short len, int (*after)(void))
 {
@@ -376,5 +397,5 @@ static void test_loaded_dhcpc_filter(void)
 UNIT_MAIN(UNIT(test_generated_equals_generator), UNIT(test_decisions),
 	  UNIT(test_foreign_arches_killed), UNIT(test_every_number_matches_table),
 	  UNIT(test_refused_list_of_security_md), UNIT(test_generator_refuses_bad_tables),
-	  UNIT(test_loaded_filter), UNIT(test_unpack_decisions), UNIT(test_dhcpc_decisions),
+	  UNIT(test_loaded_filter), UNIT(test_unpack_decisions), UNIT(test_dhcpc_decisions), UNIT(test_proxy_decisions),
 	  UNIT(test_loaded_unpack_filter), UNIT(test_loaded_dhcpc_filter))

@@ -1,6 +1,6 @@
 /* main.c — build-time tool: write a program's seccomp filter as a C array.
  *
- * Usage: seccomp_gen NAME OUTPUT.c      NAME: default, unpack or dhcpc; writes
+ * Usage: seccomp_gen NAME OUTPUT.c      NAME: default, unpack, dhcpc or proxy; writes
  *                                       seccomp_NAME_filter/_len (lib/seccomp.h)
  *        seccomp_gen --oci OUTPUT.json  the default profile as an OCI runtime
  *                                       spec "seccomp" object (for bench/launch:
@@ -16,7 +16,8 @@
 #include "lib/seccomp.h"
 #include "tools/seccomp/gen.h"
 
-static const struct sc_prog *const progs[] = { &sc_prog_default, &sc_prog_unpack, &sc_prog_dhcpc };
+static const struct sc_prog *const progs[] = { &sc_prog_default, &sc_prog_unpack, &sc_prog_dhcpc,
+							 &sc_prog_proxy };
 
 /* One OCI rule per allowed value of a one-check row: SC_IN as MASKED_EQ
  * (EQ without a mask); SC_NOT_IN (no mask) as the ranges around the values,

@@ -64,8 +64,9 @@ struct sc_prog {
 };
 
 /* The container default (Docker's semantics, SECURITY.md), berth-unpack
- * (file creation only) and berth-dhcpc (after its setup). */
-extern const struct sc_prog sc_prog_default, sc_prog_unpack, sc_prog_dhcpc;
+ * (file creation only), berth-dhcpc (after its setup) and berth-proxy
+ * (after its setup). */
+extern const struct sc_prog sc_prog_default, sc_prog_unpack, sc_prog_dhcpc, sc_prog_proxy;
 
 /* CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET — Docker's mask. */
 #define SC_CLONE_NS_MASK 0x7E020000u
