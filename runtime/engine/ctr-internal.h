@@ -71,6 +71,7 @@ struct ctr_table {
 	pthread_cond_t cond;          /* broadcast on every state change */
 	int closing;
 	int threads;                  /* watcher threads alive */
+	int bridge_up;                /* net_bridge_up done (at the first bridge start) */
 	int n;
 	struct ctr *c[CONFIG_ENGINE_CONTAINERS_MAX];
 	int nx;

@@ -19,7 +19,9 @@
 #include "lib/json.h"
 #include "lib/util.h"
 #include "runtime/engine/api_util.h"
+#include "runtime/net/net.h"
 #include "runtime/policy/create.h"
+#include "runtime/policy/policy.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup/" CONFIG_LAUNCH_CGROUP_PARENT
 
@@ -279,6 +281,26 @@ static void cgroups_probe(struct engine *eng)
 			"no usable cgroup v2 at /sys/fs/cgroup: containers run without resource limits");
 }
 
+/* The policy and the network configuration are main's (from berth.conf
+ * [policy], [network]); an engine whose main set none gets the defaults:
+ * every refusal of SECURITY.md, the berth0 bridge on 172.29.0.0/16. */
+static int defaults(struct engine *eng, struct berr *e)
+{
+	if (!eng->policy) {
+		eng->policy = malloc(sizeof(*eng->policy));
+		if (!eng->policy)
+			return berr_set(e, ENOMEM, "policy: out of memory");
+		policy_init(eng->policy);
+	}
+	if (!eng->net) {
+		eng->net = malloc(sizeof(*eng->net));
+		if (!eng->net)
+			return berr_set(e, ENOMEM, "network: out of memory");
+		net_conf_init(eng->net);
+	}
+	return 0;
+}
+
 int ctr_table_open(struct engine *eng, struct berr *e)
 {
 	struct ctr_table *t = calloc(1, sizeof(*t));
@@ -288,6 +310,10 @@ int ctr_table_open(struct engine *eng, struct berr *e)
 		return berr_set(e, ENOMEM, "containers: out of memory");
 	t->eng = eng;
 	pthread_cond_init(&t->cond, NULL);
+	if (defaults(eng, e) < 0) {
+		free(t);
+		return -1;
+	}
 	cgroups_probe(eng);
 	if (mkdirat(eng->store.rootfd, "containers", 0700) < 0 && errno != EEXIST) {
 		berr_sys(e, "create %s/containers", eng->conf.data_root);

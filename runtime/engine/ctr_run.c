@@ -100,11 +100,23 @@ static int net_setup(struct engine *eng, struct ctr *c, const struct ctr_view *v
 		     int dirfd, struct net_lease *lease, struct berr *e)
 {
 	char host[LAUNCH_HOSTNAME_MAX + 1];
+	int up;
 
 	ctr_hostname(c, v->req, host, sizeof(host));
 	if (mode == LAUNCH_NET_NS) {
 		if (!eng->net)
 			return berr_set(e, EINVAL, "bridge networking is not configured");
+		pthread_mutex_lock(&eng->mu);
+		up = eng->ctrs->bridge_up;
+		pthread_mutex_unlock(&eng->mu);
+		/* once per berthd: idempotent, and it replaces the table whole */
+		if (!up) {
+			if (net_bridge_up(eng->net, e) < 0)
+				return berr_prefix(e, "bridge");
+			pthread_mutex_lock(&eng->mu);
+			eng->ctrs->bridge_up = 1;
+			pthread_mutex_unlock(&eng->mu);
+		}
 		if (net_container_up(eng->net, eng->conf.data_root, eng->conf.run_dir, c->rec.id, lease, e) < 0)
 			return -1;
 	}
