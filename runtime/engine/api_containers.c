@@ -691,7 +691,7 @@ static int api_attach(struct req *r)
 		ctr_put(r->eng, c);
 		return -1;
 	}
-	conn = dup(r->fd);
+	conn = ctr_hijack_fd(r->fd);
 	if (conn < 0 || ctr_attach(r->eng, c, conn, flags, &e) < 0)
 		log_msg(&r->eng->log, LOG_WARN, "container %.12s: attach: %s", c->rec.id,
 			conn < 0 ? "dup failed" : e.msg);

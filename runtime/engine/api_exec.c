@@ -219,7 +219,7 @@ static int api_exec_start(struct req *r)
 							: "application/vnd.docker.multiplexed-stream") < 0) {
 		rc = -1;
 	} else {
-		conn = dup(r->fd);
+		conn = ctr_hijack_fd(r->fd);
 		if (conn < 0 || exec_launch(r, x, xr, tty, conn, &e) < 0)
 			log_msg(&eng->log, LOG_WARN, "exec %.12s: %s", x->id, conn < 0 ? "dup failed" : e.msg);
 		rc = -1; /* the shim has the stream now */

@@ -103,6 +103,9 @@ void ctr_ctl_path(const struct engine *eng, const char *id, char *out, size_t n)
 int ctr_add_locked(struct ctr_table *t, struct ctr *c, struct berr *e);
 /* Drop c from the table (its directory removed), mu held. */
 int ctr_remove_locked(struct ctr_table *t, struct ctr *c, struct berr *e);
+/* A hijacked connection for a shim: a close-on-exec copy of fd without
+ * the server's timeouts. -1 on failure. */
+int ctr_hijack_fd(int fd);
 /* Is name used by another container? (mu held) */
 struct ctr *ctr_by_name_locked(struct ctr_table *t, const char *name);
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -472,4 +474,17 @@ void ctr_df(struct engine *eng, struct json_w *w)
 		pthread_mutex_unlock(&eng->mu);
 	}
 	json_w_arr_end(w);
+}
+
+int ctr_hijack_fd(int fd)
+{
+	struct timeval none = { 0, 0 };
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (d < 0)
+		return -1;
+	/* the server's timeouts are for requests: a stream idles freely */
+	setsockopt(d, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	setsockopt(d, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+	return d;
 }

@@ -447,7 +447,8 @@ static void exited(struct engine *eng, struct ctr *c, const struct shim_state *s
 		return;
 	}
 	ar = auto_remove_of(eng, c);
-	if (ar && ctr_remove(eng, c, 1, 1, &e) < 0)
+	/* a remove of its own may have come first (docker rm -f) */
+	if (ar && ctr_remove(eng, c, 1, 1, &e) < 0 && e.errnum != ENOENT)
 		log_msg(&eng->log, LOG_ERROR, "container %.12s: auto-remove: %s", c->rec.id, e.msg);
 }
 
