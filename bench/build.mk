@@ -1,6 +1,6 @@
 # bench/ — benchmarks; each prints its numbers (and ratios against peers
 # measured in the same run, where there are peers).
-.PHONY: bench bench-boot bench-launch bench-image
+.PHONY: bench bench-boot bench-launch bench-image bench-engine
 N ?= 5
 bench-boot: image
 	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(QEMU_ENV) $(TOP)/bench/boot $(N)
@@ -10,4 +10,12 @@ bench-launch: bins $(O)/host/seccomp_gen
 # bench/image: berth-image load against gzip -dc | sha256sum + tar -x (needs root).
 bench-image: bins
 	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(TOP)/bench/image/run.sh
-bench: bench-boot bench-launch bench-image
+bench: bench-boot bench-launch bench-image bench-engine
+# bench/engine: berthd beside Debian's dockerd (keep-alive /_ping, idle RSS; needs root).
+$(O)/host/pingload: $(TOP)/bench/engine/pingload.c | host-tools
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  bench/engine/pingload.c"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $<
+.PHONY: bench-engine
+bench-engine: bins $(O)/host/pingload
+	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/engine/run.sh

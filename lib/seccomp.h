@@ -24,7 +24,9 @@
  * dhcpc:   berth-dhcpc after its setup: its UDP socket, netlink, the
  *          resolver file;
  * proxy:   berth-proxy after its setup: AF_INET sockets, splice, epoll,
- *          no file system. */
+ *          no file system;
+ * berthd:  a deny-list: what berthd and everything it starts (berth-unpack,
+ *          berth-shim and containers, berth-proxy) never need. */
 extern const struct sock_filter seccomp_default_filter[];
 extern const unsigned short seccomp_default_len;
 extern const struct sock_filter seccomp_unpack_filter[];
@@ -33,6 +35,8 @@ extern const struct sock_filter seccomp_dhcpc_filter[];
 extern const unsigned short seccomp_dhcpc_len;
 extern const struct sock_filter seccomp_proxy_filter[];
 extern const unsigned short seccomp_proxy_len;
+extern const struct sock_filter seccomp_berthd_filter[];
+extern const unsigned short seccomp_berthd_len;
 
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int seccomp_no_new_privs(struct berr *e);

@@ -74,6 +74,7 @@ struct engine {
 	gid_t sock_gid;                    /* the socket's group, (gid_t)-1: root only */
 	int stopping;                      /* SIGTERM seen */
 	int cgroup_ok;                     /* cgroup v2 usable (E2/S set and read it) */
+	uint64_t caps_extra;               /* capabilities kept beyond sandbox.c's (the policy's) */
 	int64_t start_ns;                  /* unix ns at start */
 	char hostname[65];
 	char id[65];                       /* /info ID: stable per data root */
@@ -97,6 +98,13 @@ int engine_conf_file(struct engine *eng, const char *path, int must_exist, struc
 /* Serve the listening socket until SIGTERM/SIGINT (blocked by the caller,
  * handed in as a signalfd). */
 int engine_serve(struct engine *eng, int lfd, int sigfd, struct berr *e);
+
+/* Keep only the capabilities berthd needs (plus caps_extra), set
+ * no_new_privs and load berthd's seccomp filter (sandbox.c). Call it while
+ * berthd is one thread, after the socket is open. */
+int engine_sandbox(struct engine *eng, struct berr *e);
+/* The capability set engine_sandbox keeps (bit n: capability n). */
+uint64_t engine_caps(const struct engine *eng);
 
 /* Copy the events after seq (oldest first) into out[0..n): the count;
  * *lost is set when events after seq have already left the ring. Takes

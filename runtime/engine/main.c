@@ -236,6 +236,10 @@ int main(int argc, char **argv)
 		log_err(&eng.log, &e);
 		return EXIT_SYSCALL;
 	}
+	if (eng.conf.sandbox && engine_sandbox(&eng, &e) < 0) {
+		log_err(&eng.log, &e);
+		return EXIT_SYSCALL;
+	}
 	if (ctr_table_open(&eng, &e) < 0) {
 		log_err(&eng.log, &e);
 		return EXIT_SYSCALL;

@@ -43,6 +43,14 @@ start_berthd "$WORK/berthd.log" "$S" --data-root "$D" --run-dir "$R" --config "$
 	{ tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 tap_ok "berthd starts on a temporary data root and socket"
 
+# its own sandbox: only the capabilities sandbox.c keeps, no_new_privs, a filter
+st=/proc/$BERTHD/status
+eff=$(awk '/^CapEff/ {print $2}' "$st") bnd=$(awk '/^CapBnd/ {print $2}' "$st")
+tap_check "berthd keeps only its capabilities (CapEff $eff within 0xa92c35ff; no SYS_MODULE, SYS_BOOT, SYS_TIME)" \
+	test $((0x$eff & ~0xa92c35ff)) = 0 -a $((0x$bnd & ~0xa92c35ff)) = 0 -a $((0x$bnd & (1 << 16 | 1 << 22 | 1 << 25))) = 0
+tap_check "berthd runs with no_new_privs and a seccomp filter" \
+	bash -c 'grep -qx "NoNewPrivs:.1" "$1" && grep -qx "Seccomp:.2" "$1"' _ "$st"
+
 # ---------------------------------------------------------------- headers
 h=$(c -I http://x/_ping | tr -d '\r')
 tap_check "HEAD /_ping: 200 with Api-Version 1.47, Ostype, Server, Docker-Experimental, Swarm" \

@@ -79,6 +79,7 @@ static const struct {
 	{ &sc_prog_unpack, seccomp_unpack_filter, &seccomp_unpack_len },
 	{ &sc_prog_dhcpc, seccomp_dhcpc_filter, &seccomp_dhcpc_len },
 	{ &sc_prog_proxy, seccomp_proxy_filter, &seccomp_proxy_len },
+	{ &sc_prog_berthd, seccomp_berthd_filter, &seccomp_berthd_len },
 };
 
 /* Each build/gen/seccomp_NAME.c is what the generator makes of its table,
@@ -206,18 +207,18 @@ static void test_generator_refuses_bad_tables(void)
 	struct sc_rule nochecks[] = { { .name = "a", .nr = 1, .kind = SC_ARGS } };
 	struct sc_rule badarg[] = { { .name = "a", .nr = 1, .kind = SC_ARGS, .nchecks = 1,
 				      .checks = { { .arg = 6, .op = SC_IN, .n = 1, .mask = ~0u } } } };
-	struct sc_prog p = { "t", dup, 2 };
+	struct sc_prog p = { .name = "t", .rules = dup, .n = 2 };
 	struct berr e = { 0, "" };
 
 	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "listed twice") != NULL);
-	p = (struct sc_prog){ "t", big, 1 };
+	p = (struct sc_prog){ .name = "t", .rules = big, .n = 1 };
 	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "out of") != NULL);
-	p = (struct sc_prog){ "t", nochecks, 1 };
+	p = (struct sc_prog){ .name = "t", .rules = nochecks, .n = 1 };
 	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "argument checks") != NULL);
-	p = (struct sc_prog){ "t", badarg, 1 };
+	p = (struct sc_prog){ .name = "t", .rules = badarg, .n = 1 };
 	CHECK(sc_gen(&p, f, SECCOMP_FILTER_MAX, &e) < 0);
 	CHECK(strstr(e.msg, "malformed") != NULL);
 	CHECK(sc_gen(&sc_prog_default, f, 10, &e) < 0);
@@ -310,6 +311,37 @@ static void test_proxy_decisions(void)
 	CHECK_INT(decide_args(f, n, __NR_ptrace, 0, 0, 0, 0), EPERM_);
 }
 
+/* berthd: a deny-list. Every number decides as its table says, with
+ * unlisted ones allowed; what it lists the container default refuses too
+ * (so no container loses a call it had); what its children need stays. */
+static void test_berthd_decisions(void)
+{
+	const struct sock_filter *f = seccomp_berthd_filter;
+	size_t n = seccomp_berthd_len;
+
+	for (int nr = 0; nr <= SC_NR_MAX + 8; nr++) {
+		uint32_t want = ALLOW, got = decide_args(f, n, nr, 0, 0, 0, 0);
+		for (size_t i = 0; i < sc_prog_berthd.n; i++)
+			if (sc_prog_berthd.rules[i].nr == nr)
+				want = EPERM_;
+		if (got != want)
+			UNIT_FAIL_("berthd nr %d: got %#x, want %#x", nr, got, want);
+	}
+	for (size_t i = 0; i < sc_prog_berthd.n; i++) {
+		uint32_t d = decide(sc_prog_berthd.rules[i].nr, AUDIT_ARCH_X86_64, 0);
+		if (d == ALLOW)
+			UNIT_FAIL_("%s: refused to berthd but allowed in containers", sc_prog_berthd.rules[i].name);
+	}
+	CHECK_INT(decide_args(f, n, __NR_bpf, 0, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_mount, 0, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_setns, 0, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_ptrace, 0, 0, 0, 0), ALLOW);
+	CHECK_INT(decide_args(f, n, __NR_kexec_load, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_finit_module, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, __NR_open_by_handle_at, 0, 0, 0, 0), EPERM_);
+	CHECK_INT(decide_args(f, n, 0x40000000 | __NR_read, 0, 0, 0, 0), EPERM_);
+}
+
 /* Load f in a child, then run the checks of which (bits of the exit code). */
 static int in_child(const struct sock_filter *f, unsigned short len, int (*after)(void))
 {
@@ -398,4 +430,4 @@ UNIT_MAIN(UNIT(test_generated_equals_generator), UNIT(test_decisions),
 	  UNIT(test_foreign_arches_killed), UNIT(test_every_number_matches_table),
 	  UNIT(test_refused_list_of_security_md), UNIT(test_generator_refuses_bad_tables),
 	  UNIT(test_loaded_filter), UNIT(test_unpack_decisions), UNIT(test_dhcpc_decisions), UNIT(test_proxy_decisions),
-	  UNIT(test_loaded_unpack_filter), UNIT(test_loaded_dhcpc_filter))
+	  UNIT(test_loaded_unpack_filter), UNIT(test_loaded_dhcpc_filter), UNIT(test_berthd_decisions))

@@ -29,6 +29,7 @@ struct gen {
 	struct sock_filter *out;
 	size_t max, len;
 	struct berr *e;
+	unsigned dflt;              /* what a number no row names gets */
 };
 
 static int emit(struct gen *g, unsigned short code, unsigned k, unsigned char jt, unsigned char jf)
@@ -67,9 +68,10 @@ static int emit_leaf(struct gen *g, const struct range *r)
 	int rc = 0;
 
 	switch (r->kind) {
+	case -1:
+		return emit_ret(g, g->dflt);
 	case SC_ALLOW:
 		return emit_ret(g, RET_ALLOW);
-	case -1:
 	case SC_REFUSE:
 		return emit_ret(g, RET_EPERM);
 	case SC_ENOSYS:
@@ -126,7 +128,7 @@ int sc_gen(const struct sc_prog *prog, struct sock_filter *out, size_t max, stru
 	const struct sc_rule *row[SC_NR_MAX + 1] = { 0 };
 	struct range r[SC_NR_MAX + 2];
 	size_t nr_ranges = 0;
-	struct gen g = { out, max, 0, e };
+	struct gen g = { out, max, 0, e, prog->default_allow ? RET_ALLOW : RET_EPERM };
 
 	for (size_t i = 0; i < prog->n; i++) {
 		const struct sc_rule *t = &prog->rules[i];

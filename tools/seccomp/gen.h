@@ -7,7 +7,9 @@
  * The program: check the audit arch (anything but x86_64 kills the process),
  * refuse x32 numbers (EPERM), then a balanced binary search over the ranges
  * of consecutive numbers with the same rule, whose leaves return the
- * decision or check arguments first (SC_ARGS rows).
+ * decision or check arguments first (SC_ARGS rows). Numbers no row names
+ * are refused, or allowed in a default_allow table; x32 numbers and foreign
+ * arches are refused and killed either way.
  */
 #ifndef BERTH_TOOLS_SECCOMP_GEN_H
 #define BERTH_TOOLS_SECCOMP_GEN_H

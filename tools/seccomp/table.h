@@ -1,7 +1,8 @@
 /* table.h — a seccomp profile as data (x86_64), one table per program.
  *
  * One row per system call the profile names; everything not listed is
- * refused with EPERM. Foreign audit arches are killed and x32 numbers
+ * refused with EPERM (an allowlist), or, in a table marked default_allow,
+ * allowed (a deny-list: berthd's, whose children's needs it cannot list). Foreign audit arches are killed and x32 numbers
  * refused before the table is consulted. The generator (gen.h) turns each
  * table into classic BPF at build time (build/gen/seccomp_<name>.c, declared
  * in lib/seccomp.h); nothing compiles a filter at run time. The probe
@@ -61,12 +62,15 @@ struct sc_prog {
 	const char *name;
 	const struct sc_rule *rules;
 	size_t n;
+	int default_allow;      /* numbers not listed are allowed (not refused) */
 };
 
 /* The container default (Docker's semantics, SECURITY.md), berth-unpack
- * (file creation only), berth-dhcpc (after its setup) and berth-proxy
- * (after its setup). */
-extern const struct sc_prog sc_prog_default, sc_prog_unpack, sc_prog_dhcpc, sc_prog_proxy;
+ * (file creation only), berth-dhcpc (after its setup), berth-proxy (after
+ * its setup) and berthd (a deny-list: what neither it nor anything it
+ * starts ever needs). */
+extern const struct sc_prog sc_prog_default, sc_prog_unpack, sc_prog_dhcpc, sc_prog_proxy,
+	sc_prog_berthd;
 
 /* CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET — Docker's mask. */
 #define SC_CLONE_NS_MASK 0x7E020000u

@@ -138,4 +138,4 @@ static const struct sc_rule rules[] = {
 	/* amd64 only */
 	A(arch_prctl), A(modify_ldt),
 };
-const struct sc_prog sc_prog_default = { "default", rules, sizeof rules / sizeof rules[0] };
+const struct sc_prog sc_prog_default = { .name = "default", .rules = rules, .n = sizeof rules / sizeof rules[0] };

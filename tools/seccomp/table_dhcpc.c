@@ -26,4 +26,4 @@ static const struct sc_rule rules[] = {
 	A(clock_gettime), A(clock_nanosleep), A(nanosleep), A(brk), A(mmap), A(munmap),
 	A(rt_sigreturn), A(rt_sigprocmask), A(restart_syscall), A(exit), A(exit_group),
 };
-const struct sc_prog sc_prog_dhcpc = { "dhcpc", rules, sizeof rules / sizeof rules[0] };
+const struct sc_prog sc_prog_dhcpc = { .name = "dhcpc", .rules = rules, .n = sizeof rules / sizeof rules[0] };

@@ -24,4 +24,4 @@ static const struct sc_rule rules[] = {
 	  .checks = { { .arg = 2, .op = SC_IN, .n = 2, .mask = S_IFMT, .vals = { S_IFCHR, S_IFIFO } },
 		      { .arg = 3, .op = SC_IN, .n = 1, .mask = ~0u, .vals = { 0 } } } },
 };
-const struct sc_prog sc_prog_unpack = { "unpack", rules, sizeof rules / sizeof rules[0] };
+const struct sc_prog sc_prog_unpack = { .name = "unpack", .rules = rules, .n = sizeof rules / sizeof rules[0] };
