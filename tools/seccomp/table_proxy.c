@@ -23,4 +23,4 @@ static const struct sc_rule rules[] = {
 	A(clock_gettime), A(brk), A(mmap), A(munmap), A(madvise),
 	A(rt_sigreturn), A(rt_sigprocmask), A(restart_syscall), A(exit), A(exit_group),
 };
-const struct sc_prog sc_prog_proxy = { "proxy", rules, sizeof rules / sizeof rules[0] };
+const struct sc_prog sc_prog_proxy = { "proxy", rules, sizeof rules / sizeof rules[0], 0 };
