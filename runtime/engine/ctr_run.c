@@ -284,7 +284,7 @@ static void start_done_locked(struct engine *eng, struct ctr *c, int ok, pid_t p
 		c->rec.exit_code = start_code(res);
 		c->rec.pid = 0;
 		c->rec.ip[0] = c->rec.gateway[0] = '\0';
-		snprintf(c->rec.error, sizeof(c->rec.error), "%s", e->msg);
+		snprintf(c->rec.error, sizeof(c->rec.error), "%.255s", e->msg);
 		for (int i = 0; i < c->n_attach; i++)
 			fd_close(&c->attach[i].fd);
 		c->n_attach = 0;
