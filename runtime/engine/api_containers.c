@@ -110,7 +110,8 @@ static int create_warnings(struct req *r, const struct create_req *cr, struct js
 {
 	json_w_key(w, "Warnings");
 	json_w_arr(w);
-	if (!r->eng->cgroup_ok && (cr->host.memory || cr->host.nano_cpus || cr->host.cpu_quota || cr->host.pids_set))
+	if (!r->eng->cgroup_ok && (cr->host.memory || cr->host.nano_cpus || cr->host.cpu_quota ||
+				  (cr->host.pids_set && cr->host.pids_limit > 0)))
 		json_w_str(w, "This host has no usable cgroup v2: the container's resource limits are not applied.");
 	json_w_arr_end(w);
 	return 0;

@@ -201,6 +201,22 @@ static int shim_up(struct engine *eng, struct ctr *c, const struct ctr_view *v, 
 	return 0;
 }
 
+/* dockerd's words for a command that cannot be run: the CLI takes its
+ * exit code from them (DOCKER_API.md §5.1: 127 or 126). */
+static void exec_error(const struct ctr_view *v, const struct launch_result *res, struct berr *e)
+{
+	const char *cmd = v->argc > 0 ? v->argv[0] : "";
+
+	if (res->status == 126)
+		berr_set(e, ENOEXEC,
+			 "failed to create task for container: OCI runtime create failed: unable to start container process: exec: \"%.200s\": permission denied: unknown",
+			 cmd);
+	else
+		berr_set(e, ENOENT,
+			 "failed to create task for container: OCI runtime create failed: unable to start container process: exec: \"%.200s\": executable file not found in $PATH: unknown",
+			 cmd);
+}
+
 /* Everything of a start but the bookkeeping; no mu. On failure nothing
  * of the run is left. */
 static int start_run(struct engine *eng, struct ctr *c, struct launch_result *res, pid_t *proxy,
@@ -230,6 +246,8 @@ static int start_run(struct engine *eng, struct ctr *c, struct launch_result *re
 	    ctr_launch_build(eng, c, &v, mode, l, e) < 0 ||
 	    (mode == LAUNCH_NET_NS && ports_publish(eng, &v, &lease, proxy, e) < 0) ||
 	    shim_up(eng, c, &v, dirfd, l, res, e) < 0) {
+		if (res->class == LAUNCH_ERR_EXEC)
+			exec_error(&v, res, e);
 		run_teardown(eng, c->rec.id, *proxy);
 		*proxy = 0;
 		goto out;

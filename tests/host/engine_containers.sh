@@ -20,7 +20,10 @@ for t in curl python3 docker; do
 done
 ip link set lo up 2>/dev/null
 
-D=$WORK/data R=$WORK/run S=$WORK/run/engine.sock
+# the run dir is short: a shim's control socket R/shims/<64 hex>/ctl (and
+# its temporary name) must fit in sun_path's 107 bytes
+R=$(mktemp -d /tmp/bR.XXXXXX)
+D=$WORK/data S=$R/engine.sock
 printf '[network]\npublish_addresses = 127.0.0.1\ndns = 192.0.2.53\n' >"$WORK/berth.conf"
 PIDS=()
 stop_all() {
@@ -29,7 +32,7 @@ stop_all() {
 	# the shims and containers outlive berthd by design: end them here
 	for d in "$R"/shims/*/; do [ -d "$d" ] || continue; pkill -KILL -f "berth-shim.*$(basename "$d")" 2>/dev/null; done
 }
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
 
 start_berthd() {
 	"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
@@ -53,7 +56,7 @@ tap_ok "berthd starts in its own mount and network namespaces"
 # an image with the applets the flows need
 mkdir -p "$WORK/img"
 img_rootfs "$WORK/img/r"
-for a in sleep kill ps wc touch head seq env hostname grep tty stty; do ln -sf busybox "$WORK/img/r/bin/$a"; done
+for a in sleep kill ps wc touch head seq env hostname grep tty stty test; do ln -sf busybox "$WORK/img/r/bin/$a"; done
 img_layer "$WORK/img/r" "$WORK/img/l.tar"
 img_docker "$WORK/img/ds" appliance/ctr:latest "$WORK/img/l.tar"
 img_pack "$WORK/img/ds" "$WORK/ctr.tar"
@@ -61,7 +64,7 @@ IMG=appliance/ctr
 tap_check "docker load" test "$(docker load -i "$WORK/ctr.tar" 2>&1)" = "Loaded image: $IMG:latest"
 
 # ------------------------------------------------------------------ run -d
-id=$(docker run -d --name web $IMG sleep 1000 2>&1)
+id=$(docker run -d --name web $IMG sleep 1000)
 tap_check "docker run -d prints a 64-digit id" grep -qE '^[0-9a-f]{64}$' <<<"$id"
 tap_check "docker ps lists it as Up" bash -c 'docker ps --format "{{.Names}} {{.Status}}" | grep -qE "^web Up"'
 tap_check "the container's first process runs (inspect Pid is alive)" bash -c \
@@ -209,7 +212,7 @@ sleep 1
 tap_check "with berthd killed (-9), the containers still run" bash -c \
 	'for n in k1 k2 k3; do ls "$1"/shims/ >/dev/null || exit 1; done; [ "$(ls "$1/shims" | wc -l)" -ge 3 ]' _ "$R"
 start_berthd || tap_fail "berthd starts again" "$(tail -5 "$WORK/berthd.log")"
-tap_check "after the restart: all three running" test "$(docker ps --filter name=k --format '{{.Names}}' | sort | tr '\n' ' ')" = "k1 k2 k3 "
+tap_check "after the restart: all three running" test "$(docker ps --filter name=^k --format '{{.Names}}' | sort | tr '\n' ' ')" = "k1 k2 k3 "
 n1=$(docker logs k1 2>&1 | wc -l)
 sleep 1
 n2=$(docker logs k1 2>&1 | wc -l)
