@@ -3,6 +3,7 @@
  * logs, attach, resize. top and stats are in api_ctr_stats.c.
  */
 #include <errno.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,10 +521,18 @@ static int m_status(const void *p, const char *v)
 static int m_name(const void *p, const char *v)
 {
 	const struct ctr *c = p;
+	char slashed[CTR_NAME_MAX + 1];
+	regex_t re;
+	int hit;
 
-	/* dockerd matches names as a regular expression; a substring covers
-	 * what the CLI's users give */
-	return strstr(c->rec.name, v[0] == '/' ? v + 1 : v) != NULL;
+	/* dockerd: a regular expression, against the name with and without
+	 * its '/' */
+	if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+		return strstr(c->rec.name, v[0] == '/' ? v + 1 : v) != NULL;
+	snprintf(slashed, sizeof(slashed), "/%s", c->rec.name);
+	hit = regexec(&re, slashed, 0, NULL, 0) == 0 || regexec(&re, c->rec.name, 0, NULL, 0) == 0;
+	regfree(&re);
+	return hit;
 }
 
 static int m_id(const void *p, const char *v)
