@@ -10,7 +10,7 @@ berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/serve
 	runtime/engine/ctr.o runtime/engine/ctr_rec.o runtime/engine/ctr_spec.o runtime/engine/ctr_run.o \
 	runtime/engine/ctr_json.o runtime/engine/ctr_logs.o runtime/engine/ctr_stats.o \
 	runtime/engine/api_containers.o runtime/engine/api_exec.o \
-	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spec.o runtime/shim/logfile.o \
+	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spawn.o runtime/shim/proto.o runtime/shim/state.o runtime/shim/spec.o runtime/shim/logfile.o runtime/shim/logfile_w.o \
 	runtime/launch/spec.o runtime/image/overlay.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
