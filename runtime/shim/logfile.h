@@ -40,7 +40,9 @@ struct logfile_w {
 /* Open (or continue) dirfd/log.json. max 0: CONFIG_SHIM_LOG_MAX_DEFAULT;
  * files 0: CONFIG_SHIM_LOG_FILES_DEFAULT (at most LOGFILE_FILES_MAX). */
 int logfile_w_open(struct logfile_w *w, int dirfd, uint64_t max, int files, struct berr *e);
-/* Log one chunk of stream (1 stdout, 2 stderr) read at t_ns (unix ns). */
+/* Log one chunk of stream (1 stdout, 2 stderr) read at t_ns (unix ns).
+ * A rotation that fails is an error, but the entry still goes to log.json
+ * (output is never dropped for it) and the rotation is tried again later. */
 int logfile_w_write(struct logfile_w *w, int stream, const char *p, size_t n, int64_t t_ns,
 		    struct berr *e);
 /* Close the log (the directory fd stays the caller's). */

@@ -158,8 +158,17 @@ static int write_entry(struct logfile_w *w, int stream, const char *p, size_t n,
 	if (json_w_finish(&j, &out, &len, e) < 0)
 		return berr_prefix(e, "log entry");
 	w->entry[len++] = '\n'; /* over the NUL: the buffer has room (ENTRY_MAX is generous) */
-	if (w->size > 0 && w->size + len > w->max && rotate(w, e) < 0)
+	if (w->size > 0 && w->size + len > w->max && rotate(w, e) < 0) {
+		/* keep logging into log.json rather than losing output */
+		struct berr ignore;
+		if (w->fd < 0 && open_log(w, &ignore) < 0)
+			return -1;
+		w->size = 0; /* (try the rotation again after another max bytes) */
+		if (util_write_all(w->fd, w->entry, len, &ignore) < 0)
+			return -1;
+		w->size += len;
 		return -1;
+	}
 	if (util_write_all(w->fd, w->entry, len, e) < 0)
 		return berr_prefix(e, "write %s", LOGFILE_NAME);
 	w->size += len;
@@ -170,8 +179,9 @@ int logfile_w_write(struct logfile_w *w, int stream, const char *p, size_t n, in
 {
 	char stamp[32];
 
-	if (w->fd < 0)
-		return berr_set(e, EBADF, "the log is closed");
+	/* a failed rotation left no log.json open: try again */
+	if (w->fd < 0 && (!w->entry || open_log(w, e) < 0))
+		return w->entry ? -1 : berr_set(e, EBADF, "the log is closed");
 	logfile_format_time(t_ns, stamp);
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);

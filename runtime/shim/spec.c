@@ -168,9 +168,8 @@ static int get_bool(struct rd *r, int obj, const char *key, int *v)
 	int t = json_get(&r->j, obj, key);
 	bool b = false;
 
-	*v = 0;
 	if (t < 0)
-		return 0;
+		return 0; /* absent: the default stays */
 	if (json_bool(&r->j, t, &b, r->e) < 0)
 		return berr_prefix(r->e, "%s", key);
 	*v = b;
@@ -181,7 +180,6 @@ static int get_i64(struct rd *r, int obj, const char *key, int64_t min, int64_t 
 {
 	int t = json_get(&r->j, obj, key);
 
-	*v = 0;
 	if (t < 0)
 		return 0;
 	if (json_i64(&r->j, t, min, max, v, r->e) < 0)
@@ -193,7 +191,6 @@ static int get_u64(struct rd *r, int obj, const char *key, uint64_t *v)
 {
 	int t = json_get(&r->j, obj, key);
 
-	*v = 0;
 	if (t < 0)
 		return 0;
 	if (json_u64(&r->j, t, v, r->e) < 0)
@@ -257,7 +254,7 @@ static int read_mounts(struct rd *r, struct launch_spec *s)
 	for (int i = 0; a >= 0 && i < s->n_mounts; i++) {
 		struct launch_bind *b = &s->mounts[i];
 		int m = json_at(&r->j, a, i), t;
-		uint64_t size;
+		uint64_t size = 0;
 
 		if (json_type(&r->j, m) != JSMN_OBJECT)
 			return berr_set(r->e, EPROTO, "mounts: expected objects");
@@ -289,13 +286,15 @@ static int read_settings(struct rd *r, struct launch_spec *s)
 		return -1;
 	for (int i = 0; a >= 0 && i < s->n_rlimits; i++) {
 		int m = json_at(&r->j, a, i);
-		int64_t res;
-		uint64_t soft, hard;
+		int64_t res = -1;
+		uint64_t soft = 0, hard = 0;
 		if (json_type(&r->j, m) != JSMN_OBJECT)
 			return berr_set(r->e, EPROTO, "rlimits: expected objects");
 		if (get_i64(r, m, "resource", 0, 64, &res) < 0 || get_u64(r, m, "soft", &soft) < 0 ||
 		    get_u64(r, m, "hard", &hard) < 0)
 			return -1;
+		if (res < 0)
+			return berr_set(r->e, EPROTO, "rlimits: no resource");
 		s->rlimits[i] = (struct launch_rlimit){ (int)res, soft, hard };
 	}
 	return 0;
@@ -303,8 +302,8 @@ static int read_settings(struct rd *r, struct launch_spec *s)
 
 static int read_numbers(struct rd *r, struct launch_spec *s)
 {
-	int64_t v[3];
-	uint64_t u[4];
+	int64_t v[3] = { s->memory, s->cpus_milli, s->pids_limit };
+	uint64_t u[4] = { s->caps, s->remap_uid, s->remap_gid, s->remap_count };
 
 	if (get_u64(r, 0, "caps", &u[0]) < 0 || get_i64(r, 0, "memory", 0, INT64_MAX, &v[0]) < 0 ||
 	    get_i64(r, 0, "cpus_milli", 0, INT64_MAX, &v[1]) < 0 ||
@@ -321,7 +320,7 @@ static int read_numbers(struct rd *r, struct launch_spec *s)
 
 static int read_opts(struct rd *r, struct shim_opts *o)
 {
-	int64_t files;
+	int64_t files = o->log_files;
 
 	if (get_bool(r, 0, "open_stdin", &o->open_stdin) < 0 || get_bool(r, 0, "stdin_once", &o->stdin_once) < 0 ||
 	    get_u64(r, 0, "log_max", &o->log_max) < 0 || get_i64(r, 0, "log_files", 0, 32, &files) < 0)
@@ -334,7 +333,7 @@ static int read_all(struct rd *r)
 {
 	struct shimspec *o = r->out;
 	struct launch_spec *s = &o->spec;
-	int64_t version;
+	int64_t version = 0;
 	int net, sc;
 
 	if (json_type(&r->j, 0) != JSMN_OBJECT)
@@ -366,28 +365,38 @@ static int read_all(struct rd *r)
 	return 0;
 }
 
-int shimspec_read(int dirfd, const char *name, struct shimspec *out, struct berr *e)
+int shimspec_parse(const char *js, size_t len, struct shimspec *out, struct berr *e)
 {
 	struct rd r = { .out = out, .e = e };
 	jsmntok_t *tok = calloc(CONFIG_SHIM_SPEC_TOKENS_MAX, sizeof *tok);
-	char *buf = malloc(CONFIG_SHIM_SPEC_MAX);
-	ssize_t n;
 	int rc = -1;
 
 	memset(out, 0, offsetof(struct shimspec, pool));
 	launch_spec_init(&out->spec);
 	out->spec.argv = out->argv;
-	if (!tok || !buf) {
-		berr_sys(e, "spec %s", name);
-		goto out;
-	}
-	n = fs_read_at(dirfd, name, buf, CONFIG_SHIM_SPEC_MAX, e);
-	if (n < 0 || json_parse(&r.j, buf, (size_t)n, tok, CONFIG_SHIM_SPEC_TOKENS_MAX, e) < 0 || read_all(&r) < 0)
-		berr_prefix(e, "spec %s", name);
-	else
+	if (!tok)
+		return berr_sys(e, "spec");
+	if (len > CONFIG_SHIM_SPEC_MAX)
+		berr_set(e, EFBIG, "over %d bytes", CONFIG_SHIM_SPEC_MAX);
+	else if (json_parse(&r.j, js, len, tok, CONFIG_SHIM_SPEC_TOKENS_MAX, e) == 0 && read_all(&r) == 0)
 		rc = 0;
-out:
 	free(tok);
+	return rc;
+}
+
+int shimspec_read(int dirfd, const char *name, struct shimspec *out, struct berr *e)
+{
+	char *buf = malloc(CONFIG_SHIM_SPEC_MAX);
+	ssize_t n;
+	int rc = -1;
+
+	if (!buf)
+		return berr_sys(e, "spec %s", name);
+	n = fs_read_at(dirfd, name, buf, CONFIG_SHIM_SPEC_MAX, e);
+	if (n >= 0 && shimspec_parse(buf, (size_t)n, out, e) == 0)
+		rc = 0;
+	else
+		berr_prefix(e, "spec %s", name);
 	free(buf);
 	return rc;
 }

@@ -47,5 +47,7 @@ struct shimspec {
  * (the caller sets it). EFBIG over the size limit, E2BIG over a count,
  * EPROTO for a malformed file, naming the field. */
 int shimspec_read(int dirfd, const char *name, struct shimspec *out, struct berr *e);
+/* The same on a buffer (the parser, fed bytes). */
+int shimspec_parse(const char *js, size_t len, struct shimspec *out, struct berr *e);
 
 #endif

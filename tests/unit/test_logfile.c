@@ -165,6 +165,32 @@ static void test_rotation(void)
 	CHECK_INT(file_size(d, "log.json.1"), (size_t)-1);
 }
 
+/* A rotation that fails (log.json.2 is a directory in the way) is an
+ * error, but the entry is still logged and later writes go on. */
+static void test_rotation_fails(void)
+{
+	struct logfile_opts o = { 0, 0, -1, 1, 1 };
+	struct logfile_w w;
+	struct got g = { .s = "" };
+	struct berr e;
+	char line[32];
+	int d = tmpdir();
+
+	CHECK_INT(mkdirat(d, "log.json.2", 0755), 0);
+	CHECK_INT(mkdirat(d, "log.json.2/x", 0755), 0);
+	close(openat(d, "log.json.1", O_WRONLY | O_CREAT, 0644));
+	CHECK_INT(logfile_w_open(&w, d, 400, 3, &e), 0);
+	write_n(&w, 0, 5);
+	snprintf(line, sizeof line, "line %04d\n", 5);
+	CHECK_INT(logfile_w_write(&w, 1, line, 10, T0, &e), -1);
+	CHECK_INT(unlinkat(d, "log.json.2/x", AT_REMOVEDIR), 0);
+	CHECK_INT(unlinkat(d, "log.json.2", AT_REMOVEDIR), 0);
+	write_n(&w, 6, 12);
+	logfile_w_close(&w);
+	CHECK_INT(logfile_read(d, &o, collect, &g, NULL, &e), 0);
+	CHECK_INT(g.n, 12);
+}
+
 static void test_tail_since_until(void)
 {
 	struct logfile_opts o = { 0, 0, 4, 1, 1 };
@@ -262,5 +288,5 @@ static void test_fn_stops(void)
 	CHECK_INT(logfile_read(d, &o, refuse, NULL, NULL, &e), -7);
 }
 
-UNIT_MAIN(UNIT(test_time), UNIT(test_lines), UNIT(test_long_line), UNIT(test_rotation),
+UNIT_MAIN(UNIT(test_time), UNIT(test_lines), UNIT(test_long_line), UNIT(test_rotation), UNIT(test_rotation_fails),
 	  UNIT(test_tail_since_until), UNIT(test_follow), UNIT(test_fn_stops))

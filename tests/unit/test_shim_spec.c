@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "runtime/shim/client.h"
 #include "runtime/shim/spec.h"
 #include "lib/fs.h"
 #include "tests/unit/unit.h"
@@ -179,8 +180,9 @@ static void test_refused(void)
 	}
 }
 
-/* Unknown keys are ignored (a newer berthd's file). */
-static void test_unknown_ignored(void)
+/* Unknown keys are ignored (a newer berthd's file); absent ones keep
+ * launch_spec_init's defaults (no_new_privs, the capabilities). */
+static void test_unknown_defaults(void)
 {
 	const char *j = "{\"version\":1,\"rootfs\":\"/r\",\"argv\":[\"x\"],\"future\":{\"a\":[1,2]}}";
 	struct shimspec *r = malloc(sizeof *r);
@@ -190,7 +192,33 @@ static void test_unknown_ignored(void)
 	CHECK_INT(fs_write_atomic_at(d, "spec.json", j, strlen(j), 0600, &e), 0);
 	CHECK_INT(shimspec_read(d, "spec.json", r, &e), 0);
 	CHECK_STR(r->spec.argv[0], "x");
+	{
+		struct launch_spec d;
+		launch_spec_init(&d);
+		CHECK_INT(r->spec.no_new_privs, 1);
+		CHECK(r->spec.caps == d.caps);
+		CHECK_INT(r->spec.seccomp, LAUNCH_SECCOMP_DEFAULT);
+	}
 	free(r);
 }
 
-UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_ignored))
+/* state.json: written and read back; malformed ones refused. */
+static void test_state(void)
+{
+	struct shim_state a = { SHIM_EXITED, 12, 11, 137, 1, 1796000000000000001LL, 1796000000000000002LL, "exec x: \"q\" \xc3\xa9" }, b;
+	struct berr e;
+	char buf[1024];
+	int n = shim_state_format(&a, buf, sizeof buf, &e);
+
+	CHECK(n > 0);
+	CHECK_INT(shim_state_parse(buf, (size_t)n, &b, &e), 0);
+	CHECK(memcmp(&a, &b, sizeof a) == 0);
+	CHECK_INT(shim_state_parse("{\"status\":\"paused\"}", 19, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"pid\":1}", 9, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"status\":\"running\",\"pid\":-4}", 29, &b, &e), -1);
+	CHECK_INT(shim_state_parse("{\"status\":\"running\",\"pid\":4}", 28, &b, &e), 0);
+	CHECK_INT(b.status, SHIM_RUNNING);
+	CHECK_INT(b.pid, 4);
+}
+
+UNIT_MAIN(UNIT(test_round_trip), UNIT(test_minimal), UNIT(test_refused), UNIT(test_unknown_defaults), UNIT(test_state))
