@@ -216,10 +216,30 @@ void nl_build_link_up_name(struct nl_msg *m, uint32_t seq, const char *name)
 	finish(m);
 }
 
-int nl_link_index(int fd, const char *name, struct berr *e)
+/* The kind (IFLA_INFO_KIND) in an RTM_NEWLINK reply's attributes, "" when none. */
+static void reply_kind(const struct ifinfomsg *i, size_t len, char *kind, size_t n)
+{
+	const struct rtattr *a = IFLA_RTA(i);
+
+	kind[0] = '\0';
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		const struct rtattr *k = RTA_DATA(a);
+		size_t klen = RTA_PAYLOAD(a);
+
+		if (a->rta_type != IFLA_LINKINFO)
+			continue;
+		for (; RTA_OK(k, klen); k = RTA_NEXT(k, klen))
+			if (k->rta_type == IFLA_INFO_KIND && RTA_PAYLOAD(k) < n) {
+				memcpy(kind, RTA_DATA(k), RTA_PAYLOAD(k));
+				kind[RTA_PAYLOAD(k)] = '\0';
+			}
+	}
+}
+
+int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	_Alignas(4) unsigned char buf[4096];
+	_Alignas(4) unsigned char buf[8192];
 	struct nl_msg m;
 
 	link_msg(&m, 0x7e57, RTM_GETLINK, 0);
@@ -229,14 +249,14 @@ int nl_link_index(int fd, const char *name, struct berr *e)
 	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
 		return berr_sys(e, "netlink send");
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		ssize_t r = recv(fd, buf, sizeof buf, 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
 
-		if (n < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (r < 0)
 			return berr_sys(e, "netlink receive");
-		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
 			if (h->nlmsg_seq != m.seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
@@ -244,8 +264,73 @@ int nl_link_index(int fd, const char *name, struct berr *e)
 				errno = err->error ? -err->error : EPROTO;
 				return berr_sys(e, "interface %s", name);
 			}
-			if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-				return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+			if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+				struct ifinfomsg *i = NLMSG_DATA(h);
+
+				if (kind)
+					reply_kind(i, h->nlmsg_len - NLMSG_LENGTH(sizeof *i), kind, n);
+				return i->ifi_index;
+			}
+		}
+	}
+}
+
+int nl_link_index(int fd, const char *name, struct berr *e)
+{
+	return nl_link_kind(fd, name, NULL, 0, e);
+}
+
+int nl_addr_list(int fd, int ifindex, struct in_addr *addr, int *prefix, int max, struct berr *e)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_Alignas(4) unsigned char buf[8192];
+	struct nl_msg m;
+	struct ifaddrmsg *q;
+	int n = 0, over = 0;
+
+	start(&m, 0x7e58, RTM_GETADDR, NLM_F_DUMP);
+	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q = put(&m, sizeof *q);
+	q->ifa_family = AF_INET;
+	finish(&m);
+	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
+		return berr_sys(e, "netlink send");
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof buf, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return berr_sys(e, "netlink receive");
+		for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
+			struct ifaddrmsg *a = NLMSG_DATA(h);
+			struct rtattr *t;
+			size_t len;
+
+			if (h->nlmsg_seq != m.seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return over ? berr_set(e, E2BIG, "more than %d addresses", max) : n;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *err = NLMSG_DATA(h);
+				errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof *err) && err->error ? -err->error : EPROTO;
+				return berr_sys(e, "netlink address dump");
+			}
+			if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof *a) ||
+			    a->ifa_family != AF_INET || (int)a->ifa_index != ifindex)
+				continue;
+			len = h->nlmsg_len - NLMSG_LENGTH(sizeof *a);
+			for (t = IFA_RTA(a); RTA_OK(t, len); t = RTA_NEXT(t, len)) {
+				if (t->rta_type != IFA_LOCAL || RTA_PAYLOAD(t) != 4)
+					continue;
+				if (n == max) {
+					over = 1;
+					break;
+				}
+				memcpy(&addr[n], RTA_DATA(t), 4);
+				prefix[n++] = a->ifa_prefixlen;
+			}
 		}
 	}
 }

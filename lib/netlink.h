@@ -66,6 +66,14 @@ int nl_request(int fd, const struct nl_msg *m, struct berr *e);
  * socket keeps the namespace it was opened in), or -1 (ENODEV: none). */
 int nl_link_index(int fd, const char *name, struct berr *e);
 
+/* The same, with the link's kind ("bridge", "veth"; "" for a device
+ * without one, such as lo) copied to kind (n bytes with its NUL). */
+int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e);
+
+/* The IPv4 addresses on ifindex (RTM_GETADDR dump, in fd's namespace):
+ * at most max into addr/prefix; returns how many (E2BIG beyond max). */
+int nl_addr_list(int fd, int ifindex, struct in_addr *addr, int *prefix, int max, struct berr *e);
+
 /* The interface index of name, or -1 with *e set. */
 int nl_ifindex(const char *name, struct berr *e);
 

@@ -41,6 +41,7 @@ time:/usr/bin/time
 openssh-client:/usr/bin/ssh-keygen
 ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
+nftables:/usr/sbin/nft
 "
 
 # Tests replace the list to exercise the missing-package paths.

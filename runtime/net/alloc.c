@@ -190,7 +190,7 @@ int net_alloc_get(const char *dir, uint32_t subnet, int prefix, const char *id, 
 		rc = 0;
 		goto out;
 	}
-	if (i >= 0) /* from another subnet: [network] changed since */
+	if (i >= 0) /* from another subnet: bridge_subnet changed since */
 		t.l[i] = t.l[--t.n];
 	a = lowest_free(&t, first, last);
 	if (a == 0 || t.n == CONFIG_NET_LEASES_MAX) {

@@ -17,10 +17,34 @@
 #include "runtime/net/alloc.h"
 #include "runtime/net/nft.h"
 
+#define BRIDGE_ADDRS_MAX 16
+
+/* Remove the bridge's IPv4 addresses other than the gateway's (an earlier
+ * bridge_subnet's). */
+static int stale_addrs(int fd, int idx, const struct net_conf *c, struct berr *e)
+{
+	struct in_addr a[BRIDGE_ADDRS_MAX];
+	int p[BRIDGE_ADDRS_MAX], n;
+	struct nl_msg m;
+
+	n = nl_addr_list(fd, idx, a, p, BRIDGE_ADDRS_MAX, e);
+	if (n < 0)
+		return berr_prefix(e, "addresses");
+	for (int i = 0; i < n; i++) {
+		if (a[i].s_addr == c->gw && p[i] == c->prefix)
+			continue;
+		nl_build_addr_del(&m, 10 + (uint32_t)i, idx, a[i], p[i]);
+		if (nl_request(fd, &m, e) < 0 && e->errnum != EADDRNOTAVAIL)
+			return berr_prefix(e, "remove an old address");
+	}
+	return 0;
+}
+
 int net_bridge_up(const struct net_conf *c, struct berr *e)
 {
 	struct nl_msg m;
 	struct in_addr gw = { .s_addr = c->gw };
+	char kind[16];
 	int fd, idx, rc = -1;
 
 	fd = nl_open(e);
@@ -29,14 +53,20 @@ int net_bridge_up(const struct net_conf *c, struct berr *e)
 	nl_build_bridge_add(&m, 1, c->bridge); /* EEXIST: there already */
 	if (nl_request(fd, &m, e) < 0)
 		goto out;
-	idx = nl_link_index(fd, c->bridge, e);
+	idx = nl_link_kind(fd, c->bridge, kind, sizeof kind, e);
 	if (idx < 0)
 		goto out;
+	if (strcmp(kind, "bridge")) {
+		berr_set(e, EEXIST, "a link of that name exists and is not a bridge (kind '%s')", kind);
+		goto out;
+	}
 	nl_build_addr(&m, 2, idx, gw, c->prefix);
 	if (nl_request(fd, &m, e) < 0) {
 		berr_prefix(e, "gateway address");
 		goto out;
 	}
+	if (stale_addrs(fd, idx, c, e) < 0)
+		goto out;
 	nl_build_link_up(&m, 3, idx);
 	if (nl_request(fd, &m, e) < 0) {
 		berr_prefix(e, "link up");

@@ -18,3 +18,7 @@ test_net_conf-srcs := runtime/net/conf.c lib/conf_value.c lib/caps.c lib/fs.c li
 test_net_alloc-srcs := runtime/net/alloc.c runtime/net/conf.c lib/conf_value.c lib/caps.c lib/fs.c \
 	lib/util.c lib/err.c
 $(O)/unit/test_net_conf $(O)/unit/test_net_alloc: $(HOST_LIBCAP)
+
+fuzz-targets += fuzz_net_conf
+fuzz_net_conf-srcs := runtime/net/conf.c lib/conf_value.c lib/caps.c lib/fs.c lib/util.c lib/err.c
+fuzz_net_conf-libs := $(HOST_LIBCAP)

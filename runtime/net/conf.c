@@ -1,4 +1,4 @@
-/* conf.c — [network] settings and IPv4 address parsing (net.h). */
+/* conf.c — [container_network] settings and IPv4 address parsing (net.h). */
 #include "runtime/net/net.h"
 
 #include <arpa/inet.h>
@@ -178,6 +178,6 @@ int net_conf_set(struct net_conf *c, const char *key, const char *value, struct 
 		return conf_path(key, value, c->resolv_conf, sizeof c->resolv_conf, e);
 	if (!strcmp(key, "proxy_user"))
 		return proxy_user(c, value, e);
-	return berr_set(e, EINVAL, "%s: unknown key in [network] (bridge, bridge_subnet, "
+	return berr_set(e, EINVAL, "%s: unknown key in [" NET_CONF_SECTION "] (bridge, bridge_subnet, "
 			"publish_addresses, dns, resolv_conf, proxy_user)", key);
 }

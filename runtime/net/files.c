@@ -56,9 +56,11 @@ static int loopback(const char *addr)
 	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1");
 }
 
-/* search and options lines of the host's file, and its nameservers when
- * [network] dns is not set. */
-static void from_host(struct text *t, const struct net_conf *c, int *servers)
+/* search and options lines of the host's file (search unless the
+ * container has its own), and its nameservers when neither [container_network] dns
+ * nor the container sets any. */
+static void from_host(struct text *t, const struct net_conf *c, const struct net_files_extra *x,
+		      int *servers)
 {
 	char host[HOST_RESOLV_MAX], *line, *save = NULL;
 	struct berr e;
@@ -70,37 +72,92 @@ static void from_host(struct text *t, const struct net_conf *c, int *servers)
 
 		if (sscanf(line, "%15s %63s", word, val) != 2)
 			continue;
-		if (!strcmp(word, "search") || !strcmp(word, "options"))
+		if ((!strcmp(word, "search") && !x->n_search) || !strcmp(word, "options"))
 			add(t, "%s\n", line);
-		else if (!strcmp(word, "nameserver") && !c->dns_set && !loopback(val)) {
+		else if (!strcmp(word, "nameserver") && !c->dns_set && !x->n_dns && !loopback(val)) {
 			add(t, "nameserver %s\n", val);
 			++*servers;
 		}
 	}
 }
 
-static int resolv(int dirfd, const struct net_conf *c, struct berr *e)
+static int resolv(int dirfd, const struct net_conf *c, const struct net_files_extra *x,
+		  struct berr *e)
 {
 	struct text t = { .len = 0 };
 	char a[16];
 	int servers = 0;
 
-	for (int i = 0; c->dns_set && i < c->n_dns; i++, servers++)
+	for (int i = 0; i < x->n_dns; i++, servers++) {
+		unsigned char bin[16];
+
+		if (inet_pton(AF_INET, x->dns[i], bin) != 1 && inet_pton(AF_INET6, x->dns[i], bin) != 1)
+			return berr_set(e, EINVAL, "Dns: '%.64s': not an IP address", x->dns[i]);
+		add(&t, "nameserver %s\n", x->dns[i]);
+	}
+	for (int i = 0; !x->n_dns && c->dns_set && i < c->n_dns; i++, servers++)
 		add(&t, "nameserver %s\n", ip4(c->dns[i], a));
-	from_host(&t, c, &servers);
+	if (x->n_search) {
+		add(&t, "search");
+		for (int i = 0; i < x->n_search; i++) {
+			if (conf_hostname("DnsSearch", x->search[i], NULL, 254, e) < 0)
+				return -1;
+			add(&t, " %s", x->search[i]);
+		}
+		add(&t, "\n");
+	}
+	from_host(&t, c, x, &servers);
 	if (!servers)
 		add(&t, "# no DNS server: the host has none but loopback ones; "
-			"set berth.conf [network] dns\n");
+			"set berth.conf [" NET_CONF_SECTION "] dns\n");
 	return write_text(dirfd, "resolv.conf", &t, e);
+}
+
+/* ExtraHosts entries: "NAME:ADDRESS" (the address may be IPv6, so the
+ * first colon splits), "host-gateway" for the bridge's gateway. */
+static int extra_hosts(struct text *t, const struct net_conf *c, const struct net_files_extra *x,
+		       struct berr *e)
+{
+	for (int i = 0; i < x->n_hosts; i++) {
+		const char *h = x->hosts[i], *colon = strchr(h, ':');
+		char name[256], a[16];
+		unsigned char bin[16];
+		size_t n = colon ? (size_t)(colon - h) : 0;
+
+		if (!colon || n == 0 || n >= sizeof name)
+			return berr_set(e, EINVAL, "ExtraHosts: '%.80s': want NAME:ADDRESS", h);
+		memcpy(name, h, n);
+		name[n] = '\0';
+		if (conf_hostname("ExtraHosts", name, NULL, sizeof name, e) < 0)
+			return -1;
+		if (!strcmp(colon + 1, "host-gateway"))
+			add(t, "%s\t%s\n", ip4(c->gw, a), name);
+		else if (inet_pton(AF_INET, colon + 1, bin) == 1 || inet_pton(AF_INET6, colon + 1, bin) == 1)
+			add(t, "%s\t%s\n", colon + 1, name);
+		else
+			return berr_set(e, EINVAL, "ExtraHosts: '%.80s': not an IP address", h);
+	}
+	return 0;
 }
 
 int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
 		    const struct net_lease *l, struct berr *e)
 {
+	static const struct net_files_extra none;
+
+	return net_files_write_extra(dirfd, c, hostname, l, &none, e);
+}
+
+int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostname,
+			  const struct net_lease *l, const struct net_files_extra *x, struct berr *e)
+{
 	struct text t = { .len = 0 };
 	char a[16];
 
 	if (conf_hostname("hostname", hostname, NULL, 64, e) < 0)
+		return -1;
+	if (x->domainname && x->domainname[0] &&
+	    conf_hostname("Domainname", x->domainname, NULL, 254, e) < 0)
 		return -1;
 	add(&t, "127.0.0.1\tlocalhost\n"
 		"::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -108,13 +165,15 @@ int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
 		"ff00::0\tip6-mcastprefix\n"
 		"ff02::1\tip6-allnodes\n"
 		"ff02::2\tip6-allrouters\n");
-	if (l)
+	if (l && x->domainname && x->domainname[0])
+		add(&t, "%s\t%s.%s %s\n", ip4(l->addr, a), hostname, x->domainname, hostname);
+	else if (l)
 		add(&t, "%s\t%s\n", ip4(l->addr, a), hostname);
-	if (write_text(dirfd, "hosts", &t, e) < 0)
+	if (extra_hosts(&t, c, x, e) < 0 || write_text(dirfd, "hosts", &t, e) < 0)
 		return -1;
 	t.len = 0;
 	add(&t, "%s\n", hostname);
 	if (write_text(dirfd, "hostname", &t, e) < 0)
 		return -1;
-	return resolv(dirfd, c, e);
+	return resolv(dirfd, c, x, e);
 }

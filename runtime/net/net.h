@@ -22,7 +22,13 @@
 
 #define NET_PATH_MAX 256
 
-/* berth.conf [network]. Addresses are in network byte order. */
+/* The berth.conf section whose keys go to net_conf_set. Not [network]:
+ * PID 1 reads that one, and every key there is an interface name
+ * (init/conf.c: "eth0 = dhcp"), so neither program could take the other's
+ * keys. PID 1 skips sections it does not know. */
+#define NET_CONF_SECTION "container_network"
+
+/* berth.conf [container_network]. Addresses are in network byte order. */
 struct net_conf {
 	char bridge[16];                        /* bridge = berth0 */
 	uint32_t subnet;                        /* bridge_subnet = 172.29.0.0/16 */
@@ -43,7 +49,7 @@ struct net_conf {
 
 void net_conf_init(struct net_conf *c);
 
-/* One key of [network]: bridge, bridge_subnet, publish_addresses (blank
+/* One key of [container_network]: bridge, bridge_subnet, publish_addresses (blank
  * or comma separated IPv4 addresses; 0.0.0.0 allows every address), dns,
  * resolv_conf, proxy_user. An unknown key or a bad value is -1 with
  * "KEY: what: 'VALUE'". */
@@ -92,6 +98,23 @@ int net_container_down(const struct net_conf *c, const char *data_root, const ch
 int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
 		    const struct net_lease *l, struct berr *e);
 
+/* What a create body may add to the files (HostConfig.Dns, DnsSearch,
+ * ExtraHosts, Config.Domainname); every field may be NULL/0. */
+struct net_files_extra {
+	const char *const *dns;         /* IPv4 or IPv6 addresses: replace every other server */
+	int n_dns;
+	const char *const *search;      /* search domains (host names): replace the host's */
+	int n_search;
+	const char *const *hosts;       /* "NAME:ADDRESS"; ADDRESS "host-gateway": the gateway */
+	int n_hosts;
+	const char *domainname;         /* hosts line "ADDRESS HOST.DOMAIN HOST" */
+};
+
+/* net_files_write with a container's own additions. A bad entry is EINVAL
+ * naming it ("ExtraHosts: 'x': want NAME:ADDRESS"). */
+int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostname,
+			  const struct net_lease *l, const struct net_files_extra *x, struct berr *e);
+
 struct net_port {
 	uint16_t cport, hport;
 	int udp;
@@ -99,7 +122,7 @@ struct net_port {
 };
 
 /* Check every host address against publish_addresses (refused: "HOST_IP:
- * not a publish address on this appliance (berth.conf [network]
+ * not a publish address on this appliance (berth.conf [container_network]
  * publish_addresses)" with errnum EACCES), bind the published ports
  * (errors name the port: "0.0.0.0:8080: address in use"), then start a
  * detached berth-proxy that owns them (no capabilities, proxy_user,

@@ -54,7 +54,7 @@ static int host_addrs(const struct net_conf *c, const struct net_port *p, uint32
 		}
 	}
 	return berr_set(e, EACCES, "%.46s: not a publish address on this appliance "
-			"(berth.conf [network] publish_addresses)", p->host_ip);
+			"(berth.conf [" NET_CONF_SECTION "] publish_addresses)", p->host_ip);
 }
 
 static int bind_one(uint32_t addr, const struct net_port *p, struct sock *s, struct berr *e)
@@ -107,8 +107,8 @@ static int bind_all(const struct net_conf *c, const struct net_port *ports, int 
 	return 0;
 }
 
-/* In the detached grandchild: the status pipe to fd 3, the sockets to
- * 4.., /dev/null on 0 and 1, the cgroup, exec. Async-signal-safe calls
+/* In the detached grandchild: the cgroup, the status pipe to fd 3, the sockets to
+ * 4.., /dev/null on 0 and 1, exec. Async-signal-safe calls
  * only (berthd has threads). */
 static void child_exec(const char *bin, char **argv, int status, const struct sock *s, int ns,
 		       int cgfd)
@@ -116,21 +116,22 @@ static void child_exec(const char *bin, char **argv, int status, const struct so
 	int top = 4 + ns, fds[CONFIG_NET_PORTS_MAX + 1], nul;
 	struct berr e;
 
+	/* before the descriptors move: cgfd may be one of the target numbers */
+	if (cgfd >= 0 && cgroup_enter(cgfd, 0, &e) < 0) {
+		dprintf(status, "cgroup: %s\n", e.msg);
+		_exit(111);
+	}
 	/* first above every target slot (close-on-exec, so that no second
 	 * copy reaches the proxy), then down into place (dup2 clears it) */
 	fds[0] = fcntl(status, F_DUPFD_CLOEXEC, top);
 	for (int i = 0; i < ns; i++)
 		fds[i + 1] = fcntl(s[i].fd, F_DUPFD_CLOEXEC, top);
-	nul = open("/dev/null", O_RDWR);
+	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0)
 		_exit(111);
 	for (int i = 0; i <= ns; i++)
 		if (fds[i] < 0 || dup2(fds[i], 3 + i) < 0)
 			_exit(111);
-	if (cgfd >= 0 && cgroup_enter(cgfd, 0, &e) < 0) {
-		dprintf(3, "cgroup: %s\n", e.msg);
-		_exit(111);
-	}
 	execv(bin, argv);
 	dprintf(3, "exec %s: %s\n", bin, strerror(errno));
 	_exit(127);

@@ -1,4 +1,4 @@
-/* test_net_conf.c — [network] keys and the IPv4/CIDR parsing under them. */
+/* test_net_conf.c — [container_network] keys and the IPv4/CIDR parsing under them. */
 #include <arpa/inet.h>
 
 #include "runtime/net/net.h"
@@ -126,7 +126,7 @@ static void bad_keys(void)
 	}
 	net_conf_init(&c);
 	CHECK_INT(net_conf_set(&c, "mtu", "1500", &e), -1);
-	CHECK(strstr(e.msg, "unknown key in [network]"));
+	CHECK(strstr(e.msg, "unknown key in [container_network]"));
 	/* a refused value leaves the old one */
 	CHECK_INT(net_conf_set(&c, "bridge_subnet", "10.0.0.1/16", &e), -1);
 	CHECK_INT(c.subnet, ip("172.29.0.0"));

@@ -1,7 +1,10 @@
 /* test_netlink.c — rtnetlink messages are built byte for byte as the
  * kernel expects them; a real request in a private network namespace. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/veth.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -109,6 +112,68 @@ static void default_route(void)
 	CHECK_INT(oif, 4);
 }
 
+/* The bridge and veth messages: IFLA_LINKINFO nests the kind and, for a
+ * veth, the peer's ifinfomsg with its name and namespace. */
+static void links(void)
+{
+	struct nl_msg m;
+	struct nlmsghdr *h = (struct nlmsghdr *)m.buf;
+	struct ifinfomsg *i = NLMSG_DATA(h), *pi;
+	struct rtattr *a, *k, *d, *p;
+	size_t alen;
+	uint32_t v;
+
+	nl_build_bridge_add(&m, 3, "berth0");
+	CHECK_INT(h->nlmsg_len, m.len);
+	CHECK_INT(h->nlmsg_type, RTM_NEWLINK);
+	CHECK_INT(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	alen = m.len - NLMSG_LENGTH(sizeof *i);
+	a = find_attr(IFLA_RTA(i), alen, IFLA_IFNAME);
+	CHECK(a && !strcmp(RTA_DATA(a), "berth0"));
+	a = find_attr(IFLA_RTA(i), alen, IFLA_LINKINFO);
+	CHECK(a);
+	k = find_attr(RTA_DATA(a), RTA_PAYLOAD(a), IFLA_INFO_KIND);
+	CHECK(k && RTA_PAYLOAD(k) == 6 && !memcmp(RTA_DATA(k), "bridge", 6));
+
+	nl_build_veth_add(&m, 4, "bthabc", 7, "eth0", 9);
+	CHECK_INT(h->nlmsg_len, m.len);
+	CHECK(m.len <= NL_MSG_MAX);
+	alen = m.len - NLMSG_LENGTH(sizeof *i);
+	a = find_attr(IFLA_RTA(i), alen, IFLA_MASTER);
+	CHECK(a);
+	memcpy(&v, RTA_DATA(a), 4);
+	CHECK_INT(v, 7);
+	a = find_attr(IFLA_RTA(i), alen, IFLA_LINKINFO);
+	CHECK(a);
+	k = find_attr(RTA_DATA(a), RTA_PAYLOAD(a), IFLA_INFO_KIND);
+	CHECK(k && RTA_PAYLOAD(k) == 4 && !memcmp(RTA_DATA(k), "veth", 4));
+	d = find_attr(RTA_DATA(a), RTA_PAYLOAD(a), IFLA_INFO_DATA);
+	CHECK(d);
+	p = find_attr(RTA_DATA(d), RTA_PAYLOAD(d), VETH_INFO_PEER);
+	CHECK(p && RTA_PAYLOAD(p) > sizeof *pi);
+	pi = RTA_DATA(p);
+	CHECK_INT(pi->ifi_family, AF_UNSPEC);
+	a = find_attr((char *)pi + NLMSG_ALIGN(sizeof *pi), RTA_PAYLOAD(p) - NLMSG_ALIGN(sizeof *pi), IFLA_IFNAME);
+	CHECK(a && !strcmp(RTA_DATA(a), "eth0"));
+	a = find_attr((char *)pi + NLMSG_ALIGN(sizeof *pi), RTA_PAYLOAD(p) - NLMSG_ALIGN(sizeof *pi), IFLA_NET_NS_FD);
+	CHECK(a);
+	memcpy(&v, RTA_DATA(a), 4);
+	CHECK_INT(v, 9);
+	/* no master, no namespace: neither attribute */
+	nl_build_veth_add(&m, 4, "a", 0, "b", -1);
+	CHECK(!find_attr(IFLA_RTA(i), m.len - NLMSG_LENGTH(sizeof *i), IFLA_MASTER));
+
+	nl_build_link_del(&m, 5, "bthabc");
+	CHECK_INT(h->nlmsg_type, RTM_DELLINK);
+	CHECK_INT(i->ifi_index, 0);
+	a = find_attr(IFLA_RTA(i), m.len - NLMSG_LENGTH(sizeof *i), IFLA_IFNAME);
+	CHECK(a && !strcmp(RTA_DATA(a), "bthabc"));
+	nl_build_link_up_name(&m, 6, "lo");
+	CHECK_INT(h->nlmsg_type, RTM_NEWLINK);
+	CHECK_INT(i->ifi_flags, IFF_UP);
+	CHECK_INT(i->ifi_change, IFF_UP);
+}
+
 /* The kernel accepts them: in a new network namespace, lo gets up and an
  * extra address, and a route via it. */
 static void kernel_accepts_them(void)
@@ -136,4 +201,46 @@ static void kernel_accepts_them(void)
 	CHECK(strstr(e.msg, "interface nosuch0"));
 }
 
-UNIT_MAIN(UNIT(link_up), UNIT(address), UNIT(default_route), UNIT(kernel_accepts_them))
+/* A bridge and a veth into it, the index by name, a delete (both ends go). */
+static void kernel_links(void)
+{
+	struct berr e;
+	struct nl_msg m;
+	char kind[16];
+	int fd, br, v;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		UNIT_SKIP("no network namespace (needs root)");
+	fd = nl_open(&e);
+	CHECK(fd >= 0);
+	nl_build_bridge_add(&m, 1, "br-t");
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	CHECK_INT(nl_request(fd, &m, &e), 0); /* EEXIST: there already */
+	br = nl_link_index(fd, "br-t", &e);
+	CHECK(br > 1);
+	CHECK_INT(nl_link_kind(fd, "br-t", kind, sizeof kind, &e), br);
+	CHECK_STR(kind, "bridge");
+	CHECK_INT(nl_link_kind(fd, "lo", kind, sizeof kind, &e), 1);
+	CHECK_STR(kind, "");
+	CHECK_INT(br, if_nametoindex("br-t"));
+	nl_build_veth_add(&m, 2, "v-host", br, "v-peer", -1);
+	if (nl_request(fd, &m, &e) < 0)
+		UNIT_SKIP("no veth here");
+	v = nl_link_kind(fd, "v-peer", kind, sizeof kind, &e);
+	CHECK(v > 0);
+	CHECK_STR(kind, "veth");
+	nl_build_link_up_name(&m, 3, "v-host");
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	nl_build_link_del(&m, 4, "v-host");
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	CHECK_INT(nl_link_index(fd, "v-peer", &e), -1);
+	CHECK_INT(e.errnum, ENODEV);
+	CHECK(strstr(e.msg, "interface v-peer"));
+	nl_build_link_del(&m, 5, "v-host");
+	CHECK_INT(nl_request(fd, &m, &e), -1);
+	CHECK_INT(e.errnum, ENODEV);
+	close(fd);
+}
+
+UNIT_MAIN(UNIT(link_up), UNIT(address), UNIT(default_route), UNIT(links), UNIT(kernel_accepts_them),
+	  UNIT(kernel_links))
