@@ -333,6 +333,7 @@ static const struct rd_field host_fields[] = {
 	RD_F("ReadonlyPaths", F_STRS, HC(readonly_paths), .max = CONFIG_POLICY_LIST_MAX),
 	RD_F("CgroupParent", F_STR, HC(cgroup_parent)),
 	RD_F("OomKillDisable", F_BOOL, HC(oom_kill_disable)),
+	RD_F("OomScoreAdj", F_INT, HC(oom_score_adj), .min = -1000, .max = 1000),
 	RD_F("Runtime", F_STR, HC(runtime)),
 	RD_F("Init", F_BOOL_SET, HC(init), .off2 = HC(init_set)),
 	RD_F("ShmSize", F_INT, HC(shm_size), .max = INT64_MAX),
@@ -417,12 +418,17 @@ int create_req_parse(const char *body, size_t len, struct create_req *r, struct 
 		    &r->pool_used, r->strs, CONFIG_POLICY_STRS_MAX, &r->strs_used, e) < 0)
 		return -1;
 	d.top = r;
-	if (rd_obj(&d, 0, req_fields, r, e) < 0)
+	/* dockerd before 25.0 also read HostConfig's fields at the top level
+	 * (API < 1.21): never let one be ignored there */
+	if (rd_misplaced(&d, 0, req_fields, host_fields, "HostConfig", e) < 0 ||
+	    rd_obj(&d, 0, req_fields, r, e) < 0)
 		return -1;
 	old = rd_push(&d, "HostConfig");
 	rd_push(&d, "RestartPolicy");
 	if (restart_check(&d, &r->host.restart, e) < 0)
 		return -1;
 	rd_pop(&d, old);
+	r->cmd_set = r->cmd.set;
+	r->entrypoint_set = r->entrypoint.set;
 	return create_mounts_finish(&d, r, e);
 }

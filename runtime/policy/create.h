@@ -13,6 +13,8 @@
  *   "Bind\u017f") is refused (400) naming both: dockerd would act on it, so
  *   berthd never ignores it. Map keys (Labels, Sysctls, Tmpfs,
  *   PortBindings ...) are data and match exactly, as in Go.
+ * - A HostConfig field at the top level (dockerd before 25.0 read it there
+ *   too) is 400, never ignored.
  * - Keys that are no field berth knows are ignored (the CLI sends many).
  * - A wrong type is 400 naming the field ("HostConfig.Privileged: expected
  *   a boolean"). null is "not given", as in Go, for every field.
@@ -130,6 +132,7 @@ struct create_host {
 	struct create_strs masked_paths, readonly_paths; /* set 1: an override */
 	const char *cgroup_parent;
 	int oom_kill_disable;
+	int64_t oom_score_adj; /* OomScoreAdj, -1000..1000 (below 0 is policy's) */
 	const char *runtime;
 	int init, init_set;    /* Init: null (init_set 0), true or false */
 	int64_t shm_size;
@@ -145,6 +148,7 @@ struct create_host {
 struct create_req {
 	const char *image;
 	struct create_strs cmd, entrypoint, env;
+	int cmd_set, entrypoint_set;   /* the same as cmd.set, entrypoint.set */
 	const char *working_dir, *user, *hostname, *domainname;
 	int tty, open_stdin, stdin_once;
 	int attach_stdin, attach_stdout, attach_stderr;
@@ -168,7 +172,8 @@ struct create_req {
 
 /* Read body[0..len) into *r (all of it reset first). On failure e->msg is
  * the whole answer for a 400 ("HostConfig.Privileged: expected a boolean");
- * errnum is EPROTO for a body refused as written, E2BIG when over a bound. */
+ * errnum is EPROTO for a body refused as written, ERANGE for a number out of
+ * its field's range, E2BIG when over a bound: all three are 400s. */
 int create_req_parse(const char *body, size_t len, struct create_req *r, struct berr *e);
 
 #endif

@@ -58,6 +58,10 @@ int rd_init(struct rd *d, const char *body, size_t len, jsmntok_t *tok, int maxt
 	    int *strs_used, struct berr *e);
 /* Read the object at tok with the fields of fs (ended by { NULL }) into base. */
 int rd_obj(struct rd *d, int tok, const struct rd_field *fs, void *base, struct berr *e);
+/* A key of the object at tok that is no field of here but is (exactly or
+ * folded) one of there: 400 "KEY: a WHERE field outside WHERE". */
+int rd_misplaced(struct rd *d, int tok, const struct rd_field *here, const struct rd_field *there,
+		 const char *where, struct berr *e);
 /* "PATH: what" with errnum; returns -1. */
 int rd_fail(struct rd *d, struct berr *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

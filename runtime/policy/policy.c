@@ -376,6 +376,13 @@ static int sysctl_ns(const char *k, int *ipc, int *net)
 	return 0;
 }
 
+/* Does a mode give the container a namespace of its own (not host, not
+ * another container's)? */
+static int own_ns(const char *mode)
+{
+	return strcmp(mode, "host") != 0 && strncmp(mode, "container:", 10) != 0;
+}
+
 static int sysctl_listed(const struct policy *p, const char *k)
 {
 	for (int i = 0; i < p->n_sysctl; i++) {
@@ -400,11 +407,12 @@ static int sysctls_check(const struct policy *p, const struct create_host *h, st
 		if (!sysctl_name_ok(k, strlen(k)))
 			return bad(e, field, "not a sysctl name");
 		if (sysctl_ns(k, &ipc, &net)) {
-			if (net && strcmp(h->network_mode, "host") == 0)
-				return refuse(e, field, NULL, "net.* sysctls with NetworkMode host (the host's "
-					      "network settings)");
-			if (ipc && strcmp(h->ipc_mode, "host") == 0)
-				return refuse(e, field, NULL, "IPC sysctls with IpcMode host (the host's settings)");
+			if (net && !own_ns(h->network_mode))
+				return refuse(e, field, NULL, "net.* sysctls with NetworkMode %.40s (a namespace "
+					      "not the container's own)", h->network_mode);
+			if (ipc && !own_ns(h->ipc_mode))
+				return refuse(e, field, NULL, "IPC sysctls with IpcMode %.40s (a namespace not "
+					      "the container's own)", h->ipc_mode);
 			continue;
 		}
 		if (!sysctl_listed(p, k))
@@ -428,6 +436,9 @@ static int misc_check(const struct policy *p, const struct create_host *h, struc
 	if (h->oom_kill_disable && !p->allow_oom_kill_disable)
 		return refuse(e, "HostConfig.OomKillDisable", "allow_oom_kill_disable",
 			      "containers the OOM killer may not kill");
+	if (h->oom_score_adj < 0 && !p->allow_oom_kill_disable)
+		return refuse(e, "HostConfig.OomScoreAdj", "allow_oom_kill_disable",
+			      "containers the OOM killer spares before the host's services (below 0)");
 	if (h->pids_set && h->pids_limit < 0 && !p->allow_unlimited_pids)
 		return refuse(e, "HostConfig.PidsLimit", "allow_unlimited_pids",
 			      "containers without a process limit");

@@ -290,6 +290,35 @@ static const struct rd_field *field_find(const struct rd_field *fs, const char *
 	return NULL;
 }
 
+int rd_misplaced(struct rd *d, int tok, const struct rd_field *here, const struct rd_field *there,
+		 const char *where, struct berr *e)
+{
+	struct json_iter it;
+	char key[KEY_MAX + 1];
+	int k, v;
+
+	json_iter_init(&d->j, json_type(&d->j, tok) == JSMN_OBJECT ? tok : -1, &it);
+	while (json_iter_next(&d->j, &it, &k, &v)) {
+		const struct rd_field *f, *folded;
+		size_t n;
+		struct berr ke;
+
+		if (json_strn(&d->j, k, key, sizeof key, &n, &ke) < 0)
+			continue;
+		if (field_find(here, key, n, &folded) || folded)
+			continue;
+		f = field_find(there, key, n, &folded);
+		if (f || folded) {
+			size_t cut = strnlen(key, n);
+
+			return berr_set(e, EPROTO, "%.*s: a %s field outside %s (dockerd before 25.0 read "
+					"it there); berth reads it only inside %s", (int)(cut > 64 ? 64 : cut), key,
+					where, where, where);
+		}
+	}
+	return 0;
+}
+
 int rd_obj(struct rd *d, int tok, const struct rd_field *fs, void *base, struct berr *e)
 {
 	struct json_iter it;

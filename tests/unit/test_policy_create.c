@@ -11,26 +11,29 @@
 
 /* `docker run --rm img true` from the stock CLI 28.2.2 */
 static const char plain_body[] =
-	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,\"AttachSt"
-	"derr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":[\"true\"],\"Imag"
-	"e\":\"img\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{},\"HostCo"
-	"nfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\""
-	":\"default\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemo"
-	"ve\":true,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop\":"
-	"null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd"
-	"\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":fal"
-	"se,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsM"
-	"ode\":\"\",\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\""
-	",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\""
-	"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimeP"
-	"eriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroup"
-	"Rules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":"
-	"-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximu"
-	"mIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},\"NetworkingConfig"
-	"\":{\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress"
-	"\":\"\",\"DriverOpts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddre"
-	"ss\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DN"
-	"SNames\":null}}}}";
+	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout"
+	"\":true,\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env"
+	"\":null,\"Cmd\":[\"true\"],\"Image\":\"img\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoi"
+	"nt\":null,\"OnBuild\":null,\"Labels\":{},\"HostConfig\":{\"Binds\":null,\"ContainerIDFile"
+	"\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\":\"default\",\"PortBind"
+	"ings\":{},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemove\":true,"
+	"\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop"
+	"\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\""
+	":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,"
+	"\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,"
+	"\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,\"Isolation\":\"\""
+	",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"Blk"
+	"ioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceRead"
+	"IOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\""
+	":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"Devic"
+	"eCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"Mem"
+	"orySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,"
+	"\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"Reado"
+	"nlyPaths\":null},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":nu"
+	"ll,\"Links\":null,\"Aliases\":null,\"MacAddress\":\"\",\"DriverOpts\":null,\"GwPriority\":"
+	"0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\":\"\",\"IPPrefixLen"
+	"\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNames"
+	"\":null}}}}";
 
 /* docker run -d --name web -p 127.0.0.1:8080:80 -v myvol:/data --mount type=bind,src=/,dst=/host
  * --tmpfs /run:size=64m --cap-add SYS_ADMIN --cap-drop ALL --privileged --device /dev/sda --pid host
@@ -40,33 +43,53 @@ static const char plain_body[] =
  * volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc --security-opt systempaths=unconfined
  * --stop-signal SIGINT --stop-timeout 5 -it img sh -c 'echo hi' */
 static const char danger_body[] =
-	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"1:2\",\"AttachStdin\":false,\"AttachStdout\":false,\"Atta"
-	"chStderr\":false,\"ExposedPorts\":{\"80/tcp\":{}},\"Tty\":true,\"OpenStdin\":true,\"StdinOnce\":false"
-	",\"Env\":[\"A=B\"],\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"Image\":\"img\",\"Volumes\":{},\"WorkingDir\":\"/tmp\","
-	"\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGINT\",\"StopTimeout\":5,"
-	"\"HostConfig\":{\"Binds\":[\"myvol:/data\"],\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\""
-	":{}},\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8"
-	"080\"}]},\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3},\"AutoRemove\":false,\"Vo"
-	"lumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":[\"CAP_SYS_ADMIN\"],\"CapDrop\""
-	":[\"ALL\"],\"CgroupnsMode\":\"\",\"Dns\":[\"1.1.1.1\"],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":["
-	"\"a:1.2.3.4\"],\"GroupAdd\":[\"10\"],\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidM"
-	"ode\":\"host\",\"Privileged\":true,\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":"
-	"[\"seccomp=unconfined\"],\"Tmpfs\":{\"/run\":\"size=64m\"},\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":"
-	"0,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":67108864,\"Na"
-	"noCpus\":1500000000,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceRe"
-	"adBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"Cpu"
-	"Period\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"Cpuse"
-	"tMems\":\"\",\"Devices\":[{\"PathOnHost\":\"/dev/sda\",\"PathInContainer\":\"/dev/sda\",\"CgroupPermissi"
-	"ons\":\"rwm\"}],\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemoryS"
-	"wap\":0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":100,\"Ulimits\":[{\"Name\":\"no"
-	"file\",\"Hard\":200,\"Soft\":100}],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBand"
-	"width\":0,\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/host\"},{\"Type\":\"volume\",\"Source\""
-	":\"v2\",\"Target\":\"/v2\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"device\":\"/etc\",\"o\":\"bind"
-	"\",\"type\":\"none\"}}}}],\"MaskedPaths\":[],\"ReadonlyPaths\":[],\"Init\":true},\"NetworkingConfig\":{"
-	"\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress\":\""
-	"\",\"DriverOpts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\""
-	":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNa"
-	"mes\":null}}}}";
+	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"1:2\",\"AttachStdin\":false,\"AttachStdo"
+	"ut\":false,\"AttachStderr\":false,\"ExposedPorts\":{\"80/tcp\":{}},\"Tty\":true,\"OpenStdi"
+	"n\":true,\"StdinOnce\":false,\"Env\":[\"A=B\"],\"Cmd\":[\"sh\",\"-c\",\"echo hi\"],\"Image"
+	"\":\"img\",\"Volumes\":{},\"WorkingDir\":\"/tmp\",\"Entrypoint\":null,\"OnBuild\":null,\"L"
+	"abels\":{\"x\":\"y\"},\"StopSignal\":\"SIGINT\",\"StopTimeout\":5,\"HostConfig\":{\"Binds"
+	"\":[\"myvol:/data\"],\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},"
+	"\"NetworkMode\":\"default\",\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"Host"
+	"Port\":\"8080\"}]},\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3},\"A"
+	"utoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAd"
+	"d\":[\"CAP_SYS_ADMIN\"],\"CapDrop\":[\"ALL\"],\"CgroupnsMode\":\"\",\"Dns\":[\"1.1.1.1\"],"
+	"\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":[\"a:1.2.3.4\"],\"GroupAdd\":[\"10\"],\""
+	"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"host\",\"Pri"
+	"vileged\":true,\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":[\"seccom"
+	"p=unconfined\"],\"Tmpfs\":{\"/run\":\"size=64m\"},\"UTSMode\":\"\",\"UsernsMode\":\"\",\"S"
+	"hmSize\":0,\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Isolation\":\"\",\"CpuShares\":0,"
+	"\"Memory\":67108864,\"NanoCpus\":1500000000,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"Blki"
+	"oWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadI"
+	"Ops\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":"
+	"0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[{\"PathOnH"
+	"ost\":\"/dev/sda\",\"PathInContainer\":\"/dev/sda\",\"CgroupPermissions\":\"rwm\"}],\"Devi"
+	"ceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"Me"
+	"morySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":100,\"Ulimits\":[{\"Name\":\"no"
+	"file\",\"Hard\":200,\"Soft\":100}],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"I"
+	"OMaximumBandwidth\":0,\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/host\""
+	"},{\"Type\":\"volume\",\"Source\":\"v2\",\"Target\":\"/v2\",\"VolumeOptions\":{\"DriverCon"
+	"fig\":{\"Options\":{\"device\":\"/etc\",\"o\":\"bind\",\"type\":\"none\"}}}}],\"MaskedPath"
+	"s\":[],\"ReadonlyPaths\":[],\"Init\":true},\"NetworkingConfig\":{\"EndpointsConfig\":{\"de"
+	"fault\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress\":\"\",\"DriverO"
+	"pts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAd"
+	"dress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv"
+	"6PrefixLen\":0,\"DNSNames\":null}}}}";
+
+/* python3-docker 7.1: containers.create("img", "true") */
+static const char py_plain[] =
+	"{\"Tty\": false, \"OpenStdin\": false, \"StdinOnce\": false, \"AttachStdin\": false, \"Att"
+	"achStdout\": true, \"AttachStderr\": true, \"Cmd\": [\"true\"], \"Image\": \"img\", \"Netw"
+	"orkDisabled\": false, \"HostConfig\": {\"NetworkMode\": \"default\"}}";
+
+/* ... with ports, a named volume read-only, env, mem_limit, restart, tty, cap_add, privileged */
+static const char py_full[] =
+	"{\"ExposedPorts\": {\"80/tcp\": {}}, \"Tty\": true, \"OpenStdin\": false, \"StdinOnce\": f"
+	"alse, \"AttachStdin\": false, \"AttachStdout\": false, \"AttachStderr\": false, \"Env\": ["
+	"\"A=B\"], \"Cmd\": [\"true\"], \"Image\": \"img\", \"Volumes\": {\"/data\": {}}, \"Network"
+	"Disabled\": false, \"HostConfig\": {\"Memory\": 67108864, \"Privileged\": true, \"NetworkM"
+	"ode\": \"default\", \"RestartPolicy\": {\"Name\": \"always\"}, \"CapAdd\": [\"NET_ADMIN\"]"
+	", \"Binds\": [\"myvol:/data:ro\"], \"PortBindings\": {\"80/tcp\": [{\"HostIp\": \"\", \"Ho"
+	"stPort\": \"8080\"}]}}}";
 
 static struct create_req *req(void)
 {
@@ -122,6 +145,28 @@ static void test_plain_cli_body(void)
 	CHECK_STR(r->host.runtime, "");
 	CHECK_INT(r->host.init_set, 0);
 	CHECK_INT(r->stop_timeout_set, 0);
+	free(r);
+}
+
+static const struct create_mount *mount_at(const struct create_req *r, const char *dst);
+
+static void test_python_docker_bodies(void)
+{
+	struct create_req *r = req();
+	struct berr e;
+
+	CHECK_INT(parse(r, py_plain, &e), 0);
+	CHECK_STR(r->image, "img");
+	CHECK_STR(r->host.network_mode, "default");
+	CHECK_INT(r->host.pids_set, 0);
+	CHECK_INT(parse(r, py_full, &e), 0);
+	CHECK_INT(r->host.privileged, 1);
+	CHECK_STR(r->host.restart.name, "always");
+	/* Volumes {"/data": {}} gives way to Binds ["myvol:/data:ro"] */
+	CHECK_INT(r->host.n_mounts, 1);
+	CHECK_STR(mount_at(r, "/data")->src, "myvol");
+	CHECK_INT(mount_at(r, "/data")->ro, 1);
+	CHECK_INT(r->host.ports[0].host_port, 8080);
 	free(r);
 }
 
@@ -218,6 +263,7 @@ static void test_volumes_entrypoint_tmpfs_mount(void)
 		  "\"HostConfig\":{\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\","
 		  "\"TmpfsOptions\":{\"SizeBytes\":1000,\"Mode\":448}}]}}", &e), 0);
 	CHECK_INT(r->entrypoint.set, 1);
+	CHECK_INT(r->entrypoint_set, 1);
 	CHECK_INT(r->entrypoint.n, 1);
 	CHECK_STR(r->entrypoint.v[0], "");
 	CHECK_INT(r->host.n_mounts, 2);
@@ -229,8 +275,10 @@ static void test_volumes_entrypoint_tmpfs_mount(void)
 	/* [] is "none", distinct from null */
 	CHECK_INT(parse(r, "{\"Cmd\":[],\"Entrypoint\":null}", &e), 0);
 	CHECK_INT(r->cmd.set, 1);
+	CHECK_INT(r->cmd_set, 1);
 	CHECK_INT(r->cmd.n, 0);
 	CHECK_INT(r->entrypoint.set, 0);
+	CHECK_INT(r->entrypoint_set, 0);
 	free(r);
 }
 
@@ -266,6 +314,16 @@ static void test_folded_keys_refused(void)
 	/* unknown keys are ignored, whatever their value */
 	CHECK_INT(parse(r, "{\"Healthcheck\":{\"Test\":[1]},\"HostConfig\":{\"BlkioWeight\":\"x\"}}", &e), 0);
 	free(r);
+}
+
+/* dockerd before 25.0 read HostConfig's fields at the top level too */
+static void test_top_level_host_fields_refused(void)
+{
+	refused("{\"Image\":\"i\",\"Privileged\":true}", EPROTO,
+		"Privileged: a HostConfig field outside HostConfig");
+	refused("{\"privileged\":true}", EPROTO, "privileged: a HostConfig field outside HostConfig");
+	refused("{\"Binds\":[\"/:/h\"],\"HostConfig\":{}}", EPROTO, "Binds: a HostConfig field");
+	refused("{\"CapAdd\":\"ALL\"}", EPROTO, "CapAdd: a HostConfig field");
 }
 
 static void test_duplicate_keys_refused(void)
@@ -478,6 +536,8 @@ static void test_exec_bodies(void)
 	free(x);
 }
 
-UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
-	  UNIT(test_folded_keys_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
+UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_python_docker_bodies),
+	  UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
+	  UNIT(test_folded_keys_refused),
+	  UNIT(test_top_level_host_fields_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
 	  UNIT(test_bounds), UNIT(test_binds), UNIT(test_ports), UNIT(test_exec_bodies))
