@@ -54,13 +54,16 @@ extern const struct route api_system_routes[], api_images_routes[], api_volumes_
 
 int reply_json(struct req *r, int status, const char *json, size_t n);
 int reply_jsonw(struct req *r, int status, struct json_w *w);  /* finishes w; error → 500 */
+/* (reply_jsonw also frees a growable w: json_w_free after it is harmless.) */
 int reply_error(struct req *r, int status, const char *fmt, ...)  /* {"message":…} application/json */
 	__attribute__((format(printf, 3, 4)));
 int reply_status(struct req *r, int status);                       /* 204, 304 … no body */
 int reply_stream_start(struct req *r, int status, const char *content_type); /* chunked, flushed now */
 int reply_chunk(struct req *r, const void *p, size_t n);
 int reply_stream_end(struct req *r);
-/* 101 UPGRADED with the media type; afterwards r->fd is a raw duplex stream. */
+/* 101 UPGRADED with the media type; afterwards r->fd is a raw duplex stream
+ * (its receive and send timeouts cleared). The server closes it when the
+ * handler returns unless the handler took it (req_take_fd). */
 int reply_upgrade(struct req *r, const char *content_type);
 ssize_t req_read(struct req *r, void *buf, size_t n, struct berr *e);  /* ROUTE_STREAM body, 0 at end */
 int req_peer_gone(struct req *r);    /* 1 when the client has closed (for waits and follows) */
@@ -68,6 +71,14 @@ int req_query(struct req *r, const char *name, char *val, size_t n);  /* 1 found
 int req_query_bool(struct req *r, const char *name);                  /* "1", "true" → 1 */
 
 /* Added by E1 beyond the contract. */
+/* After reply_upgrade: bytes the client sent after its request that were
+ * already read (the start of the raw stream: stdin); *p points at them,
+ * valid until the handler returns. Usually 0: the CLI waits for the 101. */
+size_t req_upgrade_buffered(struct req *r, const char **p);
+/* Take the client's socket: the server will not close it when the handler
+ * returns (hand it to a shim, or keep it past the handler). r->fd stays
+ * usable by the handler; closing it is now the caller's. */
+int req_take_fd(struct req *r);
 /* Whole text answers (a body of another type): 200 "OK" text/plain for _ping. */
 int reply_text(struct req *r, int status, const char *content_type, const char *p, size_t n);
 /* The error of a failed call: status from e->errnum (ENOENT 404, EEXIST/EBUSY

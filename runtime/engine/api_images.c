@@ -15,14 +15,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lib/kconfig.h"
 #include "runtime/engine/api.h"
 #include "runtime/engine/api_util.h"
 #include "runtime/engine/ctr.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/filters.h"
 #include "runtime/engine/images.h"
-#include "runtime/image/import.h"
 
 #define LIST_MAX (32 * 1024 * 1024)
 #define NAME_OUT (REF_NAME_MAX + 32)
@@ -34,13 +32,6 @@ struct img {
 	struct imgconf conf;
 };
 
-static void count_images(struct engine *eng)
-{
-	pthread_mutex_lock(&eng->mu);
-	eng->images_n = eng->store.ix->nimages;
-	pthread_mutex_unlock(&eng->mu);
-}
-
 int api_images_count(struct engine *eng)
 {
 	int n;
@@ -49,24 +40,6 @@ int api_images_count(struct engine *eng)
 	n = eng->images_n;
 	pthread_mutex_unlock(&eng->mu);
 	return n;
-}
-
-/* Take store_mu and the store's lock. */
-static int lock_store(struct engine *eng, enum store_lock_mode mode, struct berr *e)
-{
-	pthread_mutex_lock(&eng->store_mu);
-	if (store_lock(&eng->store, mode, e) < 0) {
-		pthread_mutex_unlock(&eng->store_mu);
-		return -1;
-	}
-	return 0;
-}
-
-static void unlock_store(struct engine *eng)
-{
-	count_images(eng);
-	store_unlock(&eng->store);
-	pthread_mutex_unlock(&eng->store_mu);
 }
 
 /* Bytes of the image's layer blobs (the archive's layer tars; see
@@ -219,7 +192,7 @@ static int api_images_list(struct req *r)
 		rc = reply_error(r, 500, "out of memory");
 		goto out;
 	}
-	if (filters_from_req(r, list_filters, f, &e) < 0 || lock_store(eng, STORE_SHARED, &e) < 0) {
+	if (filters_from_req(r, list_filters, f, &e) < 0 || images_lock(eng, STORE_SHARED, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
@@ -229,7 +202,7 @@ static int api_images_list(struct req *r)
 		memcpy(im->hex, eng->store.ix->images[i], sizeof(im->hex));
 		rc = write_summary(r, &w, im, f, &e);
 	}
-	unlock_store(eng);
+	images_unlock(eng);
 	json_w_arr_end(&w);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
@@ -360,7 +333,7 @@ static int api_image_inspect(struct req *r)
 	json_w_init_grow(&w, LIST_MAX);
 	if (!im)
 		return reply_error(r, 500, "out of memory");
-	if (lock_store(eng, STORE_SHARED, &e) < 0) {
+	if (images_lock(eng, STORE_SHARED, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
@@ -371,7 +344,7 @@ static int api_image_inspect(struct req *r)
 		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
 	if (rc == 0)
 		write_inspect(r, &w, im);
-	unlock_store(eng);
+	images_unlock(eng);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
 	json_w_free(&w);
@@ -379,142 +352,73 @@ out:
 	return rc;
 }
 
-/* ------------------------------------------------------------------- load */
-
-struct load {
-	struct req *r;
-	int quiet;
-	int failed;                 /* the client stopped taking the stream */
-};
-
-static ssize_t load_read(void *ctx, void *buf, size_t n, struct berr *e)
+/* GET /images/{name}/history: newest first; the top entry carries the id
+ * and the names, the others "<missing>" (their ids are not kept), as
+ * dockerd shows a loaded image. A history without entries is one entry
+ * per layer. */
+static void write_history(struct json_w *w, struct store *s, struct img *im)
 {
-	struct load *l = ctx;
+	static const struct filters none;
+	const struct imgconf *c = &im->conf;
+	int n = c->history, layer = im->rec.nlayers;
 
-	return req_read(l->r, buf, n, e);
-}
-
-/* One JSON line of the progress stream. */
-static void load_line(struct load *l, struct json_w *w)
-{
-	const char *out;
-	size_t n;
-	struct berr e;
-	char line[1024];
-
-	if (json_w_finish(w, &out, &n, &e) < 0 || n + 1 >= sizeof(line) || l->failed)
-		return;
-	memcpy(line, out, n);
-	line[n++] = '\n';
-	if (reply_chunk(l->r, line, n) < 0)
-		l->failed = 1;
-}
-
-/* "layer 2/5 sha256:0123456789ab" → "0123456789ab" */
-static const char *layer_id(const char *label)
-{
-	const char *p = label ? strstr(label, "sha256:") : NULL;
-
-	return p ? p + 7 : (label ? label : "");
-}
-
-static void load_event(void *ctx, const struct import_event *ev)
-{
-	struct load *l = ctx;
-	char buf[1024], msg[NAME_OUT + 64], fam[NAME_OUT];
-	struct json_w w;
-
-	json_w_init(&w, buf, sizeof(buf));
-	json_w_obj(&w);
-	switch (ev->kind) {
-	case IMPORT_LOADED:
-		if (ev->name[0]) {
-			images_name_familiar(ev->name, fam, sizeof(fam));
-			snprintf(msg, sizeof(msg), "Loaded image: %s\n", fam);
+	json_w_arr(w);
+	for (int i = (n ? n : im->rec.nlayers) - 1; i >= 0; i--) {
+		const struct imgconf_hist *h = n ? &c->hist[i] : NULL;
+		int64_t size = 0, ns;
+		if ((!h || !h->empty_layer) && layer > 0) {
+			struct image_rec one = { .nlayers = 1 };
+			one.layers[0] = im->rec.layers[--layer];
+			size = image_size(s, &one);
+		}
+		json_w_obj(w);
+		if (i == (n ? n : im->rec.nlayers) - 1) {
+			write_id(w, "Id", im->hex);
+			json_w_key(w, "Tags");
+			write_tags(w, s, im->hex, &none);
 		} else {
-			snprintf(msg, sizeof(msg), "Loaded image ID: %s\n", ev->digest);
+			json_w_kstr(w, "Id", "<missing>");
+			json_w_key(w, "Tags");
+			json_w_null(w);
 		}
-		json_w_kstr(&w, "stream", msg);
-		engine_event(l->r->eng, "image", "load", ev->name[0] ? fam : ev->digest, "name",
-			     ev->name[0] ? fam : ev->digest, NULL);
-		break;
-	case IMPORT_LAYER_START:
-	case IMPORT_LAYER_PROGRESS:
-	case IMPORT_LAYER_DONE:
-		if (l->quiet)
-			return;
-		json_w_kstr(&w, "status", ev->kind == IMPORT_LAYER_DONE ? "Loaded layer" : "Loading layer");
-		json_w_key(&w, "progressDetail");
-		json_w_obj(&w);
-		if (ev->kind == IMPORT_LAYER_PROGRESS)
-			json_w_ku64(&w, "current", ev->bytes);
-		json_w_obj_end(&w);
-		if (ev->kind != IMPORT_LAYER_START) {
-			snprintf(msg, sizeof(msg), "%.1fMB", (double)ev->bytes / 1e6);
-			json_w_kstr(&w, "progress", msg);
-		}
-		json_w_kstr(&w, "id", layer_id(ev->label));
-		break;
+		json_w_ki64(w, "Created", h && h->created[0] && api_parse_rfc3339(h->created, &ns) == 0 ?
+					      ns / 1000000000 : created_s(c));
+		json_w_kstr(w, "CreatedBy", h ? h->created_by : "");
+		json_w_ki64(w, "Size", size);
+		json_w_kstr(w, "Comment", h ? h->comment : "");
+		json_w_obj_end(w);
 	}
-	json_w_obj_end(&w);
-	load_line(l, &w);
+	json_w_arr_end(w);
 }
 
-static void load_error(struct load *l, const char *msg)
-{
-	char buf[2048];
-	struct json_w w;
-
-	json_w_init(&w, buf, sizeof(buf));
-	json_w_obj(&w);
-	json_w_key(&w, "errorDetail");
-	json_w_obj(&w);
-	json_w_kstr(&w, "message", msg);
-	json_w_obj_end(&w);
-	json_w_kstr(&w, "error", msg);
-	json_w_obj_end(&w);
-	load_line(l, &w);
-}
-
-static int api_images_load(struct req *r)
+static int api_image_history(struct req *r)
 {
 	struct engine *eng = r->eng;
-	struct load l = { .r = r, .quiet = req_query_bool(r, "quiet") };
-	char unpack[ENGINE_PATH_MAX + 16];
-	struct import_reader in = { load_read, &l };
-	struct import_opts o = {
-		.unpack = unpack,
-		.no_setid = !IS_ENABLED(CONFIG_IMAGE_ALLOW_SETID),
-		.max_bytes = (uint64_t)CONFIG_IMAGE_LAYER_MAX_MB << 20,
-		.max_entries = CONFIG_IMAGE_LAYER_MAX_ENTRIES,
-		.ratio_max = CONFIG_IMAGE_GZIP_RATIO_MAX,
-		.event = load_event, .event_ctx = &l,
-	};
-	struct import_result res = { 0 };
+	struct img *im = malloc(sizeof(*im));
+	struct json_w w;
 	struct berr e;
 	int rc;
 
-#ifdef CONFIG_IMAGE_UNPACK_USERNS
-	o.userns_base = CONFIG_IMAGE_UNPACK_USERNS_BASE;
-	o.userns_size = CONFIG_IMAGE_UNPACK_USERNS_SIZE;
-#endif
-	snprintf(unpack, sizeof(unpack), "%s/berth-unpack", eng->conf.libexec);
-	if (reply_stream_start(r, 200, "application/json") < 0)
-		return -1;
-	if (lock_store(eng, STORE_EXCLUSIVE, &e) < 0) {
-		load_error(&l, e.msg);
-		return reply_stream_end(r);
+	json_w_init_grow(&w, LIST_MAX);
+	if (!im)
+		return reply_error(r, 500, "out of memory");
+	if (images_lock(eng, STORE_SHARED, &e) < 0) {
+		rc = reply_berr(r, &e);
+		goto out;
 	}
-	rc = import_archive(&eng->store, &in, &o, &res, &e);
-	unlock_store(eng);
-	if (rc < 0) {
-		r->keep = 0;	/* the rest of the archive is not read */
-		log_msg(&eng->log, LOG_WARN, "load: %s", e.msg);
-		if (res.cls == IMPORT_SOURCE)
-			return -1;	/* the client went away: nobody to tell */
-		load_error(&l, e.msg);
-	}
-	return reply_stream_end(r);
+	rc = images_resolve_locked(&eng->store, r->param[0], im->hex, NULL, &e);
+	if (rc == 0)
+		rc = store_image_read(&eng->store, im->hex, &im->rec, &e);
+	if (rc == 0)
+		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
+	if (rc == 0)
+		write_history(&w, &eng->store, im);
+	images_unlock(eng);
+	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
+out:
+	json_w_free(&w);
+	free(im);
+	return rc;
 }
 
 /* -------------------------------------------------------------- tag, delete */
@@ -544,7 +448,7 @@ static int do_tag(struct engine *eng, const char *src, const char *ref, char *fa
 	if (images_ref_normalize(ref, full, sizeof(full), e) < 0)
 		goto out;
 	images_ref_familiar(full, fam, NAME_OUT);
-	if (lock_store(eng, STORE_EXCLUSIVE, e) < 0)
+	if (images_lock(eng, STORE_EXCLUSIVE, e) < 0)
 		goto out;
 	if (images_resolve_locked(&eng->store, src, hex, NULL, e) == 0) {
 		memcpy(n, &eng->store.ix->names, sizeof(*n));
@@ -553,7 +457,7 @@ static int do_tag(struct engine *eng, const char *src, const char *ref, char *fa
 		if (store_names_set(n, fam, digest, e) == 0 && store_names_write(&eng->store, n, e) == 0)
 			rc = 0;
 	}
-	unlock_store(eng);
+	images_unlock(eng);
 out:
 	free(n);
 	return rc;
@@ -652,12 +556,12 @@ static int api_image_delete(struct req *r)
 
 	if (!m)
 		return reply_error(r, 500, "out of memory");
-	if (lock_store(eng, STORE_EXCLUSIVE, &e) < 0) {
+	if (images_lock(eng, STORE_EXCLUSIVE, &e) < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
 	}
 	rc = do_rm(eng, r->param[0], req_query_bool(r, "force"), m, &e);
-	unlock_store(eng);
+	images_unlock(eng);
 	if (rc < 0) {
 		rc = reply_berr(r, &e);
 		goto out;
@@ -692,7 +596,7 @@ void api_images_df(struct engine *eng, struct json_w *w)
 
 	json_w_key(w, "Images");
 	json_w_arr(w);
-	if (im && lock_store(eng, STORE_SHARED, &e) == 0) {
+	if (im && images_lock(eng, STORE_SHARED, &e) == 0) {
 		struct store *s = &eng->store;
 		for (int i = 0; i < s->ix->nimages; i++) {
 			int64_t size;
@@ -718,17 +622,34 @@ void api_images_df(struct engine *eng, struct json_w *w)
 			json_w_ki64(w, "Containers", ctr_image_in_use(eng, im->hex));
 			json_w_obj_end(w);
 		}
-		unlock_store(eng);
+		images_unlock(eng);
 	}
 	json_w_arr_end(w);
 	json_w_ki64(w, "LayersSize", total);
 	free(im);
 }
 
+/* POST /images/create (docker pull, and docker run of an image that is
+ * not here): the appliance does not pull yet (runtime/fetch comes later).
+ * 403 with the way out, which the CLI prints (DOCKER_API.md §3 Pulling). */
+static int api_images_create(struct req *r)
+{
+	char from[REF_NAME_MAX], tag[160];
+
+	if (req_query(r, "fromImage", from, sizeof(from)) != 1)
+		from[0] = '\0';
+	if (req_query(r, "tag", tag, sizeof(tag)) != 1)
+		tag[0] = '\0';
+	return reply_error(r, 403, "%s%s%s: this appliance does not pull images: load it with docker load",
+			   from[0] ? from : "image", tag[0] ? ":" : "", tag);
+}
+
 const struct route api_images_routes[] = {
+	{ "POST", "/images/create", api_images_create, 0 },
 	{ "GET", "/images/json", api_images_list, 0 },
 	{ "POST", "/images/load", api_images_load, ROUTE_STREAM },
 	{ "GET", "/images/{*}/json", api_image_inspect, 0 },
+	{ "GET", "/images/{*}/history", api_image_history, 0 },
 	{ "POST", "/images/{*}/tag", api_image_tag, 0 },
 	{ "DELETE", "/images/{*}", api_image_delete, 0 },
 	{ NULL },

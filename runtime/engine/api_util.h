@@ -26,5 +26,7 @@ void api_volumes_df(struct engine *eng, struct json_w *w);
 
 /* GET /system/df */
 int api_system_df(struct req *r);
+/* POST /images/load (api_images_load.c) */
+int api_images_load(struct req *r);
 
 #endif

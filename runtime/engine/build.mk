@@ -6,7 +6,7 @@ progs-$(CONFIG_ENGINE) += berthd
 berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/server.o \
 	runtime/engine/reply.o runtime/engine/router.o runtime/engine/events.o \
 	runtime/engine/filters.o runtime/engine/api_util.o runtime/engine/api_system.o \
-	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
+	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/api_images_load.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
 	runtime/engine/ctr.o runtime/engine/ctr_rec.o runtime/engine/ctr_spec.o runtime/engine/ctr_run.o \
 	runtime/engine/ctr_json.o runtime/engine/ctr_logs.o runtime/engine/ctr_stats.o \
 	runtime/engine/api_containers.o runtime/engine/api_exec.o \
@@ -24,6 +24,9 @@ fuzz-targets += fuzz_engine_route
 fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
 unit-tests += test_engine_router
 test_engine_router-srcs := runtime/engine/router.c lib/err.c
+unit-tests += test_engine_events
+test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runtime/engine/api_util.c \
+	lib/json.c lib/http.c lib/http_w.c lib/err.c
 
 # E2: the containers — the record on disk.
 unit-tests += test_ctr_rec

@@ -6,7 +6,8 @@
  *   socket = /run/berth/engine.sock
  *   group = berth                  the socket's group (0660 root:GROUP)
  *   libexec = /usr/bin             berth-unpack, berth-shim, berth-proxy
- *   head_timeout = 30s             a request's head and body must keep coming
+ *   head_timeout = 30s             a request's head must keep coming
+ *   body_timeout = 300s            and its body (docker save | docker load pauses)
  *   idle_timeout = 120s            a kept-alive connection with no request
  *   send_timeout = 30s             a client that stops reading its answer
  *   connections = 64               at most CONFIG_ENGINE_CONNS_MAX
@@ -36,6 +37,7 @@ void engine_conf_init(struct engine_conf *c)
 	snprintf(c->libexec, sizeof(c->libexec), "/usr/bin");
 	c->head_ms = 30000;
 	c->idle_ms = 120000;
+	c->body_ms = 300000;
 	c->send_ms = 30000;
 	c->conns_max = CONFIG_ENGINE_CONNS_MAX;
 	c->sandbox = 1;
@@ -62,6 +64,8 @@ static int on_engine(struct engine_conf *c, const char *k, const char *v, struct
 	}
 	if (strcmp(k, "head_timeout") == 0)
 		return conf_duration(k, v, 100, 3600000, &c->head_ms, e);
+	if (strcmp(k, "body_timeout") == 0)
+		return conf_duration(k, v, 100, 86400000, &c->body_ms, e);
 	if (strcmp(k, "idle_timeout") == 0)
 		return conf_duration(k, v, 100, 86400000, &c->idle_ms, e);
 	if (strcmp(k, "send_timeout") == 0)

@@ -33,6 +33,7 @@ struct engine_conf {
 	char libexec[ENGINE_PATH_MAX];     /* where berth-unpack, berth-shim, berth-proxy are */
 	long long head_ms;                 /* [engine] head_timeout: a started request */
 	long long idle_ms;                 /* [engine] idle_timeout: between requests */
+	long long body_ms;                 /* [engine] body_timeout: a request body stalled */
 	long long send_ms;                 /* [engine] send_timeout: a client not reading */
 	int conns_max;                     /* [engine] connections (≤ CONFIG_ENGINE_CONNS_MAX) */
 	int sandbox;                       /* [engine] sandbox = no: keep every capability */

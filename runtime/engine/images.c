@@ -110,6 +110,25 @@ void images_name_familiar(const char *stored, char *out, size_t n)
 		images_ref_familiar(full, out, n);
 }
 
+int images_lock(struct engine *eng, int mode, struct berr *e)
+{
+	pthread_mutex_lock(&eng->store_mu);
+	if (store_lock(&eng->store, (enum store_lock_mode)mode, e) < 0) {
+		pthread_mutex_unlock(&eng->store_mu);
+		return -1;
+	}
+	return 0;
+}
+
+void images_unlock(struct engine *eng)
+{
+	pthread_mutex_lock(&eng->mu);
+	eng->images_n = eng->store.ix->nimages;
+	pthread_mutex_unlock(&eng->mu);
+	store_unlock(&eng->store);
+	pthread_mutex_unlock(&eng->store_mu);
+}
+
 int images_resolve_locked(struct store *s, const char *ref, char hex[DIGEST_HEX_LEN + 1],
 			  char name[REF_NAME_MAX], struct berr *e)
 {

@@ -29,6 +29,11 @@ void images_ref_familiar(const char *full, char *out, size_t n);
 /* The familiar form of a stored name (as it is when it does not parse). */
 void images_name_familiar(const char *stored, char *out, size_t n);
 
+/* Take store_mu and the store's lock (shared to read, exclusive to
+ * change); images_unlock also refreshes the count /info shows. */
+int images_lock(struct engine *eng, int mode /* enum store_lock_mode */, struct berr *e);
+void images_unlock(struct engine *eng);
+
 /* REF (a name, "sha256:<hex>", or a unique hex prefix of ≥ 4 digits) →
  * the image's config hex and the stored name that matched ("" for an id).
  * ENOENT "No such image: REF". The store must be locked (shared). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include "lib/util.h"
@@ -217,6 +218,7 @@ int reply_upgrade(struct req *r, const char *content_type)
 {
 	char head[HEAD_BYTES];
 	static const char line[] = "HTTP/1.1 101 UPGRADED\r\n";
+	static const struct timeval no_timeout = { 0, 0 };
 	struct http_w w;
 	struct iovec iov[2];
 	size_t hl;
@@ -237,7 +239,13 @@ int reply_upgrade(struct req *r, const char *content_type)
 		return -1;
 	iov[0] = (struct iovec){ (void *)line, sizeof(line) - 1 };
 	iov[1] = (struct iovec){ head, hl };
-	return send_all(r->fd, iov, 2);
+	if (send_all(r->fd, iov, 2) < 0)
+		return -1;
+	/* a raw stream may be idle for as long as its container runs: no
+	 * timeouts from here on (whoever holds the socket now decides) */
+	(void)setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &no_timeout, sizeof(no_timeout));
+	(void)setsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &no_timeout, sizeof(no_timeout));
+	return 0;
 }
 
 int reply_raw_error(int fd, int status, const char *msg)

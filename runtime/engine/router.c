@@ -14,7 +14,8 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/server-internal.h"
 
-/* Every table berthd serves. E2 adds its two here. */
+/* Every table berthd serves (the containers' and exec's are E2's; until
+ * those are linked, weak_ctr.c gives empty ones). */
 static const struct route *const tables[] = {
 	api_system_routes,
 	api_images_routes,

@@ -19,6 +19,7 @@ struct conn {
 	size_t pend_len;
 	int rcv_ms;                 /* the SO_RCVTIMEO now set */
 	int in_msg;                 /* a message has started (head timer) */
+	int in_body;                /* its head is in: the body timer */
 	char path[CONFIG_ENGINE_PATH_BYTES];
 	char params[CONFIG_ENGINE_PATH_BYTES];
 	char in[CONFIG_ENGINE_READ_BYTES];

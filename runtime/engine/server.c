@@ -75,7 +75,7 @@ static int conn_event(struct conn *c, struct berr *e)
 			return ev;
 		}
 		/* idle between messages: the idle timer; inside one: the head timer */
-		rc = conn_fill(c, c->in_msg ? cf->head_ms : cf->idle_ms, e);
+		rc = conn_fill(c, !c->in_msg ? cf->idle_ms : c->in_body ? cf->body_ms : cf->head_ms, e);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
@@ -129,6 +129,21 @@ int req_peer_gone(struct req *r)
 		return 1;
 	/* readable: a pipelined request is not a close */
 	return recv(r->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+size_t req_upgrade_buffered(struct req *r, const char **p)
+{
+	struct conn *c = r->c;
+
+	*p = c->in + c->in_off;
+	return c->in_len - c->in_off;
+}
+
+int req_take_fd(struct req *r)
+{
+	r->keep = 0;
+	r->c->fd = -1;
+	return r->fd;
 }
 
 int req_query(struct req *r, const char *name, char *val, size_t n)
@@ -202,6 +217,8 @@ static void refuse(struct req *r, const struct berr *e)
 	r->keep = 0;
 	if (st == 0 && e->errnum == EAGAIN)
 		st = http_timeout(&r->c->hp);
+	else if (st == 0 && e->errnum == ETIMEDOUT)
+		st = 408;	/* a body that stopped coming */
 	if (st && !r->replied)
 		reply_error(r, st, "%s", e->msg);
 }
@@ -294,9 +311,10 @@ static void conn_serve(struct conn *c)
 			return;		/* HTTP_UPGRADE without a request: nothing to do */
 		}
 		c->pend_len = 0;
+		c->in_body = 1;
 		if (!serve_one(c))
 			return;
-		c->in_msg = 0;
+		c->in_msg = c->in_body = 0;
 	}
 }
 
@@ -316,7 +334,8 @@ static void *conn_thread(void *arg)
 		http_parser_init(&c->hp, HTTP_REQUEST);
 		conn_serve(c);
 	}
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 	pthread_mutex_lock(&eng->mu);
 	eng->conns--;
@@ -350,7 +369,7 @@ static void conn_start(struct engine *eng, int fd, const struct sock_peer *peer)
 	c->in_off = c->in_len = 0;
 	c->pend_len = 0;
 	c->rcv_ms = -1;
-	c->in_msg = 0;
+	c->in_msg = c->in_body = 0;
 	pthread_attr_init(&at);
 	pthread_attr_setstacksize(&at, THREAD_STACK);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);

@@ -1,10 +1,14 @@
-/* weak_ctr.c — what berthd calls in the containers module (ctr.h) until
- * E2's runtime/engine/ctr*.c are linked in: weak definitions for an engine
- * with no containers. E2's strong definitions replace them at link time;
+/* weak_ctr.c — what berthd calls in the containers module (ctr.h), and
+ * the container and exec route tables, until E2's files are linked in:
+ * weak definitions for an engine with no containers. E2's strong definitions replace them at link time;
  * this file then goes.
  */
 #include "lib/json.h"
+#include "runtime/engine/api.h"
 #include "runtime/engine/ctr.h"
+
+__attribute__((weak)) const struct route api_containers_routes[] = { { NULL } };
+__attribute__((weak)) const struct route api_exec_routes[] = { { NULL } };
 
 __attribute__((weak)) int ctr_table_open(struct engine *eng, struct berr *e)
 {

@@ -113,6 +113,38 @@ static int read_config(struct imgconf *c, const struct json *j, int cfg, struct 
 	return 0;
 }
 
+static int read_history(struct imgconf *c, const struct json *j, int h, struct berr *e)
+{
+	struct json_iter it;
+	int k, el;
+
+	if (h < 0 || json_is_null(j, h))
+		return 0;
+	if (json_type(j, h) != JSMN_ARRAY)
+		return berr_set(e, EPROTO, "history: want an array");
+	json_iter_init(j, h, &it);
+	while (json_iter_next(j, &it, &k, &el)) {
+		struct imgconf_hist *x = &c->hist[c->history];
+		int t;
+		bool b = false;
+
+		if (c->history >= IMGCONF_LIST_MAX)
+			return berr_set(e, E2BIG, "history: more than %d entries", IMGCONF_LIST_MAX);
+		if (json_type(j, el) != JSMN_OBJECT)
+			return berr_set(e, EPROTO, "history: want an array of objects");
+		if (opt_str(c, j, el, "created", "history.created", &x->created, e) < 0 ||
+		    opt_str(c, j, el, "created_by", "history.created_by", &x->created_by, e) < 0 ||
+		    opt_str(c, j, el, "comment", "history.comment", &x->comment, e) < 0)
+			return -1;
+		t = json_get(j, el, "empty_layer");
+		if (t >= 0 && !json_is_null(j, t) && json_bool(j, t, &b, e) < 0)
+			return berr_set(e, EPROTO, "history.empty_layer: want a boolean");
+		x->empty_layer = b;
+		c->history++;
+	}
+	return 0;
+}
+
 int imgconf_read(const char *js, size_t len, struct imgconf *c, struct berr *e)
 {
 	jsmntok_t *tok = calloc(CONFIG_IMAGE_JSON_TOKENS_MAX, sizeof(*tok));
@@ -138,13 +170,8 @@ int imgconf_read(const char *js, size_t len, struct imgconf *c, struct berr *e)
 	    read_config(c, &j, json_get(&j, 0, "config"), e) < 0)
 		goto out;
 	h = json_get(&j, 0, "history");
-	if (h >= 0 && !json_is_null(&j, h)) {
-		if (json_type(&j, h) != JSMN_ARRAY) {
-			berr_set(e, EPROTO, "history: want an array");
-			goto out;
-		}
-		c->history = j.tok[h].size;
-	}
+	if (read_history(c, &j, h, e) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(tok);

@@ -1,7 +1,7 @@
 /* imgconf.h — the image config as a container needs it: the runtime
  * defaults of its "config" object (Env, Cmd, Entrypoint, WorkingDir, User,
  * StopSignal, ExposedPorts, Labels, Volumes) and the image's os,
- * architecture, created time and history length.
+ * architecture, created time and history.
  *
  * Read once from the config blob with lib/json (strict grammar, no
  * duplicate keys). Unknown keys are ignored; null stands for absent; any
@@ -25,6 +25,12 @@ struct imgconf_kv {
 	const char *key, *value;
 };
 
+/* One entry of "history", oldest first. */
+struct imgconf_hist {
+	const char *created, *created_by, *comment;   /* "" when absent */
+	int empty_layer;                              /* made no layer */
+};
+
 struct imgconf {
 	const char *os, *arch, *variant;   /* "" when absent */
 	const char *created;               /* RFC 3339 as written, "" when absent */
@@ -38,6 +44,7 @@ struct imgconf {
 	const char *ports[IMGCONF_LIST_MAX];        /* ExposedPorts keys: "80/tcp" */
 	const char *volumes[IMGCONF_LIST_MAX];      /* Volumes keys: "/data" */
 	struct imgconf_kv labels[IMGCONF_LIST_MAX];
+	struct imgconf_hist hist[IMGCONF_LIST_MAX]; /* the first `history` entries */
 	size_t pool_len;
 	char pool[CONFIG_IMAGE_CONFIG_STRINGS_BYTES];
 };

@@ -27,15 +27,20 @@ const struct route api_images_routes[] = {
 	{ "GET", "/images/{*}/json", never, 0 }, { "POST", "/images/{*}/tag", never, 0 },
 	{ "DELETE", "/images/{*}", never, 0 }, { NULL },
 };
-/* E2's tables: empty here */
-const struct route api_containers_routes[] = { { NULL } };
-const struct route api_exec_routes[] = { { NULL } };
 const struct route api_volumes_routes[] = {
 	{ "GET", "/volumes", never, 0 }, { "POST", "/volumes/create", never, ROUTE_BODY },
 	{ "POST", "/volumes/prune", never, 0 }, { "GET", "/volumes/{}", never, 0 },
-	{ "DELETE", "/volumes/{}", never, 0 }, { "POST", "/containers/{}/attach", never, 0 },
-	{ "POST", "/exec/{}/start", never, ROUTE_BODY }, { "GET", "/a/{}/{*}/b/{}/{}", never, 0 },
-	{ NULL },
+	{ "DELETE", "/volumes/{}", never, 0 }, { "GET", "/a/{}/{*}/b/{}/{}", never, 0 }, { NULL },
+};
+const struct route api_containers_routes[] = {
+	{ "GET", "/containers/json", never, 0 }, { "POST", "/containers/create", never, ROUTE_BODY },
+	{ "GET", "/containers/{}/json", never, 0 }, { "POST", "/containers/{}/attach", never, 0 },
+	{ "POST", "/containers/{}/wait", never, 0 }, { "DELETE", "/containers/{}", never, 0 },
+	{ "GET", "/containers/{}/logs", never, 0 }, { NULL },
+};
+const struct route api_exec_routes[] = {
+	{ "POST", "/containers/{}/exec", never, ROUTE_BODY }, { "POST", "/exec/{}/start", never, ROUTE_BODY },
+	{ "GET", "/exec/{}/json", never, 0 }, { NULL },
 };
 
 static void check_match(const char *method, const char *path)

@@ -21,7 +21,7 @@ done
 
 D=$WORK/data R=$WORK/run S=$WORK/run/engine.sock
 : >"$WORK/empty.conf"
-printf '[engine]\nconnections = 8\nhead_timeout = 2s\n' >"$WORK/berth.conf"
+printf '[engine]\nconnections = 8\nhead_timeout = 2s\nbody_timeout = 3s\n' >"$WORK/berth.conf"
 PIDS=()
 stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
@@ -116,6 +116,14 @@ s.settimeout(6); t = time.time(); d = s.recv(100); print(d.split(b"\r\n")[0].dec
 PY
 )
 tap_check "a stalled head is answered 408 at head_timeout" grep -q "^HTTP/1.1 408 Request Timeout [12]$" <<<"$out"
+out=$(python3 - "$S" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"POST /volumes/create HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{")
+s.settimeout(8); t = time.time(); d = s.recv(100); print(d.split(b"\r\n")[0].decode(), round(time.time() - t))
+PY
+)
+tap_check "a stalled body is answered 408 at body_timeout, not head_timeout" grep -q "^HTTP/1.1 408 Request Timeout [34]$" <<<"$out"
 
 # the connection cap (connections = 8): the 9th is answered 503
 coproc HOLD { python3 "$RAW" "$S" hold 9; }
@@ -182,10 +190,14 @@ if command -v docker >/dev/null; then
 	tap_check "docker images lists both names" test "$out" = "appliance/hello:latest ${hello_id:0:12}
 hello2:v1 ${hello_id:0:12}"
 	tap_check "docker image inspect by short id" test "$(docker image inspect -f '{{.Id}}' "${hello_id:0:12}")" = "sha256:$hello_id"
+	out=$(docker history --format '{{.ID}} {{.Size}}' appliance/hello 2>&1)
+	tap_check "docker history: one row per layer, the top one with the id" test "$out" = "${hello_id:0:12} 922kB"
 	out=$(docker inspect --format '{{.Id}}' hello2:v1 2>&1)
 	tap_check "docker inspect falls through containers to the image" test "$out" = "sha256:$hello_id"
 	out=$(docker inspect nothing-here 2>&1)
 	tap_check "docker inspect of nothing: No such object" grep -q "Error: No such object: nothing-here" <<<"$out"
+	out=$(docker pull busybox:1 2>&1)
+	tap_check "docker pull: refused with the way out" grep -q "docker.io/library/busybox:1: this appliance does not pull images: load it with docker load" <<<"$out"
 	out=$(docker rmi "${hello_id:0:12}" 2>&1)
 	tap_check "docker rmi by id with two names: 409 (must be forced)" grep -q "must be forced" <<<"$out"
 	out=$(docker rmi hello2:v1 2>&1)

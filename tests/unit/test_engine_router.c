@@ -20,12 +20,11 @@ const struct route api_images_routes[] = {
 	{ "GET", "/images/{*}/json", h_img, 0 }, { "POST", "/images/{*}/tag", h_tag, 0 },
 	{ "DELETE", "/images/{*}", h_del, 0 }, { NULL },
 };
-/* E2's tables: empty here */
-const struct route api_containers_routes[] = { { NULL } };
-const struct route api_exec_routes[] = { { NULL } };
 const struct route api_volumes_routes[] = {
 	{ "GET", "/volumes/{}", h_vol, 0 }, { "GET", "/x/{}/y/{*}/z", h_two, 0 }, { NULL },
 };
+const struct route api_containers_routes[] = { { NULL } };
+const struct route api_exec_routes[] = { { NULL } };
 
 static const struct route *m(const char *method, const char *path, const char *param[4])
 {

@@ -23,7 +23,8 @@ static void test_full(void)
 		"\"Entrypoint\":null,\"WorkingDir\":\"/srv\",\"User\":\"app:app\",\"StopSignal\":\"SIGINT\","
 		"\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},\"Labels\":{\"a\":\"1\",\"b\":\"\"},"
 		"\"Volumes\":{\"/data\":{}},\"Unknown\":[1,2]},"
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[{},{},{}]}";
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[{},{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"COPY . /\"},"
+		"{\"empty_layer\":true,\"comment\":\"c\"}]}";
 
 	CHECK_INT(rd(js, &e), 0);
 	CHECK_STR(c->arch, "amd64");
@@ -46,6 +47,12 @@ static void test_full(void)
 	CHECK_INT(c->volumes_n, 1);
 	CHECK_STR(c->volumes[0], "/data");
 	CHECK_INT(c->history, 3);
+	CHECK_STR(c->hist[0].created_by, "");
+	CHECK_STR(c->hist[1].created, "2026-01-01T00:00:00Z");
+	CHECK_STR(c->hist[1].created_by, "COPY . /");
+	CHECK_INT(c->hist[1].empty_layer, 0);
+	CHECK_INT(c->hist[2].empty_layer, 1);
+	CHECK_STR(c->hist[2].comment, "c");
 }
 
 static void test_minimal(void)
@@ -79,6 +86,9 @@ static void test_wrong_types(void)
 	CHECK_INT(rd("{\"config\":{\"ExposedPorts\":[\"80/tcp\"]}}", &e), -1);
 	CHECK_INT(rd("{\"config\":[]}", &e), -1);
 	CHECK_INT(rd("{\"history\":{}}", &e), -1);
+	CHECK_INT(rd("{\"history\":[1]}", &e), -1);
+	CHECK_INT(rd("{\"history\":[{\"empty_layer\":1}]}", &e), -1);
+	CHECK(strstr(e.msg, "history.empty_layer"));
 	CHECK_INT(rd("[]", &e), -1);
 	/* lib/json's strictness: a key twice, a string with \u0000 */
 	CHECK_INT(rd("{\"os\":\"linux\",\"os\":\"windows\"}", &e), -1);
