@@ -24,7 +24,7 @@ ip link set lo up 2>/dev/null
 # its temporary name) must fit in sun_path's 107 bytes
 R=$(mktemp -d /tmp/bR.XXXXXX)
 D=$WORK/data S=$R/engine.sock
-printf '[network]\npublish_addresses = 127.0.0.1\ndns = 192.0.2.53\n' >"$WORK/berth.conf"
+printf '[container_network]\npublish_addresses = 127.0.0.1\ndns = 192.0.2.53\n' >"$WORK/berth.conf"
 PIDS=()
 stop_all() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
