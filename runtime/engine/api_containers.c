@@ -553,6 +553,7 @@ struct list_ctx {
 	struct req *r;
 	const struct filters *f;
 	int64_t before_ns, since_ns;
+	char ancestors[FILTERS_MAX][CTR_ID_LEN + 1]; /* resolved before mu: store_mu comes first */
 };
 
 /* mu held; v loaded */
@@ -572,14 +573,9 @@ static int list_match(struct list_ctx *l, const struct ctr *c, const struct ctr_
 	if (filters_count(f, "ancestor") > 0) {
 		int hit = 0;
 
-		for (int i = 0; i < filters_count(f, "ancestor"); i++) {
-			char hex[CTR_ID_LEN + 1], name[REF_NAME_MAX];
-			struct berr e;
-
+		for (int i = 0; i < filters_count(f, "ancestor"); i++)
 			hit |= strcmp(c->rec.image_ref, filters_get(f, "ancestor", i)) == 0 ||
-			       (images_resolve(l->r->eng, filters_get(f, "ancestor", i), hex, name, &e) == 0 &&
-				strcmp(hex, c->rec.image) == 0);
-		}
+			       strcmp(l->ancestors[i], c->rec.image) == 0;
 		if (!hit)
 			return 0;
 	}
@@ -613,7 +609,7 @@ static int api_list(struct req *r)
 	struct engine *eng = r->eng;
 	struct ctr **snap;
 	struct filters f;
-	struct list_ctx l = { r, &f, 0, 0 };
+	struct list_ctx l = { .r = r, .f = &f };
 	struct json_w w;
 	struct berr e;
 	int n, all = req_query_bool(r, "all"), size = req_query_bool(r, "size"), limit = -1, shown = 0, rc;
@@ -629,6 +625,12 @@ static int api_list(struct req *r)
 		return reply_error(r, 404, "%s", e.msg);
 	if (l.before_ns || l.since_ns)
 		all = 1;
+	for (int i = 0; i < filters_count(&f, "ancestor") && i < FILTERS_MAX; i++) {
+		char name[REF_NAME_MAX];
+
+		if (images_resolve(eng, filters_get(&f, "ancestor", i), l.ancestors[i], name, &e) < 0)
+			l.ancestors[i][0] = '\0';
+	}
 	snap = malloc(sizeof(*snap) * CONFIG_ENGINE_CONTAINERS_MAX);
 	if (!snap)
 		return reply_error(r, 500, "out of memory");

@@ -24,6 +24,7 @@
 
 #include "lib/conf.h"
 #include "lib/log.h"
+#include "runtime/engine/ctr.h"
 #include "runtime/engine/engine.h"
 
 #define CONF_FILE_MAX 65536
@@ -91,7 +92,8 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 
 	if (strcmp(section, "engine") == 0)
 		return on_engine(&p->eng->conf, key, v, e);
-	return 0;
+	/* [policy] and [container_network]: the containers part's modules */
+	return ctr_conf(p->eng, section, key, v, e) < 0 ? -1 : 0;
 }
 
 static void report(void *ctx, const char *file, int line, const char *msg)

@@ -303,6 +303,17 @@ static int defaults(struct engine *eng, struct berr *e)
 	return 0;
 }
 
+int ctr_conf(struct engine *eng, const char *section, const char *key, const char *value, struct berr *e)
+{
+	int pol = strcmp(section, "policy") == 0, net = strcmp(section, NET_CONF_SECTION) == 0;
+
+	if (!pol && !net)
+		return 1;
+	if (defaults(eng, e) < 0)
+		return -1;
+	return pol ? policy_conf(eng->policy, key, value, e) : net_conf_set(eng->net, key, value, e);
+}
+
 int ctr_table_open(struct engine *eng, struct berr *e)
 {
 	struct ctr_table *t = calloc(1, sizeof(*t));

@@ -254,6 +254,11 @@ out=$(curl -s --max-time 5 http://127.0.0.1:18080/index.html)
 tap_check "a published port reaches the container (-p 127.0.0.1:18080:8080)" test "$out" = hello-from-ctr
 tap_check "docker ps shows the port" bash -c 'docker ps --format "{{.Ports}}" --filter name=web2 | grep -q "127.0.0.1:18080->8080/tcp"'
 docker rm -f web2 >/dev/null
+docker create --name web3 -p 0.0.0.0:18081:8080 $IMG true >/dev/null
+out=$(docker start web3 2>&1)
+tap_check "berth.conf [container_network] is read: a host address it does not list is refused" \
+	grep -q "publish_addresses" <<<"$out"
+docker rm -f web3 >/dev/null
 
 # ------------------------------------------------------------ restart=always
 docker run -d --name alw --restart=always $IMG sleep 1000 >/dev/null
