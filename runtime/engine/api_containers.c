@@ -275,6 +275,8 @@ static int api_stop(struct req *r)
 	if (!c)
 		return 0;
 	rc = ctr_stop(r->eng, c, sig, t, &e);
+	if (rc == 0)
+		engine_event(r->eng, "container", "stop", c->rec.id, "name", c->rec.name, NULL);
 	ctr_put(r->eng, c);
 	if (rc == 1)
 		return reply_status(r, 304);
@@ -299,6 +301,8 @@ static int api_restart(struct req *r)
 	rc = ctr_stop(r->eng, c, sig, t, &e);
 	if (rc >= 0)
 		rc = ctr_start(r->eng, c, &e);
+	if (rc >= 0)
+		engine_event(r->eng, "container", "restart", c->rec.id, "name", c->rec.name, NULL);
 	ctr_put(r->eng, c);
 	if (rc < 0)
 		return reply_error(r, e.errnum == EPERM ? 403 : 500, "Cannot restart container %s: %s", r->param[0],
@@ -318,6 +322,12 @@ static int api_kill(struct req *r)
 	if (!c)
 		return 0;
 	rc = ctr_kill(r->eng, c, sig ? sig : SIGKILL, &e);
+	if (rc == 0) {
+		char sn[8];
+
+		snprintf(sn, sizeof(sn), "%d", sig ? sig : SIGKILL);
+		engine_event(r->eng, "container", "kill", c->rec.id, "name", c->rec.name, "signal", sn, NULL);
+	}
 	ctr_put(r->eng, c);
 	if (rc < 0 && e.errnum == EBUSY)
 		return reply_error(r, 409, "cannot kill container: %s: %s", r->param[0], e.msg);
