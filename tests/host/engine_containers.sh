@@ -50,6 +50,9 @@ py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 export -f py
 export DOCKER_HOST=unix://$S
 
+# the data root on a small tmpfs of this mount namespace, for the full-disk case
+mkdir -p "$D"
+mount -t tmpfs -o size=96m tmpfs "$D" || tap_skip "a tmpfs data root" "mount failed"
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 tap_ok "berthd starts in its own mount and network namespaces"
 
@@ -273,6 +276,19 @@ done
 tap_check "a restart=always container comes back after its process is killed ($q)" test $ok = 1
 tap_check "stop ends it for good" bash -c 'docker stop -t 1 alw >/dev/null; sleep 1; [ "$(docker inspect -f "{{.State.Status}}" alw)" = exited ]'
 docker rm -f alw >/dev/null
+
+# ------------------------------------------------------------ a full disk
+tty_out=$(script -qec "docker run --rm -t $IMG tty" /dev/null 2>&1 | tr -d '\r')
+tap_check "docker run -t: a terminal inside ($tty_out)" grep -q "^/dev/pts/" <<<"$tty_out"
+n0=$(ls "$D/containers" | wc -l)
+dd if=/dev/zero of="$D/fill" bs=1M 2>/dev/null
+dd if=/dev/zero of="$D/fill2" bs=4k 2>/dev/null
+out=$(docker create --name full $IMG true 2>&1)
+rc=$?
+tap_check "create on a full data disk: a clear error ($out)" bash -c '[ "$1" != 0 ] && grep -qi "space" <<<"$2"' _ "$rc" "$out"
+tap_check "and no half container left" test "$(ls "$D/containers" | wc -l)" = "$n0"
+rm -f "$D/fill" "$D/fill2"
+tap_check "with room again, create works" bash -c 'docker create --name full "$1" true >/dev/null && docker rm full >/dev/null' _ "$IMG"
 
 tap_check "the engine log has no error lines" bash -c '! grep -q "error" "$1"' _ "$WORK/berthd.log"
 tap_done
