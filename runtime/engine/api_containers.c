@@ -137,7 +137,7 @@ static int api_create(struct req *r)
 	}
 	c->watch_fd = -1;
 	c->backoff_ms = 100;
-	has_name = req_query(r, "name", qname, sizeof(qname));
+	has_name = ctr_query(r, "name", qname, sizeof(qname));
 	if (has_name < 0 || (has_name > 0 && *qname && ctr_name_check(qname, c->rec.name, &e) < 0)) {
 		if (has_name < 0)
 			berr_set(&e, EINVAL, "Invalid container name (too long)");
@@ -235,7 +235,7 @@ static int api_start(struct req *r)
 static int query_signal(struct req *r, int *sig)
 {
 	char v[32];
-	int has = req_query(r, "signal", v, sizeof(v));
+	int has = ctr_query(r, "signal", v, sizeof(v));
 
 	*sig = 0;
 	if (has < 0)
@@ -250,7 +250,7 @@ static int query_int(struct req *r, const char *name, int *out)
 {
 	char v[32], *end;
 	long n;
-	int has = req_query(r, name, v, sizeof(v));
+	int has = ctr_query(r, name, v, sizeof(v));
 
 	if (has <= 0 || !*v)
 		return has;
@@ -344,7 +344,7 @@ static int api_delete(struct req *r)
 
 	if (!c)
 		return 0;
-	rc = ctr_remove(r->eng, c, req_query_bool(r, "force"), req_query_bool(r, "v"), &e);
+	rc = ctr_remove(r->eng, c, ctr_query_bool(r, "force"), ctr_query_bool(r, "v"), &e);
 	ctr_put(r->eng, c);
 	if (rc < 0)
 		return reply_error(r, e.errnum == EBUSY ? 409 : e.errnum == ENOENT ? 404 : 500, "%s", e.msg);
@@ -358,8 +358,8 @@ static int api_rename(struct req *r)
 	struct ctr *c, *other;
 	struct berr e;
 
-	if (req_query(r, "name", q, sizeof(q)) <= 0 || ctr_name_check(q, name, &e) < 0)
-		return reply_error(r, 400, "%s", req_query(r, "name", q, sizeof(q)) <= 0 ? "Neither old nor new names may be empty" : e.msg);
+	if (ctr_query(r, "name", q, sizeof(q)) <= 0 || ctr_name_check(q, name, &e) < 0)
+		return reply_error(r, 400, "%s", ctr_query(r, "name", q, sizeof(q)) <= 0 ? "Neither old nor new names may be empty" : e.msg);
 	c = route_ctr(r);
 	if (!c)
 		return 0;
@@ -411,7 +411,7 @@ static int api_wait(struct req *r)
 	struct ctr *c;
 	int done = 0, code, n;
 
-	if (req_query(r, "condition", cond, sizeof(cond)) > 0 && *cond) {
+	if (ctr_query(r, "condition", cond, sizeof(cond)) > 0 && *cond) {
 		if (strcmp(cond, "removed") == 0)
 			w.removed = 1;
 		else if (strcmp(cond, "next-exit") == 0)
@@ -622,7 +622,7 @@ static int api_list(struct req *r)
 	struct list_ctx l = { .r = r, .f = &f };
 	struct json_w w;
 	struct berr e;
-	int n, all = req_query_bool(r, "all"), size = req_query_bool(r, "size"), limit = -1, shown = 0, rc;
+	int n, all = ctr_query_bool(r, "all"), size = ctr_query_bool(r, "size"), limit = -1, shown = 0, rc;
 
 	if (filters_from_req(r, list_filters, &f, &e) < 0)
 		return reply_error(r, 400, "%s", e.msg);
@@ -701,11 +701,11 @@ static int api_attach(struct req *r)
 		ctr_put(r->eng, c);
 		return reply_error(r, 500, "%s", e.msg);
 	}
-	if (req_query_bool(r, "stdin"))
+	if (ctr_query_bool(r, "stdin"))
 		flags |= SHIM_STDIN;
-	if (req_query_bool(r, "stdout"))
+	if (ctr_query_bool(r, "stdout"))
 		flags |= SHIM_STDOUT;
-	if (req_query_bool(r, "stderr"))
+	if (ctr_query_bool(r, "stderr"))
 		flags |= SHIM_STDERR;
 	if (!tty)
 		flags |= SHIM_MUX;

@@ -344,7 +344,7 @@ static int api_exec_resize(struct req *r)
 	int fd, no, rc;
 	struct ctr *c;
 
-	if (req_query(r, "h", hv, sizeof(hv)) <= 0 || req_query(r, "w", wv, sizeof(wv)) <= 0)
+	if (ctr_query(r, "h", hv, sizeof(hv)) <= 0 || ctr_query(r, "w", wv, sizeof(wv)) <= 0)
 		return reply_error(r, 400, "invalid height or width");
 	x = route_exec_locked(r);
 	if (!x)

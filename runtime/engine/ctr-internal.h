@@ -106,6 +106,10 @@ int ctr_remove_locked(struct ctr_table *t, struct ctr *c, struct berr *e);
 /* A hijacked connection for a shim: a close-on-exec copy of fd without
  * the server's timeouts. -1 on failure. */
 int ctr_hijack_fd(int fd);
+/* req_query and req_query_bool, but right when another parameter is
+ * longer than val (a workaround: see ctr.c). */
+int ctr_query(struct req *r, const char *name, char *val, size_t n);
+int ctr_query_bool(struct req *r, const char *name);
 /* Is name used by another container? (mu held) */
 struct ctr *ctr_by_name_locked(struct ctr_table *t, const char *name);
 

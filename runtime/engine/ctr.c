@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/util.h"
+#include "runtime/engine/api.h"
 #include "runtime/engine/api_util.h"
 #include "runtime/net/net.h"
 #include "runtime/policy/create.h"
@@ -498,4 +500,35 @@ int ctr_hijack_fd(int fd)
 	setsockopt(d, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
 	setsockopt(d, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
 	return d;
+}
+
+int ctr_query(struct req *r, const char *name, char *val, size_t n)
+{
+	size_t qn = strlen(r->query) + 1;
+	char *big = malloc(qn < 64 ? 64 : qn);
+	int rc;
+
+	/* lib/http's getter decodes every value into the caller's buffer on
+	 * the way, so a short buffer fails on another, longer parameter
+	 * (filters=…): read into one as long as the query */
+	if (!big)
+		return -1;
+	rc = req_query(r, name, big, qn < 64 ? 64 : qn);
+	if (rc == 1) {
+		if (strlen(big) >= n)
+			rc = -1;
+		else
+			memcpy(val, big, strlen(big) + 1);
+	}
+	free(big);
+	return rc;
+}
+
+int ctr_query_bool(struct req *r, const char *name)
+{
+	char v[8];
+
+	if (ctr_query(r, name, v, sizeof(v)) != 1)
+		return 0;
+	return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0;
 }

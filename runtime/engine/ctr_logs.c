@@ -104,15 +104,15 @@ static int logs_opts(struct req *r, struct logfile_opts *o, int *follow, int *st
 
 	memset(o, 0, sizeof(*o));
 	o->tail = -1;
-	o->out = req_query_bool(r, "stdout");
-	o->err = req_query_bool(r, "stderr");
-	*follow = req_query_bool(r, "follow");
-	*stamps = req_query_bool(r, "timestamps");
-	if (req_query(r, "since", v, sizeof(v)) > 0 && parse_when(v, &o->since_ns) < 0)
+	o->out = ctr_query_bool(r, "stdout");
+	o->err = ctr_query_bool(r, "stderr");
+	*follow = ctr_query_bool(r, "follow");
+	*stamps = ctr_query_bool(r, "timestamps");
+	if (ctr_query(r, "since", v, sizeof(v)) > 0 && parse_when(v, &o->since_ns) < 0)
 		return -1;
-	if (req_query(r, "until", v, sizeof(v)) > 0 && parse_when(v, &o->until_ns) < 0)
+	if (ctr_query(r, "until", v, sizeof(v)) > 0 && parse_when(v, &o->until_ns) < 0)
 		return -1;
-	if (req_query(r, "tail", v, sizeof(v)) > 0 && *v && strcmp(v, "all") != 0) {
+	if (ctr_query(r, "tail", v, sizeof(v)) > 0 && *v && strcmp(v, "all") != 0) {
 		char *end;
 		long n = strtol(v, &end, 10);
 

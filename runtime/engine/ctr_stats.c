@@ -375,9 +375,9 @@ int api_ctr_stats(struct req *r)
 	int stream = 1, running, rc = 0;
 	pid_t pid;
 
-	if (req_query(r, "stream", v, sizeof(v)) > 0)
-		stream = req_query_bool(r, "stream");
-	if (req_query_bool(r, "one-shot"))
+	if (ctr_query(r, "stream", v, sizeof(v)) > 0)
+		stream = ctr_query_bool(r, "stream");
+	if (ctr_query_bool(r, "one-shot"))
 		stream = 0;
 	c = ctr_get(eng, r->param[0], &e);
 	if (!c)

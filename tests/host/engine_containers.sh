@@ -277,6 +277,18 @@ tap_check "a restart=always container comes back after its process is killed ($q
 tap_check "stop ends it for good" bash -c 'docker stop -t 1 alw >/dev/null; sleep 1; [ "$(docker inspect -f "{{.State.Status}}" alw)" = exited ]'
 docker rm -f alw >/dev/null
 
+# ------------------------------------------------- rename, wait, filters
+docker run -d --name old1 --label tier=web $IMG sh -c 'sleep 1; exit 5' >/dev/null
+tap_check "docker rename" bash -c 'docker rename old1 new1 && [ "$(docker inspect -f "{{.Name}}" new1)" = /new1 ]'
+out=$(docker rename new1 talker 2>&1)
+tap_check "rename onto a used name: 409" grep -q 'is already in use by container' <<<"$out"
+tap_check "docker wait: the exit code" test "$(timeout 20 docker wait new1 2>&1)" = 5
+tap_check "ps --filter label=tier=web" test "$(docker ps -a --filter label=tier=web --format '{{.Names}}')" = new1
+tap_check "ps --filter exited=5" test "$(docker ps -a --filter exited=5 --format '{{.Names}}')" = new1
+tap_check "ps -n 1: the newest only" test "$(docker ps -a -n 1 --format '{{.Names}}')" = new1
+tap_check "ps --filter ancestor" bash -c '[ "$(docker ps -a --filter ancestor=$1 --format "{{.Names}}" | grep -c new1)" = 1 ]' _ "$IMG"
+docker rm new1 >/dev/null
+
 # ------------------------------------------------------------ a full disk
 tty_out=$(script -qec "docker run --rm -t $IMG tty" /dev/null 2>&1 | tr -d '\r')
 tap_check "docker run -t: a terminal inside ($tty_out)" grep -q "^/dev/pts/" <<<"$tty_out"
