@@ -382,23 +382,10 @@ void ctr_table_close(struct engine *eng)
 	t->closing = 1;
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&eng->mu);
-	/* the watchers end; shims and containers keep running */
+	/* the watchers end; shims and containers keep running. The table
+	 * itself stays: a connection thread may still be finishing a request
+	 * with it, and the process is about to exit. */
 	ctr_threads_join(eng);
-	pthread_mutex_lock(&eng->mu);
-	while (t->nx > 0) {
-		struct ctr_exec *x = t->x[--t->nx];
-
-		ctr_put_locked(x->c);
-		free(x->body);
-		free(x);
-	}
-	while (t->n > 0)
-		ctr_put_locked(t->c[--t->n]);
-	eng->ctrs = NULL;
-	pthread_mutex_unlock(&eng->mu);
-	close(t->dirfd);
-	pthread_cond_destroy(&t->cond);
-	free(t);
 }
 
 /* ------------------------------------------------------------- for E1 */
