@@ -4,7 +4,8 @@ unit-tests += test_shim_spec test_logfile
 test_shim_spec-srcs := runtime/shim/spec.c runtime/shim/state.c runtime/launch/spec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c \
 	lib/caps.c lib/err.c
 $(O)/unit/test_shim_spec: $(HOST_LIBCAP)
-test_logfile-srcs := runtime/shim/logfile.c runtime/shim/logfile_w.c lib/json.c lib/json_w.c lib/util.c lib/err.c
+test_logfile-srcs := runtime/shim/logfile.c runtime/shim/logfile_w.c lib/json.c lib/json_w.c lib/fs.c lib/util.c \
+	lib/err.c
 
 progs-$(CONFIG_SHIM) += berth-shim
 berth-shim-objs-y := runtime/shim/main.o runtime/shim/shim.o runtime/shim/io.o runtime/shim/ctl.o \

@@ -115,6 +115,15 @@ static int dispatch(struct shim *sh, struct shim_conn *c, char *m, int fd, char 
 				close(fd);
 			return berr_set(e, EINVAL, "attach: want FLAGS and a connection");
 		}
+		{
+			int n = 0;
+			for (int i = 0; i < SHIM_CLIENTS; i++)
+				n += sh->clients[i].fd >= 0 && sh->clients[i].io == &sh->io;
+			if (n >= CONFIG_SHIM_ATTACH_MAX) {
+				close(fd);
+				return berr_set(e, EBUSY, "%d attach streams already", CONFIG_SHIM_ATTACH_MAX);
+			}
+		}
 		return client_add(sh, &sh->io, fd, u1, e);
 	}
 	if (strcmp(m, "exec") == 0) {

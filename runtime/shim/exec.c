@@ -256,6 +256,8 @@ int exec_request(struct shim *sh, const char *json, size_t len, int conn, int *n
 	*no = x->no;
 	if (exec_run(sh, x, p, conn, &r, e) < 0) {
 		io_close(&x->io);
+		launch_proc_destroy(x->p); /* (made, but its terminal could not be taken) */
+		x->p = NULL;
 		if (r.class != LAUNCH_ERR_EXEC) {
 			x->used = 0;
 			goto out;

@@ -96,32 +96,48 @@ static void out_close(struct shim_io *io, int i)
 	}
 }
 
-static void on_out(struct evloop *l, int fd, unsigned ev, void *arg)
+/* One read of output i: 1 when there may be more, 0 for none now or the
+ * end (then the fd is closed). */
+static int out_read(struct shim_io *io, int i)
 {
-	struct shim_src *src = arg;
-	struct shim_io *io = src->io;
 	struct shim *sh = io->sh;
+	int stream = io->src[i].stream;
 	struct berr e;
 	ssize_t n;
 
-	(void)l, (void)ev;
-	n = read(fd, sh->rbuf, SHIM_READ_MAX);
+	n = read(io->out[i], sh->rbuf, SHIM_READ_MAX);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
+		return errno == EINTR;
 	if (n <= 0) { /* end of file, or EIO: the terminal's last writer is gone */
-		out_close(io, src->stream == 2 ? 1 : 0);
-		return;
+		out_close(io, i);
+		return 0;
 	}
 	/* a failure is said once; every chunk is still tried (a full disk
 	 * may get room again) */
-	if (io->log && logfile_w_write(&sh->log, src->stream, sh->rbuf, (size_t)n, shim_now_ns(), &e) < 0 &&
+	if (io->log && logfile_w_write(&sh->log, stream, sh->rbuf, (size_t)n, shim_now_ns(), &e) < 0 &&
 	    !sh->log_failed++)
 		log_err(&sh->lg, &e);
-	for (int i = 0; i < SHIM_CLIENTS; i++) {
-		struct shim_client *c = &sh->clients[i];
-		if (c->fd >= 0 && c->io == io && (c->flags & (src->stream == 2 ? SHIM_STDERR : SHIM_STDOUT)))
-			client_send(c, src->stream, sh->rbuf, (size_t)n);
+	for (int k = 0; k < SHIM_CLIENTS; k++) {
+		struct shim_client *c = &sh->clients[k];
+		if (c->fd >= 0 && c->io == io && (c->flags & (stream == 2 ? SHIM_STDERR : SHIM_STDOUT)))
+			client_send(c, stream, sh->rbuf, (size_t)n);
 	}
+	return 1;
+}
+
+static void on_out(struct evloop *l, int fd, unsigned ev, void *arg)
+{
+	struct shim_src *src = arg;
+
+	(void)l, (void)fd, (void)ev;
+	out_read(src->io, src->stream == 2 ? 1 : 0);
+}
+
+void io_drain(struct shim_io *io)
+{
+	for (int i = 0; i < 2; i++)
+		while (io->out[i] >= 0 && out_read(io, i))
+			;
 }
 
 static int nonblock(int fd, struct berr *e)

@@ -147,6 +147,8 @@ int64_t shim_now_ns(void);
 void io_init(struct shim_io *io, struct shim *sh);
 /* Register io's fds (made non-blocking) with the loop. */
 int io_watch(struct shim_io *io, struct berr *e);
+/* Read (log, pass on) what the output fds hold now. */
+void io_drain(struct shim_io *io);
 /* Close what is left of io (its clients are gone). */
 void io_close(struct shim_io *io);
 int io_resize(struct shim_io *io, unsigned rows, unsigned cols, struct berr *e);

@@ -53,6 +53,10 @@ static void exited(struct shim *sh, const struct launch_result *r)
 	struct cgroup_memory m;
 	struct berr e;
 
+	/* Everything the container wrote is logged before its exit is known
+	 * (a `logs -f` ends at the exit): its pid namespace is empty by now,
+	 * so its output is at its end. */
+	io_drain(&sh->io);
 	sh->st.status = SHIM_EXITED;
 	sh->st.exit_code = r->status;
 	sh->st.finished_ns = shim_now_ns();

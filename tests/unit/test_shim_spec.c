@@ -9,11 +9,31 @@
 #include "lib/fs.h"
 #include "tests/unit/unit.h"
 
+/* One directory for the whole run (made and removed by the runner: the
+ * tests run in children that _exit), one below it per tmpdir(). */
+static char base[64] = "/tmp/test_shim_spec.XXXXXX";
+
+__attribute__((constructor)) static void base_make(void)
+{
+	if (!mkdtemp(base))
+		base[0] = '\0';
+}
+
+__attribute__((destructor)) static void base_remove(void)
+{
+	struct berr e;
+
+	if (base[0])
+		fs_rm_tree_at(AT_FDCWD, base, &e);
+}
+
 static int tmpdir(void)
 {
-	char d[] = "/tmp/test_shim_spec.XXXXXX";
+	char d[96];
 	int fd;
 
+	CHECK(base[0]);
+	snprintf(d, sizeof d, "%s/XXXXXX", base);
 	CHECK(mkdtemp(d) != NULL);
 	fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CHECK(fd >= 0);
