@@ -75,6 +75,9 @@ int req_query_bool(struct req *r, const char *name);                  /* "1", "t
  * already read (the start of the raw stream: stdin); *p points at them,
  * valid until the handler returns. Usually 0: the CLI waits for the 101. */
 size_t req_upgrade_buffered(struct req *r, const char **p);
+/* One DOCKER_API.md §5.2 frame (stream 1 stdout, 2 stderr, 3 systemerr:
+ * header and payload) as one chunk of an open stream (logs). */
+int reply_frame(struct req *r, int stream, const void *p, size_t n);
 /* Take the client's socket: the server will not close it when the handler
  * returns (hand it to a shim, or keep it past the handler). r->fd stays
  * usable by the handler; closing it is now the caller's. */

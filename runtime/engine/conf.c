@@ -44,8 +44,9 @@ void engine_conf_init(struct engine_conf *c)
 	c->sandbox = 1;
 }
 
-static int on_engine(struct engine_conf *c, const char *k, const char *v, struct berr *e)
+static int on_engine(struct engine *eng, const char *k, const char *v, struct berr *e)
 {
+	struct engine_conf *c = &eng->conf;
 	long long n;
 
 	if (strcmp(k, "data_root") == 0)
@@ -79,7 +80,7 @@ static int on_engine(struct engine_conf *c, const char *k, const char *v, struct
 	}
 	if (strcmp(k, "sandbox") == 0)
 		return conf_bool(k, v, &c->sandbox, e);
-	return berr_set(e, EINVAL, "[engine] %s: unknown key", k);
+	return ctr_conf(eng, k, v, e);	/* the containers' keys, or unknown */
 }
 
 struct parse {
@@ -91,7 +92,7 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 	struct parse *p = ctx;
 
 	if (strcmp(section, "engine") == 0)
-		return on_engine(&p->eng->conf, key, v, e);
+		return on_engine(p->eng, key, v, e);
 	/* [policy] and [container_network]: the containers part's modules */
 	return ctr_conf(p->eng, section, key, v, e) < 0 ? -1 : 0;
 }

@@ -10,6 +10,11 @@
 
 struct engine;
 
+/* An [engine] key of berth.conf that conf.c does not know (default
+ * limits, log size…): -1 with a message for an unknown key or a bad value.
+ * Called while the configuration is read, before ctr_table_open. */
+int ctr_conf(struct engine *eng, const char *key, const char *value, struct berr *e);
+
 /* Load every container record, reconcile with the shims (live ones
  * reconnected, dead ones marked exited), start restart=always ones. */
 int ctr_table_open(struct engine *eng, struct berr *e);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"  --no-sandbox     keep every capability and load no seccomp filter\n"
 	"SIGTERM or SIGINT stops berthd; containers keep running (their shims live on).\n"
 	"exit codes: 0 stopped by a signal, 100 usage or configuration error,\n"
-	"            111 system call failed (store, socket, sandbox)\n";
+	"            111 system call failed (store, socket, sandbox) or another berthd\n"
+	"            runs on the data root\n";
 
 struct args {
 	const char *data_root, *run_dir, *socket, *group, *config, *libexec;
@@ -179,11 +181,35 @@ static int open_socket(struct engine *eng, struct berr *e)
 	return sock_listen(eng->conf.socket, SOCK_STREAM, &perm, 128, e);
 }
 
+/* One berthd per data root: DATA_ROOT/engine.lock, held (flock) for
+ * berthd's life. A second one would take over the socket and share the
+ * containers' records. */
+static int lock_instance(struct engine *eng, struct berr *e)
+{
+	char path[ENGINE_PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/engine.lock", eng->conf.data_root);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berr_sys(e, "open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+		close(fd);
+		if (err == EWOULDBLOCK)
+			return berr_set(e, EBUSY, "%s: another berthd runs on %s", path, eng->conf.data_root);
+		errno = err;
+		return berr_sys(e, "lock %s", path);
+	}
+	return fd;	/* kept open: the lock lives as long as berthd */
+}
+
 static int setup(struct engine *eng, struct berr *e)
 {
 	char vol[ENGINE_PATH_MAX + 16];
 
-	if (mkdir_p(eng->conf.data_root, 0711, e) < 0 || mkdir_p(eng->conf.run_dir, 0711, e) < 0)
+	if (mkdir_p(eng->conf.data_root, 0711, e) < 0 || mkdir_p(eng->conf.run_dir, 0711, e) < 0 ||
+	    lock_instance(eng, e) < 0)
 		return -1;
 	snprintf(vol, sizeof(vol), "%s/volumes", eng->conf.data_root);
 	if (mkdir(vol, 0700) < 0 && errno != EEXIST)

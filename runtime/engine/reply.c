@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -192,6 +193,28 @@ int reply_chunk(struct req *r, const void *p, size_t n)
 	iov[1] = (struct iovec){ (void *)p, n };
 	iov[2] = (struct iovec){ HTTP_CHUNK_END, 2 };
 	if (send_all(r->fd, iov, 3) < 0) {
+		r->keep = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int reply_frame(struct req *r, int stream, const void *p, size_t n)
+{
+	unsigned char hdr[8] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
+				 (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
+	char h[HTTP_CHUNK_HEAD_MAX];
+	struct iovec iov[4];
+
+	if (!r->streaming || n > UINT32_MAX)
+		return -1;
+	if (r->head)
+		return 0;
+	iov[0] = (struct iovec){ h, http_chunk_head(h, n + 8) };
+	iov[1] = (struct iovec){ hdr, 8 };
+	iov[2] = (struct iovec){ (void *)p, n };
+	iov[3] = (struct iovec){ HTTP_CHUNK_END, 2 };
+	if (send_all(r->fd, iov, 4) < 0) {
 		r->keep = 0;
 		return -1;
 	}

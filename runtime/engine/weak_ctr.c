@@ -3,12 +3,22 @@
  * weak definitions for an engine with no containers. E2's strong definitions replace them at link time;
  * this file then goes.
  */
+#include <errno.h>
+
 #include "lib/json.h"
 #include "runtime/engine/api.h"
 #include "runtime/engine/ctr.h"
 
 __attribute__((weak)) const struct route api_containers_routes[] = { { NULL } };
 __attribute__((weak)) const struct route api_exec_routes[] = { { NULL } };
+
+__attribute__((weak)) int ctr_conf(struct engine *eng, const char *key, const char *value,
+				   struct berr *e)
+{
+	(void)eng;
+	(void)value;
+	return berr_set(e, EINVAL, "[engine] %s: unknown key", key);
+}
 
 __attribute__((weak)) int ctr_table_open(struct engine *eng, struct berr *e)
 {

@@ -39,9 +39,20 @@ start_berthd() {
 c() { curl -s --max-time 10 --unix-socket "$S" "$@"; }
 jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
+printf '[engine]\nbogus = 1\nhead_timeout = 0x\n[network]\neth0 = dhcp\n' >"$WORK/bad.conf"
+out=$("$BIN/berthd" --socket "$WORK/bad.sock" --data-root "$WORK/bad" --config "$WORK/bad.conf" 2>&1; echo "rc=$?")
+tap_check "a bad berth.conf: every bad line with file:line, exit 100, no socket" bash -c '
+	grep -q "bad.conf:2: \[engine\] bogus: unknown key" <<<"$1" && grep -q "bad.conf:3: head_timeout: want" <<<"$1" &&
+	grep -q "rc=100" <<<"$1" && [ ! -e "$2" ]' _ "$out" "$WORK/bad.sock"
+out=$("$BIN/berthd" --data-root 2>&1; echo "rc=$?")
+tap_check "usage: exit 100 with the exit-code table" bash -c 'grep -q "exit codes:" <<<"$1" && grep -q "rc=100" <<<"$1"' _ "$out"
+
 start_berthd "$WORK/berthd.log" "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" ||
 	{ tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 tap_ok "berthd starts on a temporary data root and socket"
+out=$(timeout 5 "$BIN/berthd" --socket "$WORK/other.sock" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" 2>&1; echo "rc=$?")
+tap_check "a second berthd on the same data root refuses to start (111) and leaves the socket alone" \
+	bash -c 'grep -q "another berthd runs on" <<<"$1" && grep -q "rc=111" <<<"$1" && [ ! -e "$2" ]' _ "$out" "$WORK/other.sock"
 
 # its own sandbox: only the capabilities sandbox.c keeps, no_new_privs, a filter
 st=/proc/$BERTHD/status
@@ -129,7 +140,7 @@ tap_check "a stalled body is answered 408 at body_timeout, not head_timeout" gre
 coproc HOLD { python3 "$RAW" "$S" hold 9; }
 read -r -t 5 n503 <&"${HOLD[0]}"
 tap_check "over the connection cap: 503 at once (got $n503 of 1)" test "${n503:-x}" = 1
-kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null
+kill "${HOLD_PID:-}" 2>/dev/null; wait "${HOLD_PID:-}" 2>/dev/null
 sleep 0.3
 tap_check "connections freed: served again" test "$(c http://x/_ping)" = OK
 
@@ -150,6 +161,26 @@ if command -v setpriv >/dev/null; then
 	tap_check "a peer that is not root nor in the group is refused" bash -c '! grep -q OK <<<"$1" && grep -q "refused: peer uid 65534" "$2"' _ "$out" "$WORK/berthd.log"
 else
 	tap_skip "peer check" "setpriv is missing"
+fi
+
+# with a group that exists: 0660 root:GROUP, and a member is let in
+if command -v setpriv >/dev/null && getent group nogroup >/dev/null; then
+	G=$WORK/grp
+	mkdir -p "$G/run"
+	chmod 0711 "$WORK" "$G" "$G/run"
+	if start_berthd "$WORK/berthd3.log" "$G/run/engine.sock" --data-root "$G/data" --run-dir "$G/run" \
+		--config "$WORK/empty.conf" --group nogroup; then
+		tap_check "--group: the socket is 0660 root:nogroup" \
+			test "$(stat -c '%a %U:%G' "$G/run/engine.sock")" = "660 root:nogroup"
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups curl -s --unix-socket "$G/run/engine.sock" http://x/_ping)
+		tap_check "a member of the socket's group is served" test "$out" = OK
+		kill "$BERTHD"
+	else
+		tap_fail "berthd --group nogroup starts" "$(cat "$WORK/berthd3.log")"
+	fi
+	chmod 0700 "$WORK"
+else
+	tap_skip "--group" "setpriv or the nogroup group is missing"
 fi
 
 # ----------------------------------------------------------------- images
@@ -203,6 +234,7 @@ hello2:v1 ${hello_id:0:12}"
 	out=$(docker rmi hello2:v1 2>&1)
 	tap_check "docker rmi of one name untags it" test "$out" = "Untagged: hello2:v1"
 	tap_check "docker volume create" test "$(docker volume create v1 2>&1)" = v1
+	tap_check "creating it again gives the same volume" test "$(docker volume create v1 2>&1)" = v1
 	tap_check "docker volume ls" bash -c 'docker volume ls --format "{{.Name}}" | grep -qx v1'
 	tap_check "docker volume inspect: Mountpoint under the data root" \
 		test "$(docker volume inspect -f '{{.Mountpoint}}' v1)" = "$D/volumes/v1/_data"
@@ -276,6 +308,11 @@ if mount -t tmpfs -o size=3m tmpfs "$WORK/small" 2>/dev/null; then
 else
 	tap_skip "full disk" "cannot mount a tmpfs here"
 fi
+
+# every connection gone (the /events stream included): no thread left behind
+for _ in $(seq 30); do [ "$(awk '/^Threads/ {print $2}' "/proc/${PIDS[0]}/status")" = 1 ] && break; sleep 0.1; done
+tap_check "all clients gone: berthd is one thread again (held streams ended)" \
+	test "$(awk '/^Threads/ {print $2}' "/proc/${PIDS[0]}/status")" = 1
 
 # ------------------------------------------------------------------ stop
 kill -TERM "$BERTHD"
