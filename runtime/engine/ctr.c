@@ -305,7 +305,16 @@ static int defaults(struct engine *eng, struct berr *e)
 	return 0;
 }
 
-int ctr_conf(struct engine *eng, const char *section, const char *key, const char *value, struct berr *e)
+int ctr_conf(struct engine *eng, const char *key, const char *value, struct berr *e)
+{
+	(void)eng;
+	(void)value;
+	/* no [engine] key is the containers' (their limits are Kconfig's) */
+	return berr_set(e, EINVAL, "[engine] %s: unknown key", key);
+}
+
+int ctr_conf_section(struct engine *eng, const char *section, const char *key, const char *value,
+		     struct berr *e)
 {
 	int pol = strcmp(section, "policy") == 0, net = strcmp(section, NET_CONF_SECTION) == 0;
 
