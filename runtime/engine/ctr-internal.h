@@ -152,7 +152,7 @@ enum launch_net ctr_net_mode(const struct create_req *r);
 /* The hostname of c: the body's or the short id. */
 const char *ctr_hostname(const struct ctr *c, const struct create_req *r, char *buf, size_t n);
 
-/* ------------------------------------------------------------ ctr_run.c */
+/* ------------------------------------------------- ctr_run.c, ctr_stop.c */
 /* Start c: rootfs, network, mounts, spec, shim; 0, 1 when it already ran,
  * -1 with the launcher's message (AutoRemove honoured). Takes busy. */
 int ctr_start(struct engine *eng, struct ctr *c, struct berr *e);
@@ -170,6 +170,11 @@ int ctr_attach(struct engine *eng, struct ctr *c, int fd, unsigned flags, struct
 void ctr_reconcile(struct engine *eng, struct ctr *c);
 /* Wait for every watcher to end (berthd exiting: shims and containers stay). */
 void ctr_threads_join(struct engine *eng);
+/* Wait on the table's condition until deadline (unix ns, 0: no limit); mu held. */
+void ctr_cond_wait_until(struct ctr_table *t, int64_t deadline);
+/* What a run leaves outside the container: the proxy, the network, the
+ * rootfs mount. Idempotent; errors are logged. No mu. */
+void ctr_run_teardown(struct engine *eng, const char *id, pid_t proxy);
 /* Connect to c's shim (an fd) or -1. */
 int ctr_shim_connect(struct engine *eng, const struct ctr *c, struct berr *e);
 
