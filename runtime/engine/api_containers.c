@@ -118,13 +118,41 @@ static int create_warnings(struct req *r, const struct create_req *cr, struct js
 	return 0;
 }
 
+/* The new container's record: id, time, image, the body as received;
+ * its command must resolve (dockerd: "No command specified"). */
+static int create_fill(struct req *r, const struct create_req *cr, const char *hex, struct ctr *c,
+		       struct berr *e)
+{
+	struct ctr_view v;
+	int none;
+
+	if (ctr_id_new(c->rec.id, e) < 0)
+		return -1;
+	c->rec.created_ns = engine_now_ns();
+	snprintf(c->rec.image, sizeof(c->rec.image), "%s", hex);
+	snprintf(c->rec.image_ref, sizeof(c->rec.image_ref), "%s", cr->image);
+	c->rec.status = CTR_CREATED;
+	c->rec.body = malloc(r->body_len + 1);
+	if (!c->rec.body)
+		return berr_set(e, ENOMEM, "out of memory");
+	memcpy(c->rec.body, r->body, r->body_len);
+	c->rec.body[r->body_len] = '\0';
+	c->rec.body_len = r->body_len;
+	if (ctr_view_load(r->eng, &c->rec, &v, e) < 0)
+		return -1;
+	none = v.argc == 0;
+	ctr_view_free(&v);
+	if (none)
+		return berr_set(e, EINVAL, "no command specified");
+	return 0;
+}
+
 static int api_create(struct req *r)
 {
 	struct engine *eng = r->eng;
 	struct create_req *cr = malloc(sizeof(*cr));
 	struct ctr *c = calloc(1, sizeof(*c));
 	char qname[CTR_NAME_MAX + 8], hex[CTR_ID_LEN + 1];
-	struct ctr_view v;
 	struct ctr *other;
 	struct json_w w;
 	struct berr e;
@@ -148,31 +176,8 @@ static int api_create(struct req *r)
 		rc = fail(r, &e);
 		goto out;
 	}
-	if (ctr_id_new(c->rec.id, &e) < 0) {
+	if (create_fill(r, cr, hex, c, &e) < 0) {
 		rc = fail(r, &e);
-		goto out;
-	}
-	c->rec.created_ns = engine_now_ns();
-	snprintf(c->rec.image, sizeof(c->rec.image), "%s", hex);
-	snprintf(c->rec.image_ref, sizeof(c->rec.image_ref), "%s", cr->image);
-	c->rec.status = CTR_CREATED;
-	c->rec.body = malloc(r->body_len + 1);
-	if (!c->rec.body) {
-		rc = reply_error(r, 500, "out of memory");
-		goto out;
-	}
-	memcpy(c->rec.body, r->body, r->body_len);
-	c->rec.body[r->body_len] = '\0';
-	c->rec.body_len = r->body_len;
-	/* the command must resolve (dockerd: "No command specified") */
-	if (ctr_view_load(eng, &c->rec, &v, &e) < 0) {
-		rc = fail(r, &e);
-		goto out;
-	}
-	rc = v.argc == 0;
-	ctr_view_free(&v);
-	if (rc) {
-		rc = reply_error(r, 400, "no command specified");
 		goto out;
 	}
 
