@@ -130,7 +130,6 @@ void ctr_view_free(struct ctr_view *v);
 /* "SIGTERM", "TERM", "15" → 15. -1 when unknown. */
 int ctr_signal_parse(const char *s);
 /* The restart policy of v: 0 no, 1 always, 2 unless-stopped, 3 on-failure */
-enum ctr_restart { CTR_RESTART_NO, CTR_RESTART_ALWAYS, CTR_RESTART_UNLESS_STOPPED, CTR_RESTART_ON_FAILURE };
 enum ctr_restart ctr_restart_policy(const struct create_req *r, int64_t *max_retry);
 
 /* The launch spec of one run, with the storage its strings point into

@@ -98,6 +98,39 @@ int ctr_name_check(const char *name, char out[CTR_NAME_MAX], struct berr *e)
 	return 0;
 }
 
+/* --------------------------------------------------------------- restarts */
+
+int ctr_restart_wanted(enum ctr_restart p, int exit_code, int restarts, int64_t max_retry,
+		       int stopped_by_user)
+{
+	if (stopped_by_user)
+		return 0;
+	switch (p) {
+	case CTR_RESTART_ALWAYS:
+	case CTR_RESTART_UNLESS_STOPPED:
+		return 1;
+	case CTR_RESTART_ON_FAILURE:
+		return exit_code != 0 && (max_retry <= 0 || restarts < max_retry);
+	case CTR_RESTART_NO:
+		break;
+	}
+	return 0;
+}
+
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_RESET_NS (10LL * 1000000000) /* a run this long resets the back-off */
+
+int ctr_restart_delay(int *backoff_ms, int64_t ran_ns, int max_ms)
+{
+	int d;
+
+	if (ran_ns >= BACKOFF_RESET_NS || *backoff_ms <= 0)
+		*backoff_ms = BACKOFF_FIRST_MS;
+	d = *backoff_ms < max_ms ? *backoff_ms : max_ms;
+	*backoff_ms = d > max_ms / 2 ? max_ms : d * 2;
+	return d;
+}
+
 /* ------------------------------------------------------------------ write */
 
 static void rec_json(struct json_w *w, const struct ctr_rec *r)

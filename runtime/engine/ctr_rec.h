@@ -62,6 +62,19 @@ int ctr_id_valid(const char *s);
  * without the '/'. Invalid: -1, e->msg is dockerd's 400 text. */
 int ctr_name_check(const char *name, char out[CTR_NAME_MAX], struct berr *e);
 
+/* Restart policies (HostConfig.RestartPolicy.Name). */
+enum ctr_restart { CTR_RESTART_NO, CTR_RESTART_ALWAYS, CTR_RESTART_UNLESS_STOPPED, CTR_RESTART_ON_FAILURE };
+
+/* After an exit: 1 when policy p restarts the container. on-failure: a
+ * non-zero exit, and at most max_retry restarts (0: no limit). Nothing
+ * restarts what the user stopped (docker stop, kill, rm). */
+int ctr_restart_wanted(enum ctr_restart p, int exit_code, int restarts, int64_t max_retry,
+		       int stopped_by_user);
+/* The delay before a restart, from *backoff_ms (the state kept between
+ * restarts, 0 at first): 100 ms, doubling up to max_ms, back to 100 ms
+ * after a run of 10 s or more (ran_ns). Updates *backoff_ms. */
+int ctr_restart_delay(int *backoff_ms, int64_t ran_ns, int max_ms);
+
 /* Write the record (the directory dirfd/<id> must exist). */
 int ctr_rec_write(int dirfd, const struct ctr_rec *r, struct berr *e);
 /* Read dirfd/<id>/container.json into r (r->body malloc'd: ctr_rec_free). */

@@ -25,7 +25,6 @@
 #include "runtime/shim/spec.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup/" CONFIG_LAUNCH_CGROUP_PARENT
-#define RESTART_RESET_NS (10LL * 1000000000) /* a run this long resets the back-off */
 
 static void watch_spawn_locked(struct engine *eng, struct ctr *c);
 
@@ -383,16 +382,9 @@ static int restart_due_locked(struct engine *eng, struct ctr *c, int64_t ran_ns,
 		return 0;
 	}
 	p = ctr_restart_policy(v.req, &max);
-	if (p == CTR_RESTART_NO)
-		go = 0;
-	else if (p == CTR_RESTART_ON_FAILURE)
-		go = c->rec.exit_code != 0 && (max == 0 || c->rec.restart_count < max);
 	ctr_view_free(&v);
-	if (ran_ns >= RESTART_RESET_NS)
-		c->backoff_ms = 100;
-	*delay_ms = c->backoff_ms ? c->backoff_ms : 100;
-	c->backoff_ms = *delay_ms * 2 > CONFIG_ENGINE_RESTART_BACKOFF_MAX_MS ? CONFIG_ENGINE_RESTART_BACKOFF_MAX_MS
-									     : *delay_ms * 2;
+	go = ctr_restart_wanted(p, c->rec.exit_code, c->rec.restart_count, max, c->rec.stopped_by_user);
+	*delay_ms = ctr_restart_delay(&c->backoff_ms, ran_ns, CONFIG_ENGINE_RESTART_BACKOFF_MAX_MS);
 	return go;
 }
 

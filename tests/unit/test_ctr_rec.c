@@ -154,5 +154,42 @@ static void test_sweep_and_remove(void)
 	ctr_rec_free(&r);
 }
 
+static void test_restart_wanted(void)
+{
+	CHECK(!ctr_restart_wanted(CTR_RESTART_NO, 1, 0, 0, 0));
+	CHECK(ctr_restart_wanted(CTR_RESTART_ALWAYS, 0, 50, 0, 0));
+	CHECK(ctr_restart_wanted(CTR_RESTART_UNLESS_STOPPED, 0, 0, 0, 0));
+	CHECK(!ctr_restart_wanted(CTR_RESTART_ALWAYS, 1, 0, 0, 1));
+	CHECK(!ctr_restart_wanted(CTR_RESTART_UNLESS_STOPPED, 1, 0, 0, 1));
+	/* on-failure: non-zero exits only, at most N restarts, 0 is no limit */
+	CHECK(!ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 0, 0, 0, 0));
+	CHECK(ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 2, 0, 3, 0));
+	CHECK(ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 2, 2, 3, 0));
+	CHECK(!ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 2, 3, 3, 0));
+	CHECK(ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 137, 1000, 0, 0));
+	CHECK(!ctr_restart_wanted(CTR_RESTART_ON_FAILURE, 137, 0, 0, 1));
+}
+
+static void test_restart_delay(void)
+{
+	int b = 0;
+	const int64_t quick = 1000000, long_run = 10LL * 1000000000;
+
+	/* 100 ms, doubling, capped */
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 100);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 200);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 400);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 800);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 1000);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 1000);
+	/* a run of 10 s resets it */
+	CHECK_INT(ctr_restart_delay(&b, long_run, 1000), 100);
+	CHECK_INT(ctr_restart_delay(&b, quick, 1000), 200);
+	/* a cap below the first step */
+	b = 0;
+	CHECK_INT(ctr_restart_delay(&b, quick, 100), 100);
+	CHECK_INT(ctr_restart_delay(&b, quick, 100), 100);
+}
+
 UNIT_MAIN(UNIT(test_roundtrip), UNIT(test_read_refuses), UNIT(test_ids), UNIT(test_names),
-	  UNIT(test_sweep_and_remove))
+	  UNIT(test_sweep_and_remove), UNIT(test_restart_wanted), UNIT(test_restart_delay))
