@@ -31,3 +31,6 @@ test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runt
 # E2: the containers — the record on disk.
 unit-tests += test_ctr_rec
 test_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c
+# container.json's reader, fed anything, and its round trip
+fuzz-targets += fuzz_ctr_rec
+fuzz_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c

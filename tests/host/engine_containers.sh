@@ -212,8 +212,7 @@ docker run -d --name bootal --restart=always $IMG sleep 1000 >/dev/null
 sleep 1
 kpids=$(for n in k1 k2 k3; do docker inspect -f '{{.State.Pid}}' $n; done)
 bpid=$(docker inspect -f '{{.State.Pid}}' bootal)
-kill -9 "$BERTHD" 2>/dev/null
-wait "$BERTHD" 2>/dev/null
+{ kill -9 "$BERTHD"; wait "$BERTHD"; } 2>/dev/null
 sleep 1
 tap_check "with berthd killed (-9), the three containers' processes still run" bash -c \
 	'for p in $1; do kill -0 "$p" || exit 1; done' _ "$kpids"
