@@ -93,7 +93,8 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 
 	if (strcmp(section, "engine") == 0)
 		return on_engine(p->eng, key, v, e);
-	return 0;
+	/* [policy] and [container_network]: the containers part's modules */
+	return ctr_conf_section(p->eng, section, key, v, e) < 0 ? -1 : 0;
 }
 
 static void report(void *ctx, const char *file, int line, const char *msg)

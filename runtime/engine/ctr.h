@@ -15,6 +15,13 @@ struct engine;
  * Called while the configuration is read, before ctr_table_open. */
 int ctr_conf(struct engine *eng, const char *key, const char *value, struct berr *e);
 
+/* A key of berth.conf [policy] (runtime/policy) or [container_network]
+ * (runtime/net), which conf.c hands here: 0 taken, 1 not one of these
+ * sections, -1 a bad key or value (e says which). Sections never given
+ * keep the defaults: every refusal on, the berth0 bridge. */
+int ctr_conf_section(struct engine *eng, const char *section, const char *key, const char *value,
+		     struct berr *e);
+
 /* Load every container record, reconcile with the shims (live ones
  * reconnected, dead ones marked exited), start restart=always ones. */
 int ctr_table_open(struct engine *eng, struct berr *e);
