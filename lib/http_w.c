@@ -1,5 +1,6 @@
 /* http_w.c — the HTTP writer, reason phrases, and target and query
  * helpers of http.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -289,14 +290,55 @@ int http_query_next(const char **q, char *name, size_t nsize, char *value, size_
 	return 1;
 }
 
+/* s[0..n) holds only valid escapes (as http_pct_decode wants them),
+ * without decoding it anywhere. */
+static int pct_check(const char *s, size_t n, struct berr *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '%')
+			continue;
+		if (i + 2 >= n)
+			return berr_set(e, EINVAL, "a %% escape is cut short");
+		if (!isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+			return berr_set(e, EINVAL, "a %% escape is not two hex digits");
+		if (s[i + 1] == '0' && s[i + 2] == '0')
+			return berr_set(e, EINVAL, "%%00 in a query");
+		i += 2;
+	}
+	return 0;
+}
+
 int http_query_get(const char *query, const char *name, char *value, size_t vsize,
 		   struct berr *e)
 {
-	char n[256];
-	int rc;
+	const char *s = query;
 
-	while ((rc = http_query_next(&query, n, sizeof(n), value, vsize, e)) > 0)
-		if (strcmp(n, name) == 0)
+	/* Only the value asked for is decoded into the caller's buffer; the
+	 * others are checked for bad escapes but may be longer than it. */
+	for (;;) {
+		char n[256];
+		size_t len;
+		const char *amp, *eq, *v;
+
+		while (*s == '&')
+			s++;
+		if (!*s)
+			return 0;
+		len = strcspn(s, "&");
+		amp = s + len;
+		eq = memchr(s, '=', len);
+		if (http_pct_decode(s, (size_t)((eq ? eq : amp) - s), n, sizeof(n), HTTP_PCT_PLUS, e) < 0)
+			return berr_prefix(e, "query parameter name");
+		v = eq ? eq + 1 : amp;
+		if (strcmp(n, name) == 0) {
+			if (http_pct_decode(v, (size_t)(amp - v), value, vsize, HTTP_PCT_PLUS, e) < 0)
+				return berr_prefix(e, "query parameter %s", n);
 			return 1;
-	return rc;
+		}
+		if (pct_check(v, (size_t)(amp - v), e) < 0)
+			return berr_prefix(e, "query parameter %s", n);
+		s = amp;
+	}
 }

@@ -604,6 +604,15 @@ static void query_parameters(void)
 	CHECK(http_query_get("a=%00", "a", v, sizeof v, &e) < 0);
 	CHECK(http_query_get("a=%zz", "b", v, sizeof v, &e) < 0);
 	CHECK(http_query_get("a=0123456789", "a", v, 4, &e) < 0);
+	/* Another parameter longer than the buffer is not in the way: docker ps
+	 * --filter ancestor=… sends filters before limit. */
+	CHECK_INT(http_query_get("filters=%7B%22ancestor%22%3A%7B%22x%22%3Atrue%7D%7D&limit=1", "limit", v,
+				 4, &e), 1);
+	CHECK_STR(v, "1");
+	CHECK(http_query_get("f=%zz&limit=1", "limit", v, 4, &e) < 0);
+	CHECK(http_query_get("f=%0&limit=1", "limit", v, 4, &e) < 0);
+	CHECK(http_query_get("f=ab%00cd&limit=1", "limit", v, 4, &e) < 0);
+	CHECK(http_query_get("f=%&limit=1", "limit", v, 4, &e) < 0);
 }
 
 UNIT_MAIN(UNIT(simple_requests), UNIT(chunked_requests), UNIT(pipelined_requests),
