@@ -27,6 +27,8 @@
 #define EXIT_USAGE 100
 #define EXIT_SYSCALL 111
 #define DEFAULT_CONFIG "/etc/berth/berth.conf"
+/* sizeof(struct sockaddr_un.sun_path) */
+#define RUN_DIR_SUN_PATH ((size_t)108)
 
 static const char usage_text[] =
 	"usage: berthd [--data-root DIR] [--run-dir DIR] [--socket PATH] [--group NAME]\n"
@@ -120,6 +122,12 @@ static int configure(struct engine *eng, const struct args *a, struct berr *e)
 	if (!c->socket[0] &&
 	    (size_t)snprintf(c->socket, sizeof(c->socket), "%s/engine.sock", c->run_dir) >= sizeof(c->socket))
 		return berr_set(e, ENAMETOOLONG, "socket path: too long");
+	/* Each shim's control socket is RUN_DIR/shims/<64 hex>/ctl, and a
+	 * socket path must fit in sun_path: say so now, not at the first run. */
+	if (strlen(c->run_dir) + sizeof("/shims/") - 1 + 64 + sizeof("/ctl") > RUN_DIR_SUN_PATH)
+		return berr_set(e, ENAMETOOLONG,
+				"--run-dir %s: too long for the shims' sockets (at most %zu bytes)", c->run_dir,
+				RUN_DIR_SUN_PATH - (sizeof("/shims/") - 1 + 64 + sizeof("/ctl")));
 	return 0;
 }
 
