@@ -84,6 +84,27 @@ static int create_conflict(struct req *r, const struct ctr *other, const char *n
 			   name, other->rec.id);
 }
 
+/* What the engine cannot do is refused (400) rather than silently left
+ * out: a container would run otherwise than the client asked. */
+static int create_unsupported(const struct create_req *cr, struct berr *e)
+{
+	const char *nm = cr->host.network_mode;
+
+	if (cr->host.n_volumes_from > 0)
+		return berr_set(e, EINVAL, "HostConfig.VolumesFrom: --volumes-from is not supported on this appliance (use named volumes)");
+	if (cr->host.n_links > 0)
+		return berr_set(e, EINVAL, "HostConfig.Links: --link is not supported on this appliance (containers on the bridge reach each other by address)");
+	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") && strcmp(nm, "host"))
+		return berr_set(e, EINVAL, "HostConfig.NetworkMode: network %s is not supported on this appliance (bridge, none, or host where the policy allows it)", nm);
+	if (cr->host.pid_mode && !strncmp(cr->host.pid_mode, "container:", 10))
+		return berr_set(e, EINVAL, "HostConfig.PidMode: %s is not supported on this appliance", cr->host.pid_mode);
+	if (cr->host.ipc_mode && !strncmp(cr->host.ipc_mode, "container:", 10))
+		return berr_set(e, EINVAL, "HostConfig.IpcMode: %s is not supported on this appliance", cr->host.ipc_mode);
+	if (cr->host.init)
+		return berr_set(e, EINVAL, "HostConfig.Init: --init is not supported on this appliance (no docker-init; the command runs as the container's first process)");
+	return 0;
+}
+
 /* The parts of a create that read the body: policy, image, the command. */
 static int create_check(struct req *r, struct create_req *cr, char hex[CTR_ID_LEN + 1], struct berr *e)
 {
@@ -99,6 +120,8 @@ static int create_check(struct req *r, struct create_req *cr, char hex[CTR_ID_LE
 		e->errnum = EPERM;
 		return -1;
 	}
+	if (create_unsupported(cr, e) < 0)
+		return -1;
 	if (images_resolve(r->eng, cr->image, hex, name, e) < 0) {
 		if (e->errnum == ENOENT)
 			berr_set(e, ENOENT, "No such image: %s", cr->image);

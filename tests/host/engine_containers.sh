@@ -193,6 +193,13 @@ refused "-v /:/host" "HostConfig.Binds" -v /:/host
 refused "--cap-add SYS_ADMIN" "HostConfig.CapAdd" --cap-add SYS_ADMIN
 refused "--pid host" "HostConfig.PidMode" --pid host
 refused "--security-opt seccomp=unconfined" "HostConfig.SecurityOpt" --security-opt seccomp=unconfined
+# What the engine cannot do is refused, never silently left out.
+refused "--volumes-from (not supported)" "HostConfig.VolumesFrom: --volumes-from is not supported" --volumes-from vuser
+refused "--link (not supported)" "HostConfig.Links: --link is not supported" --link vuser:v
+refused "--network container:X (not supported)" "HostConfig.NetworkMode: network container:vuser is not supported" --network container:vuser
+refused "--network of a user-defined network" "HostConfig.NetworkMode: network mynet is not supported" --network mynet
+refused "--ipc container:X (not supported)" "HostConfig.IpcMode: container:vuser is not supported" --ipc container:vuser
+refused "--init (not supported)" "HostConfig.Init: --init is not supported" --init
 out=$(c -X POST -H 'Content-Type: application/json' -d "{\"Image\":\"$IMG\",\"HostConfig\":{\"Privil\\u0065ged\":true,\"Privileged\":true}}" http://x/v1.47/containers/create)
 tap_check "a create body with Privileged twice (one escaped) is refused" bash -c '! grep -q "\"Id\"" <<<"$1"' _ "$out"
 tap_check "refusals left nothing behind" test "$(docker ps -aq | wc -l)" = 2
