@@ -127,6 +127,9 @@ void json_w_kstr(struct json_w *w, const char *key, const char *s);
 void json_w_ki64(struct json_w *w, const char *key, int64_t v);
 void json_w_ku64(struct json_w *w, const char *key, uint64_t v);
 void json_w_kbool(struct json_w *w, const char *key, bool v);
+/* "key": [the n strings of v], or "key": null when !set (Docker's
+ * nil slices). */
+void json_w_kstrs(struct json_w *w, const char *key, const char *const *v, int n, bool set);
 
 /* The whole document: one complete top-level value, NUL-terminated, at
  * *out (inside the caller's or the grown buffer), *len bytes. Reports the

@@ -306,6 +306,19 @@ void json_w_kbool(struct json_w *w, const char *key, bool v)
 	json_w_bool(w, v);
 }
 
+void json_w_kstrs(struct json_w *w, const char *key, const char *const *v, int n, bool set)
+{
+	json_w_key(w, key);
+	if (!set) {
+		json_w_null(w);
+		return;
+	}
+	json_w_arr(w);
+	for (int i = 0; i < n; i++)
+		json_w_str(w, v[i]);
+	json_w_arr_end(w);
+}
+
 int json_w_finish(struct json_w *w, const char **out, size_t *len, struct berr *e)
 {
 	if (!w->err && (w->depth != 0 || !w->top_done))

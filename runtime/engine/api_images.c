@@ -212,19 +212,6 @@ out:
 	return rc;
 }
 
-static void write_strs(struct json_w *w, const char *key, const char *const *v, int n, int set)
-{
-	json_w_key(w, key);
-	if (!set) {
-		json_w_null(w);
-		return;
-	}
-	json_w_arr(w);
-	for (int i = 0; i < n; i++)
-		json_w_str(w, v[i]);
-	json_w_arr_end(w);
-}
-
 /* {"80/tcp":{},…}, or null when there are none. */
 static void write_set(struct json_w *w, const char *key, const char *const *v, int n, int omit)
 {
@@ -258,12 +245,12 @@ static void write_config(struct json_w *w, const struct imgconf *c)
 	json_w_kbool(w, "Tty", false);
 	json_w_kbool(w, "OpenStdin", false);
 	json_w_kbool(w, "StdinOnce", false);
-	write_strs(w, "Env", c->env, c->env_n, c->env_n > 0);
-	write_strs(w, "Cmd", c->cmd, c->cmd_n, c->cmd_set);
+	json_w_kstrs(w, "Env", c->env, c->env_n, c->env_n > 0);
+	json_w_kstrs(w, "Cmd", c->cmd, c->cmd_n, c->cmd_set);
 	json_w_kstr(w, "Image", "");
 	write_set(w, "Volumes", c->volumes, c->volumes_n, 0);
 	json_w_kstr(w, "WorkingDir", c->workdir);
-	write_strs(w, "Entrypoint", c->entrypoint, c->entrypoint_n, c->entrypoint_set);
+	json_w_kstrs(w, "Entrypoint", c->entrypoint, c->entrypoint_n, c->entrypoint_set);
 	json_w_key(w, "OnBuild");
 	json_w_null(w);
 	json_w_key(w, "Labels");
@@ -322,7 +309,11 @@ static void write_inspect(struct req *r, struct json_w *w, struct img *im)
 	json_w_obj_end(w);
 }
 
-static int api_image_inspect(struct req *r)
+/* Resolve the image of the route, read its record and config (shared
+ * store lock), and answer with what write() makes of them. */
+typedef void image_writer(struct req *r, struct json_w *w, struct img *im);
+
+static int image_answer(struct req *r, image_writer *write)
 {
 	struct engine *eng = r->eng;
 	struct img *im = malloc(sizeof(*im));
@@ -343,13 +334,18 @@ static int api_image_inspect(struct req *r)
 	if (rc == 0)
 		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
 	if (rc == 0)
-		write_inspect(r, &w, im);
+		write(r, &w, im);
 	images_unlock(eng);
 	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
 out:
 	json_w_free(&w);
 	free(im);
 	return rc;
+}
+
+static int api_image_inspect(struct req *r)
+{
+	return image_answer(r, write_inspect);
 }
 
 /* GET /images/{name}/history: newest first; the top entry carries the id
@@ -391,34 +387,14 @@ static void write_history(struct json_w *w, struct store *s, struct img *im)
 	json_w_arr_end(w);
 }
 
+static void history_writer(struct req *r, struct json_w *w, struct img *im)
+{
+	write_history(w, &r->eng->store, im);
+}
+
 static int api_image_history(struct req *r)
 {
-	struct engine *eng = r->eng;
-	struct img *im = malloc(sizeof(*im));
-	struct json_w w;
-	struct berr e;
-	int rc;
-
-	json_w_init_grow(&w, LIST_MAX);
-	if (!im)
-		return reply_error(r, 500, "out of memory");
-	if (images_lock(eng, STORE_SHARED, &e) < 0) {
-		rc = reply_berr(r, &e);
-		goto out;
-	}
-	rc = images_resolve_locked(&eng->store, r->param[0], im->hex, NULL, &e);
-	if (rc == 0)
-		rc = store_image_read(&eng->store, im->hex, &im->rec, &e);
-	if (rc == 0)
-		rc = images_config_locked(&eng->store, im->hex, &im->conf, &e);
-	if (rc == 0)
-		write_history(&w, &eng->store, im);
-	images_unlock(eng);
-	rc = rc < 0 ? reply_berr(r, &e) : reply_jsonw(r, 200, &w);
-out:
-	json_w_free(&w);
-	free(im);
-	return rc;
+	return image_answer(r, history_writer);
 }
 
 /* -------------------------------------------------------------- tag, delete */

@@ -71,19 +71,6 @@ void ctr_status_text(const struct ctr *c, int64_t now, char *out, size_t n)
 	snprintf(out, n, "Created");
 }
 
-static void kstrs(struct json_w *w, const char *key, const char *const *v, int n, int set)
-{
-	json_w_key(w, key);
-	if (!set) {
-		json_w_null(w);
-		return;
-	}
-	json_w_arr(w);
-	for (int i = 0; i < n; i++)
-		json_w_str(w, v[i]);
-	json_w_arr_end(w);
-}
-
 static void ktime(struct json_w *w, const char *key, int64_t ns)
 {
 	char buf[48];
@@ -257,21 +244,21 @@ static void config_json(const struct ctr *c, const struct ctr_view *v, struct js
 	json_w_kbool(w, "Tty", r->tty);
 	json_w_kbool(w, "OpenStdin", r->open_stdin);
 	json_w_kbool(w, "StdinOnce", r->stdin_once);
-	kstrs(w, "Env", v->env, v->n_env, 1);
+	json_w_kstrs(w, "Env", v->env, v->n_env, 1);
 	if (r->cmd.set)
-		kstrs(w, "Cmd", r->cmd.v, r->cmd.n, 1);
+		json_w_kstrs(w, "Cmd", r->cmd.v, r->cmd.n, 1);
 	else if (v->img && !r->entrypoint.set)
-		kstrs(w, "Cmd", v->img->cmd, v->img->cmd_n, v->img->cmd_set);
+		json_w_kstrs(w, "Cmd", v->img->cmd, v->img->cmd_n, v->img->cmd_set);
 	else
-		kstrs(w, "Cmd", NULL, 0, 0);
+		json_w_kstrs(w, "Cmd", NULL, 0, 0);
 	json_w_kstr(w, "Image", c->rec.image_ref);
 	json_w_kstr(w, "WorkingDir", v->workdir);
 	if (r->entrypoint.set)
-		kstrs(w, "Entrypoint", r->entrypoint.v, r->entrypoint.n, 1);
+		json_w_kstrs(w, "Entrypoint", r->entrypoint.v, r->entrypoint.n, 1);
 	else if (v->img)
-		kstrs(w, "Entrypoint", v->img->entrypoint, v->img->entrypoint_n, v->img->entrypoint_set);
+		json_w_kstrs(w, "Entrypoint", v->img->entrypoint, v->img->entrypoint_n, v->img->entrypoint_set);
 	else
-		kstrs(w, "Entrypoint", NULL, 0, 0);
+		json_w_kstrs(w, "Entrypoint", NULL, 0, 0);
 	kv_obj(w, "Labels", r->labels, r->n_labels, v->img);
 	json_w_kstr(w, "StopSignal", v->stop_signal);
 	if (r->stop_timeout_set)
@@ -296,9 +283,9 @@ static void hostconfig_json(const struct create_req *r, struct json_w *w)
 	json_w_kbool(w, "AutoRemove", h->auto_remove);
 	json_w_kbool(w, "Privileged", h->privileged);
 	json_w_kbool(w, "ReadonlyRootfs", h->readonly_rootfs);
-	kstrs(w, "CapAdd", h->cap_add.v, h->cap_add.n, h->cap_add.set);
-	kstrs(w, "CapDrop", h->cap_drop.v, h->cap_drop.n, h->cap_drop.set);
-	kstrs(w, "SecurityOpt", h->security_opt.v, h->security_opt.n, h->security_opt.set);
+	json_w_kstrs(w, "CapAdd", h->cap_add.v, h->cap_add.n, h->cap_add.set);
+	json_w_kstrs(w, "CapDrop", h->cap_drop.v, h->cap_drop.n, h->cap_drop.set);
+	json_w_kstrs(w, "SecurityOpt", h->security_opt.v, h->security_opt.n, h->security_opt.set);
 	json_w_ki64(w, "Memory", h->memory);
 	json_w_ki64(w, "MemorySwap", h->memory_swap);
 	json_w_ki64(w, "NanoCpus", h->nano_cpus);
@@ -341,7 +328,7 @@ void ctr_json_inspect(struct engine *eng, const struct ctr *c, const struct ctr_
 	json_w_kstr(w, "Id", c->rec.id);
 	ktime(w, "Created", c->rec.created_ns);
 	json_w_kstr(w, "Path", v->argc > 0 ? v->argv[0] : "");
-	kstrs(w, "Args", v->argv + (v->argc > 0), v->argc > 0 ? v->argc - 1 : 0, 1);
+	json_w_kstrs(w, "Args", v->argv + (v->argc > 0), v->argc > 0 ? v->argc - 1 : 0, 1);
 	state_json(c, w);
 	json_w_kstr(w, "Image", img);
 	ctr_dir_path(eng, c->rec.id, "resolv.conf", path, sizeof(path));

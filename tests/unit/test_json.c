@@ -293,6 +293,21 @@ static const char *wfinish(struct json_w *w)
 	return out;
 }
 
+static void writer_string_lists(void)
+{
+	char buf[128];
+	struct json_w w;
+	const char *v[] = { "a", "b\"" };
+
+	json_w_init(&w, buf, sizeof buf);
+	json_w_obj(&w);
+	json_w_kstrs(&w, "two", v, 2, true);
+	json_w_kstrs(&w, "empty", v, 0, true);
+	json_w_kstrs(&w, "unset", v, 2, false);
+	json_w_obj_end(&w);
+	CHECK_STR(wfinish(&w), "{\"two\":[\"a\",\"b\\\"\"],\"empty\":[],\"unset\":null}");
+}
+
 static void writer_escapes(void)
 {
 	char buf[256];
@@ -457,4 +472,4 @@ UNIT_MAIN(UNIT(accepts_valid_documents), UNIT(refuses_malformed_documents),
 	  UNIT(refuses_duplicate_keys), UNIT(bounds_depth), UNIT(token_limit_is_the_callers),
 	  UNIT(typed_accessors), UNIT(iterates_members), UNIT(writer_escapes),
 	  UNIT(writer_refuses_bad_utf8), UNIT(writer_misuse_is_sticky), UNIT(writer_cap_is_an_error),
-	  UNIT(writer_grows_up_to_its_cap))
+	  UNIT(writer_grows_up_to_its_cap), UNIT(writer_string_lists))
