@@ -165,7 +165,7 @@ fi
 
 # with a group that exists: 0660 root:GROUP, and a member is let in
 if command -v setpriv >/dev/null && getent group nogroup >/dev/null; then
-	G=$WORK/grp
+	G=$WORK/g  # short: RUN_DIR/shims/<id>/ctl must fit a socket path
 	mkdir -p "$G/run"
 	chmod 0711 "$WORK" "$G" "$G/run"
 	if start_berthd "$WORK/berthd3.log" "$G/run/engine.sock" --data-root "$G/data" --run-dir "$G/run" \
