@@ -95,6 +95,7 @@ fg)
 	done
 	echo "berth: booting $(basename "$BOARD_DIR") in qemu (software emulation); ctrl-a x quits, ctrl-a c is qemu's monitor"
 	echo "berth: SSH   ssh -p $SSH_PORT -i build/pki/ssh/id_ed25519 root@127.0.0.1"
+	echo "berth: docker  ssh-add build/pki/ssh/id_ed25519; DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT docker ps"
 	exec "$QEMU" "${qemu_args[@]}" -nographic -serial mon:stdio
 	;;
 bg)
