@@ -289,16 +289,30 @@ static int query_int(struct req *r, const char *name, int *out)
 	return 1;
 }
 
+/* ?signal= and ?t= of stop and restart: 0, or the 400 already answered
+ * (-1; *answered gets reply_error's result). */
+static int stop_args(struct req *r, int *sig, int *t, int *answered)
+{
+	*t = -1;
+	if (query_signal(r, sig) < 0) {
+		*answered = reply_error(r, 400, "invalid signal");
+		return -1;
+	}
+	if (query_int(r, "t", t) < 0) {
+		*answered = reply_error(r, 400, "invalid value for t");
+		return -1;
+	}
+	return 0;
+}
+
 static int api_stop(struct req *r)
 {
 	struct ctr *c;
 	struct berr e;
-	int sig, t = -1, rc;
+	int sig, t, rc;
 
-	if (query_signal(r, &sig) < 0)
-		return reply_error(r, 400, "invalid signal");
-	if (query_int(r, "t", &t) < 0)
-		return reply_error(r, 400, "invalid value for t");
+	if (stop_args(r, &sig, &t, &rc) < 0)
+		return rc;
 	c = route_ctr(r);
 	if (!c)
 		return 0;
@@ -317,12 +331,10 @@ static int api_restart(struct req *r)
 {
 	struct ctr *c;
 	struct berr e;
-	int sig, t = -1, rc;
+	int sig, t, rc;
 
-	if (query_signal(r, &sig) < 0)
-		return reply_error(r, 400, "invalid signal");
-	if (query_int(r, "t", &t) < 0)
-		return reply_error(r, 400, "invalid value for t");
+	if (stop_args(r, &sig, &t, &rc) < 0)
+		return rc;
 	c = route_ctr(r);
 	if (!c)
 		return 0;

@@ -48,6 +48,16 @@ static void write_volume(struct json_w *w, struct engine *eng, const struct volu
 	json_w_obj_end(w);
 }
 
+/* One volume as the answer (create 201, inspect 200). */
+static int reply_volume(struct req *r, int status, const struct volume *v)
+{
+	struct json_w w;
+
+	json_w_init_grow(&w, 1 << 20);
+	write_volume(&w, r->eng, v, 0);
+	return reply_jsonw(r, status, &w);
+}
+
 /* A key of the body that differs from a known one only in case is refused:
  * dockerd would read it (Go matches keys case-insensitively). */
 static int check_keys(const struct json *j, struct berr *e)
@@ -151,7 +161,6 @@ out:
 static int api_volume_create(struct req *r)
 {
 	struct volume *v = malloc(sizeof(*v));
-	struct json_w w;
 	struct berr e;
 	int rc, status, created;
 
@@ -162,9 +171,7 @@ static int api_volume_create(struct req *r)
 	} else if (volume_create(r->eng, v, &created, &e) < 0) {
 		rc = reply_berr(r, &e);
 	} else {
-		json_w_init_grow(&w, 1 << 20);
-		write_volume(&w, r->eng, v, 0);
-		rc = reply_jsonw(r, 201, &w);
+		rc = reply_volume(r, 201, v);
 	}
 	free(v);
 	return rc;
@@ -173,7 +180,6 @@ static int api_volume_create(struct req *r)
 static int api_volume_inspect(struct req *r)
 {
 	struct volume *v = malloc(sizeof(*v));
-	struct json_w w;
 	struct berr e;
 	int rc;
 
@@ -182,9 +188,7 @@ static int api_volume_inspect(struct req *r)
 	if (volume_get(r->eng, r->param[0], v, &e) < 0) {
 		rc = reply_berr(r, &e);
 	} else {
-		json_w_init_grow(&w, 1 << 20);
-		write_volume(&w, r->eng, v, 0);
-		rc = reply_jsonw(r, 200, &w);
+		rc = reply_volume(r, 200, v);
 	}
 	free(v);
 	return rc;
