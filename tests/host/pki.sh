@@ -74,12 +74,16 @@ site=$WORK/site
 mkdir -p "$site/tls" && cp "$d/ca.pem" "$d/server/cert.pem" "$d/server/key.pem" "$site/tls/"
 plan=$(make -n -s -C "$TOP" O="$BUILD" SITE="$site" "$BUILD/pki/image-tls/key.pem" 2>&1)
 tap_check "SITE=dir takes dir/tls/{ca,cert,key}.pem" grep -qF "$site/tls/ca.pem $site/tls/cert.pem $site/tls/key.pem" <<< "$plan"
-spec=$(TLS_DIR=$site/tls "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$BUILD" "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')" \
+# mkinitramfs writes BUILDDIR/rootfs/VARIANT: give it a build dir of links
+fake=$WORK/build
+mkdir -p "$fake"
+for f in "$BUILD"/*; do [ "$(basename "$f")" = rootfs ] || ln -s "$f" "$fake/"; done
+spec=$(TLS_DIR=$site/tls "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$fake" "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')" \
 	"$(ls "$BUILD"/kmod/*/lib/modules 2>/dev/null | head -1)" 2>&1)
 tap_check "mkinitramfs bakes TLS_DIR's key as /etc/berth/tls/key.pem 0600" \
 	grep -qx "file /etc/berth/tls/key.pem $site/tls/key.pem 0600 0 0" <<< "$spec"
 rm "$site/tls/key.pem"
-out=$(TLS_DIR=$site/tls "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$BUILD" "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')" x 2>&1)
+out=$(TLS_DIR=$site/tls "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$fake" "$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')" x 2>&1)
 [ $? != 0 ] && grep -qF "$site/tls/key.pem missing" <<< "$out" && tap_ok "a missing TLS_DIR/key.pem stops the image, named" ||
 	tap_fail "a missing TLS_DIR/key.pem stops the image, named" "$out"
 tap_done
