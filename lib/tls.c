@@ -317,8 +317,13 @@ void tls_conn_fini(struct tls_conn *c)
 
 /* ---------------------------------------------------------------- socket I/O */
 
+static const char *alert_name(int a);
+
 static int conn_error(const struct tls_conn *c, struct berr *e)
 {
+	if (c->peer_alert)
+		return berr_set(e, EPROTO, "TLS: %s: alert %d (%s)", c->broken_what, c->peer_alert - 1,
+				alert_name(c->peer_alert - 1));
 	if (c->broken == EPROTO)
 		return berr_set(e, EPROTO, "TLS: %s", c->broken_what);
 	errno = c->broken;
@@ -334,6 +339,21 @@ static int io_fail(struct tls_conn *c, struct berr *e, int err, const char *what
 	return conn_error(c, e);
 }
 
+/* A peer that refuses the handshake may close before reading all we sent:
+ * our send fails, but its alert (plaintext during the handshake) is there
+ * to read. 1 when found (its code kept for the message). */
+static int peer_alert(struct tls_conn *c)
+{
+	unsigned char a[7];
+	ssize_t n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+
+	if (n == (ssize_t)sizeof a && a[0] == 21 && a[3] == 0 && a[4] == 2 && a[5] == 2) {
+		c->peer_alert = a[6] + 1;
+		return 1;
+	}
+	return 0;
+}
+
 static int io_send(struct tls_conn *c, struct berr *e)
 {
 	size_t len;
@@ -346,7 +366,10 @@ static int io_send(struct tls_conn *c, struct berr *e)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
-		return io_fail(c, e, errno, "send");
+		int err = errno;
+		if (!c->hs_done && peer_alert(c))
+			return io_fail(c, e, 0, "the peer refused the connection");
+		return io_fail(c, e, err, "send");
 	}
 	br_ssl_engine_sendrec_ack(c->eng, (size_t)n);
 	return 0;

@@ -173,6 +173,7 @@ struct tls_conn {
 	int broken;                          /* errno of a failed socket call (EPROTO: a protocol
 	                                      * failure seen here), 0 when none */
 	const char *broken_what;
+	int peer_alert;                      /* 1 + the alert a refusing peer sent, 0 none */
 	int ip_check;                        /* client: server_name was an IP literal */
 	unsigned char ip[16];
 	size_t ip_len;
