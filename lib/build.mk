@@ -65,3 +65,8 @@ test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c
 lib-objs-y += lib/cgroup.o
 unit-tests += test_cgroup
 test_cgroup-srcs := lib/cgroup.c lib/fs.c lib/util.c lib/err.c
+
+# Prometheus text format: a bounded writer that flushes, histograms (issue 12).
+lib-objs-y += lib/prom.o
+unit-tests += test_prom
+test_prom-srcs := lib/prom.c lib/err.c
