@@ -1,0 +1,142 @@
+/* test_metrics.c — berthd's host families on a fixture /proc: every value
+ * equals its source converted to base units, files that are missing leave
+ * their families without samples, /proc/net/dev's parser refuses what it
+ * does not understand. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/prom.h"
+#include "runtime/engine/metrics.h"
+#include "tests/unit/unit.h"
+
+static const char netdev[] =
+	"Inter-|   Receive                                                |  Transmit\n"
+	" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+	"    lo: 9584618   15779    0    0    0     0          0         0  9584618   15779    0    0    0     0       0          0\n"
+	"  eth0: 1000 10 1 2 0 0 0 0 2000 20 3 4 0 0 0 0\n";
+
+static void put(const char *dir, const char *name, const char *v)
+{
+	char p[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK(write(fd, v, strlen(v)) == (ssize_t)strlen(v));
+	close(fd);
+}
+
+static void parses_netdev(void)
+{
+	struct metrics_netdev d[4];
+
+	CHECK_INT(metrics_netdev_parse(netdev, d, 4), 2);
+	CHECK_STR(d[0].name, "lo");
+	CHECK_INT(d[0].rx_bytes, 9584618);
+	CHECK_STR(d[1].name, "eth0");
+	CHECK_INT(d[1].rx_bytes, 1000);
+	CHECK_INT(d[1].rx_packets, 10);
+	CHECK_INT(d[1].rx_errs, 1);
+	CHECK_INT(d[1].rx_drop, 2);
+	CHECK_INT(d[1].tx_bytes, 2000);
+	CHECK_INT(d[1].tx_packets, 20);
+	CHECK_INT(d[1].tx_errs, 3);
+	CHECK_INT(d[1].tx_drop, 4);
+	/* more interfaces than room: the first max */
+	CHECK_INT(metrics_netdev_parse(netdev, d, 1), 1);
+	CHECK_STR(d[0].name, "lo");
+	CHECK_INT(metrics_netdev_parse("h\nh\n", d, 4), 0);
+	CHECK_INT(metrics_netdev_parse("h\nh\n eth0 1 2 3\n", d, 4), -1);
+	CHECK_INT(metrics_netdev_parse("h\nh\n eth0: 1 2 3\n", d, 4), -1);
+	CHECK_INT(metrics_netdev_parse("h\nh\n averyveryverylongname: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n", d, 4), -1);
+}
+
+static char out[65536];
+
+static const char *scrape(const char *proc, const char *root)
+{
+	struct prom_w w;
+	struct berr e;
+
+	prom_w_init(&w, out, sizeof(out) - 1, NULL, NULL);
+	metrics_host(&w, proc, root);
+	if (prom_w_finish(&w, &e) < 0)
+		UNIT_FAIL_("scrape: %s", e.msg);
+	out[w.len] = '\0';
+	return out;
+}
+
+static void has(const char *text, const char *line)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	if (!strstr(text, want))
+		UNIT_FAIL_("missing line: %s", line);
+}
+
+static void host_values_equal_their_sources(void)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", p[300];
+	const char *t;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(p, sizeof(p), "%s/net", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/pressure", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/fs", dir);
+	mkdir(p, 0755);
+	put(dir, "stat", "cpu  300 0 200 1000 0 0 0 0 0 0\ncpu0 100 1 200 1000 4 5 6 7 0 0\n"
+			 "cpu1 200 0 0 0 0 0 0 0 0 0\nintr 1 2 3\nctxt 99\nbtime 1700000000\nprocesses 5\n");
+	put(dir, "loadavg", "0.50 1.25 2.00 1/100 4242\n");
+	put(dir, "meminfo", "MemTotal:       16384 kB\nMemFree:         1024 kB\nMemAvailable:    8192 kB\n"
+			    "Buffers:           4 kB\nCached:          512 kB\nSwapTotal:          0 kB\n");
+	put(dir, "pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=2500000\n"
+				    "full avg10=0.00 avg60=0.00 avg300=0.00 total=1000\n");
+	put(dir, "net/dev", netdev);
+	put(dir, "sys/fs/file-nr", "1024\t0\t9223372036854775807\n");
+	t = scrape(dir, dir);
+	if (sysconf(_SC_CLK_TCK) == 100) {
+		has(t, "berth_host_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 1");
+		has(t, "berth_host_cpu_seconds_total{cpu=\"0\",mode=\"nice\"} 0.01");
+		has(t, "berth_host_cpu_seconds_total{cpu=\"0\",mode=\"steal\"} 0.07");
+		has(t, "berth_host_cpu_seconds_total{cpu=\"1\",mode=\"user\"} 2");
+	}
+	CHECK(!strstr(t, "cpu=\"\""));		/* the summary line is not a CPU */
+	has(t, "berth_host_boot_time_seconds 1700000000");
+	has(t, "berth_host_load1 0.5");
+	has(t, "berth_host_load5 1.25");
+	has(t, "berth_host_load15 2");
+	has(t, "berth_host_memory_total_bytes 16777216");
+	has(t, "berth_host_memory_available_bytes 8388608");
+	has(t, "berth_host_memory_swap_total_bytes 0");
+	has(t, "# TYPE berth_host_memory_swap_free_bytes gauge");	/* absent key: family, no sample */
+	CHECK(!strstr(t, "\nberth_host_memory_swap_free_bytes "));
+	has(t, "berth_host_pressure_memory_waiting_seconds_total 2.5");
+	has(t, "berth_host_pressure_memory_stalled_seconds_total 0.001");
+	CHECK(!strstr(t, "\nberth_host_pressure_cpu_waiting_seconds_total "));	/* no pressure/cpu */
+	has(t, "berth_host_network_receive_bytes_total{device=\"eth0\"} 1000");
+	has(t, "berth_host_network_transmit_drop_total{device=\"eth0\"} 4");
+	has(t, "berth_host_network_receive_bytes_total{device=\"lo\"} 9584618");
+	has(t, "berth_host_filefd_allocated 1024");
+	has(t, "berth_host_filefd_maximum 9223372036854775807");
+	CHECK(strstr(t, "berth_host_filesystem_size_bytes{mountpoint=\"/tmp/test_metrics."));
+	CHECK(!strstr(t, "\nberth_host_entropy_available_bytes "));
+	/* nothing readable: every family, no samples */
+	t = scrape("/nonexistent", "/nonexistent");
+	CHECK(strstr(t, "# TYPE berth_host_cpu_seconds_total counter\n# HELP"));
+	CHECK(!strstr(t, "\nberth_"));
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	CHECK(system(p) == 0);
+}
+
+UNIT_MAIN(UNIT(parses_netdev), UNIT(host_values_equal_their_sources))
