@@ -8,6 +8,9 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 # berthctl: the local control-socket client (static, in the image as /usr/bin/berthctl).
 progs-y += berthctl
 berthctl-objs-y := tools/berthctl.o
+berthctl-objs-y += tools/berthctl_top.o
+unit-tests += test_berthctl_top
+test_berthctl_top-srcs := tools/berthctl_top.c lib/http.c lib/sock.c lib/fs.c lib/util.c lib/err.c
 
 # berth-dial: `docker system dial-stdio` for DOCKER_HOST=ssh:// (the image
 # links /usr/bin/docker to it).
