@@ -39,3 +39,13 @@ test_seccomp-srcs := tools/seccomp/gen.c $(foreach p,$(SECCOMP_PROGS),tools/secc
 	build/gen/seccomp_$(p).c) lib/seccomp.c lib/err.c
 # kept, not removed as intermediates: the unit tests compile them too
 .SECONDARY: $(foreach p,$(SECCOMP_PROGS),$(O)/gen/seccomp_$(p).c)
+
+# An operator's agent, as an example (docs/metrics.md "Agents"): static, not
+# in the image; SITE=dir puts dir/bin/* there. Built with bins for the tests.
+AGENT_EXAMPLE := $(O)/examples/berth-agent-example
+$(AGENT_EXAMPLE): $(O)/obj/tools/agent-example.o $(LIBBERTH)
+	@mkdir -p $(dir $@)
+	@echo "  LD      examples/berth-agent-example"
+	$(Q)$(CC) $(LDFLAGS) -s -o $@ $< $(LIBBERTH)
+.PHONY: agent-example
+agent-example bins: $(AGENT_EXAMPLE)
