@@ -37,7 +37,7 @@ fuzz_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c l
 
 # Issue 12: GET /metrics (docs/metrics.md).
 berthd-objs-y += runtime/engine/api_metrics.o runtime/engine/metrics_host.o \
-	runtime/engine/metrics_ctr.o runtime/engine/metrics_svc.o
+	runtime/engine/metrics_ctr.o runtime/engine/metrics_ctr_out.o runtime/engine/metrics_svc.o
 # berth_build_info's revision: `git describe --always --dirty` at build time,
 # as os-release's VERSION_ID; the header is rewritten only when it changes.
 $(O)/gen/berth_revision.h: FORCE
@@ -50,4 +50,4 @@ $(O)/obj/runtime/engine/api_metrics.o: CFLAGS += -I$(O)/gen
 .PHONY: FORCE
 FORCE:
 unit-tests += test_metrics
-test_metrics-srcs := runtime/engine/metrics_host.c lib/prom.c lib/fs.c lib/util.c lib/err.c
+test_metrics-srcs := runtime/engine/metrics_host.c runtime/engine/metrics_ctr_out.c lib/cgroup.c lib/prom.c lib/fs.c lib/util.c lib/err.c

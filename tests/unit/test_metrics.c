@@ -139,4 +139,95 @@ static void host_values_equal_their_sources(void)
 	CHECK(system(p) == 0);
 }
 
-UNIT_MAIN(UNIT(parses_netdev), UNIT(host_values_equal_their_sources))
+static const char *scrape_ctr(const struct metrics_ctr *cs, int n)
+{
+	struct prom_w w;
+	struct berr e;
+
+	prom_w_init(&w, out, sizeof(out) - 1, NULL, NULL);
+	metrics_ctr_write(&w, cs, n);
+	if (prom_w_finish(&w, &e) < 0)
+		UNIT_FAIL_("scrape: %s", e.msg);
+	out[w.len] = '\0';
+	return out;
+}
+
+#define L "{id=\"abc\",name=\"web\",image=\"nginx:1\"}"
+
+static void container_values_equal_their_cgroup_files(void)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", p[300];
+	struct metrics_ctr c[2];
+	const char *t;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(p, sizeof(p), "%s/abc", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/42", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/42/net", dir);
+	mkdir(p, 0755);
+	put(dir, "abc/memory.current", "52428800\n");
+	put(dir, "abc/memory.peak", "60000000\n");
+	put(dir, "abc/memory.max", "max\n");
+	put(dir, "abc/memory.events", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 1\noom_group_kill 0\n");
+	put(dir, "abc/cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n"
+				 "nr_periods 10\nnr_throttled 4\nthrottled_usec 1500\n");
+	put(dir, "abc/pids.current", "3\n");
+	put(dir, "abc/pids.max", "64\n");
+	put(dir, "abc/io.stat", "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n"
+				"8:16 rbytes=1 wbytes=2 rios=1 wios=1 dbytes=0 dios=0\n");
+	put(dir, "42/net/dev", netdev);
+	memset(c, 0, sizeof(c));
+	strcpy(c[0].id, "abc");
+	strcpy(c[0].name, "web");
+	strcpy(c[0].image, "nginx:1");
+	strcpy(c[0].state, "running");
+	c[0].running = 1;
+	c[0].pid = 42;
+	c[0].restarts = 2;
+	c[0].started_ns = 1700000000500000000LL;
+	metrics_ctr_read(&c[0], dir, dir);
+	/* a created container: state and restarts only */
+	strcpy(c[1].id, "def");
+	strcpy(c[1].name, "idle");
+	strcpy(c[1].image, "a \"b\"");
+	strcpy(c[1].state, "created");
+	t = scrape_ctr(c, 2);
+	has(t, "berth_container_state{id=\"abc\",name=\"web\",image=\"nginx:1\",state=\"running\"} 1");
+	has(t, "berth_container_state{id=\"def\",name=\"idle\",image=\"a \\\"b\\\"\",state=\"created\"} 1");
+	has(t, "berth_container_restarts_total" L " 2");
+	has(t, "berth_container_start_time_seconds" L " 1700000000.5");
+	has(t, "berth_container_cpu_seconds_total" L " 2.5");
+	has(t, "berth_container_cpu_user_seconds_total" L " 2");
+	has(t, "berth_container_cpu_system_seconds_total" L " 0.5");
+	has(t, "berth_container_cpu_periods_total" L " 10");
+	has(t, "berth_container_cpu_throttled_periods_total" L " 4");
+	has(t, "berth_container_cpu_throttled_seconds_total" L " 0.0015");
+	has(t, "berth_container_memory_bytes" L " 52428800");
+	has(t, "berth_container_memory_max_bytes" L " +Inf");
+	has(t, "berth_container_memory_peak_bytes" L " 60000000");
+	has(t, "berth_container_oom_events_total" L " 1");
+	has(t, "berth_container_pids" L " 3");
+	has(t, "berth_container_pids_max" L " 64");
+	has(t, "berth_container_io_read_bytes_total" L " 101");
+	has(t, "berth_container_io_written_bytes_total" L " 202");
+	has(t, "berth_container_network_receive_bytes_total{id=\"abc\",name=\"web\",image=\"nginx:1\",interface=\"eth0\"} 1000");
+	has(t, "berth_container_network_transmit_bytes_total{id=\"abc\",name=\"web\",image=\"nginx:1\",interface=\"eth0\"} 2000");
+	has(t, "berth_container_restarts_total{id=\"def\",name=\"idle\",image=\"a \\\"b\\\"\"} 0");
+	CHECK(!strstr(t, "berth_container_memory_bytes{id=\"def\""));
+	CHECK(!strstr(t, "berth_container_start_time_seconds{id=\"def\""));
+	/* a limit, and a cgroup without memory.peak (before 5.19) */
+	put(dir, "abc/memory.max", "67108864\n");
+	snprintf(p, sizeof(p), "%s/abc/memory.peak", dir);
+	unlink(p);
+	memset(&c[0].mem, 0, sizeof(c[0].mem));
+	metrics_ctr_read(&c[0], dir, dir);
+	t = scrape_ctr(c, 1);
+	has(t, "berth_container_memory_max_bytes" L " 67108864");
+	CHECK(!strstr(t, "\nberth_container_memory_peak_bytes{"));
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	CHECK(system(p) == 0);
+}
+
+UNIT_MAIN(UNIT(parses_netdev), UNIT(host_values_equal_their_sources), UNIT(container_values_equal_their_cgroup_files))
