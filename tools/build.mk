@@ -49,3 +49,5 @@ $(AGENT_EXAMPLE): $(O)/obj/tools/agent-example.o $(LIBBERTH)
 	$(Q)$(CC) $(LDFLAGS) -s -o $@ $< $(LIBBERTH)
 .PHONY: agent-example
 agent-example bins: $(AGENT_EXAMPLE)
+fuzz-targets += fuzz_top
+fuzz_top-srcs := tools/berthctl_top.c lib/http.c lib/sock.c lib/fs.c lib/util.c lib/err.c
