@@ -50,4 +50,4 @@ $(O)/obj/runtime/engine/api_metrics.o: CFLAGS += -I$(O)/gen
 .PHONY: FORCE
 FORCE:
 unit-tests += test_metrics
-test_metrics-srcs := runtime/engine/metrics_host.c runtime/engine/metrics_ctr_out.c lib/cgroup.c lib/prom.c lib/fs.c lib/util.c lib/err.c
+test_metrics-srcs := runtime/engine/metrics_host.c runtime/engine/metrics_ctr_out.c runtime/engine/metrics_svc.c lib/sock.c lib/cgroup.c lib/prom.c lib/fs.c lib/util.c lib/err.c

@@ -3,6 +3,9 @@
  * their families without samples, /proc/net/dev's parser refuses what it
  * does not understand. */
 #include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/initctl.h"
 #include "lib/prom.h"
 #include "runtime/engine/metrics.h"
 #include "tests/unit/unit.h"
@@ -230,4 +234,79 @@ static void container_values_equal_their_cgroup_files(void)
 	CHECK(system(p) == 0);
 }
 
-UNIT_MAIN(UNIT(parses_netdev), UNIT(host_values_equal_their_sources), UNIT(container_values_equal_their_cgroup_files))
+/* A stand-in for PID 1's control socket: one client, INITCTL_SERVICES
+ * answered with 11 services in two replies. */
+static void *fake_init(void *arg)
+{
+	int lfd = *(int *)arg, fd = accept(lfd, NULL, NULL);
+	struct initctl_req q;
+	static struct initctl_rep r[2];
+
+	if (fd < 0 || recv(fd, &q, sizeof(q), 0) != sizeof(q) || q.cmd != INITCTL_SERVICES)
+		return NULL;
+	for (int k = 0; k < 2; k++) {
+		r[k].version = INITCTL_VERSION;
+		r[k].more = k == 0;
+		r[k].count = k == 0 ? 8 : 3;
+		for (uint32_t i = 0; i < r[k].count; i++) {
+			struct initctl_svc *v = &r[k].svc[i];
+
+			snprintf(v->name, sizeof(v->name), "svc%u", k * 8 + i);
+			snprintf(v->state, sizeof(v->state), "%s", i % 2 ? "backoff" : "running");
+			v->restarts = k * 8 + i;
+			v->last_status = i == 0 ? -1 : i == 1 ? 3 << 8 : 9;	/* none, exit 3, SIGKILL */
+		}
+		if (send(fd, &r[k], sizeof(r[k]), 0) != sizeof(r[k]))
+			break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void services_from_the_control_socket(void)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", p[300];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	pthread_t th;
+	const char *t;
+	struct prom_w w;
+	struct berr e;
+	int lfd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/init.sock", dir);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0);
+	snprintf(p, sizeof(p), "%s/svc9", dir);
+	mkdir(p, 0755);
+	put(dir, "svc9/memory.current", "1258291\n");
+	CHECK(pthread_create(&th, NULL, fake_init, &lfd) == 0);
+	prom_w_init(&w, out, sizeof(out) - 1, NULL, NULL);
+	metrics_svc(&w, a.sun_path, dir);
+	pthread_join(th, NULL);
+	CHECK_INT(prom_w_finish(&w, &e), 0);
+	out[w.len] = '\0';
+	t = out;
+	has(t, "berth_service_up{name=\"svc0\"} 1");
+	has(t, "berth_service_up{name=\"svc1\"} 0");
+	has(t, "berth_service_up{name=\"svc10\"} 1");		/* from the second reply */
+	has(t, "berth_service_restarts_total{name=\"svc10\"} 10");
+	has(t, "berth_service_last_exit_code{name=\"svc1\"} 3");
+	has(t, "berth_service_last_exit_code{name=\"svc2\"} 137");
+	CHECK(!strstr(t, "berth_service_last_exit_code{name=\"svc0\"}"));	/* never exited */
+	has(t, "berth_service_memory_bytes{name=\"svc9\"} 1258291");
+	CHECK(!strstr(t, "berth_service_memory_bytes{name=\"svc0\"}"));	/* no cgroup */
+	close(lfd);
+	/* no socket: the families, no samples */
+	prom_w_init(&w, out, sizeof(out) - 1, NULL, NULL);
+	metrics_svc(&w, a.sun_path, dir);
+	CHECK_INT(prom_w_finish(&w, &e), 0);
+	out[w.len] = '\0';
+	CHECK(strstr(out, "# TYPE berth_service_up gauge\n"));
+	CHECK(!strstr(out, "\nberth_service"));
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	CHECK(system(p) == 0);
+}
+
+UNIT_MAIN(UNIT(parses_netdev), UNIT(host_values_equal_their_sources), UNIT(container_values_equal_their_cgroup_files),
+	  UNIT(services_from_the_control_socket))
