@@ -100,5 +100,20 @@ fi
 if command -v promtool >/dev/null; then
 	tap_check "promtool check metrics: a scrape with services is clean" bash -c 'promtool check metrics < "$1"' _ "$O/m2.txt"
 fi
+# make SITE=dir: the image spec gets dir/services.d/*.conf and dir/bin/*
+bd=$TOP/board/${CONFIG_BOARD_NAME:-qemu-x86_64}
+rel=$(sed -n 's/^BOARD_KERNEL_RELEASE := //p' "$bd/board.mk" 2>/dev/null)
+mkdir -p "$WORK/site/bin" "$WORK/site/services.d"
+cp "$AGENT" "$WORK/site/bin/"
+cp "$TOP/rootfs/examples/agent-example.conf" "$WORK/site/services.d/agent.conf"
+if (cd "$WORK" && SITE=site "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$BUILD" "$bd" "$rel" > "$WORK/spec.site" 2>"$WORK/spec.err") &&
+	env -u SITE "$TOP/rootfs/mkinitramfs.sh" "$TOP" "$BUILD" "$bd" "$rel" > "$WORK/spec.plain" 2>>"$WORK/spec.err"; then
+	tap_check "SITE=dir: the image gets /etc/berth/services.d/agent.conf and /usr/local/bin/berth-agent-example" bash -c '
+		grep -qx "file /etc/berth/services.d/agent.conf $1/site/services.d/agent.conf 0644 0 0" "$2" &&
+		grep -qx "file /usr/local/bin/berth-agent-example $1/site/bin/berth-agent-example 0755 0 0" "$2" &&
+		grep -qx "dir /usr/local/bin 0755 0 0" "$2" && ! grep -q "agent" "$3"' _ "$WORK" "$WORK/spec.site" "$WORK/spec.plain"
+else
+	tap_fail "SITE=dir: rootfs/mkinitramfs.sh runs" "$(cat "$WORK/spec.err")"
+fi
 [ -n "${KEEP_WORK:-}" ] && echo "# work: $WORK"
 tap_done
