@@ -14,12 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "autoconf.h"
 #include "lib/cgroup.h"
 #include "lib/initctl.h"
 #include "lib/sock.h"
 #include "runtime/engine/metrics.h"
 
-#define SVC_MAX 128
+#define SVC_MAX CONFIG_INIT_SERVICES_MAX   /* init never has more */
 #define SVC_TIMEOUT_MS 1000
 
 struct svc_list {
