@@ -7,9 +7,8 @@
 #   - node_exporter (its Debian defaults, on 127.0.0.1 in this namespace):
 #     the same latency and CPU per scrape, bytes; both servers' RSS.
 # The client is one python3 keep-alive connection per server (the same for
-# both). Everything runs in a private network and mount namespace (a cgroup2
-# is mounted there when the host has none at /sys/fs/cgroup); berthd has a
-# temporary data root and run dir, and both servers are stopped at the end.
+# both). Everything runs in a private network and mount namespace; berthd
+# has a temporary data root and run dir, and both servers are stopped at the end.
 # Usage: [N=n] bench/metrics/run.sh   (needs root, python3, docker CLI)
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +17,6 @@ if [ -z "${BENCH_METRICS_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_METRICS_NS=1 "$0" "$@"
 fi
 ip link set lo up
-[ -e /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true
 N=${N:-200}
 W=$(mktemp -d /var/tmp/berth-bench-metrics.XXXXXX)
 R=$(mktemp -d /tmp/bbm.XXXXXX)

@@ -1,8 +1,7 @@
 #!/bin/bash
 # metrics.sh — berthd's GET /metrics (docs/metrics.md) on an ordinary host:
 # berthd as root on a temporary data root, in mount and network namespaces
-# of its own (a cgroup2 mounted there when the host has none at
-# /sys/fs/cgroup). The head (200, text/plain 0.0.4, chunked), `promtool
+# of its own. The head (200, text/plain 0.0.4, chunked), `promtool
 # check metrics` on scrapes with and without containers, and values against
 # their sources read at the same moment: a container holding 50 MiB (memory
 # within 10% of memory.current and of 50 MiB), cpu seconds growing while one
@@ -21,8 +20,6 @@ for t in curl python3 docker; do
 	command -v $t >/dev/null || { tap_skip "metrics" "$t is missing"; tap_done; exit; }
 done
 ip link set lo up 2>/dev/null
-# this namespace's own cgroup2 where the host mounts cgroup v1 there
-[ -e /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 
 R=$(mktemp -d /tmp/bR.XXXXXX)
 D=$WORK/data S=$R/engine.sock

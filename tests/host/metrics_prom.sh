@@ -19,7 +19,6 @@ for t in prometheus socat curl python3 docker; do
 	command -v $t >/dev/null || { tap_skip "prometheus scrapes berthd" "$t is missing"; tap_done; exit; }
 done
 ip link set lo up 2>/dev/null
-[ -e /sys/fs/cgroup/cgroup.controllers ] || mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 
 R=$(mktemp -d /tmp/bR.XXXXXX)
 D=$WORK/data S=$R/engine.sock
