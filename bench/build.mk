@@ -19,3 +19,9 @@ $(O)/host/pingload: $(TOP)/bench/engine/pingload.c | host-tools
 .PHONY: bench-engine
 bench-engine: bins $(O)/host/pingload
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/engine/run.sh
+# bench/metrics: berthd's GET /metrics with 1 and 50 containers beside
+# prometheus-node-exporter (latency, CPU per scrape, bytes, RSS; needs root).
+.PHONY: bench-metrics
+bench-metrics: bins
+	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/metrics/run.sh
+bench: bench-metrics

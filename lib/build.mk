@@ -78,3 +78,8 @@ $(O)/unit/obj/tests/unit/test_tls.o: UNIT_CFLAGS += -DBERTH_TOP='"$(TOP)"'
 fuzz-targets += fuzz_x509
 fuzz_x509-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
 fuzz_x509-libs := $(SYSROOT)/lib/libbearssl.a -lpthread
+
+# Prometheus text format: a bounded writer that flushes, histograms (issue 12).
+lib-objs-y += lib/prom.o
+unit-tests += test_prom
+test_prom-srcs := lib/prom.c lib/err.c

@@ -447,3 +447,8 @@ int cgroup_read_pids(int cgfd, long long *current, struct berr *e)
 {
 	return read_one(cgfd, "pids.current", current, e);
 }
+
+int cgroup_read_value(int cgfd, const char *file, long long *v, struct berr *e)
+{
+	return read_one(cgfd, file, v, e);
+}

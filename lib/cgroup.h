@@ -74,6 +74,9 @@ int cgroup_read_memory(int cgfd, struct cgroup_memory *m, struct berr *e);
 int cgroup_read_cpu(int cgfd, struct cgroup_cpu *c, struct berr *e);
 int cgroup_read_io(int cgfd, struct cgroup_io *io, struct berr *e);
 int cgroup_read_pids(int cgfd, long long *current, struct berr *e);
+/* One number in an interface file (memory.max, pids.max, memory.current…):
+ * "max" reads as -1. */
+int cgroup_read_value(int cgfd, const char *file, long long *v, struct berr *e);
 
 /* The parsers under the readers, on a NUL-terminated buffer. */
 int cgroup_parse_memory_events(const char *buf, struct cgroup_memory *m, struct berr *e);

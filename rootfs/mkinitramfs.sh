@@ -132,6 +132,22 @@ VERSION_ID=$version
 HOME_URL=https://berth.invalid/
 OS
 	echo "file /etc/os-release $gen/os-release 0644 0 0"
+
+	# A site's own services and their programs (make SITE=dir, SITE from
+	# make's command line): dir/services.d/*.conf into /etc/berth/services.d,
+	# dir/bin/* into /usr/local/bin (docs/metrics.md "Agents").
+	if [ -n "${SITE:-}" ] && [ -d "$SITE/bin" ]; then
+		echo "dir /usr/local 0755 0 0"
+		echo "dir /usr/local/bin 0755 0 0"
+		for f in "$SITE"/bin/*; do
+			[ -f "$f" ] && echo "file /usr/local/bin/${f##*/} $(realpath "$f") 0755 0 0"
+		done
+	fi
+	if [ -n "${SITE:-}" ] && [ -d "$SITE/services.d" ]; then
+		for f in "$SITE"/services.d/*.conf; do
+			[ -f "$f" ] && echo "file /etc/berth/services.d/${f##*/} $(realpath "$f") 0644 0 0"
+		done
+	fi
 }
 
 # Parents before children: sort by path (a prefix sorts first), one entry

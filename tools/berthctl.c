@@ -13,6 +13,7 @@
 #include "lib/initctl.h"
 #include "lib/sock.h"
 #include "tools/berthctl.h"
+#include "tools/berthctl_top.h"
 
 static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
@@ -26,6 +27,7 @@ static const char usage[] =
 	"  reboot          stop every service and reboot\n"
 	"  poweroff        stop every service and power off\n"
 	"  halt            stop every service and halt\n"
+	"  top [--engine PATH]  CPU, memory, disk, containers, services from berthd's GET /metrics\n"
 	"\n"
 	"services needs root or the berth-admin group; the others need\n"
 	"CAP_SYS_BOOT (root over SSH has it).\n"
@@ -168,6 +170,8 @@ int main(int argc, char **argv)
 	}
 	if (rm.host)
 		return bctl_remote_main(&rm, argc - i, argv + i);
+	if (strcmp(argv[i], "top") == 0)
+		return berthctl_top(argc - i, argv + i);
 	if (strcmp(argv[i], "services") == 0 && i + 1 == argc) {
 		q.cmd = INITCTL_SERVICES;
 		printf("%-20s %-9s %7s %8s %14s  %s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME(s)", "LAST");

@@ -10,6 +10,9 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 progs-y += berthctl
 berthctl-objs-y := tools/berthctl.o tools/berthctl_remote.o
 berthctl-libs := -lbearssl -lpthread
+berthctl-objs-y += tools/berthctl_top.o
+unit-tests += test_berthctl_top
+test_berthctl_top-srcs := tools/berthctl_top.c lib/http.c lib/sock.c lib/fs.c lib/util.c lib/err.c
 
 # berth-dial: `docker system dial-stdio` for DOCKER_HOST=ssh:// (the image
 # links /usr/bin/docker to it).
@@ -38,3 +41,15 @@ test_seccomp-srcs := tools/seccomp/gen.c $(foreach p,$(SECCOMP_PROGS),tools/secc
 	build/gen/seccomp_$(p).c) lib/seccomp.c lib/err.c
 # kept, not removed as intermediates: the unit tests compile them too
 .SECONDARY: $(foreach p,$(SECCOMP_PROGS),$(O)/gen/seccomp_$(p).c)
+
+# An operator's agent, as an example (docs/metrics.md "Agents"): static, not
+# in the image; SITE=dir puts dir/bin/* there. Built with bins for the tests.
+AGENT_EXAMPLE := $(O)/examples/berth-agent-example
+$(AGENT_EXAMPLE): $(O)/obj/tools/agent-example.o $(LIBBERTH)
+	@mkdir -p $(dir $@)
+	@echo "  LD      examples/berth-agent-example"
+	$(Q)$(CC) $(LDFLAGS) -s -o $@ $< $(LIBBERTH)
+.PHONY: agent-example
+agent-example bins: $(AGENT_EXAMPLE)
+fuzz-targets += fuzz_top
+fuzz_top-srcs := tools/berthctl_top.c lib/http.c lib/sock.c lib/fs.c lib/util.c lib/err.c

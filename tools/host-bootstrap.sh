@@ -43,6 +43,9 @@ ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
+prometheus:/usr/bin/promtool
+prometheus-node-exporter:/usr/bin/prometheus-node-exporter
+socat:/usr/bin/socat
 "
 
 # Tests replace the list to exercise the missing-package paths.

@@ -34,3 +34,20 @@ test_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c l
 # container.json's reader, fed anything, and its round trip
 fuzz-targets += fuzz_ctr_rec
 fuzz_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c
+
+# Issue 12: GET /metrics (docs/metrics.md).
+berthd-objs-y += runtime/engine/api_metrics.o runtime/engine/metrics_host.o \
+	runtime/engine/metrics_ctr.o runtime/engine/metrics_ctr_out.o runtime/engine/metrics_svc.o
+# berth_build_info's revision: `git describe --always --dirty` at build time,
+# as os-release's VERSION_ID; the header is rewritten only when it changes.
+$(O)/gen/berth_revision.h: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)r=$$(git -C $(TOP) describe --always --dirty 2>/dev/null || echo unknown); \
+	printf '#define BERTH_REVISION "%s"\n' "$$r" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(O)/obj/runtime/engine/api_metrics.o: $(O)/gen/berth_revision.h
+$(O)/obj/runtime/engine/api_metrics.o: CFLAGS += -I$(O)/gen
+.PHONY: FORCE
+FORCE:
+unit-tests += test_metrics
+test_metrics-srcs := runtime/engine/metrics_host.c runtime/engine/metrics_ctr_out.c runtime/engine/metrics_svc.c lib/sock.c lib/cgroup.c lib/prom.c lib/fs.c lib/util.c lib/err.c

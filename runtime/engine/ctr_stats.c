@@ -23,6 +23,7 @@
 #include "runtime/engine/api.h"
 #include "runtime/engine/api_util.h"
 #include "runtime/engine/ctr-internal.h"
+#include "runtime/engine/metrics.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup/" CONFIG_LAUNCH_CGROUP_PARENT
 #define TOP_MAX 1024           /* processes listed */
@@ -210,20 +211,6 @@ static long long system_cpu_ns(void)
 	return (long long)(sum * (1000000000ULL / (unsigned long long)(hz > 0 ? hz : 100)));
 }
 
-static void net_bytes(pid_t pid, long long *rx, long long *tx)
-{
-	char path[64], buf[8192], *p;
-	struct berr e;
-
-	*rx = *tx = 0;
-	snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
-	if (pid <= 0 || fs_read(path, buf, sizeof(buf), &e) < 0)
-		return;
-	p = strstr(buf, "eth0:");
-	if (p)
-		sscanf(p + 5, "%lld %*d %*d %*d %*d %*d %*d %*d %lld", rx, tx);
-}
-
 static long long mem_stat(int cgfd, const char *key)
 {
 	char buf[8192], *p;
@@ -238,37 +225,40 @@ static long long mem_stat(int cgfd, const char *key)
 	return 0;
 }
 
+/* The cgroup and network readers are GET /metrics' (metrics_ctr_out.c). */
 static void sample_take(const struct ctr *c, pid_t pid, struct sample *s)
 {
-	char path[256], buf[64];
-	struct cgroup_memory m;
-	struct cgroup_cpu cpu;
-	struct cgroup_io io;
-	struct berr e;
+	char path[256];
+	struct metrics_ctr m;
 	int cgfd;
 
 	memset(s, 0, sizeof(*s));
 	s->read_ns = engine_now_ns();
 	s->system_ns = system_cpu_ns();
 	s->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	net_bytes(pid, &s->rx, &s->tx);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.id, sizeof(m.id), "%s", c->rec.id);
+	m.pid = pid;
+	metrics_ctr_read(&m, CGROUP_ROOT, "/proc");
+	for (int i = 0; i < m.nif; i++)
+		if (strcmp(m.ifs[i].name, "eth0") == 0) {
+			s->rx = (long long)m.ifs[i].rx_bytes;
+			s->tx = (long long)m.ifs[i].tx_bytes;
+		}
+	if (m.has_cpu)
+		s->cpu_ns = m.cpu.usage_usec * 1000;
+	if (m.has_mem) {
+		s->mem = m.mem.current;
+		s->mem_limit = m.mem_max > 0 ? m.mem_max : 0;
+	}
+	s->pids = m.has_pids ? m.pids : 0;
+	s->io_r = m.io_r;
+	s->io_w = m.io_w;
 	snprintf(path, sizeof(path), CGROUP_ROOT "/%s", c->rec.id);
 	cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return;
-	if (cgroup_read_cpu(cgfd, &cpu, &e) == 0)
-		s->cpu_ns = cpu.usage_usec * 1000;
-	if (cgroup_read_memory(cgfd, &m, &e) == 0)
-		s->mem = m.current;
-	if (fs_read_at(cgfd, "memory.max", buf, sizeof(buf), &e) >= 0)
-		s->mem_limit = strncmp(buf, "max", 3) == 0 ? 0 : atoll(buf);
 	s->inactive_file = mem_stat(cgfd, "inactive_file");
-	cgroup_read_pids(cgfd, &s->pids, &e);
-	if (cgroup_read_io(cgfd, &io, &e) == 0)
-		for (int i = 0; i < io.n; i++) {
-			s->io_r += io.dev[i].rbytes;
-			s->io_w += io.dev[i].wbytes;
-		}
 	close(cgfd);
 }
 

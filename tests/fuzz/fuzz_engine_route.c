@@ -38,6 +38,7 @@ const struct route api_containers_routes[] = {
 	{ "POST", "/containers/{}/wait", never, 0 }, { "DELETE", "/containers/{}", never, 0 },
 	{ "GET", "/containers/{}/logs", never, 0 }, { NULL },
 };
+const struct route api_metrics_routes[] = { { NULL } };
 const struct route api_exec_routes[] = {
 	{ "POST", "/containers/{}/exec", never, ROUTE_BODY }, { "POST", "/exec/{}/start", never, ROUTE_BODY },
 	{ "GET", "/exec/{}/json", never, 0 }, { NULL },

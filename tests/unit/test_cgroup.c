@@ -149,6 +149,15 @@ static void reads_memory_cpu_pids_io(void)
 	CHECK_INT(c.throttled_usec, 99);
 	CHECK_INT(cgroup_read_pids(fd, &pids, &e), 0);
 	CHECK_INT(pids, 5);
+	put(dir, "pids.max", "max\n");
+	put(dir, "memory.max", "52428800\n");
+	put(dir, "memory.high", "12x\n");
+	CHECK_INT(cgroup_read_value(fd, "pids.max", &pids, &e), 0);
+	CHECK_INT(pids, -1);
+	CHECK_INT(cgroup_read_value(fd, "memory.max", &pids, &e), 0);
+	CHECK_INT(pids, 52428800);
+	CHECK(cgroup_read_value(fd, "memory.high", &pids, &e) < 0);
+	CHECK(cgroup_read_value(fd, "memory.low", &pids, &e) < 0 && e.errnum == ENOENT);
 	CHECK_INT(cgroup_read_io(fd, &io, &e), 0);
 	CHECK_INT(io.n, 2);
 	CHECK_INT(io.dev[1].major, 259);

@@ -24,6 +24,7 @@ const struct route api_volumes_routes[] = {
 	{ "GET", "/volumes/{}", h_vol, 0 }, { "GET", "/x/{}/y/{*}/z", h_two, 0 }, { NULL },
 };
 const struct route api_containers_routes[] = { { NULL } };
+const struct route api_metrics_routes[] = { { NULL } };
 const struct route api_exec_routes[] = { { NULL } };
 
 static const struct route *m(const char *method, const char *path, const char *param[4])
