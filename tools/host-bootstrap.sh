@@ -41,6 +41,7 @@ time:/usr/bin/time
 openssh-client:/usr/bin/ssh-keygen
 ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
+zstd:/usr/bin/zstd
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
 "

@@ -13,10 +13,10 @@ berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/serve
 	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spawn.o runtime/shim/proto.o runtime/shim/state.o runtime/shim/spec.o runtime/shim/logfile.o runtime/shim/logfile_w.o \
 	runtime/launch/spec.o runtime/image/overlay.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
-	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
+	runtime/image/layer.o runtime/image/zs.o runtime/image/store.o runtime/image/store_gc.o runtime/image/imgconf.o \
 	runtime/image/tar.o runtime/image/gz.o runtime/image/digest.o runtime/image/sha_ni.o \
 	runtime/image/manifest.o
-berthd-libs := -lbearssl -lz -lcap -linih -lpthread
+berthd-libs := -lbearssl -lz -lzstd -lcap -linih -lpthread
 
 # The request path without handlers (route tables of its own): parser,
 # decoded path, version prefix, router.
