@@ -618,6 +618,7 @@ static int api_images_create(struct req *r)
 
 const struct route api_images_routes[] = {
 	{ "POST", "/images/create", api_images_create, 0 },
+	{ "POST", "/auth", api_auth, ROUTE_BODY },
 	{ "GET", "/images/json", api_images_list, 0 },
 	{ "POST", "/images/load", api_images_load, ROUTE_STREAM },
 	{ "GET", "/images/{*}/json", api_image_inspect, 0 },

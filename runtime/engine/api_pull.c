@@ -32,6 +32,7 @@ struct pull {
 	struct req *r;
 	struct engine *eng;
 	struct dist_ref ref;
+	int login;                      /* POST /auth: check credentials only */
 	char name[NAME_OUT];            /* stored name: domain/repo:tag, "" for digest pulls */
 	char fam[NAME_OUT];             /* what the CLI is told */
 	int sock;
@@ -216,6 +217,7 @@ static int send_start(struct pull *p, const char *auth_hdr, struct berr *e)
 	memcpy(st->identitytoken, cr.identitytoken, sizeof(st->identitytoken));
 	st->parallel = c->pull_parallel;
 	st->timeout_s = 60;
+	st->login = p->login;
 	rc = fetch_send(p->sock, FETCH_START, st, sizeof(*st), -1, e);
 out:
 	explicit_bzero(st, sizeof(*st));
@@ -344,7 +346,7 @@ static int converse(struct pull *p, struct berr *e)
 			break;
 		}
 		if (type == FETCH_DONE) {
-			rc = p->man ? 0 : berr_set(e, EPROTO, "berth-fetch finished without a manifest");
+			rc = p->man || p->login ? 0 : berr_set(e, EPROTO, "berth-fetch finished without a manifest");
 			break;
 		}
 		if (type == FETCH_ERROR) {
@@ -679,6 +681,59 @@ int api_images_pull(struct req *r)
 	}
 	cleanup(p);
 	rc = p->failed ? -1 : reply_stream_end(r);
+	free(p);
+	return rc;
+}
+
+/* POST /auth (docker login): berth-fetch checks the credentials against the
+ * registry (GET /v2/ and whatever challenge it answers with); nothing is
+ * stored here: the CLI keeps them and sends X-Registry-Auth with each pull. */
+int api_auth(struct req *r)
+{
+	struct pull *p = calloc(1, sizeof(*p));
+	char auth[4 * DIST_CRED_MAX * 2], *host;
+	struct dist_cred cr;
+	struct berr e;
+	int rc;
+
+	if (!p)
+		return reply_error(r, 500, "out of memory");
+	p->r = r;
+	p->eng = r->eng;
+	p->sock = -1;
+	p->pid = -1;
+	p->login = 1;
+	for (int i = 0; i <= LAYERS_MAX; i++)
+		p->fds[i] = -1;
+	/* the body is the credentials JSON: X-Registry-Auth's form, base64'd */
+	if (r->body_len > sizeof(cr) * 2 || dist_b64_encode(r->body, r->body_len, auth, sizeof(auth), &e) < 0 ||
+	    dist_cred_parse(auth, strlen(auth), &cr, &e) < 0) {
+		rc = reply_error(r, 400, "bad credentials: %s", e.msg);
+		goto out;
+	}
+	host = cr.serveraddress;
+	if (strncmp(host, "https://", 8) == 0)
+		host += 8;
+	else if (strncmp(host, "http://", 7) == 0)
+		host += 7;
+	host[strcspn(host, "/")] = '\0';
+	if (!host[0] || strcmp(host, "index.docker.io") == 0)
+		host = "docker.io";
+	snprintf(p->ref.domain, sizeof(p->ref.domain), "%s", host);
+	if (!listed(p->eng->conf.pull_registries, p->ref.domain)) {
+		rc = reply_error(r, 403, "%s is not allowed by the policy (berth.conf [policy] registries)", host);
+		goto out;
+	}
+	if (spawn(p, &e) < 0 || send_start(p, auth, &e) < 0 || converse(p, &e) < 0) {
+		rc = reply_error(r, e.errnum == EACCES || strstr(e.msg, "unauthorized") ? 401 : 500, "%s", e.msg);
+		goto out;
+	}
+	static const char ok[] = "{\"IdentityToken\":\"\",\"Status\":\"Login Succeeded\"}";
+	rc = reply_json(r, 200, ok, sizeof(ok) - 1);
+out:
+	explicit_bzero(&cr, sizeof(cr));
+	explicit_bzero(auth, sizeof(auth));
+	cleanup(p);
 	free(p);
 	return rc;
 }

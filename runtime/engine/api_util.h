@@ -30,5 +30,7 @@ int api_system_df(struct req *r);
 int api_images_load(struct req *r);
 /* POST /images/create?fromImage= (api_pull.c) */
 int api_images_pull(struct req *r);
+/* POST /auth: docker login (api_pull.c) */
+int api_auth(struct req *r);
 
 #endif

@@ -214,8 +214,12 @@ int dist_token_url(const struct dist_challenge *c, const char *repo, char *out, 
 	}
 	if (c->scope[0])
 		snprintf(scope, sizeof(scope), "%.*s", (int)sizeof(scope) - 1, c->scope);
-	else
+	else if (repo[0])
 		snprintf(scope, sizeof(scope), "repository:%s:pull", repo);
+	else {          /* a login: no scope; drop the trailing '&' or '?' */
+		out[--o] = '\0';
+		return 0;
+	}
 	if (o + 7 >= size)
 		return berr_set(e, ENAMETOOLONG, "token URL too long");
 	memcpy(out + o, "scope=", 6);

@@ -362,10 +362,39 @@ static int get_blobs(struct fetch *f, struct berr *e)
 	return 0;
 }
 
+static int discard(void *ctx, const char *p, size_t n, struct berr *e)
+{
+	(void)ctx, (void)p, (void)n, (void)e;
+	return 0;
+}
+
+/* docker login: GET /v2/ with the credentials, as the registry asks. */
+static int login(struct fetch *f, struct berr *e)
+{
+	struct dist_url u = f->base;
+	struct client_resp r;
+
+	strcpy(u.path, "/v2/");
+	for (int tried = 0;; tried++) {
+		if (client_get(&f->cl, &u, NULL, f->auth, 0, &r, discard, NULL, e) < 0)
+			return -1;
+		if (r.status != 401)
+			break;
+		if (authenticate(f, &r, tried, e) < 0)
+			return -1;
+	}
+	if (r.status != 200)
+		return berr_set(e, EACCES, "login attempt to %s://%s:%u/v2/ failed with status: %d",
+				u.https ? "https" : "http", u.host, u.port, r.status);
+	return 0;
+}
+
 static int pull(struct fetch *f, struct berr *e)
 {
 	f->base = (struct dist_url){ .https = f->st.https, .port = f->st.port, .path = "/" };
 	strcpy(f->base.host, f->st.host);
+	if (f->st.login)
+		return login(f, e);
 	if (get_manifest(f, f->st.ref, 0, &f->top, e) < 0)
 		return -1;
 	f->m = &f->top.u.m;

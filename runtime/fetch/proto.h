@@ -2,7 +2,8 @@
  * message per datagram: a 4-byte type, then its payload; file descriptors
  * travel with SCM_RIGHTS.
  *
- *   berthd → berth-fetch   FETCH_START (struct fetch_start), then FETCH_FD
+ *   berthd → berth-fetch   FETCH_START (struct fetch_start; with login set, berth-fetch
+ *                          only authenticates and answers FETCH_DONE or FETCH_ERROR), then FETCH_FD
  *                          (u32 blob index + one fd) answering each FETCH_BLOB
  *   berth-fetch → berthd   FETCH_MANIFEST (u32 0 top / 1 chosen from an index,
  *                          then Content-Type, NUL, body), FETCH_BLOB (u32 index:
@@ -48,6 +49,7 @@ struct fetch_start {
 	char identitytoken[DIST_CRED_MAX];
 	int parallel;                    /* blob downloads at once */
 	int timeout_s;                   /* per request without progress */
+	int login;                       /* 1: only check the credentials (GET /v2/) */
 };
 
 /* Send one message (fd < 0: none). */

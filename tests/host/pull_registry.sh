@@ -95,35 +95,13 @@ export DOCKER_HOST=unix://$S
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 listing() { docker images -q --no-trunc | sort; (cd "$D" && find . -path ./lock -prune -o -path ./tmp -prune -o -print | sort); }
 
-# --- berth-fetch's sandbox, seen while it pulls (a slow registry answer
-# keeps it alive: the status is read as soon as it appears)
-( for _ in $(seq 400); do
-	p=$(pgrep -x berth-fetch | head -1)
-	if [ -n "$p" ] && grep -q "^Seccomp:" /proc/$p/status 2>/dev/null && [ "$(awk '/^Uid:/ {print $2}' /proc/$p/status)" != 0 ]; then
-		cp /proc/$p/status "$WORK/fetch.status"; break
-	fi
-	sleep 0.01
-done ) &
-WATCH=$!
 out=$(docker pull "$REG/test/busy:v1" 2>&1)
-wait $WATCH
 echo "$out" | sed 's/^/# /'
 tap_check "docker pull by tag: Pull complete for each layer" test "$(grep -c 'Pull complete' <<<"$out")" = 3
 tap_check "docker pull prints the manifest digest" grep -qx "Digest: $MAN" <<<"$out"
 tap_check "docker pull says it downloaded the image" grep -qx "Status: Downloaded newer image for $REG/test/busy:v1" <<<"$out"
 tap_check "the image is in the store under its config digest" \
 	test "$(docker image inspect -f '{{.Id}}' "$REG/test/busy:v1" 2>&1)" = "$CFG"
-if [ -f "$WORK/fetch.status" ]; then
-	st=$WORK/fetch.status
-	tap_check "berth-fetch runs as uid $CONFIG_FETCH_UID, not 0" test "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "$st")" = \
-		"$CONFIG_FETCH_UID$CONFIG_FETCH_UID$CONFIG_FETCH_UID$CONFIG_FETCH_UID"
-	tap_check "berth-fetch has no capabilities (CapEff 0, CapPrm 0)" \
-		bash -c 'grep -q "^CapEff:[[:space:]]*0*$" "$1" && grep -q "^CapPrm:[[:space:]]*0*$" "$1"' _ "$st"
-	tap_check "berth-fetch has NoNewPrivs 1" grep -q "^NoNewPrivs:[[:space:]]*1" "$st"
-	tap_check "berth-fetch runs under a seccomp filter (Seccomp 2)" grep -q "^Seccomp:[[:space:]]*2" "$st"
-else
-	tap_fail "berth-fetch's /proc status seen during the pull" "no berth-fetch process seen"
-fi
 out=$(docker run --rm "$REG/test/busy:v1" cat /etc/motd 2>&1)
 tap_check "docker run of the pulled image" test "$out" = "pulled over TLS"
 out=$(docker pull "$REG/test/busy:v1" 2>&1)
@@ -174,6 +152,32 @@ PIDS+=($!)
 for _ in $(seq 50); do [ -s "$WORK/fake.port" ] && break; sleep 0.1; done
 FP=$(head -1 "$WORK/fake.port")
 mkdir -p "$WORK/certs.d/127.0.0.1:$FP" && cp "$WORK/pki/ca.pem" "$WORK/certs.d/127.0.0.1:$FP/ca.crt"
+# berth-fetch's sandbox, seen during a pull from a registry that answers
+# blobs slowly (the status is read as soon as berth-fetch has confined itself)
+( while [ ! -e "$WORK/pull.done" ]; do
+	p=$(pgrep -x berth-fetch | head -1)
+	# the last status read is berth-fetch's steady state: confined, waiting on the network
+	[ -n "$p" ] && [ "$(awk '/^Uid:/ {print $2}' /proc/$p/status 2>/dev/null)" = "$CONFIG_FETCH_UID" ] &&
+		cp /proc/$p/status "$WORK/fetch.status.new" 2>/dev/null && mv "$WORK/fetch.status.new" "$WORK/fetch.status"
+	sleep 0.05
+done ) &
+WATCH=$!
+out=$(docker pull "127.0.0.1:$FP/slow/busy:v1" 2>&1)
+touch "$WORK/pull.done"
+wait $WATCH
+tap_check "a pull from a slow registry completes" grep -q "Status: Downloaded newer image for 127.0.0.1:$FP/slow/busy:v1" <<<"$out"
+if [ -f "$WORK/fetch.status" ]; then
+	st=$WORK/fetch.status
+	tap_check "berth-fetch runs as uid $CONFIG_FETCH_UID, not 0" test "$(awk '/^Uid:/ {print $2 $3 $4 $5}' "$st")" = \
+		"$CONFIG_FETCH_UID$CONFIG_FETCH_UID$CONFIG_FETCH_UID$CONFIG_FETCH_UID"
+	tap_check "berth-fetch has no capabilities (CapEff 0, CapPrm 0)" \
+		bash -c 'grep -q "^CapEff:[[:space:]]*0*$" "$1" && grep -q "^CapPrm:[[:space:]]*0*$" "$1"' _ "$st"
+	tap_check "berth-fetch has NoNewPrivs 1" grep -q "^NoNewPrivs:[[:space:]]*1" "$st"
+	tap_check "berth-fetch runs under a seccomp filter (Seccomp 2)" grep -q "^Seccomp:[[:space:]]*2" "$st"
+else
+	tap_fail "berth-fetch's /proc status seen during the pull" "no berth-fetch process seen"
+fi
+docker rmi -f "127.0.0.1:$FP/slow/busy:v1" >/dev/null 2>&1
 before=$(listing)
 refused "a manifest whose digest does not match" "manifest digest mismatch" "127.0.0.1:$FP/bad/manifest@$MAN"
 refused "a blob larger than its descriptor" "larger than its descriptor" "127.0.0.1:$FP/bad/bigblob:v1"

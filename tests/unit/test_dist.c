@@ -244,6 +244,12 @@ static void test_token_url(void)
 	CHECK_INT(dist_token_url(&c, "ignored", out, sizeof(out), &e), 0);
 	CHECK_STR(out, "https://auth.example/token?a=b&scope=repository%3Ax%3Apull%2Cpush");
 	CHECK(dist_token_url(&c, "x", out, 40, &e) < 0);
+	c.scope[0] = '\0';     /* a login: no repository, no scope */
+	CHECK_INT(dist_token_url(&c, "", out, sizeof(out), &e), 0);
+	CHECK_STR(out, "https://auth.example/token?a=b");
+	strcpy(c.service, "s");
+	CHECK_INT(dist_token_url(&c, "", out, sizeof(out), &e), 0);
+	CHECK_STR(out, "https://auth.example/token?a=b&service=s");
 	strcpy(c.realm, "ftp://x");
 	CHECK(dist_token_url(&c, "x", out, sizeof(out), &e) < 0);
 	c.scheme = DIST_AUTH_BASIC;

@@ -7,6 +7,7 @@ Repositories (every one serves the OCI layout's image manifest as tag v1):
   bad/bigblob      blobs come with 100 extra bytes
   bad/blobdigest   blobs have their last byte changed
   bad/redirect     blobs redirect to plaintext http://
+  slow/busy        blobs are sent after a second
 """
 import http.server
 import json
@@ -14,6 +15,7 @@ import os
 import socketserver
 import ssl
 import sys
+import time
 
 oci, cert, key = sys.argv[1:4]
 with open(os.path.join(oci, "index.json")) as f:
@@ -59,6 +61,8 @@ class H(http.server.BaseHTTPRequestHandler):
             data += b"\0" * 100
         elif repo == "bad/blobdigest":
             data = data[:-1] + bytes([data[-1] ^ 1])
+        elif repo == "slow/busy":
+            time.sleep(1)
         elif repo == "bad/redirect":
             return self.send(307, b"", extra=[("Location", "http://127.0.0.1:%d/blob" % port)])
         self.send(200, data)
