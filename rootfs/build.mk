@@ -4,6 +4,7 @@
 DEPS := bearssl libcap2 zlib libjsmn-dev libinih libzstd
 DEPS-$(CONFIG_ROOTFS_DROPBEAR) += dropbear
 DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox
+DEPS-$(CONFIG_FETCH) += ca-certificates
 DEPS += $(DEPS-y)
 DEP_STAMPS := $(addprefix $(O)/stamp/,$(DEPS))
 

@@ -44,6 +44,9 @@ lz4:/usr/bin/lz4
 zstd:/usr/bin/zstd
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
+docker-registry:/usr/bin/docker-registry
+apache2-utils:/usr/bin/htpasswd
+python3-cryptography:/usr/lib/python3/dist-packages/cryptography/__init__.py
 "
 
 # Tests replace the list to exercise the missing-package paths.
