@@ -33,6 +33,7 @@ struct pull {
 	struct engine *eng;
 	struct dist_ref ref;
 	int login;                      /* POST /auth: check credentials only */
+	char os[32], arch[32];          /* ?platform=, default linux/amd64 */
 	char name[NAME_OUT];            /* stored name: domain/repo:tag, "" for digest pulls */
 	char fam[NAME_OUT];             /* what the CLI is told */
 	int sock;
@@ -210,8 +211,8 @@ static int send_start(struct pull *p, const char *auth_hdr, struct berr *e)
 	snprintf(st->server_name, sizeof(st->server_name), "%s", st->host);
 	snprintf(st->repo, sizeof(st->repo), "%s", p->ref.repo);
 	snprintf(st->ref, sizeof(st->ref), "%s", p->ref.digest[0] ? p->ref.digest : p->ref.tag);
-	snprintf(st->os, sizeof(st->os), "linux");
-	snprintf(st->arch, sizeof(st->arch), "amd64");
+	snprintf(st->os, sizeof(st->os), "%s", p->os);
+	snprintf(st->arch, sizeof(st->arch), "%s", p->arch);
 	memcpy(st->username, cr.username, sizeof(st->username));
 	memcpy(st->password, cr.password, sizeof(st->password));
 	memcpy(st->identitytoken, cr.identitytoken, sizeof(st->identitytoken));
@@ -259,7 +260,7 @@ static int on_manifest(struct pull *p, const char *msg, size_t len, struct berr 
 	if (m->kind == DIST_INDEX) {
 		if (which != 0)
 			return berr_set(e, EPROTO, "an index names another index");
-		int k = dist_index_select(&m->u.i, "linux", "amd64", e);
+		int k = dist_index_select(&m->u.i, p->os, p->arch, e);
 		if (k < 0)
 			return -1;
 		strcpy(p->want_digest, m->u.i.m[k].digest);
@@ -577,7 +578,7 @@ static int import(struct pull *p, int *fresh, struct berr *e)
 
 static int setup(struct pull *p, struct req *r, struct berr *e)
 {
-	char from[REF_NAME_MAX], tag[DIST_TAG_MAX + DIGEST_STR_LEN + 2];
+	char from[REF_NAME_MAX], tag[DIST_TAG_MAX + DIGEST_STR_LEN + 2], plat[96];
 
 	if (req_query(r, "fromImage", from, sizeof(from)) != 1 || !from[0])
 		return berr_set(e, EINVAL, "fromImage is missing");
@@ -586,6 +587,11 @@ static int setup(struct pull *p, struct req *r, struct berr *e)
 	if (req_query(r, "tag", tag, sizeof(tag)) == 0)
 		tag[0] = '\0';
 	if (dist_ref_parse(from, tag, &p->ref, e) < 0)
+		return -1;
+	strcpy(p->os, "linux");
+	strcpy(p->arch, "amd64");
+	if (req_query(r, "platform", plat, sizeof(plat)) == 1 && plat[0] &&
+	    dist_platform_parse(plat, p->os, sizeof(p->os), p->arch, sizeof(p->arch), e) < 0)
 		return -1;
 	if (!listed(p->eng->conf.pull_registries, p->ref.domain))
 		return berr_set(e, EACCES, "pulling from %s is not allowed by the policy (berth.conf [policy] registries)",

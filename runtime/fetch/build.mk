@@ -17,3 +17,6 @@ progs-$(CONFIG_FETCH) += berth-fetch
 berth-fetch-objs-y := runtime/fetch/fetch_main.o runtime/fetch/client.o runtime/fetch/proto.o \
 	$(FETCH_DIST_OBJS) runtime/image/manifest.o runtime/image/digest.o runtime/image/sha_ni.o
 berth-fetch-libs := -lbearssl -lcap -lpthread
+
+unit-tests += test_fetch_proto
+test_fetch_proto-srcs := runtime/fetch/proto.c lib/err.c

@@ -123,7 +123,7 @@ docker rmi -f "$CFG" >/dev/null 2>&1
 before=$(listing)
 refused() { # NAME PATTERN REF
 	local out
-	out=$(docker pull "$3" 2>&1)
+	out=$(docker pull $3 2>&1)
 	if [ $? != 0 ] && grep -qE -- "$2" <<<"$out"; then tap_ok "$1: refused naming $2"; else tap_fail "$1: refused naming $2" "$out"; fi
 	if [ "$before" = "$(listing)" ]; then tap_ok "$1: nothing left in the store"; else tap_fail "$1: nothing left in the store" "$(diff <(echo "$before") <(listing))"; fi
 }
@@ -178,7 +178,19 @@ else
 	tap_fail "berth-fetch's /proc status seen during the pull" "no berth-fetch process seen"
 fi
 docker rmi -f "127.0.0.1:$FP/slow/busy:v1" >/dev/null 2>&1
+out=$(docker pull "127.0.0.1:$FP/flaky/busy:v1" 2>&1)
+tap_check "blobs cut off halfway are resumed with Range" bash -c \
+	'grep -q "Status: Downloaded newer image" <<<"$1" && grep -q "^range sha256:" "$2"' _ "$out" "$WORK/fake.log"
+[ $? = 0 ] || echo "$out" | sed 's/^/# /'
+docker rmi -f "127.0.0.1:$FP/flaky/busy:v1" >/dev/null 2>&1
+out=$(docker pull "127.0.0.1:$FP/multi/busy:v1" 2>&1)
+tap_check "an OCI index: linux/amd64 is selected" bash -c \
+	'grep -q "Status: Downloaded newer image" <<<"$1" && ! grep -q "^Digest: $2" <<<"$1"' _ "$out" "$MAN"
+[ $? = 0 ] || echo "$out" | sed 's/^/# /'
+docker rmi -f "127.0.0.1:$FP/multi/busy:v1" >/dev/null 2>&1
 before=$(listing)
+refused "a platform the index does not have" "no manifest for linux/s390x in the index \\(it has: linux/arm64, linux/amd64\\)" \
+	"--platform=linux/s390x 127.0.0.1:$FP/multi/busy:v1"
 refused "a manifest whose digest does not match" "manifest digest mismatch" "127.0.0.1:$FP/bad/manifest@$MAN"
 refused "a blob larger than its descriptor" "larger than its descriptor" "127.0.0.1:$FP/bad/bigblob:v1"
 refused "a blob whose digest does not match" "blob digest mismatch" "127.0.0.1:$FP/bad/blobdigest:v1"

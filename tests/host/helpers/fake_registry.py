@@ -8,6 +8,11 @@ Repositories (every one serves the OCI layout's image manifest as tag v1):
   bad/blobdigest   blobs have their last byte changed
   bad/redirect     blobs redirect to plaintext http://
   slow/busy        blobs are sent after a second
+  flaky/busy       the first GET of each blob is cut off halfway (the
+                   connection closes); Range requests are answered with 206
+                   and logged on stderr ("range sha256:… N")
+  multi/busy       tag v1 is an OCI index: linux/arm64 (a manifest that does
+                   not exist) and linux/amd64 (the image)
 """
 import http.server
 import json
@@ -22,6 +27,12 @@ with open(os.path.join(oci, "index.json")) as f:
     mdesc = json.load(f)["manifests"][0]
 with open(os.path.join(oci, "blobs", "sha256", mdesc["digest"][7:]), "rb") as f:
     manifest = f.read()
+index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+    {"mediaType": mdesc["mediaType"], "digest": "sha256:" + "0" * 64, "size": 10,
+     "platform": {"os": "linux", "architecture": "arm64"}},
+    {"mediaType": mdesc["mediaType"], "digest": mdesc["digest"], "size": mdesc["size"],
+     "platform": {"os": "linux", "architecture": "amd64"}}]}).encode()
+cut = set()
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -47,6 +58,10 @@ class H(http.server.BaseHTTPRequestHandler):
         if len(parts) < 6 or parts[1] != "v2":
             return self.send(404)
         repo, kind, ref = "/".join(parts[2:-2]), parts[-2], parts[-1]
+        if kind == "manifests" and repo == "multi/busy" and ref == "v1":
+            return self.send(200, index, "application/vnd.oci.image.index.v1+json")
+        if kind == "manifests" and ref.startswith("sha256:") and ref != mdesc["digest"] and repo != "bad/manifest":
+            return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', "application/json")
         if kind == "manifests":
             body = manifest + (b" " if repo == "bad/manifest" else b"")
             return self.send(200, body, mdesc["mediaType"])
@@ -61,6 +76,25 @@ class H(http.server.BaseHTTPRequestHandler):
             data += b"\0" * 100
         elif repo == "bad/blobdigest":
             data = data[:-1] + bytes([data[-1] ^ 1])
+        elif repo == "flaky/busy":
+            rng = self.headers.get("Range", "")
+            if rng.startswith("bytes="):
+                start = int(rng[6:].split("-")[0])
+                sys.stderr.write("range %s %d\n" % (ref, start))
+                sys.stderr.flush()
+                return self.send(206, data[start:], extra=[
+                    ("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
+            if ref not in cut and len(data) > 1000:
+                cut.add(ref)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[:len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
         elif repo == "slow/busy":
             time.sleep(1)
         elif repo == "bad/redirect":
