@@ -343,7 +343,13 @@ static int converse(struct pull *p, struct berr *e)
 		if (k < 0)
 			break;
 		if (k == 0) {
-			berr_set(e, EPROTO, "berth-fetch ended without finishing");
+			int st = 0;
+			if (waitpid(p->pid, &st, 0) == p->pid)
+				p->pid = -1;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+				berr_set(e, ENOENT, "cannot run %s/berth-fetch", p->eng->conf.libexec);
+			else
+				berr_set(e, EPROTO, "berth-fetch ended without finishing");
 			break;
 		}
 		if (type == FETCH_DONE) {
