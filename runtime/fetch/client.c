@@ -15,6 +15,7 @@
 #include "lib/http.h"
 #include "lib/util.h"
 #include "runtime/fetch/client.h"
+#include "runtime/fetch/dns.h"
 
 #define IO_BUF 65536
 #define ERR_BODY_MAX (64 * 1024)
@@ -85,8 +86,12 @@ int client_resolve(const struct client *c, const char *host, unsigned port, void
 		return 0;
 	if (strcasecmp(host, "localhost") == 0 && addr_of("127.0.0.1", port, sa, salen))
 		return 0;
-	return berr_set(e, EHOSTUNREACH, "cannot resolve \"%s\": berth-fetch resolves IP addresses, "
-			"localhost and names in /etc/hosts only", host);
+	uint32_t a;
+	if (dns_lookup(c->ns, c->nns, host, c->timeout_ms < 5000 ? c->timeout_ms : 5000, &a, e) < 0)
+		return berr_prefix(e, "cannot resolve \"%s\"", host);
+	if (!inet_ntop(AF_INET, &a, addr, sizeof(addr)) || !addr_of(addr, port, sa, salen))
+		return berr_set(e, EHOSTUNREACH, "cannot resolve \"%s\"", host);
+	return 0;
 }
 
 static int wait_fd(int fd, short ev, int timeout_ms, struct berr *e)

@@ -1,6 +1,7 @@
 /* client.h — berth-fetch's HTTP/1.1 client: one GET per connection
  * (Connection: close), plaintext or TLS (lib/tls), name resolution from IP
- * literals, "localhost" and the /etc/hosts bytes read before the sandbox.
+ * literals, the /etc/hosts bytes read before the sandbox, "localhost", then
+ * DNS (A records) from the nameservers of resolv.conf (dns.h).
  */
 #ifndef BERTH_RUNTIME_FETCH_CLIENT_H
 #define BERTH_RUNTIME_FETCH_CLIENT_H
@@ -15,6 +16,8 @@
 struct client {
 	const struct tls_anchors *ca;   /* for https */
 	const char *hosts;              /* /etc/hosts contents, NUL-terminated, or NULL */
+	const uint32_t *ns;             /* IPv4 nameservers (network order) */
+	int nns;
 	int timeout_ms;                 /* connect, and each read without bytes */
 };
 

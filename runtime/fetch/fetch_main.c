@@ -28,6 +28,7 @@
 #include "lib/tls.h"
 #include "lib/util.h"
 #include "runtime/fetch/client.h"
+#include "runtime/fetch/dns.h"
 #include "runtime/fetch/proto.h"
 
 #define PROG "berth-fetch"
@@ -49,6 +50,7 @@ struct fetch {
 	struct fetch_start st;
 	struct tls_anchors ca;
 	char hosts[HOSTS_MAX];
+	uint32_t ns[DNS_NS_MAX];
 	struct client cl;
 	struct dist_url base;           /* scheme://host:port of the registry */
 	char auth[DIST_TOKEN_MAX + 16]; /* Authorization for the registry, "" none */
@@ -505,9 +507,14 @@ int main(int argc, char **argv)
 		fetch_send(ctl, FETCH_ERROR, e.msg, strlen(e.msg), -1, &e);
 		return 111;
 	}
+	/* name resolution: what /etc/resolv.conf says, read now (the same
+	 * buffer serves; /etc/hosts is read into it next) */
+	n = fs_read("/etc/resolv.conf", f.hosts, sizeof(f.hosts) - 1, &e);
+	f.hosts[n > 0 ? n : 0] = '\0';
+	int nns = dns_resolv_conf(f.hosts, f.ns);
 	n = fs_read("/etc/hosts", f.hosts, sizeof(f.hosts) - 1, &e);
 	f.hosts[n > 0 ? n : 0] = '\0';
-	f.cl = (struct client){ .ca = &f.ca, .hosts = f.hosts,
+	f.cl = (struct client){ .ca = &f.ca, .hosts = f.hosts, .ns = f.ns, .nns = nns,
 				.timeout_ms = (f.st.timeout_s > 0 ? f.st.timeout_s : 60) * 1000 };
 	if (f.st.https && f.ca.n == 0) {
 		berr_set(&e, ENOENT, "no CA certificates to check %s with", f.st.host);

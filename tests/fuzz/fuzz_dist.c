@@ -2,12 +2,14 @@
  * (runtime/fetch/dist.h). The first byte picks the parser, the rest is
  * its input: references, X-Registry-Auth, WWW-Authenticate (and the token
  * URL built from it), token answers, URLs and redirects, Content-Range,
- * manifests and indexes (with platform selection), platforms. */
+ * manifests and indexes (with platform selection), platforms, DNS answers
+ * and resolv.conf. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/fetch/dist.h"
+#include "runtime/fetch/dns.h"
 
 static void ref(const char *s)
 {
@@ -95,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';          /* the NUL-terminated parsers see up to the first NUL */
-	switch (data[0] % 8) {
+	switch (data[0] % 9) {
 	case 0: ref(s); break;
 	case 1: { struct dist_cred c; dist_cred_parse(s, size - 1, &c, &e); break; }
 	case 2: challenge(s, size - 1); break;
@@ -104,6 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5: { uint64_t a, b, t; if (dist_content_range(s, &a, &b, &t, &e) == 0 && (b < a || b >= t)) abort(); break; }
 	case 6: manifest(s, size - 1); break;
 	case 7: { char os[32], ar[32]; dist_platform_parse(s, os, sizeof(os), ar, sizeof(ar), &e); break; }
+	case 8: {
+		uint32_t a[DNS_ADDRS_MAX], ns[DNS_NS_MAX];
+		int k = dns_answer(data + 1, size - 1, size > 2 ? (uint16_t)(data[1] << 8 | data[2]) : 0, a, &e);
+		if (k > DNS_ADDRS_MAX || dns_resolv_conf(s, ns) > DNS_NS_MAX)
+			abort();
+		break;
+	}
 	}
 	free(s);
 	return 0;

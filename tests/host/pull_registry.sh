@@ -35,7 +35,7 @@ trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- the registry: TLS from a test CA
-"$TOP/tools/pki.sh" "$WORK/pki" --server-ip 127.0.0.1 >/dev/null 2>&1 ||
+"$TOP/tools/pki.sh" "$WORK/pki" --server-ip 127.0.0.1 --server-dns registry.test >/dev/null 2>&1 ||
 	{ tap_fail "test PKI" "tools/pki.sh failed"; tap_done; exit; }
 PORT=$(free_port)
 REG=127.0.0.1:$PORT
@@ -110,6 +110,30 @@ docker rmi -f "$REG/test/busy:v1" >/dev/null 2>&1
 out=$(docker pull "$REG/test/busy@$MAN" 2>&1)
 tap_check "docker pull by digest" bash -c 'grep -q "Digest: $1" <<<"$2" && docker image inspect "$3" >/dev/null' _ "$MAN" "$out" "$CFG"
 [ $? = 0 ] || echo "$out" | sed 's/^/# /'
+
+# a registry by name, through DNS: this mount namespace's resolv.conf names a
+# server on 127.0.0.1 that answers registry.test with a CNAME and an A record
+printf 'nameserver 127.0.0.1\n' >"$WORK/resolv.conf"
+mount --bind "$WORK/resolv.conf" /etc/resolv.conf
+"$TOP/tests/host/helpers/dns_server.py" registry.test 127.0.0.1 >"$WORK/dns.out" 2>"$WORK/dns.log" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -s "$WORK/dns.out" ] && break; sleep 0.1; done
+for n in registry.test nowhere.test; do
+	mkdir -p "$WORK/certs.d/$n:$PORT" && cp "$WORK/pki/ca.pem" "$WORK/certs.d/$n:$PORT/ca.crt"
+done
+out=$(docker pull "registry.test:$PORT/test/busy:v1" 2>&1)
+if grep -q "Status: .* for registry.test:$PORT/test/busy:v1" <<<"$out"; then
+	tap_ok "a registry named in DNS (CNAME, then A)"
+else
+	tap_fail "a registry named in DNS (CNAME, then A)" "$out"
+fi
+out=$(docker pull "nowhere.test:$PORT/test/busy:v1" 2>&1)
+if grep -q 'cannot resolve "nowhere.test": no such host' <<<"$out"; then
+	tap_ok "a name DNS does not know: cannot resolve"
+else
+	tap_fail "a name DNS does not know: cannot resolve" "$out"
+fi
+docker rmi -f "registry.test:$PORT/test/busy:v1" >/dev/null 2>&1
 
 # docker run of an image that is not here: the CLI pulls it first
 docker rmi -f "$CFG" >/dev/null 2>&1
