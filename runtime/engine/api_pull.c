@@ -107,11 +107,11 @@ static void fail(struct pull *p, const char *msg)
 	line(p, &w);
 }
 
-static const char *short_id(const struct desc *d)
+/* The CLI's layer id: the first 12 hex digits. */
+#define SHORT_ID(d) ((char[13]){ 0 }), (d)->hex
+static const char *short_id(char *id, const char *hex)
 {
-	static __thread char id[13];
-
-	snprintf(id, sizeof(id), "%.12s", d->hex);
+	snprintf(id, 13, "%.12s", hex);
 	return id;
 }
 
@@ -273,7 +273,7 @@ static int on_manifest(struct pull *p, const char *msg, size_t len, struct berr 
 	p->man_len = blen;
 	p->nblobs = m->u.m.nlayers + 1;
 	for (int i = 1; i < p->nblobs; i++)
-		status(p, "Pulling fs layer", short_id(blob_desc(p, i)), 0, 0);
+		status(p, "Pulling fs layer", short_id(SHORT_ID(blob_desc(p, i))), 0, 0);
 	return 0;
 }
 
@@ -306,10 +306,10 @@ static void on_progress(struct pull *p, const char *msg, size_t len, int done)
 		memcpy(&bytes, msg + 4, 8);
 	const struct desc *d = blob_desc(p, (int)idx);
 	if (done) {
-		status(p, "Verifying Checksum", short_id(d), 0, 0);
-		status(p, "Download complete", short_id(d), 0, 0);
+		status(p, "Verifying Checksum", short_id(SHORT_ID(d)), 0, 0);
+		status(p, "Download complete", short_id(SHORT_ID(d)), 0, 0);
 	} else {
-		status(p, "Downloading", short_id(d), bytes, d->size);
+		status(p, "Downloading", short_id(SHORT_ID(d)), bytes, d->size);
 	}
 }
 
