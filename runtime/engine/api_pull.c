@@ -1,7 +1,8 @@
 /* api_pull.c — POST /images/create (docker pull; docker run of a missing
  * image): one berth-fetch per pull (runtime/fetch, docs/pull.md), whose
- * manifests berthd parses and checks itself, whose blobs land in O_TMPFILE
- * descriptors berthd hands out and hashes itself, imported through
+ * manifests berthd parses and checks itself, whose blobs land in the
+ * files of DATA_ROOT/pull/ berthd hands out (shared by concurrent pulls,
+ * resumed after a broken one) and hashes itself, imported through
  * runtime/image as an OCI layout, with the CLI's progress stream. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,7 +46,10 @@ struct pull {
 	char top_digest[DIGEST_STR_LEN + 1], want_digest[DIGEST_STR_LEN + 1];
 	struct dist_manifest *dm;       /* the image manifest, parsed here */
 	int fds[LAYERS_MAX + 1];
+	unsigned char mine[LAYERS_MAX + 1]; /* this pull downloads blob i (holds its lock) */
 	int nblobs;
+	int dirfd;                      /* data_root/pull: blobs being downloaded */
+	int refused;                    /* the registry's data was refused: drop what it sent */
 	int failed;                     /* the client went away */
 	/* the synthetic OCI archive import_archive reads */
 	int part, stage;
@@ -277,19 +282,47 @@ static int on_manifest(struct pull *p, const char *msg, size_t len, struct berr 
 	return 0;
 }
 
+/* data_root/pull/, where blobs are downloaded to: one file per digest,
+ * kept after a pull that broke off (the next one resumes it), locked
+ * (flock) by the pull downloading it (another pull of the same blob waits
+ * for that one instead of downloading it again), removed once imported. */
+static int pull_dir(struct pull *p, struct berr *e)
+{
+	char path[ENGINE_PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/pull", p->eng->conf.data_root);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return berr_sys(e, "mkdir %s", path);
+	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return p->dirfd < 0 ? berr_sys(e, "open %s", path) : 0;
+}
+
 static int on_blob(struct pull *p, const char *msg, size_t len, struct berr *e)
 {
 	uint32_t idx;
+	const struct desc *d;
 
 	if (len != 4 || !p->man)
 		return berr_set(e, EPROTO, "berth-fetch: bad blob request");
 	memcpy(&idx, msg, 4);
 	if (idx >= (uint32_t)p->nblobs || p->fds[idx] >= 0)
 		return berr_set(e, EPROTO, "berth-fetch: bad blob index %u", idx);
-	p->fds[idx] = openat(p->eng->store.rootfd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	d = blob_desc(p, (int)idx);
+	if (p->dirfd < 0 && pull_dir(p, e) < 0)
+		return -1;
+	p->fds[idx] = openat(p->dirfd, d->hex, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (p->fds[idx] < 0)
-		return berr_sys(e, "O_TMPFILE in the store's tmp/");
-	return fetch_send(p->sock, FETCH_FD, &idx, 4, p->fds[idx], e);
+		return berr_sys(e, "open pull/%s", d->hex);
+	if (flock(p->fds[idx], LOCK_EX | LOCK_NB) == 0) {
+		p->mine[idx] = 1;
+		return fetch_send(p->sock, FETCH_FD, &idx, 4, p->fds[idx], e);
+	}
+	if (errno != EWOULDBLOCK)
+		return berr_sys(e, "flock pull/%s", d->hex);
+	/* another pull is downloading it: wait for that one (verify) */
+	if (idx > 0)
+		status(p, "Waiting", short_id(SHORT_ID(d)), 0, 0);
+	return fetch_send(p->sock, FETCH_FD, &idx, 4, -1, e);
 }
 
 static void on_progress(struct pull *p, const char *msg, size_t len, int done)
@@ -356,7 +389,8 @@ static int converse(struct pull *p, struct berr *e)
 			rc = p->man || p->login ? 0 : berr_set(e, EPROTO, "berth-fetch finished without a manifest");
 			break;
 		}
-		if (type == FETCH_ERROR) {
+		if (type == FETCH_ERROR || type == FETCH_ERROR_AGAIN) {
+			p->refused = type == FETCH_ERROR;
 			msg[len] = '\0';
 			for (char *c = msg; *c; c++)
 				if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
@@ -391,7 +425,17 @@ static int verify(struct pull *p, struct berr *e)
 			berr_set(e, EPROTO, "blob %s was not fetched", ds->digest);
 			goto out;
 		}
+		if (!p->mine[i]) {      /* another pull's download: until it is done */
+			while (flock(p->fds[i], LOCK_EX) < 0 && errno == EINTR)
+				;
+			p->mine[i] = 1;
+			if (fstat(p->fds[i], &st) < 0 || (uint64_t)st.st_size < ds->size) {
+				berr_set(e, EAGAIN, "blob %s: the pull that was downloading it did not finish", ds->digest);
+				goto out;
+			}
+		}
 		if ((uint64_t)st.st_size != ds->size) {
+			p->refused = 1;
 			berr_set(e, EPROTO, "blob %s is %s than its descriptor (%llu bytes, not %llu)", ds->digest,
 				 (uint64_t)st.st_size > ds->size ? "larger" : "smaller",
 				 (unsigned long long)st.st_size, (unsigned long long)ds->size);
@@ -413,6 +457,7 @@ static int verify(struct pull *p, struct berr *e)
 		}
 		digest_final(&d, dg);
 		if (strcmp(dg, ds->digest) != 0) {
+			p->refused = 1;
 			berr_set(e, EPROTO, "blob digest mismatch: %s has sha256 %s", ds->digest, dg);
 			goto out;
 		}
@@ -617,6 +662,23 @@ static int setup(struct pull *p, struct req *r, struct berr *e)
 	return 0;
 }
 
+/* The blob files this pull holds: removed once imported, or when what the
+ * registry sent was refused; after a failure only a partial one (shorter
+ * than its descriptor, not empty) is kept, for the next pull to resume. */
+static void drop_blobs(struct pull *p, int imported)
+{
+	struct stat st;
+
+	for (int i = 0; i < p->nblobs && p->dirfd >= 0; i++) {
+		if (p->fds[i] < 0 || !p->mine[i])
+			continue;
+		int partial = fstat(p->fds[i], &st) == 0 && st.st_size > 0 &&
+			      (uint64_t)st.st_size < blob_desc(p, i)->size;
+		if (imported || p->refused || !partial)
+			unlinkat(p->dirfd, blob_desc(p, i)->hex, 0);
+	}
+}
+
 static void cleanup(struct pull *p)
 {
 	fd_close(&p->sock);
@@ -627,6 +689,7 @@ static void cleanup(struct pull *p)
 	}
 	for (int i = 0; i <= LAYERS_MAX; i++)
 		fd_close(&p->fds[i]);
+	fd_close(&p->dirfd);
 	free(p->man);
 	free(p->dm);
 }
@@ -648,8 +711,13 @@ static int run(struct pull *p, const char *auth, struct berr *e)
 	while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	p->pid = -1;
-	if (verify(p, e) < 0 || import(p, &fresh, e) < 0)
+	if (verify(p, e) < 0)
 		return -1;
+	if (import(p, &fresh, e) < 0) {
+		p->refused = 1;         /* a layer the store refused: nothing to resume */
+		return -1;
+	}
+	drop_blobs(p, 1);
 	snprintf(msg, sizeof(msg), "Digest: %s", p->top_digest);
 	status(p, msg, NULL, 0, 0);
 	snprintf(msg, sizeof(msg), "Status: %s for %s", fresh ? "Downloaded newer image" : "Image is up to date",
@@ -672,6 +740,7 @@ int api_images_pull(struct req *r)
 	p->eng = r->eng;
 	p->sock = -1;
 	p->pid = -1;
+	p->dirfd = -1;
 	for (int i = 0; i <= LAYERS_MAX; i++)
 		p->fds[i] = -1;
 	p->dm = calloc(1, sizeof(*p->dm));
@@ -690,6 +759,7 @@ int api_images_pull(struct req *r)
 	if (rc < 0) {
 		log_msg(&p->eng->log, LOG_WARN, "pull %s: %s", p->fam, e.msg);
 		fail(p, e.msg);
+		drop_blobs(p, 0);
 	}
 	cleanup(p);
 	rc = p->failed ? -1 : reply_stream_end(r);
@@ -715,6 +785,7 @@ int api_auth(struct req *r)
 	p->sock = -1;
 	p->pid = -1;
 	p->login = 1;
+	p->dirfd = -1;
 	for (int i = 0; i <= LAYERS_MAX; i++)
 		p->fds[i] = -1;
 	/* the body is the credentials JSON: X-Registry-Auth's form, base64'd */

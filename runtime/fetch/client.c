@@ -288,6 +288,8 @@ static int read_response(struct conn *k, struct http_parser *p, struct client_re
 			off += ev < 0 ? 0 : used;
 		}
 		if (ev < 0) {
+			if (eof && off == have)
+				e->errnum = ECONNRESET;     /* cut short: worth resuming */
 			berr_prefix(e, "response");
 			goto out;
 		}
@@ -309,7 +311,7 @@ static int read_response(struct conn *k, struct http_parser *p, struct client_re
 		} else if (ev == HTTP_DONE || ev == HTTP_UPGRADE) {
 			break;
 		} else if (eof && off == have) {
-			berr_set(e, EPROTO, "connection closed before the response ended");
+			berr_set(e, ECONNRESET, "connection closed before the response ended");
 			goto out;
 		}
 	}

@@ -274,7 +274,8 @@ static int blob_attempt(struct fetch *f, struct blob_sink *s, struct berr *e)
 		return 0;
 	if (r.status == 404)
 		return berr_set(e, ENOENT, "blob %s unknown to the registry", s->b->d->digest);
-	return berr_set(e, EPROTO, "blob %s: the registry answered %d", s->b->d->digest, r.status);
+	return berr_set(e, r.status >= 500 ? EAGAIN : EPROTO, "blob %s: the registry answered %d",
+			s->b->d->digest, r.status);
 }
 
 /* A blob, resumed with Range after a broken transfer. */
@@ -316,6 +317,8 @@ static void *worker(void *arg)
 		if (i < 0)
 			return NULL;
 		struct blob *b = &f->blobs[i];
+		if (b->fd < 0)
+			continue;       /* another pull downloads it for berthd */
 		b->failed = get_blob(f, b, &b->e) < 0;
 		if (b->failed) {
 			pthread_mutex_lock(&f->mu);
@@ -342,7 +345,7 @@ static int get_blobs(struct fetch *f, struct berr *e)
 		if (fetch_send(f->ctl, FETCH_BLOB, &idx, 4, -1, e) < 0 ||
 		    fetch_recv(f->ctl, &type, reply, sizeof(reply), &len, &fd, e) < 0)
 			return -1;
-		if (type != FETCH_FD || fd < 0 || len != 4 || memcmp(reply, &idx, 4) != 0) {
+		if (type != FETCH_FD || len != 4 || memcmp(reply, &idx, 4) != 0) {
 			if (fd >= 0)
 				close(fd);
 			return berr_set(e, EPROTO, "berthd gave no descriptor for blob %d", i);
@@ -528,7 +531,10 @@ int main(int argc, char **argv)
 	}
 	if (pull(&f, &e) < 0) {
 		struct berr e2;
-		fetch_send(ctl, FETCH_ERROR, e.msg, strlen(e.msg), -1, &e2);
+		int again = e.errnum == ETIMEDOUT || e.errnum == ECONNRESET || e.errnum == ECONNREFUSED ||
+			    e.errnum == EPIPE || e.errnum == ENETUNREACH || e.errnum == EHOSTUNREACH ||
+			    e.errnum == ECONNABORTED || e.errnum == EAGAIN;
+		fetch_send(ctl, again ? FETCH_ERROR_AGAIN : FETCH_ERROR, e.msg, strlen(e.msg), -1, &e2);
 		return 1;
 	}
 	return fetch_send(ctl, FETCH_DONE, NULL, 0, -1, &e) < 0 ? 1 : 0;

@@ -4,12 +4,14 @@
  *
  *   berthd → berth-fetch   FETCH_START (struct fetch_start; with login set, berth-fetch
  *                          only authenticates and answers FETCH_DONE or FETCH_ERROR), then FETCH_FD
- *                          (u32 blob index + one fd) answering each FETCH_BLOB
+ *                          (u32 blob index + one fd) answering each FETCH_BLOB: the file
+ *                          may hold the blob's start already (resume from its size); without
+ *                          an fd, another pull is downloading the blob: skip it
  *   berth-fetch → berthd   FETCH_MANIFEST (u32 0 top / 1 chosen from an index,
  *                          then Content-Type, NUL, body), FETCH_BLOB (u32 index:
  *                          0 the config, 1.. the layers), FETCH_PROGRESS (u32
  *                          index, u64 bytes), FETCH_BLOB_DONE (u32 index),
- *                          FETCH_DONE, FETCH_ERROR (a message)
+ *                          FETCH_DONE, FETCH_ERROR or FETCH_ERROR_AGAIN (a message)
  *
  * berthd trusts nothing berth-fetch says: it parses the manifests itself,
  * checks their digests, and hashes every blob it handed out.
@@ -34,6 +36,8 @@ enum fetch_msg {
 	FETCH_BLOB_DONE,
 	FETCH_DONE,
 	FETCH_ERROR,
+	FETCH_ERROR_AGAIN,      /* a failure of the network (a timeout, a cut
+	                         * connection, a 5xx): partial blobs are worth keeping */
 };
 
 /* Everything berth-fetch needs for one pull (strings NUL-terminated). */

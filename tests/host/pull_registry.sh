@@ -93,7 +93,8 @@ start_berthd() {
 restart_berthd() { kill "$BERTHD"; wait "$BERTHD" 2>/dev/null; start_berthd; }
 export DOCKER_HOST=unix://$S
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
-listing() { docker images -q --no-trunc | sort; (cd "$D" && find . -path ./lock -prune -o -path ./tmp -prune -o -print | sort); }
+# the store and data root; pull/ (downloads to resume) is checked on its own
+listing() { docker images -q --no-trunc | sort; (cd "$D" && find . -path ./lock -prune -o -path ./tmp -prune -o -path ./pull -prune -o -print | sort); }
 
 out=$(docker pull "$REG/test/busy:v1" 2>&1)
 echo "$out" | sed 's/^/# /'
@@ -149,7 +150,8 @@ refused() { # NAME PATTERN REF
 	local out
 	out=$(docker pull $3 2>&1)
 	if [ $? != 0 ] && grep -qE -- "$2" <<<"$out"; then tap_ok "$1: refused naming $2"; else tap_fail "$1: refused naming $2" "$out"; fi
-	if [ "$before" = "$(listing)" ]; then tap_ok "$1: nothing left in the store"; else tap_fail "$1: nothing left in the store" "$(diff <(echo "$before") <(listing))"; fi
+	if [ "$before" = "$(listing)" ] && [ -z "$(ls -A "$D/pull" 2>/dev/null)" ]; then tap_ok "$1: nothing left in the store"
+	else tap_fail "$1: nothing left in the store" "$(diff <(echo "$before") <(listing)) $(ls -A "$D/pull" 2>&1)"; fi
 }
 refused "a missing tag" "manifest for v9 not found" "$REG/test/busy:v9"
 refused "a digest the registry does not have" "not found|manifest unknown" "$REG/test/busy@sha256:$(printf x | sha256sum | cut -c1-64)"
@@ -212,6 +214,35 @@ tap_check "an OCI index: linux/amd64 is selected" bash -c \
 	'grep -q "Status: Downloaded newer image" <<<"$1" && ! grep -q "^Digest: $2" <<<"$1"' _ "$out" "$MAN"
 [ $? = 0 ] || echo "$out" | sed 's/^/# /'
 docker rmi -f "127.0.0.1:$FP/multi/busy:v1" >/dev/null 2>&1
+# a pull that breaks off keeps what it had; the next pull resumes it (all
+# blobs at once, so that each has its half before the first failure stops it)
+conf "pull_parallel = 8"
+restart_berthd
+out=$(docker pull "127.0.0.1:$FP/dead/busy:v1" 2>&1)
+tap_check "a pull whose blobs are cut off fails" bash -c '[ $1 != 0 ]' _ $?
+tap_check "... and keeps the partial blobs in pull/" test -n "$(ls -A "$D/pull" 2>/dev/null)"
+out=$(docker pull "127.0.0.1:$FP/rangeonly/busy:v1" 2>&1)
+if grep -q "Status: Downloaded newer image" <<<"$out" && [ -z "$(ls -A "$D/pull")" ]; then
+	tap_ok "the next pull resumes them with Range (the registry serves nothing else) and removes them"
+else
+	tap_fail "the next pull resumes them with Range (the registry serves nothing else) and removes them" "$out $(ls -A "$D/pull")"
+fi
+docker rmi -f "127.0.0.1:$FP/rangeonly/busy:v1" >/dev/null 2>&1
+# two pulls of the same image at once: each blob is downloaded once
+n0=$(grep -c "^get " "$WORK/fake.log")
+docker pull "127.0.0.1:$FP/shared/busy:v1" >"$WORK/p1.out" 2>&1 &
+p1=$!
+sleep 0.5
+out=$(docker pull "127.0.0.1:$FP/shared/busy:v1" 2>&1)
+wait $p1
+gets=$(( $(grep -c "^get " "$WORK/fake.log") - n0 ))
+blobs=$(ls "$WORK/img/oci/blobs/sha256" | wc -l)
+if grep -q "Status: " <<<"$out" && grep -q "Status: " "$WORK/p1.out" && [ "$gets" = $((blobs - 1)) ]; then
+	tap_ok "two pulls at once share the downloads ($gets blob GETs for $((blobs - 1)) blobs)"
+else
+	tap_fail "two pulls at once share the downloads" "$gets GETs for $((blobs - 1)) blobs; $out $(cat "$WORK/p1.out")"
+fi
+docker rmi -f "127.0.0.1:$FP/shared/busy:v1" >/dev/null 2>&1
 before=$(listing)
 refused "a platform the index does not have" "no manifest for linux/s390x in the index \\(it has: linux/arm64, linux/amd64\\)" \
 	"--platform=linux/s390x 127.0.0.1:$FP/multi/busy:v1"

@@ -13,6 +13,9 @@ Repositories (every one serves the OCI layout's image manifest as tag v1):
                    and logged on stderr ("range sha256:… N")
   multi/busy       tag v1 is an OCI index: linux/arm64 (a manifest that does
                    not exist) and linux/amd64 (the image)
+  shared/busy      as slow/busy, and each blob GET logged ("get sha256:…")
+  dead/busy        every blob is cut off halfway, Range requests get 503
+  rangeonly/busy   blobs only by Range (206); a GET from the start gets 500
 """
 import http.server
 import json
@@ -95,8 +98,29 @@ class H(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-        elif repo == "slow/busy":
+        elif repo in ("slow/busy", "shared/busy"):
+            if repo == "shared/busy":
+                sys.stderr.write("get %s\n" % ref)
+                sys.stderr.flush()
             time.sleep(1)
+        elif repo == "dead/busy":
+            if self.headers.get("Range"):
+                return self.send(503)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        elif repo == "rangeonly/busy":
+            rng = self.headers.get("Range", "")
+            if not rng.startswith("bytes="):
+                return self.send(500)
+            start = int(rng[6:].split("-")[0])
+            return self.send(206, data[start:], extra=[
+                ("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
         elif repo == "bad/redirect":
             return self.send(307, b"", extra=[("Location", "http://127.0.0.1:%d/blob" % port)])
         self.send(200, data)
