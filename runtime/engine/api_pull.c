@@ -28,6 +28,8 @@
 #include "runtime/image/import.h"
 
 #define NAME_OUT (REF_NAME_MAX + 64)
+#define MINE 1
+#define STORED 2
 #define CA_PATHS 2
 
 struct pull {
@@ -46,7 +48,9 @@ struct pull {
 	char top_digest[DIGEST_STR_LEN + 1], want_digest[DIGEST_STR_LEN + 1];
 	struct dist_manifest *dm;       /* the image manifest, parsed here */
 	int fds[LAYERS_MAX + 1];
-	unsigned char mine[LAYERS_MAX + 1]; /* this pull downloads blob i (holds its lock) */
+	unsigned char mine[LAYERS_MAX + 1]; /* blob i: MINE (this pull downloads it, holds
+	                                     * its lock), STORED (the store has it), or 0
+	                                     * (another pull downloads it) */
 	int nblobs;
 	int dirfd;                      /* data_root/pull: blobs being downloaded */
 	int refused;                    /* the registry's data was refused: drop what it sent */
@@ -308,13 +312,22 @@ static int on_blob(struct pull *p, const char *msg, size_t len, struct berr *e)
 	if (idx >= (uint32_t)p->nblobs || p->fds[idx] >= 0)
 		return berr_set(e, EPROTO, "berth-fetch: bad blob index %u", idx);
 	d = blob_desc(p, (int)idx);
+	char path[32 + DIGEST_HEX_LEN];
+	snprintf(path, sizeof(path), "blobs/sha256/%s", d->hex);
+	p->fds[idx] = openat(p->eng->store.rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (p->fds[idx] >= 0) {         /* the store has it (checked again in verify) */
+		p->mine[idx] = STORED;
+		if (idx > 0)
+			status(p, "Already exists", short_id(SHORT_ID(d)), 0, 0);
+		return fetch_send(p->sock, FETCH_FD, &idx, 4, -1, e);
+	}
 	if (p->dirfd < 0 && pull_dir(p, e) < 0)
 		return -1;
 	p->fds[idx] = openat(p->dirfd, d->hex, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (p->fds[idx] < 0)
 		return berr_sys(e, "open pull/%s", d->hex);
 	if (flock(p->fds[idx], LOCK_EX | LOCK_NB) == 0) {
-		p->mine[idx] = 1;
+		p->mine[idx] = MINE;
 		return fetch_send(p->sock, FETCH_FD, &idx, 4, p->fds[idx], e);
 	}
 	if (errno != EWOULDBLOCK)
@@ -428,7 +441,7 @@ static int verify(struct pull *p, struct berr *e)
 		if (!p->mine[i]) {      /* another pull's download: until it is done */
 			while (flock(p->fds[i], LOCK_EX) < 0 && errno == EINTR)
 				;
-			p->mine[i] = 1;
+			p->mine[i] = MINE;
 			if (fstat(p->fds[i], &st) < 0 || (uint64_t)st.st_size < ds->size) {
 				berr_set(e, EAGAIN, "blob %s: the pull that was downloading it did not finish", ds->digest);
 				goto out;
@@ -670,7 +683,7 @@ static void drop_blobs(struct pull *p, int imported)
 	struct stat st;
 
 	for (int i = 0; i < p->nblobs && p->dirfd >= 0; i++) {
-		if (p->fds[i] < 0 || !p->mine[i])
+		if (p->fds[i] < 0 || p->mine[i] != MINE)
 			continue;
 		int partial = fstat(p->fds[i], &st) == 0 && st.st_size > 0 &&
 			      (uint64_t)st.st_size < blob_desc(p, i)->size;

@@ -105,6 +105,12 @@ tap_check "the image is in the store under its config digest" \
 	test "$(docker image inspect -f '{{.Id}}' "$REG/test/busy:v1" 2>&1)" = "$CFG"
 out=$(docker run --rm "$REG/test/busy:v1" cat /etc/motd 2>&1)
 tap_check "docker run of the pulled image" test "$out" = "pulled over TLS"
+push "$WORK/img/oci:v1" test/other:v1 >/dev/null
+out=$(docker pull "$REG/test/other:v1" 2>&1)
+tap_check "layers the store has are not downloaded again (Already exists)" \
+	bash -c '[ "$(grep -c "Already exists" <<<"$1")" = 3 ] && grep -q "Status: Image is up to date for $2" <<<"$1"' _ "$out" "$REG/test/other:v1"
+[ $? = 0 ] || echo "$out" | sed 's/^/# /'
+docker rmi "$REG/test/other:v1" >/dev/null 2>&1
 out=$(docker pull "$REG/test/busy:v1" 2>&1)
 tap_check "a second pull: up to date" grep -qx "Status: Image is up to date for $REG/test/busy:v1" <<<"$out"
 docker rmi -f "$REG/test/busy:v1" >/dev/null 2>&1
