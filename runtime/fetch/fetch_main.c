@@ -190,6 +190,7 @@ struct blob_sink {
 	uint64_t at, reported;
 	const struct client_resp *r;    /* the head, filled before the body arrives */
 	int checked;
+	int reauth;                     /* a 401 was answered with new credentials */
 };
 
 /* Before the first body byte: a 200 answer to a Range request starts over;
@@ -262,6 +263,18 @@ static int blob_attempt(struct fetch *f, struct blob_sink *s, struct berr *e)
 		s->checked = 0;
 		if (client_get(&f->cl, &u, NULL, same ? auth : NULL, s->at, &r, blob_write, s, e) < 0)
 			return -1;
+		if (r.status == 401 && same && !s->reauth) {
+			/* the token expired during a long pull: a new one, once */
+			s->reauth = 1;
+			pthread_mutex_lock(&f->mu);
+			int rc = authenticate(f, &r, 0, e);
+			strcpy(auth, f->auth);
+			pthread_mutex_unlock(&f->mu);
+			if (rc < 0)
+				return -1;
+			hop--;
+			continue;
+		}
 		if (r.status < 300 || r.status >= 400 || !r.location[0])
 			break;
 		if (hop == REDIRECTS_MAX)
