@@ -42,7 +42,6 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 {
 	const br_block_ctr_class *ctr = br_aes_x86ni_ctr_get_vtable();
 	br_ghash gh = br_ghash_pclmul_get();
-	br_chacha20_run cc = br_chacha20_sse2_get();
 	br_poly1305_run poly = br_poly1305_ctmulq_get();
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
@@ -58,7 +57,9 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 	br_ssl_engine_set_aes_ctr(eng, ctr ? ctr : &br_aes_ct64_ctr_vtable);
 	br_ssl_engine_set_ghash(eng, gh ? gh : &br_ghash_ctmul64);
 	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable, &br_sslrec_out_chapol_vtable);
-	br_ssl_engine_set_chacha20(eng, cc ? cc : &br_chacha20_ct_run);
+	/* chacha20_ct, not _sse2: BearSSL 0.6's SSE2 code measured slower here
+	 * (bench/api/tlsspeed: 290 against 470-550 MB/s) */
+	br_ssl_engine_set_chacha20(eng, &br_chacha20_ct_run);
 	br_ssl_engine_set_poly1305(eng, poly ? poly : &br_poly1305_ctmul_run);
 	br_ssl_engine_set_ec(eng, &br_ec_all_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
