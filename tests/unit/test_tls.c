@@ -399,6 +399,40 @@ static void test_resumption(void)
 	tls_server_fini(&st.s);
 }
 
+/* A session whose certificate is revoked after it was cached is not resumed:
+ * the client goes through a full handshake, which the CRL refuses. */
+static void test_resumption_after_revocation(void)
+{
+	struct setup st;
+	struct srv a;
+	br_ssl_session_parameters sess = { 0 };
+	struct cli k1 = { .who = "admin", .session = &sess }, k2 = { .who = "admin", .session = &sess };
+	struct tls_crl fake = { 0 };
+	unsigned char entry[21] = { 0 };
+	size_t n;
+
+	pki();
+	server_setup(&st, 64 * 1024, 0);
+	connect_once(&st.s, &a, &k1, ECHO);
+	CHECK_INT(a.hs_rc, 0);
+	n = strlen(a.peer.serial) / 2;
+	entry[0] = (unsigned char)n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		CHECK(sscanf(a.peer.serial + 2 * i, "%2x", &v) == 1);
+		entry[1 + i] = (unsigned char)v;
+	}
+	fake.serial = &entry;
+	fake.n = 1;
+	st.crl_ptr = &fake;                 /* what apid's reload does: swap the pointer */
+	connect_once(&st.s, &a, &k2, ECHO);
+	CHECK_INT(a.resumed, 0);
+	CHECK(a.hs_rc < 0);
+	CHECK_INT(a.fail, TLS_FAIL_BAD_CERT);
+	CHECK_STR(a.reason, "revoked");
+	tls_server_fini(&st.s);
+}
+
 static void test_half_close(void)
 {
 	struct setup st;
@@ -645,6 +679,7 @@ UNIT_MAIN(UNIT(test_identity), UNIT(test_identity_many_attributes), UNIT(test_lo
 	  UNIT(test_handshake_rsa), UNIT(test_refuse_no_cert), UNIT(test_refuse_other_ca),
 	  UNIT(test_refuse_expired), UNIT(test_refuse_not_yet_valid),
 	  UNIT(test_refuse_eku_server_only), UNIT(test_refuse_revoked), UNIT(test_crl_keeps_others),
-	  UNIT(test_plaintext_gets_go_answer), UNIT(test_resumption), UNIT(test_half_close),
+	  UNIT(test_plaintext_gets_go_answer), UNIT(test_resumption),
+	  UNIT(test_resumption_after_revocation), UNIT(test_half_close),
 	  UNIT(test_crl_load), UNIT(test_handshake_deadline), UNIT(test_pump_echo),
 	  UNIT(test_cleanup))
