@@ -75,3 +75,15 @@ unit-tests += test_tls
 test_tls-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
 $(O)/unit/test_tls: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/obj/tests/unit/test_tls.o: UNIT_CFLAGS += -DBERTH_TOP='"$(TOP)"'
+fuzz-targets += fuzz_x509
+fuzz_x509-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
+fuzz_x509-libs := $(SYSROOT)/lib/libbearssl.a -lpthread
+# bench/api/tlsspeed: BearSSL's implementations measured on this CPU and
+# lib/tls's handshakes (make bench-tls; docs/tls.md has a run).
+$(O)/host/tlsspeed: $(TOP)/bench/api/tlsspeed.c $(O)/obj/libberth.a | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      bench/api/tlsspeed.c"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/obj/libberth.a -lbearssl -lpthread
+.PHONY: bench-tls
+bench-tls: $(O)/host/tlsspeed pki
+	$(Q)$(O)/host/tlsspeed $(O)/pki

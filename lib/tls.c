@@ -42,7 +42,6 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 {
 	const br_block_ctr_class *ctr = br_aes_x86ni_ctr_get_vtable();
 	br_ghash gh = br_ghash_pclmul_get();
-	br_chacha20_run cc = br_chacha20_sse2_get();
 	br_poly1305_run poly = br_poly1305_ctmulq_get();
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
@@ -58,7 +57,9 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 	br_ssl_engine_set_aes_ctr(eng, ctr ? ctr : &br_aes_ct64_ctr_vtable);
 	br_ssl_engine_set_ghash(eng, gh ? gh : &br_ghash_ctmul64);
 	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable, &br_sslrec_out_chapol_vtable);
-	br_ssl_engine_set_chacha20(eng, cc ? cc : &br_chacha20_ct_run);
+	/* chacha20_ct, not _sse2: BearSSL 0.6's SSE2 code measured slower here
+	 * (bench/api/tlsspeed: 290 against 470-550 MB/s) */
+	br_ssl_engine_set_chacha20(eng, &br_chacha20_ct_run);
 	br_ssl_engine_set_poly1305(eng, poly ? poly : &br_poly1305_ctmul_run);
 	br_ssl_engine_set_ec(eng, &br_ec_all_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
@@ -90,8 +91,13 @@ static void conn_zero(struct tls_conn *c, int fd)
 struct tls_cache_slot {
 	unsigned char id[32];
 	int used;
+	int64_t saved;
 	struct tls_peer_id peer;
 };
+
+/* A session older than this, or whose certificate has expired since, is
+ * not resumed: the client shows its certificate again. */
+#define SESSION_MAX_AGE (24 * 3600)
 
 #define LRU_ENTRY_BYTES 100     /* BearSSL's figure per cached session */
 
@@ -114,6 +120,7 @@ static void cache_save(const br_ssl_session_cache_class **ctx, br_ssl_server_con
 	k->next_slot = (k->next_slot + 1) % k->n_slots;
 	memcpy(slot->id, params->session_id, sizeof slot->id);
 	slot->peer = conn_of(sc)->peer;
+	slot->saved = (int64_t)time(NULL);
 	slot->used = 1;
 	pthread_mutex_unlock(&k->lock);
 }
@@ -123,6 +130,7 @@ static int cache_load(const br_ssl_session_cache_class **ctx, br_ssl_server_cont
 {
 	struct tls_cache *k = (struct tls_cache *)(void *)ctx;
 	struct tls_conn *c = conn_of(sc);
+	int64_t now = (int64_t)time(NULL), saved = 0;
 	int r, found = 0;
 
 	pthread_mutex_lock(&k->lock);
@@ -131,10 +139,12 @@ static int cache_load(const br_ssl_session_cache_class **ctx, br_ssl_server_cont
 		if (k->slots[i].used && params->session_id_len == sizeof k->slots[i].id &&
 		    memcmp(k->slots[i].id, params->session_id, sizeof k->slots[i].id) == 0) {
 			c->peer = k->slots[i].peer;
+			saved = k->slots[i].saved;
 			found = 1;
 		}
 	pthread_mutex_unlock(&k->lock);
-	if (!found || tls_server_revoked(k->server, c->peer.serial)) {
+	if (!found || now - saved > SESSION_MAX_AGE || now > c->peer.not_after ||
+	    tls_server_revoked(k->server, c->peer.serial)) {
 		memset(&c->peer, 0, sizeof c->peer);
 		return 0;
 	}
@@ -317,8 +327,13 @@ void tls_conn_fini(struct tls_conn *c)
 
 /* ---------------------------------------------------------------- socket I/O */
 
+static const char *alert_name(int a);
+
 static int conn_error(const struct tls_conn *c, struct berr *e)
 {
+	if (c->peer_alert)
+		return berr_set(e, EPROTO, "TLS: %s: alert %d (%s)", c->broken_what, c->peer_alert - 1,
+				alert_name(c->peer_alert - 1));
 	if (c->broken == EPROTO)
 		return berr_set(e, EPROTO, "TLS: %s", c->broken_what);
 	errno = c->broken;
@@ -334,6 +349,21 @@ static int io_fail(struct tls_conn *c, struct berr *e, int err, const char *what
 	return conn_error(c, e);
 }
 
+/* A peer that refuses the handshake may close before reading all we sent:
+ * our send fails, but its alert (plaintext during the handshake) is there
+ * to read. 1 when found (its code kept for the message). */
+static int peer_alert(struct tls_conn *c)
+{
+	unsigned char a[7];
+	ssize_t n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+
+	if (n == (ssize_t)sizeof a && a[0] == 21 && a[3] == 0 && a[4] == 2 && a[5] == 2) {
+		c->peer_alert = a[6] + 1;
+		return 1;
+	}
+	return 0;
+}
+
 static int io_send(struct tls_conn *c, struct berr *e)
 {
 	size_t len;
@@ -346,7 +376,10 @@ static int io_send(struct tls_conn *c, struct berr *e)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
-		return io_fail(c, e, errno, "send");
+		int err = errno;
+		if (!c->hs_done && peer_alert(c))
+			return io_fail(c, e, 0, "the peer refused the connection");
+		return io_fail(c, e, err, "send");
 	}
 	br_ssl_engine_sendrec_ack(c->eng, (size_t)n);
 	return 0;
@@ -440,6 +473,30 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	return 0;
 }
 
+static const char *alert_name(int a)
+{
+	switch (a) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 116: return "certificate_required";
+	}
+	return "alert";
+}
+
 /* The engine is closed (or the socket broke): 0 when cleanly (close_notify),
  * else -1 with why. */
 static int closed_status(struct tls_conn *c, struct berr *e)
@@ -451,11 +508,11 @@ static int closed_status(struct tls_conn *c, struct berr *e)
 	if (err == BR_ERR_OK)
 		return 0;
 	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
-		return berr_set(e, EPROTO, "TLS: the peer sent fatal alert %d",
-				err - BR_ERR_RECV_FATAL_ALERT);
+		return berr_set(e, EPROTO, "TLS: the peer refused the connection: alert %d (%s)",
+				err - BR_ERR_RECV_FATAL_ALERT, alert_name(err - BR_ERR_RECV_FATAL_ALERT));
 	if (err >= BR_ERR_SEND_FATAL_ALERT)
-		return berr_set(e, EPROTO, "TLS: refused the peer (alert %d)",
-				err - BR_ERR_SEND_FATAL_ALERT);
+		return berr_set(e, EPROTO, "TLS: refused the peer: alert %d (%s)",
+				err - BR_ERR_SEND_FATAL_ALERT, alert_name(err - BR_ERR_SEND_FATAL_ALERT));
 	return berr_set(e, EPROTO, "TLS: %s (BearSSL error %d)",
 			c->fail_reason ? c->fail_reason : "protocol error", err);
 }
@@ -658,8 +715,10 @@ static int handshake_failed(struct tls_conn *c, int timed_out, struct berr *e)
 	if (c->fail_reason && c->fail != TLS_FAIL_PROTOCOL)
 		return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s (BearSSL error %d)",
 				c->fail_reason, err);
-	return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s",
-			why.msg[0] ? why.msg : "failed");
+	const char *m = why.msg[0] ? why.msg : "failed";
+	if (!strncmp(m, "TLS: ", 5))
+		m += 5;
+	return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s", m);
 }
 
 int tls_conn_handshake(struct tls_conn *c, long long deadline_ms, struct berr *e)

@@ -1,8 +1,10 @@
-/* berthctl — the admin's local client for PID 1's control socket.
- * main() parses the command line; one function per command. */
+/* berthctl — the admin's client: locally through PID 1's control socket,
+ * or remotely (-H tcp://HOST:PORT) through berth-apid over TLS with a client
+ * certificate (tools/berthctl_remote.c). main() parses the command line. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -10,9 +12,11 @@
 
 #include "lib/initctl.h"
 #include "lib/sock.h"
+#include "tools/berthctl.h"
 
 static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
+	"       berthctl -H tcp://HOST:PORT [--tlsdir DIR] COMMAND\n"
 	"\n"
 	"Commands (local, through PID 1's control socket " INITCTL_PATH "):\n"
 	"  status          the data partition's state: mounted, ephemeral, no-disk\n"
@@ -26,11 +30,20 @@ static const char usage[] =
 	"services needs root or the berth-admin group; the others need\n"
 	"CAP_SYS_BOOT (root over SSH has it).\n"
 	"\n"
+	"Remote (HTTPS to berth-apid with the client certificate DIR/cert.pem and\n"
+	"DIR/key.pem, the server checked against DIR/ca.pem and the host's name or\n"
+	"address): services, restart NAME, reboot, poweroff, system (version,\n"
+	"uptime, data usage, certificate expiry; also: status), logs SERVICE [-f],\n"
+	"metrics (the raw Prometheus text), ps (containers).\n"
+	"The host comes from -H (--host), else BERTH_HOST, else DOCKER_HOST when it\n"
+	"is tcp://; the directory from --tlsdir (--cert-dir), else BERTH_CERT_PATH,\n"
+	"else DOCKER_CERT_PATH, else ~/.docker. Port 2376 when none is given.\n"
+	"\n"
 	"Exit codes:\n"
 	"  0    done\n"
-	"  1    PID 1 refused the request (its reason is printed)\n"
+	"  1    PID 1 or berth-apid refused the request (its reason is printed)\n"
 	"  100  usage\n"
-	"  111  system call failed (connect, send, receive)\n";
+	"  111  system call or TLS failed (connect, handshake, send, receive)\n";
 
 static int request(const char *path, struct initctl_req *q, int (*each)(const struct initctl_rep *))
 {
@@ -95,22 +108,57 @@ static int print_services(const struct initctl_rep *r)
 	return 0;
 }
 
+/* -H/--host, --tlsdir/--cert-dir and the environment; returns the index
+ * of the command, or -1 for a usage error. */
+static int options(int argc, char **argv, const char **path, struct bctl_remote *rm)
+{
+	static char home_docker[4096];
+	const char *dh = getenv("DOCKER_HOST");
+	int i = 1;
+
+	while (i + 1 < argc && argv[i][0] == '-' && strcmp(argv[i], "--help") != 0) {
+		if (!strcmp(argv[i], "--socket"))
+			*path = argv[i + 1];
+		else if (!strcmp(argv[i], "-H") || !strcmp(argv[i], "--host"))
+			rm->host = argv[i + 1];
+		else if (!strcmp(argv[i], "--tlsdir") || !strcmp(argv[i], "--cert-dir"))
+			rm->tlsdir = argv[i + 1];
+		else
+			return -1;
+		i += 2;
+	}
+	if (!rm->host)
+		rm->host = getenv("BERTH_HOST");
+	if (!rm->host && dh && !strncmp(dh, "tcp://", 6))
+		rm->host = dh;
+	if (rm->host && !rm->host[0])
+		rm->host = NULL;
+	if (!rm->tlsdir)
+		rm->tlsdir = getenv("BERTH_CERT_PATH");
+	if (!rm->tlsdir)
+		rm->tlsdir = getenv("DOCKER_CERT_PATH");
+	if (!rm->tlsdir || !rm->tlsdir[0]) {
+		snprintf(home_docker, sizeof home_docker, "%s/.docker",
+			 getenv("HOME") ? getenv("HOME") : "");
+		rm->tlsdir = home_docker;
+	}
+	return i;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; uint32_t cmd; } simple[] = {
 		{ "status", INITCTL_STATUS }, { "reboot", INITCTL_REBOOT }, { "poweroff", INITCTL_POWEROFF }, { "halt", INITCTL_HALT },
 	};
 	const char *path = INITCTL_PATH;
+	struct bctl_remote rm = { 0 };
 	struct initctl_req q;
-	int i = 1;
+	int i;
 
 	memset(&q, 0, sizeof q);
 	signal(SIGPIPE, SIG_IGN);
-	if (i + 1 < argc && strcmp(argv[i], "--socket") == 0) {
-		path = argv[i + 1];
-		i += 2;
-	}
-	if (i >= argc) {
+	i = options(argc, argv, &path, &rm);
+	if (i < 0 || i >= argc) {
 		fputs(usage, stderr);
 		return 100;
 	}
@@ -118,6 +166,8 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
+	if (rm.host)
+		return bctl_remote_main(&rm, argc - i, argv + i);
 	if (strcmp(argv[i], "services") == 0 && i + 1 == argc) {
 		q.cmd = INITCTL_SERVICES;
 		printf("%-20s %-9s %7s %8s %14s  %s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME(s)", "LAST");

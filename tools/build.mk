@@ -5,9 +5,11 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 	@echo "  HOSTCC  tools/mkcpio.c"
 	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-# berthctl: the local control-socket client (static, in the image as /usr/bin/berthctl).
+# berthctl: the local control-socket client (static, in the image as
+# /usr/bin/berthctl) and, with -H, berth-apid's HTTPS client (lib/tls).
 progs-y += berthctl
-berthctl-objs-y := tools/berthctl.o
+berthctl-objs-y := tools/berthctl.o tools/berthctl_remote.o
+berthctl-libs := -lbearssl -lpthread
 
 # berth-dial: `docker system dial-stdio` for DOCKER_HOST=ssh:// (the image
 # links /usr/bin/docker to it).
