@@ -30,6 +30,7 @@
 #define NAME_OUT (REF_NAME_MAX + 64)
 #define MINE 1
 #define STORED 2
+#define DUP 3           /* the same digest as an earlier blob of this image */
 #define CA_PATHS 2
 
 struct pull {
@@ -115,6 +116,9 @@ static void fail(struct pull *p, const char *msg)
 	json_w_obj_end(&w);
 	line(p, &w);
 }
+
+/* The earlier blob of this image with blob i's digest, or -1. */
+static int dup_of(const struct pull *p, int i);
 
 /* The CLI's layer id: the first 12 hex digits. */
 #define SHORT_ID(d) ((char[13]){ 0 }), (d)->hex
@@ -286,6 +290,14 @@ static int on_manifest(struct pull *p, const char *msg, size_t len, struct berr 
 	return 0;
 }
 
+static int dup_of(const struct pull *p, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (strcmp(blob_desc(p, j)->digest, blob_desc(p, i)->digest) == 0)
+			return j;
+	return -1;
+}
+
 /* data_root/pull/, where blobs are downloaded to: one file per digest,
  * kept after a pull that broke off (the next one resumes it), locked
  * (flock) by the pull downloading it (another pull of the same blob waits
@@ -312,6 +324,14 @@ static int on_blob(struct pull *p, const char *msg, size_t len, struct berr *e)
 	if (idx >= (uint32_t)p->nblobs || p->fds[idx] >= 0)
 		return berr_set(e, EPROTO, "berth-fetch: bad blob index %u", idx);
 	d = blob_desc(p, (int)idx);
+	int j = dup_of(p, (int)idx);
+	if (j >= 0) {                   /* one file serves both */
+		p->fds[idx] = fcntl(p->fds[j], F_DUPFD_CLOEXEC, 0);
+		if (p->fds[idx] < 0)
+			return berr_sys(e, "dup");
+		p->mine[idx] = DUP;
+		return fetch_send(p->sock, FETCH_FD, &idx, 4, -1, e);
+	}
 	char path[32 + DIGEST_HEX_LEN];
 	snprintf(path, sizeof(path), "blobs/sha256/%s", d->hex);
 	p->fds[idx] = openat(p->eng->store.rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -531,6 +551,9 @@ static int part(struct pull *p, int k, char *name, size_t nsize, uint64_t *size,
 		snprintf(name, nsize, "blobs/sha256/%s", mdg + 7);
 		*mem = p->man;
 		*size = p->man_len;
+	} else if (k - 3 < p->nblobs && dup_of(p, k - 3) >= 0) {
+		name[0] = '\0';        /* written once, under the first index */
+		*size = 0;
 	} else if (k - 3 < p->nblobs) {
 		const struct desc *d = blob_desc(p, k - 3);
 		snprintf(name, nsize, "blobs/sha256/%s", d->hex);
@@ -551,6 +574,10 @@ static ssize_t archive_read(void *ctx, void *buf, size_t n, struct berr *e)
 
 	for (;;) {
 		int have = part(p, p->part, name, sizeof(name), &size, &mem);
+		if (have && !name[0]) {
+			p->part++;
+			continue;
+		}
 		if (!have) {   /* two zero blocks */
 			if (p->off >= 1024)
 				return 0;

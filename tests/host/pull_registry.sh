@@ -111,6 +111,13 @@ tap_check "layers the store has are not downloaded again (Already exists)" \
 	bash -c '[ "$(grep -c "Already exists" <<<"$1")" = 3 ] && grep -q "Status: Image is up to date for $2" <<<"$1"' _ "$out" "$REG/test/other:v1"
 [ $? = 0 ] || echo "$out" | sed 's/^/# /'
 docker rmi "$REG/test/other:v1" >/dev/null 2>&1
+# one layer twice in a manifest: one download, one file, no deadlock on itself
+img_oci "$WORK/img/dup" v1 "$WORK/img/l1.tar" "$WORK/img/l2.tar" "$WORK/img/l2.tar"
+push "$WORK/img/dup:v1" test/dup:v1 >/dev/null
+out=$(timeout 60 docker pull "$REG/test/dup:v1" 2>&1)
+tap_check "a manifest naming one layer twice" grep -q "Status: Downloaded newer image for $REG/test/dup:v1" <<<"$out"
+[ $? = 0 ] || echo "$out" | sed 's/^/# /'
+docker rmi "$REG/test/dup:v1" >/dev/null 2>&1
 out=$(docker pull "$REG/test/busy:v1" 2>&1)
 tap_check "a second pull: up to date" grep -qx "Status: Image is up to date for $REG/test/busy:v1" <<<"$out"
 docker rmi -f "$REG/test/busy:v1" >/dev/null 2>&1
