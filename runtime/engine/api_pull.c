@@ -4,8 +4,10 @@
  * files of DATA_ROOT/pull/ berthd hands out (shared by concurrent pulls,
  * resumed after a broken one) and hashes itself, imported through
  * runtime/image as an OCI layout, with the CLI's progress stream. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -302,6 +304,34 @@ static int dup_of(const struct pull *p, int i)
  * kept after a pull that broke off (the next one resumes it), locked
  * (flock) by the pull downloading it (another pull of the same blob waits
  * for that one instead of downloading it again), removed once imported. */
+/* Partial blobs no pull has touched for CONFIG_FETCH_PARTIAL_KEEP_H hours,
+ * and that no pull holds now, are removed (best effort). */
+static void expire_partials(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	time_t old = time(NULL) - (time_t)CONFIG_FETCH_PARTIAL_KEEP_H * 3600;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > old)
+			continue;
+		int f = openat(dirfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (f >= 0 && flock(f, LOCK_EX | LOCK_NB) == 0)
+			unlinkat(dirfd, de->d_name, 0);
+		if (f >= 0)
+			close(f);
+	}
+	closedir(d);
+}
+
 static int pull_dir(struct pull *p, struct berr *e)
 {
 	char path[ENGINE_PATH_MAX + 8];
@@ -310,7 +340,10 @@ static int pull_dir(struct pull *p, struct berr *e)
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir %s", path);
 	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return p->dirfd < 0 ? berr_sys(e, "open %s", path) : 0;
+	if (p->dirfd < 0)
+		return berr_sys(e, "open %s", path);
+	expire_partials(p->dirfd);
+	return 0;
 }
 
 static int on_blob(struct pull *p, const char *msg, size_t len, struct berr *e)

@@ -234,9 +234,12 @@ restart_berthd
 out=$(docker pull "127.0.0.1:$FP/dead/busy:v1" 2>&1)
 tap_check "a pull whose blobs are cut off fails" bash -c '[ $1 != 0 ]' _ $?
 tap_check "... and keeps the partial blobs in pull/" test -n "$(ls -A "$D/pull" 2>/dev/null)"
+# a partial blob older than FETCH_PARTIAL_KEEP_H is removed when a pull starts
+echo stale >"$D/pull/$(printf %064d 0)"
+touch -d "-$((CONFIG_FETCH_PARTIAL_KEEP_H + 1)) hours" "$D/pull/$(printf %064d 0)"
 out=$(docker pull "127.0.0.1:$FP/rangeonly/busy:v1" 2>&1)
 if grep -q "Status: Downloaded newer image" <<<"$out" && [ -z "$(ls -A "$D/pull")" ]; then
-	tap_ok "the next pull resumes them with Range (the registry serves nothing else) and removes them"
+	tap_ok "the next pull resumes them with Range (the registry serves nothing else) and removes them, and an expired one"
 else
 	tap_fail "the next pull resumes them with Range (the registry serves nothing else) and removes them" "$out $(ls -A "$D/pull")"
 fi
