@@ -10,7 +10,12 @@ bench-launch: bins $(O)/host/seccomp_gen
 # bench/image: berth-image load against gzip -dc | sha256sum + tar -x (needs root).
 bench-image: bins
 	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(TOP)/bench/image/run.sh
-bench: bench-boot bench-launch bench-image bench-engine
+bench: bench-boot bench-launch bench-image bench-engine bench-pull
+# bench/pull: docker pull from a loopback registry, berthd beside dockerd (needs root,
+# docker-registry, skopeo).
+.PHONY: bench-pull
+bench-pull: bins
+	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/pull/run.sh
 # bench/engine: berthd beside Debian's dockerd (keep-alive /_ping, idle RSS; needs root).
 $(O)/host/pingload: $(TOP)/bench/engine/pingload.c | host-tools
 	@mkdir -p $(dir $@)

@@ -9,7 +9,7 @@ test_util-srcs := lib/util.c lib/fs.c lib/err.c
 # privilege drop over both; the filters generated at build time from
 # tools/seccomp's tables are archived here with them.
 lib-objs-y += lib/caps.o lib/seccomp.o lib/sandbox.o
-SECCOMP_PROGS := default unpack dhcpc proxy berthd
+SECCOMP_PROGS := default unpack dhcpc proxy berthd fetch
 lib-objs-y += $(foreach p,$(SECCOMP_PROGS),build/gen/seccomp_$(p).o)
 unit-tests += test_caps test_sandbox test_sandbox_oldcaps
 test_caps-srcs := lib/caps.c lib/fs.c lib/util.c lib/err.c
@@ -83,3 +83,12 @@ fuzz_x509-libs := $(SYSROOT)/lib/libbearssl.a -lpthread
 lib-objs-y += lib/prom.o
 unit-tests += test_prom
 test_prom-srcs := lib/prom.c lib/err.c
+# bench/api/tlsspeed: BearSSL's implementations measured on this CPU and
+# lib/tls's handshakes (make bench-tls; docs/tls.md has a run).
+$(O)/host/tlsspeed: $(TOP)/bench/api/tlsspeed.c $(O)/obj/libberth.a | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      bench/api/tlsspeed.c"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/obj/libberth.a -lbearssl -lpthread
+.PHONY: bench-tls
+bench-tls: $(O)/host/tlsspeed pki
+	$(Q)$(O)/host/tlsspeed $(O)/pki

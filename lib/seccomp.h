@@ -37,6 +37,11 @@ extern const struct sock_filter seccomp_proxy_filter[];
 extern const unsigned short seccomp_proxy_len;
 extern const struct sock_filter seccomp_berthd_filter[];
 extern const unsigned short seccomp_berthd_len;
+/* fetch:   berth-fetch once confined: its control socket, TCP (AF_INET,
+ *          AF_INET6), threads, writing the blob descriptors it was handed;
+ *          no path-based call, no exec. */
+extern const struct sock_filter seccomp_fetch_filter[];
+extern const unsigned short seccomp_fetch_len;
 
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int seccomp_no_new_privs(struct berr *e);

@@ -42,7 +42,6 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 {
 	const br_block_ctr_class *ctr = br_aes_x86ni_ctr_get_vtable();
 	br_ghash gh = br_ghash_pclmul_get();
-	br_chacha20_run cc = br_chacha20_sse2_get();
 	br_poly1305_run poly = br_poly1305_ctmulq_get();
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
@@ -58,7 +57,9 @@ void tls_engine_setup(br_ssl_engine_context *eng)
 	br_ssl_engine_set_aes_ctr(eng, ctr ? ctr : &br_aes_ct64_ctr_vtable);
 	br_ssl_engine_set_ghash(eng, gh ? gh : &br_ghash_ctmul64);
 	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable, &br_sslrec_out_chapol_vtable);
-	br_ssl_engine_set_chacha20(eng, cc ? cc : &br_chacha20_ct_run);
+	/* chacha20_ct, not _sse2: BearSSL 0.6's SSE2 code measured slower here
+	 * (bench/api/tlsspeed: 290 against 470-550 MB/s) */
+	br_ssl_engine_set_chacha20(eng, &br_chacha20_ct_run);
 	br_ssl_engine_set_poly1305(eng, poly ? poly : &br_poly1305_ctmul_run);
 	br_ssl_engine_set_ec(eng, &br_ec_all_m31);
 	br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
@@ -90,8 +91,13 @@ static void conn_zero(struct tls_conn *c, int fd)
 struct tls_cache_slot {
 	unsigned char id[32];
 	int used;
+	int64_t saved;
 	struct tls_peer_id peer;
 };
+
+/* A session older than this, or whose certificate has expired since, is
+ * not resumed: the client shows its certificate again. */
+#define SESSION_MAX_AGE (24 * 3600)
 
 #define LRU_ENTRY_BYTES 100     /* BearSSL's figure per cached session */
 
@@ -114,6 +120,7 @@ static void cache_save(const br_ssl_session_cache_class **ctx, br_ssl_server_con
 	k->next_slot = (k->next_slot + 1) % k->n_slots;
 	memcpy(slot->id, params->session_id, sizeof slot->id);
 	slot->peer = conn_of(sc)->peer;
+	slot->saved = (int64_t)time(NULL);
 	slot->used = 1;
 	pthread_mutex_unlock(&k->lock);
 }
@@ -123,6 +130,7 @@ static int cache_load(const br_ssl_session_cache_class **ctx, br_ssl_server_cont
 {
 	struct tls_cache *k = (struct tls_cache *)(void *)ctx;
 	struct tls_conn *c = conn_of(sc);
+	int64_t now = (int64_t)time(NULL), saved = 0;
 	int r, found = 0;
 
 	pthread_mutex_lock(&k->lock);
@@ -131,10 +139,12 @@ static int cache_load(const br_ssl_session_cache_class **ctx, br_ssl_server_cont
 		if (k->slots[i].used && params->session_id_len == sizeof k->slots[i].id &&
 		    memcmp(k->slots[i].id, params->session_id, sizeof k->slots[i].id) == 0) {
 			c->peer = k->slots[i].peer;
+			saved = k->slots[i].saved;
 			found = 1;
 		}
 	pthread_mutex_unlock(&k->lock);
-	if (!found || tls_server_revoked(k->server, c->peer.serial)) {
+	if (!found || now - saved > SESSION_MAX_AGE || now > c->peer.not_after ||
+	    tls_server_revoked(k->server, c->peer.serial)) {
 		memset(&c->peer, 0, sizeof c->peer);
 		return 0;
 	}

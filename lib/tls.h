@@ -95,8 +95,9 @@ struct tls_server_conf {
 };
 /* The session cache: BearSSL's LRU for the session parameters plus, per session, the client's
  * identity (a resumed handshake sends no certificate). session_cache_bytes is split between
- * the two: each session costs about 100 + sizeof(struct tls_peer_id) + 32 bytes. A resumed
- * session whose serial is now revoked is not resumed. */
+ * the two: each session costs about 100 + sizeof(struct tls_peer_id) + 48 bytes. A resumed
+ * session whose serial is now revoked, whose certificate has expired since, or that is older
+ * than 24 hours is not resumed (a full handshake checks the certificate again). */
 struct tls_cache_slot;
 struct tls_cache {
 	const br_ssl_session_cache_class *vtable;

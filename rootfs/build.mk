@@ -1,9 +1,10 @@
 # rootfs/ — pinned third-party dependencies, and the image assembly.
 
 # ------------------------------------------------------------ dependencies
-DEPS := bearssl libcap2 zlib libjsmn-dev libinih
+DEPS := bearssl libcap2 zlib libjsmn-dev libinih libzstd
 DEPS-$(CONFIG_ROOTFS_DROPBEAR) += dropbear
 DEPS-$(CONFIG_ROOTFS_BUSYBOX) += busybox
+DEPS-$(CONFIG_FETCH) += ca-certificates
 DEPS += $(DEPS-y)
 DEP_STAMPS := $(addprefix $(O)/stamp/,$(DEPS))
 

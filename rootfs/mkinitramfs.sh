@@ -55,6 +55,14 @@ entries() {
 		esac
 	done
 
+	# docker pull: the system CA bundle (rootfs/deps/ca-certificates.sh)
+	if [ "${CONFIG_FETCH:-}" = y ]; then
+		ca=$BUILD/sysroot/share/ca-certificates.crt
+		[ -s "$ca" ] || { echo "mkinitramfs: $ca missing" >&2; exit 1; }
+		for d in /etc/ssl /etc/ssl/certs /etc/berth/certs.d; do echo "dir $d 0755 0 0"; done
+		echo "file /etc/ssl/certs/ca-certificates.crt $ca 0644 0 0"
+	fi
+
 	if [ "${CONFIG_ROOTFS_BUSYBOX:-}" = y ]; then
 		bb=$BUILD/bin/busybox
 		[ -x "$bb" ] || { echo "mkinitramfs: $bb missing" >&2; exit 1; }

@@ -41,11 +41,15 @@ time:/usr/bin/time
 openssh-client:/usr/bin/ssh-keygen
 ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
+zstd:/usr/bin/zstd
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
 prometheus:/usr/bin/promtool
 prometheus-node-exporter:/usr/bin/prometheus-node-exporter
 socat:/usr/bin/socat
+docker-registry:/usr/bin/docker-registry
+apache2-utils:/usr/bin/htpasswd
+python3-cryptography:/usr/lib/python3/dist-packages/cryptography/__init__.py
 "
 
 # Tests replace the list to exercise the missing-package paths.

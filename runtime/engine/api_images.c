@@ -606,22 +606,19 @@ void api_images_df(struct engine *eng, struct json_w *w)
 }
 
 /* POST /images/create (docker pull, and docker run of an image that is
- * not here): the appliance does not pull yet (runtime/fetch comes later).
- * 403 with the way out, which the CLI prints (DOCKER_API.md §3 Pulling). */
+ * not here): api_pull.c. ?fromSrc= (docker import) is refused. */
 static int api_images_create(struct req *r)
 {
-	char from[REF_NAME_MAX], tag[160];
+	char src[16];
 
-	if (req_query(r, "fromImage", from, sizeof(from)) != 1)
-		from[0] = '\0';
-	if (req_query(r, "tag", tag, sizeof(tag)) != 1)
-		tag[0] = '\0';
-	return reply_error(r, 403, "%s%s%s: this appliance does not pull images: load it with docker load",
-			   from[0] ? from : "image", tag[0] ? ":" : "", tag);
+	if (req_query(r, "fromSrc", src, sizeof(src)) != 0)
+		return reply_error(r, 403, "docker import is not supported: use docker load");
+	return api_images_pull(r);
 }
 
 const struct route api_images_routes[] = {
 	{ "POST", "/images/create", api_images_create, 0 },
+	{ "POST", "/auth", api_auth, ROUTE_BODY },
 	{ "GET", "/images/json", api_images_list, 0 },
 	{ "POST", "/images/load", api_images_load, ROUTE_STREAM },
 	{ "GET", "/images/{*}/json", api_image_inspect, 0 },

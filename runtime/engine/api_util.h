@@ -28,5 +28,9 @@ void api_volumes_df(struct engine *eng, struct json_w *w);
 int api_system_df(struct req *r);
 /* POST /images/load (api_images_load.c) */
 int api_images_load(struct req *r);
+/* POST /images/create?fromImage= (api_pull.c) */
+int api_images_pull(struct req *r);
+/* POST /auth: docker login (api_pull.c) */
+int api_auth(struct req *r);
 
 #endif

@@ -42,6 +42,10 @@ void engine_conf_init(struct engine_conf *c)
 	c->send_ms = 30000;
 	c->conns_max = CONFIG_ENGINE_CONNS_MAX;
 	c->sandbox = 1;
+	snprintf(c->pull_registries, sizeof(c->pull_registries), "*");
+	snprintf(c->pull_ca_bundle, sizeof(c->pull_ca_bundle), "/etc/ssl/certs/ca-certificates.crt");
+	snprintf(c->pull_certs_dir, sizeof(c->pull_certs_dir), "/etc/berth/certs.d");
+	c->pull_parallel = 3;
 }
 
 static int on_engine(struct engine *eng, const char *k, const char *v, struct berr *e)
@@ -80,6 +84,18 @@ static int on_engine(struct engine *eng, const char *k, const char *v, struct be
 	}
 	if (strcmp(k, "sandbox") == 0)
 		return conf_bool(k, v, &c->sandbox, e);
+	if (strcmp(k, "insecure_registries") == 0)
+		return conf_string(k, v, c->pull_insecure, sizeof(c->pull_insecure), e);
+	if (strcmp(k, "ca_bundle") == 0)
+		return conf_path(k, v, c->pull_ca_bundle, sizeof(c->pull_ca_bundle), e);
+	if (strcmp(k, "certs_dir") == 0)
+		return conf_path(k, v, c->pull_certs_dir, sizeof(c->pull_certs_dir), e);
+	if (strcmp(k, "pull_parallel") == 0) {
+		if (conf_int(k, v, 1, 16, &n, e) < 0)
+			return -1;
+		c->pull_parallel = (int)n;
+		return 0;
+	}
 	return ctr_conf(eng, k, v, e);	/* the containers' keys, or unknown */
 }
 
@@ -93,6 +109,8 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 
 	if (strcmp(section, "engine") == 0)
 		return on_engine(p->eng, key, v, e);
+	if (strcmp(section, "policy") == 0 && strcmp(key, "registries") == 0)   /* docker pull */
+		return conf_string(key, v, p->eng->conf.pull_registries, sizeof(p->eng->conf.pull_registries), e);
 	/* [policy] and [container_network]: the containers part's modules */
 	return ctr_conf_section(p->eng, section, key, v, e) < 0 ? -1 : 0;
 }

@@ -37,6 +37,12 @@ struct engine_conf {
 	long long send_ms;                 /* [engine] send_timeout: a client not reading */
 	int conns_max;                     /* [engine] connections (≤ CONFIG_ENGINE_CONNS_MAX) */
 	int sandbox;                       /* [engine] sandbox = no: keep every capability */
+	/* docker pull (api_pull.c, docs/pull.md) */
+	char pull_insecure[1024];          /* [engine] insecure_registries: plaintext HTTP */
+	char pull_registries[1024];        /* [policy] registries: allowed ("*": any) */
+	char pull_ca_bundle[ENGINE_PATH_MAX]; /* [engine] ca_bundle */
+	char pull_certs_dir[ENGINE_PATH_MAX]; /* [engine] certs_dir: HOST:PORT/ca.crt */
+	int pull_parallel;                 /* [engine] pull_parallel: layers at once */
 };
 
 /* One event of GET /events (Docker's events.Message). */

@@ -14,17 +14,19 @@ berth-unpack-objs-y := runtime/image/unpack_main.o runtime/image/unpack.o \
 	runtime/image/unpack_sandbox.o runtime/image/tar.o
 berth-unpack-libs := -lcap
 
-unit-tests += test_tar test_gz test_digest test_manifest test_unpack test_store
+unit-tests += test_tar test_gz test_zs test_digest test_manifest test_unpack test_store
 test_store-srcs := runtime/image/store.c runtime/image/store_gc.c runtime/image/manifest.c \
 	lib/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/util.c lib/fs.c lib/err.c
 test_unpack-srcs := runtime/image/unpack.c runtime/image/tar.c lib/util.c lib/fs.c lib/err.c
 test_tar-srcs := runtime/image/tar.c lib/err.c
 test_gz-srcs := runtime/image/gz.c runtime/image/tar.c lib/err.c
+test_zs-srcs := runtime/image/zs.c lib/err.c
 test_digest-srcs := runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
 test_manifest-srcs := runtime/image/manifest.c lib/json.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
 # the unit tests link the pinned static libraries (built for musl; the parts
 # used here are plain C)
 $(O)/unit/test_gz: $(SYSROOT)/lib/libz.a
+$(O)/unit/test_zs: $(SYSROOT)/lib/libzstd.a
 $(O)/unit/test_digest: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/test_manifest: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/test_store: $(SYSROOT)/lib/libbearssl.a
@@ -33,8 +35,8 @@ progs-$(CONFIG_IMAGE) += berth-image
 berth-image-objs-y := runtime/image/image_main.o runtime/image/import.o runtime/image/import_layers.o \
 	runtime/image/archive.o \
 	runtime/image/layer.o runtime/image/store.o runtime/image/store_gc.o \
-	runtime/image/overlay.o $(IMAGE_PARSE_OBJS)
-berth-image-libs := -lbearssl -lz
+	runtime/image/overlay.o runtime/image/zs.o $(IMAGE_PARSE_OBJS)
+berth-image-libs := -lbearssl -lz -lzstd
 
 fuzz-targets += fuzz_tar fuzz_manifest fuzz_archive
 fuzz_tar-srcs := runtime/image/tar.c runtime/image/gz.c runtime/image/unpack.c lib/err.c lib/util.c lib/fs.c

@@ -18,6 +18,7 @@
 #include "runtime/image/gz.h"
 #include "runtime/image/layer.h"
 #include "runtime/image/unpack.h"
+#include "runtime/image/zs.h"
 
 #define CHUNK (1 << 18)
 #define CHILD_ERR_MAX 1024
@@ -28,7 +29,8 @@ struct run {
 	struct layer_job *j;
 	int src, pin[2], pout[2], perr[2];
 	pid_t pid;
-	struct gz *g;
+	struct gz *g;           /* gunzip in front, or */
+	struct zs *z;           /* zstd in front, or neither */
 	unsigned char *buf;
 	char *opq;
 	struct digest d;
@@ -182,8 +184,22 @@ static int mark_opaque(const char *target, const char *list, size_t len, struct 
 	return 0;
 }
 
+/* zstd in front of the spooled blob. */
+static int open_zstd(struct run *r, struct berr *e)
+{
+	r->z = malloc(sizeof(*r->z));
+	if (!r->z)
+		return berr_set(e, ENOMEM, "out of memory"), sysfail(r->j);
+	if (zs_init(r->z, tar_fd_read, &r->src, r->max, r->j->ratio_max, e) < 0) {
+		free(r->z);
+		r->z = NULL;
+		return sysfail(r->j);
+	}
+	return 0;
+}
+
 /* Open the spooled blob, check its format against the media type, and
- * put gunzip in front when it is compressed. */
+ * put gunzip or zstd in front when it is compressed. */
 static int open_blob(struct run *r, struct berr *e)
 {
 	struct layer_job *j = r->j;
@@ -197,8 +213,14 @@ static int open_blob(struct run *r, struct berr *e)
 	while (hl < (ssize_t)sizeof(head) && (k = pread(r->src, head + hl, sizeof(head) - (size_t)hl, hl)) > 0)
 		hl += k;
 	fmt = gz_sniff(head, (size_t)hl);
+	if (j->comp == LAYER_ZSTD && fmt != FMT_ZSTD)
+		return berr_set(e, EPROTO, "media type says tar+zstd but the blob is not zstd");
+	if (j->comp == LAYER_TAR && fmt == FMT_ZSTD)
+		return berr_set(e, EPROTO, "media type says tar but the blob is zstd-compressed");
+	if (j->comp == LAYER_GZIP && fmt == FMT_ZSTD)
+		return berr_set(e, EPROTO, "media type says tar+gzip but the blob is zstd");
 	if (fmt == FMT_ZSTD)
-		return berr_set(e, ENOTSUP, "zstd-compressed layers are unsupported");
+		return open_zstd(r, e);
 	if (j->comp == LAYER_GZIP && fmt != FMT_GZIP)
 		return berr_set(e, EPROTO, "media type says tar+gzip but the blob is not gzip");
 	if (j->comp == LAYER_TAR && fmt == FMT_GZIP)
@@ -265,13 +287,14 @@ static int pump(struct run *r, int *gave_up, struct berr *e)
 	ssize_t k;
 
 	*gave_up = 0;
-	if (!r->g && r->j->hashed) {
+	if (!r->g && !r->z && r->j->hashed) {
 		r->known = 1;
 		return r->pin[1] >= 0 ? pump_spliced(r, gave_up, e) : 0;
 	}
 	digest_init(&r->d);
 	for (;;) {
-		k = r->g ? gz_read(r->g, r->buf, CHUNK, e) : tar_fd_read(&r->src, r->buf, CHUNK, e);
+		k = r->g ? gz_read(r->g, r->buf, CHUNK, e) :
+		    r->z ? zs_read(r->z, r->buf, CHUNK, e) : tar_fd_read(&r->src, r->buf, CHUNK, e);
 		if (k <= 0)
 			return (int)k;
 		total += (uint64_t)k;
@@ -328,6 +351,9 @@ static void run_release(struct run *r)
 	if (r->g)
 		gz_end(r->g);
 	free(r->g);
+	if (r->z)
+		zs_end(r->z);
+	free(r->z);
 	free(r->buf);
 	free(r->opq);
 	fd_close(&r->src);

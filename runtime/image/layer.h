@@ -1,4 +1,4 @@
-/* layer.h — one layer blob: decompress (gzip, streaming), sha256 the tar
+/* layer.h — one layer blob: decompress (gzip or zstd, streaming), sha256 the tar
  * (its diff_id), and, when a target is given, pipe it into a berth-unpack
  * process, then mark the opaque directories it reports. Safe to run several
  * at once from different threads (each job owns its buffers and fds).
@@ -15,7 +15,7 @@
 struct layer_job {
 	int dirfd;              /* spool directory */
 	const char *spool;      /* spooled blob name in it */
-	int comp;               /* LAYER_TAR, LAYER_GZIP, or 0: sniff */
+	int comp;               /* LAYER_TAR, LAYER_GZIP, LAYER_ZSTD, or 0: sniff */
 	const char *target;     /* directory to unpack into, or NULL: hash only */
 	const char *unpack;     /* berth-unpack path */
 	const char *label;      /* "layer 2/5 sha256:..." for messages */

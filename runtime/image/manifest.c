@@ -125,12 +125,12 @@ int manifest_layer_comp(const char *media, struct berr *e)
 		{ "application/vnd.docker.image.rootfs.diff.tar", LAYER_TAR },
 		{ "application/vnd.docker.image.rootfs.diff.tar.gzip", LAYER_GZIP },
 		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", LAYER_GZIP },
+		{ "application/vnd.oci.image.layer.v1.tar+zstd", LAYER_ZSTD },
+		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", LAYER_ZSTD },
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(media, known[i].mt) == 0)
 			return known[i].comp;
-	if (strstr(media, "zstd"))
-		return berr_set(e, ENOTSUP, "layer media type %s is unsupported (zstd)", media);
 	return berr_set(e, ENOTSUP, "layer media type \"%s\" is unsupported", media);
 }
 

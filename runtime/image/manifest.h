@@ -66,8 +66,8 @@ struct docker_manifest {
 	struct docker_image img[INDEX_MAX];
 };
 
-/* Layer media types: 1 tar, 2 tar+gzip; zstd and others are refused. */
-enum layer_comp { LAYER_TAR = 1, LAYER_GZIP = 2 };
+/* Layer media types: 1 tar, 2 tar+gzip, 3 tar+zstd; others are refused. */
+enum layer_comp { LAYER_TAR = 1, LAYER_GZIP = 2, LAYER_ZSTD = 3 };
 int manifest_layer_comp(const char *media, struct berr *e);
 
 /* OCI index (or Docker manifest list), image manifest, image config,

@@ -91,7 +91,9 @@ IMG_DIFF_TARS=$WORK/l-other.tar oci_of dd "$WORK/base.tar"
 refused "diff_id mismatch" "diff_id mismatch: .* says sha256:$(img_sha l-other.tar)" <dd.tar
 
 IMG_LAYER_MEDIA=application/vnd.oci.image.layer.v1.tar+zstd oci_of zs "$WORK/base.tar"
-refused "zstd layer" "zstd.*unsupported|unsupported.*zstd" <zs.tar
+refused "gzip blob named tar+zstd" "media type says tar\+zstd but the blob is not zstd" <zs.tar
+IMG_LAYER_MEDIA=application/vnd.oci.image.layer.v1.tar+foo oci_of uk "$WORK/base.tar"
+refused "unknown layer media type" "layer media type .*tar\+foo.* is unsupported" <uk.tar
 
 oci_of tr "$WORK/base.tar"
 head -c $(($(stat -c %s tr.tar) / 2)) tr.tar >tr-cut.tar

@@ -8,7 +8,9 @@
 #   img_sha FILE                sha256 hex of FILE
 # img_oci sets IMG_CONFIG and IMG_MANIFEST, img_docker IMG_CONFIG.
 # IMG_DIFF_TARS (config diff_ids from other tars) and IMG_LAYER_MEDIA (layer
-# media type) make broken images for the hostile-archive tests.
+# media type) make broken images for the hostile-archive tests. IMG_LAYER_COMP=zstd
+# compresses img_oci's layers with zstd (media type tar+zstd) instead of gzip.
+# IMG_ZSTD_OPTS are the zstd CLI's options then (e.g. -19, --long=29).
 #
 # Digests are computed here with sha256sum, independently of berth's code.
 BUSYBOX=${BUSYBOX:-$BUILD/sysroot/bin/busybox}
@@ -51,10 +53,14 @@ img_oci() {
 	shift 2
 	mkdir -p "$dir/blobs/sha256"
 	for t in "$@"; do
-		gzip -n -c "$t" >"$dir/blob.tmp"
+		if [ "${IMG_LAYER_COMP:-gzip}" = zstd ]; then
+			zstd -q -c ${IMG_ZSTD_OPTS:-} <"$t" >"$dir/blob.tmp"
+		else
+			gzip -n -c "$t" >"$dir/blob.tmp"
+		fi
 		h=$(img_sha "$dir/blob.tmp")
 		mv "$dir/blob.tmp" "$dir/blobs/sha256/$h"
-		layers="$layers${layers:+,}$(_img_desc "${IMG_LAYER_MEDIA:-application/vnd.oci.image.layer.v1.tar+gzip}" "$h" "$(stat -c %s "$dir/blobs/sha256/$h")")"
+		layers="$layers${layers:+,}$(_img_desc "${IMG_LAYER_MEDIA:-application/vnd.oci.image.layer.v1.tar+${IMG_LAYER_COMP:-gzip}}" "$h" "$(stat -c %s "$dir/blobs/sha256/$h")")"
 	done
 	_img_config "$@" >"$dir/config.tmp"
 	c=$(img_sha "$dir/config.tmp")

@@ -75,9 +75,14 @@ static void test_manifest(void)
 	const char *z = "{\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1 "\",\"size\":1},"
 		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\","
 		"\"digest\":\"" D2 "\",\"size\":2}]}";
-	CHECK(manifest_read(z, strlen(z), m, &e) < 0);
+	CHECK_INT(manifest_read(z, strlen(z), m, &e), 0);
+	CHECK_INT(manifest_layer_comp(m->layers[0].media, &e), LAYER_ZSTD);
+	const char *x = "{\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1 "\",\"size\":1},"
+		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+lz4\","
+		"\"digest\":\"" D2 "\",\"size\":2}]}";
+	CHECK(manifest_read(x, strlen(x), m, &e) < 0);
 	CHECK_INT(e.errnum, ENOTSUP);
-	CHECK(strstr(e.msg, "zstd"));
+	CHECK(strstr(e.msg, "tar+lz4"));
 	CHECK(strstr(e.msg, "unsupported"));
 	const char *c = "{\"config\":{\"mediaType\":\"text/plain\",\"digest\":\"" D1 "\",\"size\":1},"
 		"\"layers\":[]}";

@@ -2,6 +2,7 @@
  * over a socketpair, with certificates made at test time by tools/pki.sh. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,6 +399,40 @@ static void test_resumption(void)
 	tls_server_fini(&st.s);
 }
 
+/* A session whose certificate is revoked after it was cached is not resumed:
+ * the client goes through a full handshake, which the CRL refuses. */
+static void test_resumption_after_revocation(void)
+{
+	struct setup st;
+	struct srv a;
+	br_ssl_session_parameters sess = { 0 };
+	struct cli k1 = { .who = "admin", .session = &sess }, k2 = { .who = "admin", .session = &sess };
+	struct tls_crl fake = { 0 };
+	unsigned char entry[21] = { 0 };
+	size_t n;
+
+	pki();
+	server_setup(&st, 64 * 1024, 0);
+	connect_once(&st.s, &a, &k1, ECHO);
+	CHECK_INT(a.hs_rc, 0);
+	n = strlen(a.peer.serial) / 2;
+	entry[0] = (unsigned char)n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		CHECK(sscanf(a.peer.serial + 2 * i, "%2x", &v) == 1);
+		entry[1 + i] = (unsigned char)v;
+	}
+	fake.serial = &entry;
+	fake.n = 1;
+	st.crl_ptr = &fake;                 /* what apid's reload does: swap the pointer */
+	connect_once(&st.s, &a, &k2, ECHO);
+	CHECK_INT(a.resumed, 0);
+	CHECK(a.hs_rc < 0);
+	CHECK_INT(a.fail, TLS_FAIL_BAD_CERT);
+	CHECK_STR(a.reason, "revoked");
+	tls_server_fini(&st.s);
+}
+
 static void test_half_close(void)
 {
 	struct setup st;
@@ -487,6 +522,150 @@ static void test_load_errors(void)
 	CHECK(strstr(e.msg, "no CERTIFICATE") != NULL);
 }
 
+static void test_crl_load(void)
+{
+	struct tls_anchors ca, other;
+	struct tls_crl crl;
+	struct berr e;
+	char pem[300], der[300], cmd[800], oca[300];
+
+	pki();
+	load_ca(&ca);
+	path(pem, "", "crl.pem");
+	path(der, "", "crl.der");
+	path(oca, "other-ca", "ca.pem");
+	CHECK(tls_crl_load(&crl, pem, &ca, &e) == 0);
+	CHECK_INT(crl.n, 1);
+	CHECK(crl.this_update > 0 && crl.next_update > crl.this_update);
+	tls_crl_free(&crl);
+	snprintf(cmd, sizeof cmd, "openssl crl -in %s -outform DER -out %s", pem, der);
+	CHECK_INT(run(cmd), 0);
+	CHECK(tls_crl_load(&crl, der, &ca, &e) == 0);
+	CHECK_INT(crl.n, 1);
+	tls_crl_free(&crl);
+	CHECK(tls_anchors_load(&other, oca, &e) == 0);
+	CHECK(tls_crl_load(&crl, pem, &other, &e) < 0);
+	CHECK(strstr(e.msg, "not signed by a loaded CA") != NULL);
+	path(pem, "admin", "cert.pem");
+	CHECK(tls_crl_load(&crl, pem, &ca, &e) < 0);
+	CHECK(strstr(e.msg, "no X509 CRL") != NULL);
+	tls_anchors_free(&other);
+	tls_anchors_free(&ca);
+}
+
+/* A server that never hears from its client gives up at the deadline. */
+static void test_handshake_deadline(void)
+{
+	struct setup st;
+	struct tls_conn *c = malloc(sizeof *c);
+	struct berr e;
+	int sv[2];
+	long long t0;
+
+	pki();
+	server_setup(&st, 0, 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(tls_conn_server(c, &st.s, sv[0], &e) == 0);
+	t0 = tls_now_ms();
+	CHECK(tls_conn_handshake(c, t0 + 200, &e) < 0);
+	CHECK(tls_now_ms() - t0 < 1000);
+	CHECK_INT(e.errnum, ETIMEDOUT);
+	CHECK_INT(tls_conn_failure(c), TLS_FAIL_PROTOCOL);
+	CHECK_STR(tls_conn_failure_reason(c), "timeout");
+	tls_conn_fini(c);
+	free(c);
+}
+
+/* The non-blocking driver: a server echoing through want/pump/recv/send
+ * from a poll loop, as a relay does. */
+struct pump_arg {
+	struct tls_server *s;
+	int fd, rc;
+};
+
+static void *pump_server(void *arg)
+{
+	struct pump_arg *a = arg;
+	struct tls_conn *c = malloc(sizeof *c);
+	struct berr e;
+	char buf[512], pending[512];
+	size_t have = 0;
+	long long end = tls_now_ms() + 5000;
+
+	a->rc = -1;
+	if (tls_conn_server(c, a->s, a->fd, &e) < 0 || tls_conn_handshake(c, end, &e) < 0)
+		goto out;
+	for (;;) {
+		struct pollfd p = { .fd = a->fd, .events = (short)tls_conn_want(c) };
+		long n;
+		if (have) {
+			long w = tls_conn_send(c, pending, have);
+			if (w < 0)
+				goto out;
+			memmove(pending, pending + w, have - (size_t)w);
+			have -= (size_t)w;
+			if (!have)
+				tls_conn_send_flush(c);
+		}
+		while (have < sizeof pending && (n = tls_conn_recv(c, buf, sizeof pending - have)) > 0) {
+			memcpy(pending + have, buf, (size_t)n);
+			have += (size_t)n;
+		}
+		if (tls_conn_recv(c, buf, 0) == TLS_EOF && !have && !tls_conn_output_pending(c))
+			break;
+		p.events = (short)tls_conn_want(c);
+		if (!p.events && !have)
+			break;
+		if (tls_now_ms() > end || poll(&p, 1, 100) < 0)
+			goto out;
+		if (tls_conn_pump(c, (unsigned)p.revents, &e) < 0)
+			goto out;
+	}
+	a->rc = 0;
+out:
+	tls_conn_fini(c);
+	free(c);
+	shutdown(a->fd, SHUT_WR);
+	return NULL;
+}
+
+static void test_pump_echo(void)
+{
+	struct setup st;
+	struct pump_arg a;
+	struct tls_anchors ca;
+	struct tls_creds cr;
+	struct tls_conn *c = malloc(sizeof *c);
+	struct berr e;
+	int sv[2];
+	pthread_t t;
+	char got[64] = "";
+	size_t n = 0;
+	long r;
+	long long dl = tls_now_ms() + 5000;
+
+	pki();
+	server_setup(&st, 0, 0);
+	load_ca(&ca);
+	load_creds(&cr, "operator");
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	a = (struct pump_arg){ &st.s, sv[0], -1 };
+	CHECK(pthread_create(&t, NULL, pump_server, &a) == 0);
+	struct tls_client_conf cc = { .ca = &ca, .creds = &cr, .server_name = "localhost" };
+	CHECK(tls_conn_client(c, &cc, sv[1], &e) == 0);
+	CHECK(tls_conn_handshake(c, dl, &e) == 0);
+	CHECK(tls_conn_write_all(c, "hello, pump", 11, dl, &e) == 0);
+	CHECK(tls_conn_flush(c, dl, &e) == 0);
+	while (n < 11 && (r = tls_conn_read(c, got + n, sizeof got - 1 - n, dl, &e)) > 0)
+		n += (size_t)r;
+	CHECK_STR(got, "hello, pump");
+	CHECK(tls_conn_close(c, dl) == 0);   /* close_notify: the server's input ends */
+	pthread_join(t, NULL);
+	CHECK_INT(a.rc, 0);
+	tls_conn_fini(c);
+	free(c);
+}
+
 static void test_cleanup(void)
 {
 	char cmd[300];
@@ -500,5 +679,7 @@ UNIT_MAIN(UNIT(test_identity), UNIT(test_identity_many_attributes), UNIT(test_lo
 	  UNIT(test_handshake_rsa), UNIT(test_refuse_no_cert), UNIT(test_refuse_other_ca),
 	  UNIT(test_refuse_expired), UNIT(test_refuse_not_yet_valid),
 	  UNIT(test_refuse_eku_server_only), UNIT(test_refuse_revoked), UNIT(test_crl_keeps_others),
-	  UNIT(test_plaintext_gets_go_answer), UNIT(test_resumption), UNIT(test_half_close),
+	  UNIT(test_plaintext_gets_go_answer), UNIT(test_resumption),
+	  UNIT(test_resumption_after_revocation), UNIT(test_half_close),
+	  UNIT(test_crl_load), UNIT(test_handshake_deadline), UNIT(test_pump_echo),
 	  UNIT(test_cleanup))
