@@ -45,10 +45,10 @@ test_seccomp-srcs := tools/seccomp/gen.c $(foreach p,$(SECCOMP_PROGS),tools/secc
 # An operator's agent, as an example (docs/metrics.md "Agents"): static, not
 # in the image; SITE=dir puts dir/bin/* there. Built with bins for the tests.
 AGENT_EXAMPLE := $(O)/examples/berth-agent-example
-$(AGENT_EXAMPLE): $(O)/obj/tools/agent-example.o $(LIBBERTH)
+$(AGENT_EXAMPLE): $(O)/obj/tools/agent-example.o $(O)/obj/libberth.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      examples/berth-agent-example"
-	$(Q)$(CC) $(LDFLAGS) -s -o $@ $< $(LIBBERTH)
+	$(Q)$(CC) $(LDFLAGS) -s -o $@ $< $(O)/obj/libberth.a
 .PHONY: agent-example
 agent-example bins: $(AGENT_EXAMPLE)
 fuzz-targets += fuzz_top
