@@ -295,6 +295,24 @@ static void write_plaintext_answer(struct tls_conn *c)
 	(void)!send(c->fd, plaintext_answer, sizeof plaintext_answer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* After a half-close, what the peer still sends (the rest of its alert
+ * record) is read and dropped: closing a socket with unread bytes sends a
+ * reset, which can destroy output the peer has not read yet. Stops at the
+ * peer's FIN. */
+static void discard_input(struct tls_conn *c)
+{
+	char sink[512];
+	ssize_t n;
+
+	for (int i = 0; i < 128; i++) {
+		n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
+		if (n == 0)
+			c->discard = 0;
+		if (n <= 0)
+			return;
+	}
+}
+
 /* Feed the buffered header to the engine; then the record body follows. */
 static int feed_header(struct tls_conn *c, struct berr *e)
 {
@@ -339,6 +357,8 @@ static int io_recv_header(struct tls_conn *c, struct berr *e)
 		return 0;
 	if (c->half_close && c->hdr[0] == 21) {
 		c->in_eof = 1;                  /* the peer's close_notify: end of its input */
+		c->discard = 1;
+		discard_input(c);
 		return 0;
 	}
 	return feed_header(c, e);
@@ -350,8 +370,11 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	unsigned char *buf;
 	ssize_t n;
 
-	if (c->in_eof)
+	if (c->in_eof) {
+		if (c->discard)
+			discard_input(c);
 		return 0;
+	}
 	if (c->rec_left == 0)
 		return io_recv_header(c, e);
 	buf = br_ssl_engine_recvrec_buf(c->eng, &avail);
@@ -424,7 +447,7 @@ unsigned tls_conn_want(const struct tls_conn *c)
 		return 0;
 	if (st & BR_SSL_SENDREC)
 		w |= POLLOUT;
-	if ((st & BR_SSL_RECVREC) && !c->in_eof)
+	if (((st & BR_SSL_RECVREC) && !c->in_eof) || c->discard)
 		w |= POLLIN;
 	return w;
 }
@@ -438,7 +461,9 @@ int tls_conn_pump(struct tls_conn *c, unsigned revents, struct berr *e)
 	if ((revents & (POLLOUT | POLLERR | POLLHUP)) && (st & BR_SSL_SENDREC) && io_send(c, e) < 0)
 		return -1;
 	st = br_ssl_engine_current_state(c->eng);
-	if ((revents & (POLLIN | POLLERR | POLLHUP)) && (st & BR_SSL_RECVREC) && io_recv(c, e) < 0)
+	if ((revents & (POLLIN | POLLERR | POLLHUP)) && c->discard)
+		discard_input(c);
+	else if ((revents & (POLLIN | POLLERR | POLLHUP)) && (st & BR_SSL_RECVREC) && io_recv(c, e) < 0)
 		return -1;
 	return 0;
 }
@@ -719,8 +744,15 @@ int tls_conn_close(struct tls_conn *c, long long deadline_ms)
 {
 	struct berr e;
 
+	int r = 0;
+
+	if (c->discard)
+		discard_input(c);
 	if (c->broken || (br_ssl_engine_current_state(c->eng) & BR_SSL_CLOSED))
 		return 0;
 	br_ssl_engine_close(c->eng);
-	return flush_out(c, deadline_ms, &e);
+	r = flush_out(c, deadline_ms, &e);
+	if (c->discard)
+		discard_input(c);
+	return r;
 }

@@ -5,7 +5,8 @@
 # by the client, and what the docker CLI prints when its certificate is
 # missing or from another CA, when the server's is from an unknown CA, and
 # for plain HTTP (DOCKER_API.md §1's table; Go withholds a certificate from a
-# CA the server does not name, so that case is a handshake failure here).
+# CA the server does not name, so that case is a handshake failure here);
+# and the half-close: `docker attach` prints what follows its close_notify.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/pki.sh"
 for t in musl-gcc openssl curl; do
@@ -82,6 +83,17 @@ else
 	out=$(dk "tcp://127.0.0.1:$port" timeout 20 "$docker" version)
 	grep -q "Client sent an HTTP request to an HTTPS server" <<< "$out" && tap_ok "docker without TLS: Client sent an HTTP request to an HTTPS server" ||
 		tap_fail "docker without TLS" "$out"
+	# the CLI's CloseWrite after a 101 is a close_notify: input ends, output goes on
+	ok=0
+	for i in $(seq 10); do
+		out=$(DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$d/admin" dk "tcp://127.0.0.1:$port" timeout 20 "$docker" attach x)
+		[ "$out" = "hi" ] && ok=$((ok + 1))
+	done
+	[ $ok = 10 ] && tap_ok "docker attach: the output after the CLI's close_notify arrives (10 of 10)" ||
+		tap_fail "docker attach: the output after the CLI's close_notify arrives ($ok of 10)" "$out"
+	n=$(grep -c "^attach: input ended$" "$WORK/good.out")
+	[ "$n" = 10 ] && tap_ok "the server saw the close_notify as end of input each time" ||
+		tap_fail "the server saw the close_notify as end of input each time" "$n: $(grep attach "$WORK/good.out" | sort | uniq -c)"
 	start bad "$d/badsrv/cert.pem" "$d/badsrv/key.pem"
 	bport=$(cat "$WORK/bad.port" 2> /dev/null)
 	out=$(DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$d/admin" dk "tcp://127.0.0.1:$bport" timeout 20 "$docker" version)

@@ -1,9 +1,12 @@
 /* tls_server.c — a small lib/tls HTTPS server for tests/host/tls_interop.sh:
  * 127.0.0.1 on a free port (written to PORTFILE), a thread per connection,
  * one request per connection. HEAD/GET /_ping answers OK with Api-Version;
- * GET /vX/version a minimal version object; anything else a JSON object with
- * the client's identity and whether the session was resumed. Each refused
- * handshake prints "refused FAIL REASON" on stdout.
+ * GET /vX/version a minimal version object; a container "x" that is running
+ * (inspect, wait) whose attach is upgraded (101), takes the client's
+ * close_notify as end of input (tls_conn_half_close_input, printing
+ * "attach: input ended") and then writes "hi\n" as a stdout frame; anything
+ * else a JSON object with the client's identity and whether the session was
+ * resumed. Each refused handshake prints "refused FAIL REASON" on stdout.
  *
  * usage: tls_server CERT KEY CLIENT_CA PORTFILE
  */
@@ -21,6 +24,36 @@
 static struct tls_server srv;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void say(const char *line)
+{
+	pthread_mutex_lock(&out_lock);
+	printf("%s\n", line);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* The hijack of DOCKER_API.md 5.1: 101, the client's CloseWrite (its
+ * close_notify) ends input only, then the output. */
+static void attach(struct tls_conn *c)
+{
+	static const char head[] = "HTTP/1.1 101 UPGRADED\r\nApi-Version: 1.47\r\n"
+				   "Content-Type: application/vnd.docker.multiplexed-stream\r\n"
+				   "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+	static const char frame[] = { 1, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n' };
+	long long dl = tls_now_ms() + 5000;
+	struct berr e;
+	char buf[256];
+
+	if (tls_conn_write_all(c, head, sizeof head - 1, dl, &e) < 0 || tls_conn_flush(c, dl, &e) < 0)
+		return;
+	tls_conn_half_close_input(c);
+	if (tls_conn_read(c, buf, sizeof buf, dl, &e) == 0)
+		say("attach: input ended");
+	if (tls_conn_write_all(c, frame, sizeof frame, dl, &e) < 0 || tls_conn_flush(c, dl, &e) < 0)
+		say("attach: output failed");
+	tls_conn_close(c, dl);
+}
+
 static void answer(struct tls_conn *c, struct http_parser *p)
 {
 	char body[1024], head[512];
@@ -30,7 +63,18 @@ static void answer(struct tls_conn *c, struct http_parser *p)
 	const char *ctype = "application/json";
 	int head_only = !strcmp(p->method, "HEAD");
 
-	if (strstr(p->target, "/_ping")) {
+	if (strstr(p->target, "/containers/x/attach")) {
+		attach(c);
+		return;
+	} else if (strstr(p->target, "/containers/x/json")) {
+		snprintf(body, sizeof body,
+			 "{\"Id\":\"0123456789abcdef0123456789abcdef\",\"Name\":\"/x\",\"Config\":"
+			 "{\"Tty\":false,\"OpenStdin\":false,\"AttachStdin\":false},\"State\":"
+			 "{\"Status\":\"running\",\"Running\":true,\"Paused\":false,\"Restarting\":false,"
+			 "\"ExitCode\":0},\"HostConfig\":{}}");
+	} else if (strstr(p->target, "/containers/x/wait")) {
+		snprintf(body, sizeof body, "{\"StatusCode\":0}");
+	} else if (strstr(p->target, "/_ping")) {
 		snprintf(body, sizeof body, "OK");
 		ctype = "text/plain; charset=utf-8";
 	} else if (strstr(p->target, "/version")) {
@@ -62,14 +106,14 @@ static void *serve(void *arg)
 	if (!c || !p || tls_conn_server(c, &srv, fd, &e) < 0)
 		goto out;
 	if (tls_conn_handshake(c, dl, &e) < 0) {
-		pthread_mutex_lock(&out_lock);
-		printf("refused %d %s\n", (int)tls_conn_failure(c), tls_conn_failure_reason(c));
-		fflush(stdout);
-		pthread_mutex_unlock(&out_lock);
+		char line[128];
+		snprintf(line, sizeof line, "refused %d %s", (int)tls_conn_failure(c),
+			 tls_conn_failure_reason(c));
+		say(line);
 		goto fini;
 	}
 	http_parser_init(p, HTTP_REQUEST);
-	for (int ev = HTTP_NEED_MORE; ev != HTTP_DONE;) {
+	for (int ev = HTTP_NEED_MORE; ev != HTTP_DONE && ev != HTTP_UPGRADE;) {
 		long n = tls_conn_read(c, buf, sizeof buf, dl, &e);
 		size_t off = 0;
 		if (n <= 0)
@@ -80,7 +124,7 @@ static void *serve(void *arg)
 			off += used;
 			if (ev < 0)
 				goto fini;
-			if (ev == HTTP_DONE || ev == HTTP_NEED_MORE)
+			if (ev == HTTP_DONE || ev == HTTP_UPGRADE || ev == HTTP_NEED_MORE)
 				break;
 		}
 	}
