@@ -86,107 +86,6 @@ static void conn_zero(struct tls_conn *c, int fd)
 	c->fd = fd;
 }
 
-/* ---------------------------------------------------------------- session cache */
-
-struct tls_cache_slot {
-	unsigned char id[32];
-	int used;
-	int64_t saved;
-	struct tls_peer_id peer;
-};
-
-/* A session older than this, or whose certificate has expired since, is
- * not resumed: the client shows its certificate again. */
-#define SESSION_MAX_AGE (24 * 3600)
-
-#define LRU_ENTRY_BYTES 100     /* BearSSL's figure per cached session */
-
-static struct tls_conn *conn_of(br_ssl_server_context *sc)
-{
-	return (struct tls_conn *)(void *)((char *)sc - offsetof(struct tls_conn, ctx.s));
-}
-
-static void cache_save(const br_ssl_session_cache_class **ctx, br_ssl_server_context *sc,
-		       const br_ssl_session_parameters *params)
-{
-	struct tls_cache *k = (struct tls_cache *)(void *)ctx;
-	struct tls_cache_slot *slot;
-
-	if (params->session_id_len != sizeof slot->id)
-		return;
-	pthread_mutex_lock(&k->lock);
-	k->lru.vtable->save(&k->lru.vtable, sc, params);
-	slot = &k->slots[k->next_slot];
-	k->next_slot = (k->next_slot + 1) % k->n_slots;
-	memcpy(slot->id, params->session_id, sizeof slot->id);
-	slot->peer = conn_of(sc)->peer;
-	slot->saved = (int64_t)time(NULL);
-	slot->used = 1;
-	pthread_mutex_unlock(&k->lock);
-}
-
-static int cache_load(const br_ssl_session_cache_class **ctx, br_ssl_server_context *sc,
-		      br_ssl_session_parameters *params)
-{
-	struct tls_cache *k = (struct tls_cache *)(void *)ctx;
-	struct tls_conn *c = conn_of(sc);
-	int64_t now = (int64_t)time(NULL), saved = 0;
-	int r, found = 0;
-
-	pthread_mutex_lock(&k->lock);
-	r = k->lru.vtable->load(&k->lru.vtable, sc, params);
-	for (size_t i = 0; r && i < k->n_slots && !found; i++)
-		if (k->slots[i].used && params->session_id_len == sizeof k->slots[i].id &&
-		    memcmp(k->slots[i].id, params->session_id, sizeof k->slots[i].id) == 0) {
-			c->peer = k->slots[i].peer;
-			saved = k->slots[i].saved;
-			found = 1;
-		}
-	pthread_mutex_unlock(&k->lock);
-	if (!found || now - saved > SESSION_MAX_AGE || now > c->peer.not_after ||
-	    tls_server_revoked(k->server, c->peer.serial)) {
-		memset(&c->peer, 0, sizeof c->peer);
-		return 0;
-	}
-	c->resumed = 1;
-	return 1;
-}
-
-static const br_ssl_session_cache_class cache_vtable = {
-	sizeof(struct tls_cache), cache_save, cache_load,
-};
-
-int tls_cache_init(struct tls_cache *k, const struct tls_server *s, size_t bytes, struct berr *e)
-{
-	size_t n = bytes / (LRU_ENTRY_BYTES + sizeof(struct tls_cache_slot));
-
-	memset(k, 0, sizeof *k);
-	if (n < 1)
-		n = 1;
-	k->vtable = &cache_vtable;
-	k->server = s;
-	k->n_slots = n;
-	k->lru_buf = malloc(n * LRU_ENTRY_BYTES);
-	k->slots = calloc(n, sizeof *k->slots);
-	if (!k->lru_buf || !k->slots) {
-		free(k->lru_buf);
-		free(k->slots);
-		return berr_set(e, ENOMEM, "session cache of %zu bytes: out of memory", bytes);
-	}
-	br_ssl_session_cache_lru_init(&k->lru, k->lru_buf, n * LRU_ENTRY_BYTES);
-	pthread_mutex_init(&k->lock, NULL);
-	return 0;
-}
-
-void tls_cache_fini(struct tls_cache *k)
-{
-	tls_wipe(k->lru_buf, k->n_slots * LRU_ENTRY_BYTES);  /* master secrets */
-	free(k->lru_buf);
-	free(k->slots);
-	pthread_mutex_destroy(&k->lock);
-	memset(k, 0, sizeof *k);
-}
-
 /* ---------------------------------------------------------------- server */
 
 int tls_server_revoked(const struct tls_server *s, const char *serial_hex)
@@ -396,6 +295,24 @@ static void write_plaintext_answer(struct tls_conn *c)
 	(void)!send(c->fd, plaintext_answer, sizeof plaintext_answer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* After a half-close, what the peer still sends (the rest of its alert
+ * record) is read and dropped: closing a socket with unread bytes sends a
+ * reset, which can destroy output the peer has not read yet. Stops at the
+ * peer's FIN. */
+static void discard_input(struct tls_conn *c)
+{
+	char sink[512];
+	ssize_t n;
+
+	for (int i = 0; i < 128; i++) {
+		n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
+		if (n == 0)
+			c->discard = 0;
+		if (n <= 0)
+			return;
+	}
+}
+
 /* Feed the buffered header to the engine; then the record body follows. */
 static int feed_header(struct tls_conn *c, struct berr *e)
 {
@@ -440,6 +357,8 @@ static int io_recv_header(struct tls_conn *c, struct berr *e)
 		return 0;
 	if (c->half_close && c->hdr[0] == 21) {
 		c->in_eof = 1;                  /* the peer's close_notify: end of its input */
+		c->discard = 1;
+		discard_input(c);
 		return 0;
 	}
 	return feed_header(c, e);
@@ -451,8 +370,11 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	unsigned char *buf;
 	ssize_t n;
 
-	if (c->in_eof)
+	if (c->in_eof) {
+		if (c->discard)
+			discard_input(c);
 		return 0;
+	}
 	if (c->rec_left == 0)
 		return io_recv_header(c, e);
 	buf = br_ssl_engine_recvrec_buf(c->eng, &avail);
@@ -525,7 +447,7 @@ unsigned tls_conn_want(const struct tls_conn *c)
 		return 0;
 	if (st & BR_SSL_SENDREC)
 		w |= POLLOUT;
-	if ((st & BR_SSL_RECVREC) && !c->in_eof)
+	if (((st & BR_SSL_RECVREC) && !c->in_eof) || c->discard)
 		w |= POLLIN;
 	return w;
 }
@@ -539,7 +461,9 @@ int tls_conn_pump(struct tls_conn *c, unsigned revents, struct berr *e)
 	if ((revents & (POLLOUT | POLLERR | POLLHUP)) && (st & BR_SSL_SENDREC) && io_send(c, e) < 0)
 		return -1;
 	st = br_ssl_engine_current_state(c->eng);
-	if ((revents & (POLLIN | POLLERR | POLLHUP)) && (st & BR_SSL_RECVREC) && io_recv(c, e) < 0)
+	if ((revents & (POLLIN | POLLERR | POLLHUP)) && c->discard)
+		discard_input(c);
+	else if ((revents & (POLLIN | POLLERR | POLLHUP)) && (st & BR_SSL_RECVREC) && io_recv(c, e) < 0)
 		return -1;
 	return 0;
 }
@@ -820,8 +744,15 @@ int tls_conn_close(struct tls_conn *c, long long deadline_ms)
 {
 	struct berr e;
 
+	int r = 0;
+
+	if (c->discard)
+		discard_input(c);
 	if (c->broken || (br_ssl_engine_current_state(c->eng) & BR_SSL_CLOSED))
 		return 0;
 	br_ssl_engine_close(c->eng);
-	return flush_out(c, deadline_ms, &e);
+	r = flush_out(c, deadline_ms, &e);
+	if (c->discard)
+		discard_input(c);
+	return r;
 }

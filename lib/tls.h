@@ -169,6 +169,7 @@ struct tls_conn {
 	int got_bytes;                       /* any byte received (plaintext detection) */
 	int in_eof;                          /* input ended (FIN at a boundary, or half-close alert) */
 	int half_close;
+	int discard;                         /* half-closed: drop what the peer still sends */
 	int resumed;
 	int hs_done;
 	int broken;                          /* errno of a failed socket call (EPROTO: a protocol
@@ -224,7 +225,11 @@ int  tls_conn_output_pending(const struct tls_conn *c); /* 1: encrypted bytes no
 
 /* After an HTTP 101 (hijack): from now on an incoming TLS record of content type 21 (alert, e.g.
  * the Go client's close_notify from CloseWrite) is NOT fed to the engine (BearSSL would close the
- * whole engine); input reports TLS_EOF / 0 and output keeps working (DOCKER_API.md §5.1). */
+ * whole engine); input reports TLS_EOF / 0 and output keeps working (DOCKER_API.md §5.1).
+ * Bytes the peer sends after that alert are read and dropped (tls_conn_want keeps asking for
+ * POLLIN until the peer's FIN), so that closing the socket is a FIN, not a reset that could
+ * destroy output the peer has not read: end the stream with tls_conn_close (or pump once
+ * more) before closing the socket. */
 void tls_conn_half_close_input(struct tls_conn *c);
 
 #endif

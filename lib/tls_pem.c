@@ -8,7 +8,8 @@
 #include "lib/fs.h"
 #include "lib/tls-internal.h"
 
-#define PEM_FILE_MAX (256 * 1024)
+/* Debian's whole CA bundle is 220 KB: room for bigger ones */
+#define PEM_FILE_MAX (1024 * 1024)
 
 void tls_wipe(void *p, size_t n)
 {

@@ -462,7 +462,9 @@ static unsigned x_end_chain(const br_x509_class **ctx)
 		return x_fail(x, err, "the server name is not in the certificate");
 	if (err)
 		return x_fail(x, err, x->conn->server ? "invalid chain" : "invalid server certificate");
-	if (x->leaf_too_big || x->n_certs == 0)
+	/* the leaf copy is needed by the server's checks and the client's IP
+	 * check; a client checking a DNS name takes any size BearSSL takes */
+	if ((x->conn->server || x->conn->ip_check) && (x->leaf_too_big || x->n_certs == 0))
 		return x_fail(x, BR_ERR_X509_LIMIT_EXCEEDED, "leaf certificate too large");
 	if (x->conn->server)
 		return x_end_server_side(x);

@@ -32,7 +32,7 @@ static int run(const char *cmd)
  * the directory is named after the runner) and reused by later tests. */
 static void pki(void)
 {
-	char cmd[1024], ready[300];
+	char cmd[4096], ready[300];
 	struct stat st;
 
 	snprintf(dir, sizeof dir, "/tmp/berth-test-tls.%d", (int)getppid());
@@ -50,6 +50,12 @@ static void pki(void)
 		 "$P --client $D ekuserver '/CN=ekuserver/O=admin' --eku-server;"
 		 "$P --client $D revoked '/CN=revoked/O=admin';"
 		 "$P --client $D multi '/CN=a, b=c/OU=ops/OU=dev/O=admin/O=x';"
+		 "mkdir -p $D/big; openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+		 " -keyout $D/big/key.pem -subj /CN=big -out $D/big/req.csr 2>/dev/null;"
+		 "san=DNS:localhost,IP:127.0.0.1; for i in $(seq 200); do san=$san,DNS:name-$i.example.invalid; done;"
+		 "printf 'subjectAltName=%%s\\nextendedKeyUsage=serverAuth\\n' $san > $D/big/ext;"
+		 "openssl x509 -req -in $D/big/req.csr -CA $D/ca.pem -CAkey $D/ca-key.pem -days 30"
+		 " -extfile $D/big/ext -out $D/big/cert.pem 2>/dev/null;"
 		 "$P --revoke $D $D/revoked/cert.pem; touch $D/ready",
 		 P, dir);
 	CHECK_INT(run(cmd), 0);
@@ -147,6 +153,7 @@ static void *server_main(void *arg)
 
 struct cli {
 	const char *who;               /* client cert directory, "" for none */
+	const char *name;              /* the server name to check, NULL: 127.0.0.1 */
 	br_ssl_session_parameters *session;
 	int hs_rc, resumed;
 	char err[BERR_MSG_MAX];
@@ -162,7 +169,8 @@ static void client_run(struct cli *k, int fd, enum mode mode)
 	struct tls_conn *c = malloc(sizeof *c);
 	struct berr e;
 	long long dl = tls_now_ms() + 5000;
-	struct tls_client_conf cc = { .ca = &ca, .server_name = "127.0.0.1", .session = k->session };
+	struct tls_client_conf cc = { .ca = &ca, .server_name = k->name ? k->name : "127.0.0.1",
+				      .session = k->session };
 
 	load_ca(&ca);
 	if (k->who[0]) {
@@ -215,13 +223,13 @@ struct setup {
 	struct tls_server s;
 };
 
-static void server_setup(struct setup *st, size_t cache, int with_crl)
+static void server_setup_as(struct setup *st, const char *who, size_t cache, int with_crl)
 {
 	struct berr e;
 	char p[300];
 	struct tls_server_conf conf = { 0 };
 
-	load_creds(&st->creds, "server");
+	load_creds(&st->creds, who);
 	load_ca(&st->ca);
 	st->crl_ptr = NULL;
 	if (with_crl) {
@@ -236,6 +244,11 @@ static void server_setup(struct setup *st, size_t cache, int with_crl)
 	conf.session_cache_bytes = cache;
 	if (tls_server_init(&st->s, &conf, &e) < 0)
 		UNIT_FAIL_("server: %s", e.msg);
+}
+
+static void server_setup(struct setup *st, size_t cache, int with_crl)
+{
+	server_setup_as(st, "server", cache, with_crl);
 }
 
 /* One connection: server thread, client here. */
@@ -431,6 +444,27 @@ static void test_resumption_after_revocation(void)
 	CHECK_INT(a.fail, TLS_FAIL_BAD_CERT);
 	CHECK_STR(a.reason, "revoked");
 	tls_server_fini(&st.s);
+}
+
+/* A server certificate over 4 KiB: a client checking a DNS name takes it;
+ * one checking an IP address needs the leaf copy and refuses it. */
+static void test_big_server_certificate(void)
+{
+	struct setup st;
+	struct srv a;
+	struct cli byname = { .who = "admin", .name = "localhost" }, byip = { .who = "admin" };
+
+	pki();
+	server_setup_as(&st, "big", 0, 0);
+	CHECK(st.creds.chain[0].data_len > TLS_LEAF_MAX);
+	connect_once(&st.s, &a, &byname, ECHO);
+	if (byname.hs_rc < 0)
+		UNIT_FAIL_("by name: %s", byname.err);
+	CHECK_STR(byname.got, "pong:ping");
+	connect_once(&st.s, &a, &byip, ECHO);
+	CHECK(byip.hs_rc < 0);
+	if (!strstr(byip.err, "leaf certificate too large"))
+		UNIT_FAIL_("by IP: %s", byip.err);
 }
 
 static void test_half_close(void)
@@ -680,6 +714,7 @@ UNIT_MAIN(UNIT(test_identity), UNIT(test_identity_many_attributes), UNIT(test_lo
 	  UNIT(test_refuse_expired), UNIT(test_refuse_not_yet_valid),
 	  UNIT(test_refuse_eku_server_only), UNIT(test_refuse_revoked), UNIT(test_crl_keeps_others),
 	  UNIT(test_plaintext_gets_go_answer), UNIT(test_resumption),
-	  UNIT(test_resumption_after_revocation), UNIT(test_half_close),
+	  UNIT(test_resumption_after_revocation), UNIT(test_big_server_certificate),
+	  UNIT(test_half_close),
 	  UNIT(test_crl_load), UNIT(test_handshake_deadline), UNIT(test_pump_echo),
 	  UNIT(test_cleanup))
