@@ -65,3 +65,9 @@ test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c
 lib-objs-y += lib/cgroup.o
 unit-tests += test_cgroup
 test_cgroup-srcs := lib/cgroup.c lib/fs.c lib/util.c lib/err.c
+# the A/B system slots on the ESP (disk image, docs/disk.md): init and berthd
+lib-objs-y += lib/slots.o
+unit-tests += test_slots
+test_slots-srcs := lib/slots.c lib/fs.c lib/util.c lib/err.c
+fuzz-targets += fuzz_slots
+fuzz_slots-srcs := lib/slots.c lib/fs.c lib/util.c lib/err.c

@@ -102,3 +102,4 @@ image: $(INITRAMFS_PROD) $(INITRAMFS_DEV) $(KERNEL_IMAGE) $(DATA_IMG)
 		printf '    %-28s %9d bytes\n' "$$f" "$$(stat -c %s $$f)"; done
 	@printf '    %-28s %9d bytes (uncompressed)\n' initramfs "$$($(INITRAMFS_COMPRESS) -dc $(INITRAMFS_PROD) | wc -c)"
 	@printf '    %-28s %9d bytes (sparse: %s used)\n' images/data.img "$$(stat -c %s $(DATA_IMG))" "$$(du -h $(DATA_IMG) | cut -f1)"
+include $(TOP)/rootfs/disk.mk

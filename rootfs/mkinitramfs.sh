@@ -27,7 +27,7 @@ entries() {
 	echo "dir /. 0755 0 0"
 	# Directories every image has (mount points, state, home).
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /etc /etc/berth /etc/berth/services.d \
-		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty; do
+		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty /boot /boot/efi; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "dir /root 0700 0 0"

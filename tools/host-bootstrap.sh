@@ -43,6 +43,12 @@ ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
+mtools:/usr/bin/mcopy
+dosfstools:/usr/sbin/mkfs.fat
+gdisk:/usr/sbin/sgdisk
+bmap-tools:/usr/bin/bmaptool
+faketime:/usr/bin/faketime
+ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
 "
 
 # Tests replace the list to exercise the missing-package paths.
