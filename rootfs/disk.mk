@@ -52,3 +52,4 @@ run-disk: $(DISK_IMG_OUT)
 		cp --sparse=always $(DISK_IMG_OUT) $(DISK_RUN_IMG) && truncate -s $(DISK_SIZE) $(DISK_RUN_IMG); fi
 	$(Q)DISK_IMG=$(DISK_RUN_IMG) MEM_MB=$(CONFIG_BOARD_MEMORY_MB) CPUS=$(CONFIG_BOARD_CPUS) \
 		BOARD_DIR=$(BOARD_DIR) $(QEMU_RUN) fg
+check check-host check-system: disk

@@ -88,6 +88,7 @@ uefi_args() {
 		[ -f "$f" ] || { echo "qemu-run: $f is missing (make disk; apt-get install ovmf)" >&2; exit 100; }
 	done
 	[ -f "$DISK_IMG.vars" ] || cp "$vars" "$DISK_IMG.vars"
+	QEMU=qemu-system-x86_64
 	qemu_args=(
 		-machine q35,accel=tcg -cpu max -m "$MEM_MB" -smp "$CPUS"
 		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
