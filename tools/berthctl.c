@@ -10,6 +10,7 @@
 
 #include "lib/initctl.h"
 #include "lib/sock.h"
+#include "tools/berthctl_update.h"
 
 static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
@@ -22,6 +23,7 @@ static const char usage[] =
 	"  reboot          stop every service and reboot\n"
 	"  poweroff        stop every service and power off\n"
 	"  halt            stop every service and halt\n"
+	BERTHCTL_UPDATE_USAGE
 	"\n"
 	"services needs root or the berth-admin group; the others need\n"
 	"CAP_SYS_BOOT (root over SSH has it).\n"
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = INITCTL_PATH;
 	struct initctl_req q;
-	int i = 1;
+	int i = 1, rc;
 
 	memset(&q, 0, sizeof q);
 	signal(SIGPIPE, SIG_IGN);
@@ -118,6 +120,8 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
+	if ((rc = berthctl_update_cmd(argc - i, argv + i)) >= 0)
+		return rc;
 	if (strcmp(argv[i], "services") == 0 && i + 1 == argc) {
 		q.cmd = INITCTL_SERVICES;
 		printf("%-20s %-9s %7s %8s %14s  %s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME(s)", "LAST");

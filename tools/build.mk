@@ -7,7 +7,8 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 
 # berthctl: the local control-socket client (static, in the image as /usr/bin/berthctl).
 progs-y += berthctl
-berthctl-objs-y := tools/berthctl.o
+berthctl-objs-y := tools/berthctl.o tools/berthctl_update.o runtime/image/digest.o runtime/image/sha_ni.o
+berthctl-libs += -lbearssl
 
 # berth-dial: `docker system dial-stdio` for DOCKER_HOST=ssh:// (the image
 # links /usr/bin/docker to it).

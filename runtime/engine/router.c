@@ -22,6 +22,7 @@ static const struct route *const tables[] = {
 	api_volumes_routes,
 	api_containers_routes,
 	api_exec_routes,
+	api_slots_routes,
 };
 
 const char *router_version(const char *path, int *minor)
