@@ -35,6 +35,24 @@ $(IMAGES)/berth.img $(IMAGES)/berth-dev.img: $(IMAGES)/berth%.img: $(IMAGES)/ber
 	$(Q)if command -v bmaptool > /dev/null; then bmaptool -q create -o $@.bmap $@; \
 		else echo "  DISK    no bmaptool: write it with dd (docs/disk.md)"; rm -f $@.bmap; fi
 
+# The site's update key (SITE=dir: dir/update/key.pub, PEM ECDSA P-256):
+# its raw point goes into the image as /etc/berth/update-key, and berthd
+# then takes only updates signed with it (runtime/engine/update_sig.h).
+# build/pki/update-key always exists (empty: no key) and changes only with
+# its content, so that building without SITE again rebuilds the image.
+UPDATE_KEY_SRC := $(if $(SITE),$(wildcard $(SITE)/update/key.pub))
+UPDATE_KEY := $(O)/pki/update-key
+$(UPDATE_KEY): $(abspath $(UPDATE_KEY_SRC)) berth-always
+	@mkdir -p $(dir $@)
+	$(Q)if [ -n "$(UPDATE_KEY_SRC)" ]; then \
+		openssl pkey -pubin -in $(UPDATE_KEY_SRC) -noout -text 2>/dev/null | grep -q 'NIST CURVE: P-256' || \
+			{ echo "disk: $(UPDATE_KEY_SRC) is not a PEM ECDSA P-256 public key" >&2; exit 1; }; \
+		openssl ec -pubin -in $(UPDATE_KEY_SRC) -outform DER 2>/dev/null | tail -c 65 > $@.tmp; \
+	else : > $@.tmp; fi
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(INITRAMFS_PROD) $(INITRAMFS_DEV): $(UPDATE_KEY)
+$(INITRAMFS_PROD) $(INITRAMFS_DEV): export UPDATE_KEY := $(UPDATE_KEY)
+
 .PHONY: disk run-disk
 disk: $(DISK_IMG_OUT)
 	@printf '    %-28s %9d bytes (sparse: %s used)\n' "$(DISK_IMG_OUT:$(O)/%=%)" \

@@ -98,6 +98,11 @@ entries() {
 		echo "dir /root/.ssh 0700 0 0"
 		echo "file /root/.ssh/authorized_keys $AUTHORIZED_KEYS 0600 0 0"
 	fi
+	# the site's update key (docs/disk.md; an empty file: none): berthd
+	# then takes signed updates only
+	if [ -s "${UPDATE_KEY:-}" ]; then
+		echo "file /etc/berth/update-key $UPDATE_KEY 0644 0 0"
+	fi
 
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')

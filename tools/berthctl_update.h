@@ -3,7 +3,9 @@
  *   slots                       GET /berth/v1/slots; its JSON printed
  *   update [--sha256 HEX] FILE  POST /berth/v1/system/update?sha256=… with
  *                               FILE as the body (its sha256 computed here
- *                               unless given); berthd's answer printed
+ *                               unless given), and FILE.sig, when there is
+ *                               one, as the site's signature; berthd's
+ *                               answer printed
  *
  * on berthd's socket (BERTH_ENGINE_SOCK, else BERTHCTL_ENGINE_SOCK).
  */

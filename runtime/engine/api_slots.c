@@ -7,8 +7,10 @@
  * is written to SLOTS_DIR/.berth-update.tmp while its sha256 is computed;
  * only when it matches the client's and the file is a unified kernel image
  * is it synced and renamed into the slot not running, with SLOTS_TRIES
- * tries (the running slot is never touched). One update at a time (flock
- * on the ESP). Without the ESP both answer 404. */
+ * tries (the running slot is never touched). When the image carries the
+ * site's update key (update_sig.h), the image's sha256 must also be signed
+ * by it: signature=HEX (DER) in the query. One update at a time (flock on
+ * the ESP). Without the ESP both answer 404. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,9 +18,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/slots.h"
 #include "lib/util.h"
 #include "runtime/engine/api.h"
+#include "runtime/engine/update_sig.h"
 #include "runtime/image/digest.h"
 
 #define UPDATE_TMP ".berth-update.tmp"
@@ -115,8 +119,53 @@ static int receive(struct req *r, int dirfd, char *digest, int *out)
 	return 0;
 }
 
+/* The site's signature, when the image has a key: what the request must
+ * carry (sig, *siglen; 0 when no key), or an answer sent (-1). */
+struct update_auth {
+	unsigned char key[UPDATE_KEY_LEN + 1];
+	unsigned char sig[UPDATE_SIG_MAX];
+	size_t keylen, siglen;
+};
+
+static int auth_get(struct req *r, struct update_auth *a)
+{
+	char hex[2 * UPDATE_SIG_MAX + 2];
+	struct berr e;
+	ssize_t n = fs_read(UPDATE_KEY_PATH, (char *)a->key, sizeof a->key, &e);
+	int k;
+
+	a->keylen = a->siglen = 0;
+	if (n < 0 && e.errnum == ENOENT)
+		return 0;
+	if (n < 0)
+		return reply_error(r, 500, "update key: %s", e.msg), -1;
+	a->keylen = (size_t)n;
+	if (req_query(r, "signature", hex, sizeof hex) != 1)
+		return reply_error(r, 403, "this host takes only signed updates: signature=<hex of the DER "
+				   "ECDSA signature over the image's sha256> is required"), -1;
+	k = update_sig_unhex(hex, a->sig, sizeof a->sig);
+	if (k <= 0)
+		return reply_error(r, 400, "signature must be hex, at most %d bytes", UPDATE_SIG_MAX), -1;
+	a->siglen = (size_t)k;
+	return 0;
+}
+
+/* 0 when there is no key or the signature is good, else an answer sent. */
+static int auth_check(struct req *r, const struct update_auth *a, const char *digest)
+{
+	unsigned char hash[32];
+	struct berr e;
+
+	if (!a->keylen)
+		return 0;
+	if (update_sig_unhex(digest + 7, hash, sizeof hash) != 32 ||
+	    update_sig_verify(a->key, a->keylen, hash, a->sig, a->siglen, &e) < 0)
+		return reply_error(r, 403, "%s; nothing was written", e.msg), -1;
+	return 0;
+}
+
 /* Under the lock: receive, check, install. */
-static int update_locked(struct req *r, int esp, const char *want)
+static int update_locked(struct req *r, int esp, const char *want, const struct update_auth *a)
 {
 	struct slots sl;
 	struct berr e;
@@ -137,6 +186,8 @@ static int update_locked(struct req *r, int esp, const char *want)
 	if (strcmp(digest + 7, want) != 0) {
 		rc = reply_error(r, 400, "sha256 mismatch: the body is sha256:%s, the request says %s; "
 				 "nothing was written", digest + 7, want);
+	} else if (auth_check(r, a, digest) < 0) {
+		rc = 0;
 	} else if (slots_uki_version(fd, ver, sizeof ver, &e) < 0) {
 		rc = reply_error(r, 400, "%s; nothing was written", e.msg);
 	} else if (fsync(fd) < 0) {
@@ -160,6 +211,7 @@ static int update_locked(struct req *r, int esp, const char *want)
 static int update_post(struct req *r)
 {
 	char want[DIGEST_HEX_LEN + 2];
+	struct update_auth a;
 	size_t i;
 	int esp, rc;
 
@@ -168,13 +220,15 @@ static int update_post(struct req *r)
 	for (i = 0; i < DIGEST_HEX_LEN; i++)
 		if (!((want[i] >= '0' && want[i] <= '9') || (want[i] >= 'a' && want[i] <= 'f')))
 			return reply_error(r, 400, "sha256 must be 64 lowercase hex digits");
+	if (auth_get(r, &a) < 0)
+		return 0;
 	if (esp_open(r, &esp) < 0)
 		return 0;
 	if (flock(esp, LOCK_EX | LOCK_NB) < 0) {
 		fd_close(&esp);
 		return reply_error(r, 409, "another update is being written");
 	}
-	rc = update_locked(r, esp, want);
+	rc = update_locked(r, esp, want, &a);
 	fd_close(&esp); /* drops the lock */
 	return rc;
 }

@@ -34,3 +34,8 @@ test_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c l
 # container.json's reader, fed anything, and its round trip
 fuzz-targets += fuzz_ctr_rec
 fuzz_ctr_rec-srcs := runtime/engine/ctr_rec.c lib/json.c lib/json_w.c lib/fs.c lib/util.c lib/err.c
+# the site's signature on a system update (api_slots.c, docs/disk.md)
+berthd-objs-y += runtime/engine/update_sig.o
+unit-tests += test_update_sig
+test_update_sig-srcs := runtime/engine/update_sig.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
+$(O)/unit/test_update_sig: $(SYSROOT)/lib/libbearssl.a
