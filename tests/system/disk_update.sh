@@ -50,7 +50,15 @@ wait_ready() {
 		sleep 0.5
 	done
 }
-slots() { vm_run "berthctl slots"; }
+# berthctl slots, once berthd answers (it starts just after "berth: ready").
+slots() {
+	local out
+	for _ in $(seq 30); do
+		out=$(vm_run "berthctl slots") && break
+		sleep 1
+	done
+	echo "$out"
+}
 
 tap_check "copy the update into the guest" push "$WORK/new.efi" new.efi
 vm_run "echo keep-me > /var/lib/berth/proof && sync" > /dev/null
