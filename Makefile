@@ -147,7 +147,7 @@ bins: $(BINS)
 # clean keeps what is slow to get and not ours: downloads, dependency builds,
 # the kernel, and data.img (the appliance's persistent state).
 clean:
-	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs*.cpio.*
+	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs*.cpio.* $(O)/images/berth*
 distclean:
 	rm -rf $(O) .config .config.old
 
@@ -159,6 +159,8 @@ help:
 	@echo "  check                unit, host and system tests (check-unit, check-host, check-system)"
 	@echo "  bench                benchmarks under bench/ (bench-boot)"
 	@echo "  image                build/images/{vmlinuz,initramfs{,-dev}.cpio.lz4,data.img} and sizes"
+	@echo "  disk                 build/images/berth.img (+ .bmap): the GPT disk image for hosts, UEFI, A/B slots (docs/disk.md); DEV=1: berth-dev.img"
+	@echo "  run-disk             boot a copy of the disk image through UEFI firmware (OVMF) on this terminal; DISK_SIZE=2G"
 	@echo "  deps                 fetch, verify and build the pinned dependencies"
 	@echo "  <board>_defconfig    .config from board/<board>/defconfig: $(foreach b,$(BOARDS),$(subst -,_,$(b))_defconfig)"
 	@echo "  menuconfig           edit .config"

@@ -19,7 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "autoconf.h"
+#include "init/grow.h"
 #include "lib/evloop.h"
+#include "lib/kconfig.h"
 #include "lib/fs.h"
 #include "lib/util.h"
 
@@ -182,6 +185,37 @@ static void mount_ephemeral(struct init *in, const char *dir)
 		"NOT survive a reboot ***", in->data_status, dir);
 }
 
+/* First boot on a disk larger than the image: the partition before the
+ * mount, the filesystem after it. A failure is said and the data
+ * partition used as it is. */
+static void grow(struct init *in, const char *dev, const char *dir)
+{
+	char msg[160];
+	struct berr e;
+	int rc = dir ? grow_fs(dev, dir, msg, sizeof msg, &e) :
+		 grow_partition("/sys/class/block", "/dev", dev, msg, sizeof msg, &e);
+
+	if (rc < 0)
+		log_msg(&in->log, LOG_WARN, "data partition: not grown: %s", e.msg);
+	else if (rc > 0)
+		log_msg(&in->log, LOG_INFO, "data partition: %s", msg);
+}
+
+static void mount_found(struct init *in, const char *dev, const char *dir)
+{
+	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
+		grow(in, dev, NULL);
+	if (mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro") < 0) {
+		set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
+		mount_nothing(in, dir);
+		return;
+	}
+	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
+		grow(in, dev, dir);
+	set_state(in, DATA_MOUNTED, "%s on %s", dev, dir);
+	log_msg(&in->log, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
+}
+
 static void mount_disk(struct init *in, const char *dir)
 {
 	char dev[64];
@@ -198,12 +232,8 @@ static void mount_disk(struct init *in, const char *dir)
 		set_state(in, DATA_MOUNT_FAILED, "%s: superblock damaged (e2fsck -b %ld %s)", dev,
 			  backup, dev);
 		mount_nothing(in, dir);
-	} else if (mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro") < 0) {
-		set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
-		mount_nothing(in, dir);
 	} else {
-		set_state(in, DATA_MOUNTED, "%s on %s", dev, dir);
-		log_msg(&in->log, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
+		mount_found(in, dev, dir);
 	}
 }
 

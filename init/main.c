@@ -14,6 +14,7 @@
 #include "init/mounts.h"
 #include "init/net.h"
 #include "init/root_switch.h"
+#include "init/slot.h"
 #include "init/state.h"
 #include "init/svc.h"
 #include "init/sysctl.h"
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 		modules_load(in.conf.modules, &in.log);
 	sysctl_apply(&in.conf, &in.log);
 	data_setup(&in);
+	slot_setup(&in);
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
@@ -135,6 +137,7 @@ int main(int argc, char **argv)
 	loop_console_shell(&in);
 
 	print_ready(&in);
+	slot_mark_when_ready(&in);
 	if (IS_ENABLED(CONFIG_INIT_MODULES))
 		modules_load_late(in.conf.modules_late, IS_ENABLED(CONFIG_INIT_MODULES_LOCK), &in.log);
 	loop_run(&in);

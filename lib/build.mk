@@ -92,3 +92,9 @@ $(O)/host/tlsspeed: $(TOP)/bench/api/tlsspeed.c $(O)/obj/libberth.a | deps
 .PHONY: bench-tls
 bench-tls: $(O)/host/tlsspeed pki
 	$(Q)$(O)/host/tlsspeed $(O)/pki
+# the A/B system slots on the ESP (disk image, docs/disk.md): init and berthd
+lib-objs-y += lib/slots.o
+unit-tests += test_slots
+test_slots-srcs := lib/slots.c lib/fs.c lib/util.c lib/err.c
+fuzz-targets += fuzz_slots
+fuzz_slots-srcs := lib/slots.c lib/fs.c lib/util.c lib/err.c

@@ -128,3 +128,4 @@ image: $(INITRAMFS_PROD) $(INITRAMFS_DEV) $(KERNEL_IMAGE) $(DATA_IMG)
 # which rootfs/mkinitramfs.sh adds; docs/metrics.md "Agents").
 SITE_FILES := $(if $(SITE),$(wildcard $(SITE)/services.d/*.conf $(SITE)/bin/*))
 $(INITRAMFS_PROD) $(INITRAMFS_DEV): $(SITE_FILES)
+include $(TOP)/rootfs/disk.mk

@@ -29,7 +29,7 @@ entries() {
 	echo "dir /. 0755 0 0"
 	# Directories every image has (mount points, state, home).
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /etc /etc/berth /etc/berth/services.d \
-		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty; do
+		/dev /proc /sys /run /tmp /var /var/lib /var/lib/berth /var/empty /boot /boot/efi; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "dir /root 0700 0 0"
@@ -107,6 +107,11 @@ entries() {
 		[ -s "$AUTHORIZED_KEYS" ] || { echo "mkinitramfs: $AUTHORIZED_KEYS missing" >&2; exit 1; }
 		echo "dir /root/.ssh 0700 0 0"
 		echo "file /root/.ssh/authorized_keys $AUTHORIZED_KEYS 0600 0 0"
+	fi
+	# the site's update key (docs/disk.md; an empty file: none): berthd
+	# then takes signed updates only
+	if [ -s "${UPDATE_KEY:-}" ]; then
+		echo "file /etc/berth/update-key $UPDATE_KEY 0644 0 0"
 	fi
 
 	# berth-apid's certificate, key and client CA.

@@ -14,6 +14,7 @@
 #include "lib/sock.h"
 #include "tools/berthctl.h"
 #include "tools/berthctl_top.h"
+#include "tools/berthctl_update.h"
 
 static const char usage[] =
 	"usage: berthctl [--socket PATH] COMMAND\n"
@@ -28,6 +29,7 @@ static const char usage[] =
 	"  poweroff        stop every service and power off\n"
 	"  halt            stop every service and halt\n"
 	"  top [--engine PATH]  CPU, memory, disk, containers, services from berthd's GET /metrics\n"
+	BERTHCTL_UPDATE_USAGE
 	"\n"
 	"services needs root or the berth-admin group; the others need\n"
 	"CAP_SYS_BOOT (root over SSH has it).\n"
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 	const char *path = INITCTL_PATH;
 	struct bctl_remote rm = { 0 };
 	struct initctl_req q;
-	int i;
+	int i, rc;
 
 	memset(&q, 0, sizeof q);
 	signal(SIGPIPE, SIG_IGN);
@@ -172,6 +174,8 @@ int main(int argc, char **argv)
 		return bctl_remote_main(&rm, argc - i, argv + i);
 	if (strcmp(argv[i], "top") == 0)
 		return berthctl_top(argc - i, argv + i);
+	if ((rc = berthctl_update_cmd(argc - i, argv + i)) >= 0)
+		return rc;
 	if (strcmp(argv[i], "services") == 0 && i + 1 == argc) {
 		q.cmd = INITCTL_SERVICES;
 		printf("%-20s %-9s %7s %8s %14s  %s\n", "NAME", "STATE", "PID", "RESTARTS", "UPTIME(s)", "LAST");

@@ -8,7 +8,7 @@ $(MKCPIO): $(TOP)/tools/mkcpio.c | host-tools
 # berthctl: the local control-socket client (static, in the image as
 # /usr/bin/berthctl) and, with -H, berth-apid's HTTPS client (lib/tls).
 progs-y += berthctl
-berthctl-objs-y := tools/berthctl.o tools/berthctl_remote.o
+berthctl-objs-y := tools/berthctl.o tools/berthctl_remote.o tools/berthctl_update.o runtime/image/digest.o runtime/image/sha_ni.o
 berthctl-libs := -lbearssl -lpthread
 berthctl-objs-y += tools/berthctl_top.o
 unit-tests += test_berthctl_top

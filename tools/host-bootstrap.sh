@@ -50,6 +50,12 @@ socat:/usr/bin/socat
 docker-registry:/usr/bin/docker-registry
 apache2-utils:/usr/bin/htpasswd
 python3-cryptography:/usr/lib/python3/dist-packages/cryptography/__init__.py
+mtools:/usr/bin/mcopy
+dosfstools:/usr/sbin/mkfs.fat
+gdisk:/usr/sbin/sgdisk
+bmap-tools:/usr/bin/bmaptool
+faketime:/usr/bin/faketime
+ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
 "
 
 # Tests replace the list to exercise the missing-package paths.

@@ -15,6 +15,7 @@
 #   tools/qemu-run.sh monitor DIR CMD  send CMD to qemu's monitor
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
+# or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS) to boot a disk image by UEFI,
 # SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
 # guest's 22 and 2376; BOOT_TIMEOUT seconds (240); STOP_WAIT seconds (20) that
 # stop gives the guest to power off before quitting qemu.
@@ -73,7 +74,34 @@ dir_qemu() {
 	echo "$pid"
 }
 
+# DISK_IMG set (make run-disk, the disk tests): the machine boots that raw
+# GPT disk through UEFI firmware (OVMF from Debian's ovmf package: OVMF_CODE,
+# and a copy of OVMF_VARS kept next to the disk as DISK_IMG.vars, the
+# machine's NVRAM), not with -kernel. No -no-reboot: the boot counting of
+# systemd-boot needs a failed boot to come round again (docs/disk.md).
+uefi_args() {
+	local code=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd} vars=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+	for v in MEM_MB CPUS; do
+		[ -n "${!v:-}" ] || { echo "qemu-run: $v is not set (run through make)" >&2; exit 100; }
+	done
+	for f in "$DISK_IMG" "$code" "$vars"; do
+		[ -f "$f" ] || { echo "qemu-run: $f is missing (make disk; apt-get install ovmf)" >&2; exit 100; }
+	done
+	[ -f "$DISK_IMG.vars" ] || cp "$vars" "$DISK_IMG.vars"
+	QEMU=qemu-system-x86_64
+	qemu_args=(
+		-machine q35,accel=tcg -cpu max -m "$MEM_MB" -smp "$CPUS"
+		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+		-drive "if=pflash,format=raw,unit=1,file=$DISK_IMG.vars"
+		-drive "file=$DISK_IMG,if=virtio,format=raw,cache=writeback"
+		-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22,hostfwd=tcp:127.0.0.1:$API_PORT-:2376${HOSTFWD:+,hostfwd=${HOSTFWD//,/,hostfwd=}}"
+		-device virtio-net-pci,netdev=net0
+		-device virtio-rng-pci
+	)
+}
+
 board_args() {
+	[ -z "${DISK_IMG:-}" ] || { uefi_args; return; }
 	for v in BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS; do
 		[ -n "${!v:-}" ] || { echo "qemu-run: $v is not set (run through make)" >&2; exit 100; }
 	done

@@ -52,6 +52,7 @@ struct route { const char *method; const char *pattern; route_fn *fn; unsigned f
 extern const struct route api_system_routes[], api_images_routes[], api_volumes_routes[],
 	api_containers_routes[], api_exec_routes[];   /* each ends with { NULL } */
 extern const struct route api_metrics_routes[];  /* api_metrics.c: GET /metrics */
+extern const struct route api_slots_routes[];   /* api_slots.c: the disk image's A/B slots */
 
 int reply_json(struct req *r, int status, const char *json, size_t n);
 int reply_jsonw(struct req *r, int status, struct json_w *w);  /* finishes w; error → 500 */

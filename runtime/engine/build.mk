@@ -9,7 +9,7 @@ berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/serve
 	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/api_images_load.o runtime/engine/api_pull.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
 	runtime/engine/ctr.o runtime/engine/ctr_rec.o runtime/engine/ctr_spec.o runtime/engine/ctr_run.o runtime/engine/ctr_stop.o \
 	runtime/engine/ctr_json.o runtime/engine/ctr_logs.o runtime/engine/ctr_stats.o \
-	runtime/engine/api_containers.o runtime/engine/api_exec.o \
+	runtime/engine/api_containers.o runtime/engine/api_exec.o runtime/engine/api_slots.o \
 	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spawn.o runtime/shim/proto.o runtime/shim/state.o runtime/shim/spec.o runtime/shim/logfile.o runtime/shim/logfile_w.o \
 	runtime/launch/spec.o runtime/image/overlay.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \
@@ -53,3 +53,8 @@ unit-tests += test_metrics
 test_metrics-srcs := runtime/engine/metrics_host.c runtime/engine/metrics_ctr_out.c runtime/engine/metrics_svc.c lib/sock.c lib/cgroup.c lib/prom.c lib/fs.c lib/util.c lib/err.c
 # names are bounded by dist_ref_parse (≤ 255 + tag) and checked after formatting
 $(O)/obj/runtime/engine/api_pull.o: CFLAGS += -Wno-format-truncation
+# the site's signature on a system update (api_slots.c, docs/disk.md)
+berthd-objs-y += runtime/engine/update_sig.o
+unit-tests += test_update_sig
+test_update_sig-srcs := runtime/engine/update_sig.c runtime/image/digest.c runtime/image/sha_ni.c lib/err.c
+$(O)/unit/test_update_sig: $(SYSROOT)/lib/libbearssl.a

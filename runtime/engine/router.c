@@ -23,6 +23,7 @@ static const struct route *const tables[] = {
 	api_containers_routes,
 	api_exec_routes,
 	api_metrics_routes,
+	api_slots_routes,
 };
 
 const char *router_version(const char *path, int *minor)
