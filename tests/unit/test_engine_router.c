@@ -25,6 +25,7 @@ const struct route api_volumes_routes[] = {
 };
 const struct route api_containers_routes[] = { { NULL } };
 const struct route api_metrics_routes[] = { { NULL } };
+const struct route api_slots_routes[] = { { NULL } };
 const struct route api_exec_routes[] = { { NULL } };
 
 static const struct route *m(const char *method, const char *path, const char *param[4])
