@@ -124,6 +124,8 @@ fg)
 	echo "berth: booting $(basename "$BOARD_DIR") in qemu (software emulation); ctrl-a x quits, ctrl-a c is qemu's monitor"
 	echo "berth: SSH   ssh -p $SSH_PORT -i build/pki/ssh/id_ed25519 root@127.0.0.1"
 	echo "berth: docker  ssh-add build/pki/ssh/id_ed25519; DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT docker ps"
+	echo "berth: docker over mTLS  DOCKER_HOST=tcp://127.0.0.1:$API_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=build/pki/admin docker ps"
+	echo "berth: berthctl  build/bin/berthctl -H tcp://127.0.0.1:$API_PORT --tlsdir build/pki/admin services"
 	exec "$QEMU" "${qemu_args[@]}" -nographic -serial mon:stdio
 	;;
 bg)

@@ -1,0 +1,100 @@
+#!/bin/bash
+# api.sh — berth-apid in the booted appliance, driven from the build machine
+# the way an operator does: the stock docker CLI over mutual TLS through the
+# forwarded API port with the development certificates (build/pki), berthctl
+# over the same port, a role refused, and `berthctl reboot` over TLS: the
+# machine goes down in order and, booted again from the same data disk, the
+# API answers again.
+. "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/vm.sh"
+. "$TOP/tests/lib/image.sh"
+export SSH_PORT=12242 API_PORT=12396
+PKI=$BUILD/pki
+
+if ! command -v docker > /dev/null; then
+	tap_skip "the API over TLS" "no docker CLI on this machine"; tap_done; exit
+fi
+if [ ! -x "$BUILD/bin/berth-apid" ] || [ ! -f "$PKI/admin/cert.pem" ]; then
+	tap_skip "the API over TLS" "berth-apid or the development PKI is not built"; tap_done; exit
+fi
+export DOCKER_CONFIG=$WORK/docker-config
+dk() { DOCKER_HOST=tcp://127.0.0.1:$API_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$PKI/admin timeout 300 docker "$@"; }
+dkv() { DOCKER_HOST=tcp://127.0.0.1:$API_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$PKI/viewer timeout 120 docker "$@"; }
+bctl() { timeout 120 "$BUILD/bin/berthctl" -H "tcp://127.0.0.1:$API_PORT" --tlsdir "$PKI/admin" "$@"; }
+
+img_rootfs "$WORK/rootfs"
+for a in sleep cat; do ln -sf busybox "$WORK/rootfs/bin/$a"; done
+img_layer "$WORK/rootfs" "$WORK/l1.tar"
+img_docker "$WORK/img" appliance/tls:latest "$WORK/l1.tar"
+img_pack "$WORK/img" "$WORK/img.tar"
+
+wait_api() { # SECS: until `docker version` answers over TLS
+	local i
+	for i in $(seq "$1"); do
+		dk version --format '{{.Server.APIVersion}}' > /dev/null 2>&1 && return 0
+		sleep 1
+	done
+	return 1
+}
+
+vm_start api; rc=$?
+if [ $rc = 2 ]; then
+	tap_skip "the API in qemu" "CONFIG_INIT_CONSOLE_SHELL is off"; tap_done; exit
+fi
+[ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
+t0=$(date +%s%N)
+if wait_api 120; then
+	tap_ok "docker version over mTLS answers $(( ($(date +%s%N) - t0) / 1000000 )) ms after ready"
+else
+	tap_fail "docker version over mTLS answers" "$(dk version 2>&1 | tail -3); $(vm_run 'berthctl services' 2>&1)"
+	vm_stop > /dev/null; tap_done; exit
+fi
+st=$(vm_run 'grep -E "^(Uid|CapEff|NoNewPrivs|Seccomp):" /proc/$(pidof berth-apid)/status | tr -s "\t " " " | tr "\n" " "')
+[[ $st == "Uid: 100 100 100 100 CapEff: 0000000000000000 NoNewPrivs: 1 Seccomp: 2 " ]] &&
+	tap_ok "berth-apid runs as uid 100 with no capabilities, no_new_privs and seccomp" ||
+	tap_fail "berth-apid runs unprivileged" "$st"
+out=$(dk load -i "$WORK/img.tar" 2>&1)
+grep -q 'Loaded image: appliance/tls:latest' <<< "$out" && tap_ok "docker load over mTLS" || tap_fail "docker load over mTLS" "$out"
+out=$(dk run --rm appliance/tls echo hi over tls 2>&1); rc=$?
+[ $rc = 0 ] && [ "$out" = "hi over tls" ] && tap_ok "docker run --rm over mTLS prints its output" ||
+	tap_fail "docker run --rm over mTLS prints its output" "exit $rc: $out"
+out=$(echo piped | dk run --rm -i appliance/tls cat 2>&1)
+[ "$out" = piped ] && tap_ok "docker run -i over mTLS: stdin reaches the container and ends" ||
+	tap_fail "docker run -i over mTLS" "$out"
+id=$(dk run -d --name logger appliance/tls sh -c 'echo line one; echo line two >&2; sleep 1000' 2>&1)
+sleep 2
+out=$(dk logs logger 2>&1)
+[ "$out" = $'line one\nline two' ] && tap_ok "docker logs over mTLS" || tap_fail "docker logs over mTLS" "$id / $out"
+out=$(dkv run --rm appliance/tls true 2>&1); rc=$?
+[ $rc != 0 ] && grep -q 'viewer' <<< "$out" && tap_ok "the viewer certificate may not create a container (403 naming the role)" ||
+	tap_fail "the viewer certificate may not create a container" "exit $rc: $out"
+out=$(dkv ps --format '{{.Names}}' 2>&1)
+[ "$out" = logger ] && tap_ok "the viewer certificate lists containers" || tap_fail "the viewer certificate lists containers" "$out"
+out=$(bctl services 2>&1)
+grep -q apid <<< "$out" && grep -q berthd <<< "$out" && tap_ok "berthctl -H services over mTLS lists apid and berthd" ||
+	tap_fail "berthctl -H services over mTLS" "$out"
+out=$(vm_run 'ls /var/lib/berth/audit/ && tail -3 /var/lib/berth/audit/api.log' 2>&1)
+grep -q 'POST' <<< "$out" && grep -q 'admin' <<< "$out" && tap_ok "mutating requests are in the audit log on the data partition" ||
+	tap_fail "mutating requests are in the audit log" "$out"
+
+# berthctl reboot over TLS: an orderly shutdown (qemu runs with -no-reboot,
+# so the reboot ends qemu), then the same data disk boots and the API and the
+# container record are back.
+out=$(bctl reboot 2>&1); rc=$?
+if [ $rc = 0 ] && vm_wait_exit 120; then
+	grep -q 'shutdown: reboot' "$VM_DIR/console.log" && tap_ok "berthctl reboot over mTLS: an orderly reboot" ||
+		tap_fail "berthctl reboot over mTLS: an orderly reboot" "$(tail -5 "$VM_DIR/console.log")"
+else
+	tap_fail "berthctl reboot over mTLS ends the machine" "exit $rc: $out; $(tail -5 "$VM_DIR/console.log")"
+	vm_stop > /dev/null
+fi
+if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null && wait_api 120; then
+	out=$(dk ps -a --format '{{.Names}}' 2>&1)
+	[ "$out" = logger ] && tap_ok "after the reboot the API answers again and the container record is there" ||
+		tap_fail "after the reboot the container record is there" "$out"
+else
+	tap_fail "after the reboot the API answers again" "$(tail -10 "$VM_DIR/console.log")"
+fi
+vm_stop > /dev/null
+rm -f "$DATA_IMG"
+tap_done
