@@ -1,0 +1,13 @@
+# runtime/api/ — berth-apid: the Docker Engine API over TLS with client
+# certificates, roles, the parameter policy, and appliance endpoints.
+API_CORE_SRCS := runtime/api/route.c runtime/api/gate.c runtime/api/conf.c
+# What the host-built tests link with the core (policy's own list).
+API_TEST_SRCS := $(API_CORE_SRCS) $(POLICY_TEST_SRCS) lib/conf.c build/src/libinih/ini.c
+
+unit-tests += test_api_route
+test_api_route-srcs = $(API_TEST_SRCS)
+$(O)/unit/test_api_route: $(HOST_LIBCAP)
+
+fuzz-targets += fuzz_api_route
+fuzz_api_route-srcs = $(API_TEST_SRCS) lib/http.c lib/http_w.c
+fuzz_api_route-libs := $(HOST_LIBCAP)
