@@ -65,3 +65,13 @@ test_sock-srcs := lib/sock.c lib/fs.c lib/util.c lib/err.c
 lib-objs-y += lib/cgroup.o
 unit-tests += test_cgroup
 test_cgroup-srcs := lib/cgroup.c lib/fs.c lib/util.c lib/err.c
+
+# TLS over BearSSL: credentials, anchors, CRL, server (client certificates
+# required), client, one connection type (issue 11). Programs using it link
+# -lbearssl -lpthread.
+TLS_SRCS := lib/tls.c lib/tls_x509.c lib/tls_pem.c lib/tls_crl.c
+lib-objs-y += $(TLS_SRCS:.c=.o)
+unit-tests += test_tls
+test_tls-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
+$(O)/unit/test_tls: $(SYSROOT)/lib/libbearssl.a
+$(O)/unit/obj/tests/unit/test_tls.o: UNIT_CFLAGS += -DBERTH_TOP='"$(TOP)"'
