@@ -75,3 +75,8 @@ unit-tests += test_tls
 test_tls-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
 $(O)/unit/test_tls: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/obj/tests/unit/test_tls.o: UNIT_CFLAGS += -DBERTH_TOP='"$(TOP)"'
+
+# Prometheus text format: a bounded writer that flushes, histograms (issue 12).
+lib-objs-y += lib/prom.o
+unit-tests += test_prom
+test_prom-srcs := lib/prom.c lib/err.c
