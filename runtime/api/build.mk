@@ -2,7 +2,7 @@
 # certificates, roles, the parameter policy, and appliance endpoints.
 API_CORE_SRCS := runtime/api/route.c runtime/api/gate.c runtime/api/conf.c
 # What the host-built tests link with the core (policy's own list).
-API_TEST_SRCS := $(API_CORE_SRCS) $(POLICY_TEST_SRCS) lib/conf.c build/src/libinih/ini.c
+API_TEST_SRCS = $(API_CORE_SRCS) $(POLICY_TEST_SRCS) lib/conf.c build/src/libinih/ini.c
 
 unit-tests += test_api_route
 test_api_route-srcs = $(API_TEST_SRCS)
