@@ -203,10 +203,6 @@ int main(int argc, char **argv)
 	}
 	pthread_mutex_init(&d->mu, NULL);
 	d->started_ms = tls_now_ms();
-	if (metrics_init(&d->metrics, &e) < 0 || start(d, &lfd, &e) < 0) {
-		log_err(&lg, &e);
-		return 1;
-	}
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
@@ -215,6 +211,10 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &ss, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		log_msg(&lg, LOG_ERROR, "signalfd: %s", strerror(errno));
+		return 1;
+	}
+	if (metrics_init(&d->metrics, &e) < 0 || start(d, &lfd, &e) < 0) {
+		log_err(&lg, &e);
 		return 1;
 	}
 	log_msg(&lg, LOG_INFO, "listening on port %u (TLS, client certificates required)",
