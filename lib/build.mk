@@ -75,6 +75,9 @@ unit-tests += test_tls
 test_tls-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
 $(O)/unit/test_tls: $(SYSROOT)/lib/libbearssl.a
 $(O)/unit/obj/tests/unit/test_tls.o: UNIT_CFLAGS += -DBERTH_TOP='"$(TOP)"'
+fuzz-targets += fuzz_x509
+fuzz_x509-srcs := $(TLS_SRCS) lib/fs.c lib/util.c lib/err.c
+fuzz_x509-libs := $(SYSROOT)/lib/libbearssl.a -lpthread
 
 # Prometheus text format: a bounded writer that flushes, histograms (issue 12).
 lib-objs-y += lib/prom.o

@@ -440,6 +440,30 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	return 0;
 }
 
+static const char *alert_name(int a)
+{
+	switch (a) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 116: return "certificate_required";
+	}
+	return "alert";
+}
+
 /* The engine is closed (or the socket broke): 0 when cleanly (close_notify),
  * else -1 with why. */
 static int closed_status(struct tls_conn *c, struct berr *e)
@@ -451,11 +475,11 @@ static int closed_status(struct tls_conn *c, struct berr *e)
 	if (err == BR_ERR_OK)
 		return 0;
 	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
-		return berr_set(e, EPROTO, "TLS: the peer sent fatal alert %d",
-				err - BR_ERR_RECV_FATAL_ALERT);
+		return berr_set(e, EPROTO, "TLS: the peer refused the connection: alert %d (%s)",
+				err - BR_ERR_RECV_FATAL_ALERT, alert_name(err - BR_ERR_RECV_FATAL_ALERT));
 	if (err >= BR_ERR_SEND_FATAL_ALERT)
-		return berr_set(e, EPROTO, "TLS: refused the peer (alert %d)",
-				err - BR_ERR_SEND_FATAL_ALERT);
+		return berr_set(e, EPROTO, "TLS: refused the peer: alert %d (%s)",
+				err - BR_ERR_SEND_FATAL_ALERT, alert_name(err - BR_ERR_SEND_FATAL_ALERT));
 	return berr_set(e, EPROTO, "TLS: %s (BearSSL error %d)",
 			c->fail_reason ? c->fail_reason : "protocol error", err);
 }
@@ -658,8 +682,10 @@ static int handshake_failed(struct tls_conn *c, int timed_out, struct berr *e)
 	if (c->fail_reason && c->fail != TLS_FAIL_PROTOCOL)
 		return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s (BearSSL error %d)",
 				c->fail_reason, err);
-	return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s",
-			why.msg[0] ? why.msg : "failed");
+	const char *m = why.msg[0] ? why.msg : "failed";
+	if (!strncmp(m, "TLS: ", 5))
+		m += 5;
+	return berr_set(e, why.errnum ? why.errnum : EPROTO, "TLS handshake: %s", m);
 }
 
 int tls_conn_handshake(struct tls_conn *c, long long deadline_ms, struct berr *e)

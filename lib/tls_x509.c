@@ -458,6 +458,8 @@ static unsigned x_end_chain(const br_x509_class **ctx)
 		return x_fail(x, err, "unknown CA");
 	if (err == BR_ERR_X509_EXPIRED)
 		return x_fail(x, err, "expired or not yet valid");
+	if (err == BR_ERR_X509_BAD_SERVER_NAME)
+		return x_fail(x, err, "the server name is not in the certificate");
 	if (err)
 		return x_fail(x, err, x->conn->server ? "invalid chain" : "invalid server certificate");
 	if (x->leaf_too_big || x->n_certs == 0)

@@ -68,9 +68,29 @@ $(O)/pki/authorized_keys: $(AUTHORIZED_KEYS_SRC) berth-always
 	$(Q)cmp -s $< $@ 2>/dev/null || cp $< $@
 .PHONY: berth-always
 
+# TLS: /etc/berth/tls/{ca,cert,key}.pem from the site (SITE=dir: dir/tls/)
+# or from the development PKI made once in build/pki (tools/pki.sh: the CA,
+# the server certificate for 127.0.0.1 and localhost, the role clients).
+PKI_DEV := $(O)/pki/ca.pem $(O)/pki/server/cert.pem $(O)/pki/server/key.pem
+$(PKI_DEV) &: $(TOP)/tools/pki.sh | host-tools
+	@echo "  PKI     $(O:$(TOP)/%=%)/pki (development CA, server, admin operator viewer monitor)"
+	$(Q)$(TOP)/tools/pki.sh $(O)/pki > /dev/null
+	$(Q)touch $(PKI_DEV)
+.PHONY: pki
+pki: $(PKI_DEV)
+TLS_SITE := $(if $(SITE),$(wildcard $(SITE)/tls/cert.pem))
+TLS_SRC := $(if $(TLS_SITE),$(abspath $(addprefix $(SITE)/tls/,ca.pem cert.pem key.pem)),$(PKI_DEV))
+# Copies that change only when their content does (as authorized_keys).
+TLS_FILES := $(if $(CONFIG_ROOTFS_TLS),$(addprefix $(O)/pki/image-tls/,ca.pem cert.pem key.pem))
+$(O)/pki/image-tls/ca.pem $(O)/pki/image-tls/cert.pem $(O)/pki/image-tls/key.pem &: $(TLS_SRC) berth-always
+	@mkdir -p $(O)/pki/image-tls
+	$(Q)set -e; set -- $(TLS_SRC); for f in ca.pem cert.pem key.pem; do \
+		[ -s "$$1" ] || { echo "rootfs: $$1 missing (SITE=dir needs dir/tls/ca.pem cert.pem key.pem)" >&2; exit 1; }; \
+		cmp -s "$$1" $(O)/pki/image-tls/$$f 2>/dev/null || install -m 0600 "$$1" $(O)/pki/image-tls/$$f; shift; done
+
 INITRAMFS_INPUTS := $(BINS) $(THIRD_BINS-y) $(MKCPIO) $(KERNEL_STAMP) $(SKELETON) \
 	$(TOP)/rootfs/mkinitramfs.sh $(BOARD_MODULE_LISTS) $(BOARD_DIR)/board.mk $(O)/config/auto.conf \
-	$(DEP_STAMPS) $(AUTHORIZED_KEYS)
+	$(DEP_STAMPS) $(AUTHORIZED_KEYS) $(TLS_FILES)
 KERNEL_CONFIG = $(O)/src/$(BOARD_KERNEL_PKG)/boot/config-$(BOARD_KERNEL_RELEASE)
 # $(call mkinitramfs,VARIANT)
 define mkinitramfs
@@ -78,7 +98,7 @@ define mkinitramfs
 	@echo "  CPIO    $(@:$(TOP)/%=%) ($(1), $(INITRAMFS_COMPRESS))"
 	$(Q)grep -q '^CONFIG_RD_$(rdconf-$(INITRAMFS_COMPRESS))=y' $(KERNEL_CONFIG) || \
 		{ echo "rootfs: the kernel cannot unpack a $(INITRAMFS_COMPRESS) initramfs" >&2; exit 1; }
-	$(Q)VARIANT=$(1) AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" \
+	$(Q)VARIANT=$(1) AUTHORIZED_KEYS="$(AUTHORIZED_KEYS)" TLS_DIR="$(if $(TLS_FILES),$(O)/pki/image-tls)" \
 		$(TOP)/rootfs/mkinitramfs.sh $(TOP) $(O) $(BOARD_DIR) $(BOARD_KERNEL_RELEASE) > $(O)/initramfs-$(1).spec
 	$(Q)$(MKCPIO) < $(O)/initramfs-$(1).spec | $(compress-$(INITRAMFS_COMPRESS)) > $@.tmp && mv $@.tmp $@
 	$(Q)rm -f $(filter-out %.$(INITRAMFS_EXT),$(wildcard $(IMAGES)/initramfs*.cpio.*))

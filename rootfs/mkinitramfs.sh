@@ -5,7 +5,9 @@
 #
 # Usage: rootfs/mkinitramfs.sh TOP BUILDDIR BOARD_DIR KERNEL_RELEASE > SPEC
 # Reads the configuration from BUILDDIR/config/auto.conf; AUTHORIZED_KEYS
-# (environment), when set, is installed as /root/.ssh/authorized_keys.
+# (environment), when set, is installed as /root/.ssh/authorized_keys;
+# TLS_DIR (environment), when set, holds ca.pem cert.pem key.pem for
+# /etc/berth/tls (the key 0600 root: berth-apid reads it before dropping root).
 # VARIANT (environment): production (default) or development; only a
 # development image names a console shell in berth.conf (and only when
 # CONFIG_INIT_CONSOLE_SHELL built PID 1 able to start one). Generated files
@@ -97,6 +99,17 @@ entries() {
 		[ -s "$AUTHORIZED_KEYS" ] || { echo "mkinitramfs: $AUTHORIZED_KEYS missing" >&2; exit 1; }
 		echo "dir /root/.ssh 0700 0 0"
 		echo "file /root/.ssh/authorized_keys $AUTHORIZED_KEYS 0600 0 0"
+	fi
+
+	# berth-apid's certificate, key and client CA.
+	if [ -n "${TLS_DIR:-}" ]; then
+		echo "dir /etc/berth/tls 0755 0 0"
+		for f in ca.pem cert.pem key.pem; do
+			[ -s "$TLS_DIR/$f" ] || { echo "mkinitramfs: $TLS_DIR/$f missing" >&2; exit 1; }
+		done
+		echo "file /etc/berth/tls/ca.pem $TLS_DIR/ca.pem 0644 0 0"
+		echo "file /etc/berth/tls/cert.pem $TLS_DIR/cert.pem 0644 0 0"
+		echo "file /etc/berth/tls/key.pem $TLS_DIR/key.pem 0600 0 0"
 	fi
 
 	# Generated files.

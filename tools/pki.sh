@@ -91,7 +91,7 @@ sign() { # CA_DIR CSR CERT EXT [openssl ca date options]
 	conf=$(ca_conf "$cadir")
 	# a random positive 16-byte serial
 	echo "4$(openssl rand -hex 15 | cut -c2-)" > "$cadir/ca-db/serial"
-	openssl ca -batch -notext -config "$conf" -extensions "$ext" \
+	openssl ca -batch -notext -preserveDN -config "$conf" -extensions "$ext" \
 		-in "$csr" -out "$cert" "$@" 2> "$cadir/ca-db/last.log" ||
 		{ cat "$cadir/ca-db/last.log" >&2; die "signing $cert failed"; }
 }

@@ -48,6 +48,7 @@ static void pki(void)
 		 "$P --client $D notyet '/CN=notyet/O=admin' --not-yet;"
 		 "$P --client $D ekuserver '/CN=ekuserver/O=admin' --eku-server;"
 		 "$P --client $D revoked '/CN=revoked/O=admin';"
+		 "$P --client $D multi '/CN=a, b=c/OU=ops/OU=dev/O=admin/O=x';"
 		 "$P --revoke $D $D/revoked/cert.pem; touch $D/ready",
 		 P, dir);
 	CHECK_INT(run(cmd), 0);
@@ -446,6 +447,26 @@ static void test_identity(void)
 	tls_creds_wipe(&c);
 }
 
+static void test_identity_many_attributes(void)
+{
+	struct tls_creds c;
+	struct tls_peer_id id;
+	int ok;
+	struct berr e;
+
+	pki();
+	load_creds(&c, "multi");
+	CHECK(tls_cert_identity(c.chain[0].data, c.chain[0].data_len, &id, &ok, &e) == 0);
+	CHECK_STR(id.subject, "CN=a\\, b\\=c,OU=ops,OU=dev,O=admin,O=x");
+	CHECK_STR(id.cn, "a, b=c");
+	CHECK_INT(id.n_ou, 2);
+	CHECK_STR(id.ou[1], "dev");
+	CHECK_INT(id.n_o, 2);
+	CHECK_STR(id.o[0], "admin");
+	CHECK_STR(id.o[1], "x");
+	tls_creds_wipe(&c);
+}
+
 static void test_load_errors(void)
 {
 	struct tls_creds c;
@@ -475,7 +496,7 @@ static void test_cleanup(void)
 	CHECK_INT(run(cmd), 0);
 }
 
-UNIT_MAIN(UNIT(test_identity), UNIT(test_load_errors), UNIT(test_handshake_ec),
+UNIT_MAIN(UNIT(test_identity), UNIT(test_identity_many_attributes), UNIT(test_load_errors), UNIT(test_handshake_ec),
 	  UNIT(test_handshake_rsa), UNIT(test_refuse_no_cert), UNIT(test_refuse_other_ca),
 	  UNIT(test_refuse_expired), UNIT(test_refuse_not_yet_valid),
 	  UNIT(test_refuse_eku_server_only), UNIT(test_refuse_revoked), UNIT(test_crl_keeps_others),
