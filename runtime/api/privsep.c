@@ -120,6 +120,13 @@ static int bind_dir(const char *root, const char *sock, struct berr *e)
 	return 0;
 }
 
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa - a == sb - b && !strncmp(a, b, (size_t)(sa - a));
+}
+
 static int new_root(const struct api_conf *c, const char *dir, struct berr *e)
 {
 	if (unshare(CLONE_NEWNS) < 0)
@@ -128,7 +135,9 @@ static int new_root(const struct api_conf *c, const char *dir, struct berr *e)
 		return berr_sys(e, "make / private");
 	if (mount("apid", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=0755") < 0)
 		return berr_sys(e, "tmpfs on %s", dir);
-	if (bind_dir(dir, c->engine_socket, e) < 0 || bind_dir(dir, c->init_socket, e) < 0)
+	if (bind_dir(dir, c->engine_socket, e) < 0)
+		return -1;
+	if (!same_dir(c->engine_socket, c->init_socket) && bind_dir(dir, c->init_socket, e) < 0)
 		return -1;
 	if (chdir(dir) < 0)
 		return berr_sys(e, "chdir %s", dir);
