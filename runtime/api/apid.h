@@ -58,7 +58,10 @@ struct apid {
 	struct tls_anchors ca;
 	struct tls_crl *crl;           /* current CRL or NULL; swapped under crl_mu */
 	pthread_mutex_t crl_mu;
-	struct timespec crl_mtime;
+	struct timespec crl_mtime;     /* of the CRL loaded */
+	int crl_dirfd;                 /* the CRL's directory, opened before the drop */
+	char crl_name[API_PATH_MAX];   /* its name in crl_dirfd */
+	long long crl_checked_ms;      /* last look at its mtime */
 	struct tls_server tls;
 	int64_t cert_not_after, ca_not_after;
 	long long started_ms;          /* tls_now_ms() at start */
@@ -92,6 +95,10 @@ struct aconn {
 	char out[CONFIG_API_IO_BYTES]; /* berthd's bytes on their way out */
 	struct tls_conn tls;
 };
+
+/* main.c: load the CRL again when its mtime changed (at most once a
+ * second; the accepting thread calls it). */
+void apid_crl_check(struct apid *d);
 
 /* server.c */
 int apid_serve(struct apid *d, int lfd, int sigfd, struct berr *e);

@@ -126,14 +126,64 @@ static int load_tls(struct apid *d, struct berr *e)
 	if (pem_not_after(c->client_ca, &d->ca_not_after, e) < 0)
 		d->ca_not_after = 0;
 	pthread_mutex_init(&d->crl_mu, NULL);
+	d->crl_dirfd = -1;
 	if (*c->crl) {
+		const char *slash = strrchr(c->crl, '/');
+		char dir[API_PATH_MAX];
+		struct stat st;
+
 		d->crl = calloc(1, sizeof(*d->crl));
 		if (!d->crl)
 			return berr_set(e, ENOMEM, "out of memory");
 		if (tls_crl_load(d->crl, c->crl, &d->ca, e) < 0)
 			return berr_prefix(e, "crl");
+		snprintf(dir, sizeof(dir), "%.*s", slash == c->crl ? 1 : (int)(slash - c->crl), c->crl);
+		snprintf(d->crl_name, sizeof(d->crl_name), "%s", slash + 1);
+		d->crl_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (d->crl_dirfd < 0)
+			return berr_sys(e, "crl: %s", dir);
+		if (fstatat(d->crl_dirfd, d->crl_name, &st, 0) == 0)
+			d->crl_mtime = st.st_mtim;
 	}
 	return tls_server_init(&d->tls, &sc, e);
+}
+
+void apid_crl_check(struct apid *d)
+{
+	long long now = tls_now_ms();
+	struct tls_crl *fresh, *old;
+	struct stat st;
+	struct berr e;
+
+	if (d->crl_dirfd < 0 || now - d->crl_checked_ms < 1000)
+		return;
+	d->crl_checked_ms = now;
+	if (fstatat(d->crl_dirfd, d->crl_name, &st, 0) < 0 ||
+	    (st.st_mtim.tv_sec == d->crl_mtime.tv_sec && st.st_mtim.tv_nsec == d->crl_mtime.tv_nsec))
+		return;
+	if (!(fresh = calloc(1, sizeof(*fresh))))
+		return;
+	/* the CRL's directory is outside the empty root: reached through its
+	 * fd as the working directory, then back to / */
+	if (fchdir(d->crl_dirfd) < 0 || tls_crl_load(fresh, d->crl_name, &d->ca, &e) < 0) {
+		log_msg(&lg, LOG_WARN, "crl %s changed but is not usable: %s (the previous one stays)",
+			d->conf.crl, e.msg);
+		(void)chdir("/");
+		free(fresh);
+		d->crl_mtime = st.st_mtim;
+		return;
+	}
+	(void)chdir("/");
+	pthread_mutex_lock(&d->crl_mu);
+	old = d->crl;
+	d->crl = fresh;
+	pthread_mutex_unlock(&d->crl_mu);
+	d->crl_mtime = st.st_mtim;
+	if (old) {
+		tls_crl_free(old);
+		free(old);
+	}
+	log_msg(&lg, LOG_INFO, "crl %s loaded again: %zu revoked", d->conf.crl, fresh->n);
 }
 
 static int listen_on(const struct sockaddr_in *a, struct berr *e)

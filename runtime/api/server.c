@@ -182,6 +182,7 @@ int apid_serve(struct apid *d, int lfd, int sigfd, struct berr *e)
 			}
 			return berr_sys(e, "accept");
 		}
+		apid_crl_check(d);
 		conn_start(d, fd);
 	}
 }

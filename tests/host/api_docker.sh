@@ -202,6 +202,15 @@ for c in "other:unknown certificate authority" "expired:bad certificate" "ekuser
 	tap_check "TLS refused for a $n client certificate: the CLI exits 1 ($(grep -o 'remote error: tls: [a-z ]*' <<<"$out" | head -1))" \
 		bash -c 'grep -q "rc=1" <<<"$1" && grep -q "remote error: tls:" <<<"$1"' _ "$out"
 done
+# a certificate revoked while apid runs: the CRL is read again (mtime)
+"$TOP/tools/pki.sh" --client "$PKI" late /CN=l/O=viewer >>"$WORK/pki.log" 2>&1
+before=$(DOCKER_CERT_PATH=$PKI/late timeout 30 docker ps 2>&1; echo "rc=$?")
+sleep 1.1
+"$TOP/tools/pki.sh" --revoke "$PKI" "$PKI/late/cert.pem" >>"$WORK/pki.log" 2>&1
+sleep 1.1
+after=$(DOCKER_CERT_PATH=$PKI/late timeout 30 docker ps 2>&1; echo "rc=$?")
+tap_check "the CRL changed while apid runs: the newly revoked certificate is refused" bash -c '
+	grep -q "rc=0" <<<"$1" && grep -q "rc=1" <<<"$2" && grep -q "revoked" <<<"$2"' _ "$before" "$after"
 mkdir -p "$WORK/nocert"; cp "$PKI/ca.pem" "$WORK/nocert/"
 out=$(DOCKER_CERT_PATH=$WORK/nocert timeout 30 docker ps 2>&1; echo "rc=$?")
 tap_check "no client certificate: handshake failure" bash -c 'grep -q "remote error: tls: handshake failure" <<<"$1" && grep -q "rc=1" <<<"$1"' _ "$out"

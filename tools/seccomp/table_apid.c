@@ -3,7 +3,8 @@
  * AF_UNIX sockets only (berthd's engine.sock, PID 1's init.sock); the
  * connections' I/O and poll; threads (clone with thread flags only, futex,
  * the stacks' mmap/mprotect); the audit log through its directory fd
- * (openat, renameat, fstat); fstatfs of the data partition's fd; the time,
+ * (openat, renameat, fstat); the CRL through its directory fd (fchdir,
+ * then chdir back to /); fstatfs of the data partition's fd; the time,
  * sysinfo (uptime), getrandom (TLS), signals for the stop, exit. No execve,
  * no ptrace, no mount, no AF_INET socket of its own, no setuid. */
 #include <sched.h>
@@ -25,7 +26,7 @@ static const struct sc_rule rules[] = {
 	{ .name = "socket", .nr = __NR_socket, .kind = SC_ARGS, .nchecks = 1,
 	  .checks = { { .arg = 0, .op = SC_IN, .n = 1, .mask = ~0u, .vals = { AF_UNIX } } } },
 	/* the audit log, the data partition's usage */
-	A(openat), A(renameat), A(fstat), A(newfstatat), A(lseek), A(fstatfs), A(statx),
+	A(openat), A(renameat), A(fchdir), A(chdir), A(fstat), A(newfstatat), A(lseek), A(fstatfs), A(statx),
 	/* threads and memory */
 	{ .name = "clone", .nr = __NR_clone, .kind = SC_ARGS, .nchecks = 1,
 	  .checks = { { .arg = 0, .op = SC_IN, .n = 1, .mask = CLONE_THREAD_FLAGS,
