@@ -43,6 +43,7 @@ ssh-audit:/usr/bin/ssh-audit
 lz4:/usr/bin/lz4
 nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
+testssl.sh:/usr/bin/testssl
 "
 
 # Tests replace the list to exercise the missing-package paths.
