@@ -46,8 +46,15 @@ static int to_engine(struct aconn *c, struct dir *d)
 			ssize_t w = send(c->eng, d->buf + d->off, d->len - d->off,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
 
-			if (w < 0)
-				return errno == EAGAIN || errno == EINTR ? 0 : -1;
+			if (w < 0 && (errno == EAGAIN || errno == EINTR))
+				return 0;
+			if (w < 0) {
+				/* berthd takes no more input (the process ended):
+				 * drop the rest, keep relaying its output */
+				d->off = d->len = 0;
+				d->eof = d->done = 1;
+				return 0;
+			}
 			d->off += (size_t)w;
 			continue;
 		}

@@ -176,8 +176,12 @@ out=$(as viewer exec "$id" true 2>&1)
 tap_check "viewer: exec refused" grep -q "role viewer may not POST /containers/$id/exec: needs operator" <<<"$out"
 out=$(as monitor ps 2>&1)
 tap_check "monitor: ps refused" grep -q "role monitor may not GET /containers/json: needs viewer" <<<"$out"
-tap_check "monitor: /_ping and /metrics" bash -c '
-	[ "$(k monitor '"$U"'/_ping)" = OK ] && k monitor '"$U"'/metrics | grep -q "^berth_api_tls_handshakes_total{result=\"ok\"} [1-9]"' 
+k monitor "$U/metrics" >"$WORK/metrics.txt"
+tap_check "monitor: /_ping and /metrics (apid's families: requests by route pattern, handshakes, connections)" bash -c '
+	[ "$(k monitor "$2/_ping")" = OK ] && grep -q "^berth_api_tls_handshakes_total{result=\"ok\"} [1-9]" "$1" &&
+	grep -qE "^berth_api_requests_total\{method=\"POST\",route=\"/containers/create\",code=\"201\"\} [1-9]" "$1" &&
+	grep -q "^berth_api_request_duration_seconds_bucket{route=\"/containers/{}/start\",le=\"+Inf\"} [1-9]" "$1" &&
+	grep -q "^berth_api_connections_open [1-9]" "$1" && grep -q "^# TYPE berth_api_connections_total counter" "$1"' _ "$WORK/metrics.txt" "$U"
 out=$(as acme ps 2>&1)
 tap_check "a certificate mapping to no role: 403 saying so" \
 	grep -q "certificate CN=x,O=acme maps to no role" <<<"$out"
