@@ -7,8 +7,9 @@
 # policy's refusals through apid, TLS refusals as the CLI prints them,
 # plaintext HTTP, the appliance endpoints, /metrics, the audit log, the
 # privilege drop (/proc/PID/status, the empty root), the connection cap
-# (200 idle + a slowloris, then an admin's request), and kill -9 of apid
-# during an attach.
+# (200 idle + a slowloris, then an admin's request), 3000 connections with
+# random aborts (fds and RSS flat), and kill -9 of apid during an attach.
+# API_RUNS (100) and API_CHURN (3000) shorten it for a quick look.
 if [ -z "${API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	API_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
@@ -259,6 +260,45 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 tap_check "200 idle connections + a slowloris: admin's docker version completes (${ms} ms)" \
 	bash -c 'grep -q "Server: berth" <<<"$1" && [ "$2" -lt 5000 ]' _ "$out" "$ms"
 kill $FLOOD 2>/dev/null; wait $FLOOD 2>/dev/null
+
+# ------------------------------------------------------------ handshake churn
+fds() { ls /proc/$APID/fd | wc -l; }
+rss() { awk '/^VmRSS/ {print $2}' /proc/$APID/status; }
+cat >"$WORK/churn.py" <<'EOF'
+import random, socket, ssl, sys
+port, pki, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(pki + "/ca.pem")
+ctx.load_cert_chain(pki + "/admin/cert.pem", pki + "/admin/key.pem")
+random.seed(7)
+done = 0
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    r = random.random()
+    try:
+        if r < 0.2:
+            pass                                   # connect and go
+        elif r < 0.4:
+            s.send(bytes.fromhex("16030100c8010000c40303")[: random.randint(1, 11)])
+        else:
+            t = ctx.wrap_socket(s, server_hostname="127.0.0.1")
+            if r < 0.7:
+                t.send(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"); t.recv(4096)
+            done += 1
+            s = t
+    except Exception:
+        pass
+    s.close()
+print("full handshakes:", done)
+EOF
+python3 "$WORK/churn.py" "$PORT" "$PKI" 300 >/dev/null 2>&1	# warm up: stacks and arenas used once
+sleep 1
+fd0=$(fds) rss0=$(rss)
+python3 "$WORK/churn.py" "$PORT" "$PKI" "${API_CHURN:-3000}" >"$WORK/churn.log" 2>&1
+sleep 1
+fd1=$(fds) rss1=$(rss)
+tap_check "${API_CHURN:-3000} connections with random aborts: fds flat ($fd0 → $fd1), RSS flat ($rss0 → $rss1 KiB) ($(cat "$WORK/churn.log"))" \
+	bash -c '[ "$3" -le $(($1 + 2)) ] && [ "$4" -le $(($2 + 2048)) ]' _ "$fd0" "$rss0" "$fd1" "$rss1"
 
 # ------------------------------------------------------------ kill -9 during an attach
 aid=$(as operator run -d -i $IMG cat 2>&1)
