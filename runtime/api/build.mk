@@ -17,3 +17,9 @@ berth-apid-objs-y = runtime/api/main.o runtime/api/server.o runtime/api/proxy.o 
 	runtime/api/relay.o runtime/api/local.o runtime/api/metrics.o runtime/api/audit.o \
 	runtime/api/privsep.o $(API_CORE_SRCS:.c=.o) $(POLICY_OBJS)
 berth-apid-libs := -lbearssl -lcap -linih -lpthread
+
+# A client certificate through lib/tls's decoding and the role mapping.
+fuzz-targets += fuzz_api_cert
+fuzz_api_cert-srcs = runtime/api/conf.c runtime/api/route.c $(TLS_SRCS) $(POLICY_TEST_SRCS) \
+	lib/conf.c build/src/libinih/ini.c
+fuzz_api_cert-libs := $(HOST_LIBCAP) $(SYSROOT)/lib/libbearssl.a -lpthread
