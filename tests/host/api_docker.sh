@@ -1,7 +1,7 @@
 #!/bin/bash
 # api_docker.sh — berth-apid in front of berthd, both on temporary
 # directories in mount and network namespaces of their own, apid on
-# 127.0.0.1 with the development PKI (tools/pki.sh): the stock docker CLI
+# 127.0.0.1 with the development PKI (tests/lib/pki.sh): the stock docker CLI
 # over mutual TLS (version, load, run --rm ×100, run -d + logs -f, exec -i,
 # attach), each role's allowed and refused actions with the 403 text, the
 # policy's refusals through apid, TLS refusals as the CLI prints them,
@@ -14,6 +14,7 @@ if [ -z "${API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; 
 	API_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/pki.sh"
 . "$TOP/tests/lib/image.sh"
 
 if [ "${CONFIG_API:-}" != y ]; then tap_skip "apid" "CONFIG_API is off"; tap_done; exit; fi
@@ -47,13 +48,13 @@ printf 'berth:x:4242:\nberth-api:x:4243:\n' >>"$WORK/group"
 mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group ||
 	{ tap_skip "apid" "cannot bind /etc/passwd"; tap_done; exit; }
 
-"$TOP/tools/pki.sh" "$PKI" >"$WORK/pki.log" 2>&1 || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
-"$TOP/tools/pki.sh" --client "$PKI" acme /CN=x/O=acme >>"$WORK/pki.log" 2>&1
-"$TOP/tools/pki.sh" --client "$PKI" other /CN=o/O=admin --other-ca >>"$WORK/pki.log" 2>&1
-"$TOP/tools/pki.sh" --client "$PKI" expired /CN=e/O=admin --expired >>"$WORK/pki.log" 2>&1
-"$TOP/tools/pki.sh" --client "$PKI" ekuserver /CN=s/O=admin --eku-server >>"$WORK/pki.log" 2>&1
-"$TOP/tools/pki.sh" --client "$PKI" revoked /CN=r/O=admin >>"$WORK/pki.log" 2>&1
-"$TOP/tools/pki.sh" --revoke "$PKI" "$PKI/revoked/cert.pem" >>"$WORK/pki.log" 2>&1
+pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
+pki_client "$PKI" acme /CN=x/O=acme 2>>"$WORK/pki.log"
+pki_client "$PKI" other /CN=o/O=admin --other-ca 2>>"$WORK/pki.log"
+pki_client "$PKI" expired /CN=e/O=admin --expired 2>>"$WORK/pki.log"
+pki_client "$PKI" ekuserver /CN=s/O=admin --eku-server 2>>"$WORK/pki.log"
+pki_client "$PKI" revoked /CN=r/O=admin 2>>"$WORK/pki.log"
+pki_revoke "$PKI" "$PKI/revoked/cert.pem" 2>>"$WORK/pki.log"
 for n in acme other expired ekuserver revoked; do cp "$PKI/ca.pem" "$PKI/$n/ca.pem"; done
 
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -208,10 +209,10 @@ for c in "other:unknown certificate authority" "expired:bad certificate" "ekuser
 		bash -c 'grep -q "rc=1" <<<"$1" && grep -q "remote error: tls:" <<<"$1"' _ "$out"
 done
 # a certificate revoked while apid runs: the CRL is read again (mtime)
-"$TOP/tools/pki.sh" --client "$PKI" late /CN=l/O=viewer >>"$WORK/pki.log" 2>&1
+pki_client "$PKI" late /CN=l/O=viewer 2>>"$WORK/pki.log"
 before=$(DOCKER_CERT_PATH=$PKI/late timeout 30 docker ps 2>&1; echo "rc=$?")
 sleep 1.1
-"$TOP/tools/pki.sh" --revoke "$PKI" "$PKI/late/cert.pem" >>"$WORK/pki.log" 2>&1
+pki_revoke "$PKI" "$PKI/late/cert.pem" 2>>"$WORK/pki.log"
 sleep 1.1
 after=$(DOCKER_CERT_PATH=$PKI/late timeout 30 docker ps 2>&1; echo "rc=$?")
 tap_check "the CRL changed while apid runs: the newly revoked certificate is refused" bash -c '

@@ -7,13 +7,14 @@
 # a request after the handshake is reported as not testable, a WARN).
 # About eight minutes on a loaded two-core machine.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/pki.sh"
 
 if [ "${CONFIG_API:-}" != y ]; then tap_skip "testssl" "CONFIG_API is off"; tap_done; exit; fi
 for t in testssl python3 openssl; do
 	command -v $t >/dev/null || { tap_skip "testssl.sh against berth-apid" "$t is missing (apt-get install testssl.sh)"; tap_done; exit; }
 done
 PKI=$WORK/pki
-"$TOP/tools/pki.sh" "$PKI" >"$WORK/pki.log" 2>&1 || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
+pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 cat >"$WORK/berth.conf" <<EOF
 [api]
