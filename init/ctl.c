@@ -1,5 +1,6 @@
 /* ctl.c — the control socket (lib/sock: created 0660 root:berth-admin;
- * queries for root and that group, power and restart for CAP_SYS_BOOT),
+ * queries for root and that group, power and restart for CAP_SYS_BOOT and
+ * the berth-api user),
  * fixed-size messages. */
 #include "init/ctl.h"
 
@@ -26,6 +27,16 @@ static gid_t admin_gid(void)
 	if (svc_conf_lookup(SVC_GROUP, CTL_ADMIN_GROUP, &gid, &unused) < 0 || gid <= 0)
 		return (gid_t)-1;
 	return (gid_t)gid;
+}
+
+/* CTL_API_USER's uid, or (uid_t)-1 when /etc/passwd has none (never 0). */
+static uid_t api_uid(void)
+{
+	long uid, unused;
+
+	if (svc_conf_lookup(SVC_PASSWD, CTL_API_USER, &uid, &unused) < 0 || uid <= 0)
+		return (uid_t)-1;
+	return (uid_t)uid;
 }
 
 int ctl_open(struct init *in, struct berr *e)
@@ -162,13 +173,15 @@ static int may_read(struct init *in)
 	return allowed(in, &reader, "only root and the " CTL_ADMIN_GROUP " group may use the control socket");
 }
 
-/* Restart, reboot, poweroff, halt: only a peer holding CAP_SYS_BOOT now. */
+/* Restart, reboot, poweroff, halt: a peer holding CAP_SYS_BOOT now, or
+ * berth-apid's user (it has no capabilities; its admin role asks for these
+ * through /berth/v1, tls-apis.md §3). */
 static int may_act(struct init *in)
 {
-	static const struct sock_allow boot = { .uid = (uid_t)-1, .gid = (gid_t)-1,
-						 .cap = CAP_SYS_BOOT_BIT };
+	const struct sock_allow boot = { .uid = api_uid(), .gid = (gid_t)-1, .cap = CAP_SYS_BOOT_BIT };
 
-	return allowed(in, &boot, "restart, reboot, poweroff and halt need CAP_SYS_BOOT");
+	return allowed(in, &boot, "restart, reboot, poweroff and halt need CAP_SYS_BOOT or the "
+			      CTL_API_USER " user");
 }
 
 void ctl_serve(struct init *in)

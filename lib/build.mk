@@ -9,7 +9,7 @@ test_util-srcs := lib/util.c lib/fs.c lib/err.c
 # privilege drop over both; the filters generated at build time from
 # tools/seccomp's tables are archived here with them.
 lib-objs-y += lib/caps.o lib/seccomp.o lib/sandbox.o
-SECCOMP_PROGS := default unpack dhcpc proxy berthd fetch
+SECCOMP_PROGS := default unpack dhcpc proxy berthd fetch apid
 lib-objs-y += $(foreach p,$(SECCOMP_PROGS),build/gen/seccomp_$(p).o)
 unit-tests += test_caps test_sandbox test_sandbox_oldcaps
 test_caps-srcs := lib/caps.c lib/fs.c lib/util.c lib/err.c

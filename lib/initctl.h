@@ -3,7 +3,8 @@
  *
  * A SOCK_SEQPACKET Unix socket at INITCTL_PATH, mode 0660 root:berth-admin.
  * PID 1 checks the peer: INITCTL_SERVICES for uid 0, the berth-admin group
- * or CAP_SYS_BOOT; every other command for CAP_SYS_BOOT only (EPERM). Every message is one fixed-size struct:
+ * or CAP_SYS_BOOT; every other command for CAP_SYS_BOOT or the uid of the
+ * user berth-api (berth-apid, no capabilities) only (EPERM). Every message is one fixed-size struct:
  * the client sends one struct initctl_req, PID 1 answers with one or more
  * struct initctl_rep (`more` set on all but the last) and closes.
  */

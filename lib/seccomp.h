@@ -26,7 +26,9 @@
  * proxy:   berth-proxy after its setup: AF_INET sockets, splice, epoll,
  *          no file system;
  * berthd:  a deny-list: what berthd and everything it starts (berth-unpack,
- *          berth-shim and containers, berth-proxy) never need. */
+ *          berth-shim and containers, berth-proxy) never need;
+ * apid:    berth-apid after its drop: a socket server (AF_UNIX sockets of its
+ *          own, accept4, threads, the audit log through its directory fd). */
 extern const struct sock_filter seccomp_default_filter[];
 extern const unsigned short seccomp_default_len;
 extern const struct sock_filter seccomp_unpack_filter[];
@@ -42,6 +44,8 @@ extern const unsigned short seccomp_berthd_len;
  *          no path-based call, no exec. */
 extern const struct sock_filter seccomp_fetch_filter[];
 extern const unsigned short seccomp_fetch_len;
+extern const struct sock_filter seccomp_apid_filter[];
+extern const unsigned short seccomp_apid_len;
 
 /* prctl(PR_SET_NO_NEW_PRIVS, 1). */
 int seccomp_no_new_privs(struct berr *e);

@@ -96,6 +96,8 @@ entries() {
 			[ "${CONFIG_ROOTFS_DROPBEAR:-}" = y ] || continue ;;
 		./etc/berth/services.d/berthd.conf)
 			[ -x "$BUILD/bin/berthd" ] || continue ;;
+		./etc/berth/services.d/apid.conf)
+			[ -x "$BUILD/bin/berth-apid" ] && [ -n "${TLS_DIR:-}" ] || continue ;;
 		esac
 		mode=0644; [ -x "$TOP/rootfs/skeleton/$f" ] && mode=0755
 		case $f in ./etc/shadow) mode=0600 ;; esac

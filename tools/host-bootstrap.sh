@@ -56,6 +56,7 @@ gdisk:/usr/sbin/sgdisk
 bmap-tools:/usr/bin/bmaptool
 faketime:/usr/bin/faketime
 ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
+testssl.sh:/usr/bin/testssl
 "
 
 # Tests replace the list to exercise the missing-package paths.

@@ -81,6 +81,7 @@ static const struct {
 	{ &sc_prog_proxy, seccomp_proxy_filter, &seccomp_proxy_len },
 	{ &sc_prog_berthd, seccomp_berthd_filter, &seccomp_berthd_len },
 	{ &sc_prog_fetch, seccomp_fetch_filter, &seccomp_fetch_len },
+	{ &sc_prog_apid, seccomp_apid_filter, &seccomp_apid_len },
 };
 
 /* Each build/gen/seccomp_NAME.c is what the generator makes of its table,

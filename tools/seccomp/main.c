@@ -17,7 +17,7 @@
 #include "tools/seccomp/gen.h"
 
 static const struct sc_prog *const progs[] = { &sc_prog_default, &sc_prog_unpack, &sc_prog_dhcpc,
-					       &sc_prog_proxy, &sc_prog_berthd, &sc_prog_fetch };
+					       &sc_prog_proxy, &sc_prog_berthd, &sc_prog_fetch, &sc_prog_apid };
 
 /* One OCI rule per allowed value of a one-check row: SC_IN as MASKED_EQ
  * (EQ without a mask); SC_NOT_IN (no mask) as the ranges around the values,

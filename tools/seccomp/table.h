@@ -70,7 +70,7 @@ struct sc_prog {
  * its setup) and berthd (a deny-list: what neither it nor anything it
  * starts ever needs). */
 extern const struct sc_prog sc_prog_default, sc_prog_unpack, sc_prog_dhcpc, sc_prog_proxy,
-	sc_prog_berthd, sc_prog_fetch;
+	sc_prog_berthd, sc_prog_fetch, sc_prog_apid;
 
 /* CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET — Docker's mask. */
 #define SC_CLONE_NS_MASK 0x7E020000u
