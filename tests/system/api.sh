@@ -49,7 +49,7 @@ else
 	tap_fail "docker version over mTLS answers" "$(dk version 2>&1 | tail -3); $(vm_run 'berthctl services' 2>&1)"
 	vm_stop > /dev/null; tap_done; exit
 fi
-st=$(vm_run 'grep -E "^(Uid|CapEff|NoNewPrivs|Seccomp):" /proc/$(pidof berth-apid)/status | tr -s "\t " " " | tr "\n" " "')
+st=$(vm_run 'grep -E "^(Uid|CapEff|NoNewPrivs|Seccomp):" /proc/$(pidof berth-apid)/status | tr -s "\t " " " | tr "\n" " "; echo')
 [[ $st == "Uid: 100 100 100 100 CapEff: 0000000000000000 NoNewPrivs: 1 Seccomp: 2 " ]] &&
 	tap_ok "berth-apid runs as uid 100 with no capabilities, no_new_privs and seccomp" ||
 	tap_fail "berth-apid runs unprivileged" "$st"
