@@ -73,6 +73,22 @@ out=$(dkv ps --format '{{.Names}}' 2>&1)
 out=$(bctl services 2>&1)
 grep -q apid <<< "$out" && grep -q berthd <<< "$out" && tap_ok "berthctl -H services over mTLS lists apid and berthd" ||
 	tap_fail "berthctl -H services over mTLS" "$out"
+# Monitoring through the same port: the monitor certificate scrapes
+# /metrics (berthd's families and apid's) and reaches nothing else.
+mon=(--cacert "$PKI/monitor/ca.pem" --cert "$PKI/monitor/cert.pem" --key "$PKI/monitor/key.pem" -s --max-time 60)
+curl "${mon[@]}" -o "$WORK/metrics.txt" "https://127.0.0.1:$API_PORT/metrics"
+grep -q '^berth_build_info' "$WORK/metrics.txt" && grep -q '^berth_api_requests_total' "$WORK/metrics.txt" &&
+	grep -q '^berth_container_' "$WORK/metrics.txt" &&
+	tap_ok "a scrape of /metrics with the monitor certificate through the forwarded port ($(wc -c < "$WORK/metrics.txt") bytes)" ||
+	tap_fail "a scrape of /metrics with the monitor certificate" "$(head -c 300 "$WORK/metrics.txt")"
+if command -v promtool > /dev/null; then
+	out=$(promtool check metrics < "$WORK/metrics.txt" 2>&1)
+	[ $? = 0 ] && tap_ok "promtool check metrics accepts the appliance's scrape" || tap_fail "promtool check metrics" "$out"
+else
+	tap_skip "promtool check metrics" "promtool is missing (apt-get install prometheus)"
+fi
+code=$(curl "${mon[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$API_PORT/containers/json")
+[ "$code" = 403 ] && tap_ok "the monitor certificate gets 403 on /containers/json" || tap_fail "the monitor certificate gets 403" "$code"
 out=$(vm_run 'ls /var/lib/berth/audit/ && tail -3 /var/lib/berth/audit/api.log' 2>&1)
 grep -q 'POST' <<< "$out" && grep -q 'admin' <<< "$out" && tap_ok "mutating requests are in the audit log on the data partition" ||
 	tap_fail "mutating requests are in the audit log" "$out"
