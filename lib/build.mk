@@ -34,7 +34,7 @@ test_json-srcs := lib/json.c lib/json_w.c lib/err.c
 fuzz-targets += fuzz_json
 fuzz_json-srcs := lib/json.c lib/json_w.c lib/err.c
 # HTTP/1.1: incremental bounded parser, writer, target and query helpers (issue 8).
-lib-objs-y += lib/http.o lib/http_w.o
+lib-objs-y += lib/http.o lib/http_w.o lib/pathmatch.o
 unit-tests += test_http
 test_http-srcs := lib/http.c lib/http_w.c lib/err.c
 fuzz-targets += fuzz_http

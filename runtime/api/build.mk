@@ -1,6 +1,6 @@
 # runtime/api/ — berth-apid: the Docker Engine API over TLS with client
 # certificates, roles, the parameter policy, and appliance endpoints.
-API_CORE_SRCS := runtime/api/route.c runtime/api/gate.c runtime/api/conf.c
+API_CORE_SRCS := runtime/api/route.c lib/pathmatch.c runtime/api/gate.c runtime/api/conf.c
 # What the host-built tests link with the core (policy's own list).
 API_TEST_SRCS = $(API_CORE_SRCS) $(POLICY_TEST_SRCS) lib/conf.c build/src/libinih/ini.c
 
@@ -20,6 +20,6 @@ berth-apid-libs := -lbearssl -lcap -linih -lpthread
 
 # A client certificate through lib/tls's decoding and the role mapping.
 fuzz-targets += fuzz_api_cert
-fuzz_api_cert-srcs = runtime/api/conf.c runtime/api/route.c $(TLS_SRCS) $(POLICY_TEST_SRCS) \
+fuzz_api_cert-srcs = runtime/api/conf.c runtime/api/route.c lib/pathmatch.c $(TLS_SRCS) $(POLICY_TEST_SRCS) \
 	lib/conf.c build/src/libinih/ini.c
 fuzz_api_cert-libs := $(HOST_LIBCAP) $(SYSROOT)/lib/libbearssl.a -lpthread

@@ -1,9 +1,8 @@
 /* route.c — the route table (data) and the role check. */
-#include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "lib/pathmatch.h"
 #include "runtime/api/route.h"
 
 #define MON API_ROLE_MONITOR
@@ -105,53 +104,12 @@ enum api_role api_role_by_name(const char *name)
 	return API_ROLE_NONE;
 }
 
-/* As router_version in runtime/engine/router.c. */
+/* The version prefix as berthd reads it (lib/pathmatch). */
 const char *api_route_unversion(const char *path)
 {
-	const char *p = path;
-	char *end;
+	int minor;
 
-	if (p[0] != '/' || p[1] != 'v' || p[2] != '1' || p[3] != '.' || !isdigit((unsigned char)p[4]))
-		return path;
-	(void)strtol(p + 4, &end, 10);
-	if (end - (p + 4) > 4 || (*end != '/' && *end != '\0'))
-		return NULL;
-	return *end ? end : "/";
-}
-
-/* Does path (after a segment's '/') match pat (likewise)? berthd's
- * match_from (runtime/engine/router.c) without the parameters. */
-static int match_from(const char *pat, const char *path)
-{
-	for (;;) {
-		size_t pl = strcspn(pat, "/"), sl = strcspn(path, "/");
-
-		if (pl == 3 && memcmp(pat, "{*}", 3) == 0) {
-			const char *end = path + sl;
-
-			if (sl == 0)
-				return 0;
-			for (;;) {
-				if (pat[3] == '\0' ? *end == '\0' : (*end == '/' && match_from(pat + 4, end + 1)))
-					return 1;
-				if (*end == '\0')
-					return 0;
-				end += 1 + strcspn(end + 1, "/");
-				if (end[-1] == '/')
-					return 0;	/* an empty segment */
-			}
-		}
-		if (pl == 2 && memcmp(pat, "{}", 2) == 0) {
-			if (sl == 0)
-				return 0;
-		} else if (pl != sl || memcmp(pat, path, pl) != 0) {
-			return 0;
-		}
-		if (pat[pl] == '\0' || path[sl] == '\0')
-			return pat[pl] == path[sl];
-		pat += pl + 1;
-		path += sl + 1;
-	}
+	return pathmatch_unversion(path, &minor);
 }
 
 const struct api_route *api_route_find(const char *method, const char *path)
@@ -159,7 +117,7 @@ const struct api_route *api_route_find(const char *method, const char *path)
 	if (!path || path[0] != '/')
 		return &api_route_other;
 	for (const struct api_route *rt = api_route_table; rt->method; rt++)
-		if (strcmp(rt->method, method) == 0 && match_from(rt->pattern + 1, path + 1))
+		if (strcmp(rt->method, method) == 0 && pathmatch(rt->pattern, path, NULL))
 			return rt;
 	return &api_route_other;
 }

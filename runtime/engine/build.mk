@@ -21,9 +21,9 @@ berthd-libs := -lbearssl -lz -lzstd -lcap -linih -lpthread
 # The request path without handlers (route tables of its own): parser,
 # decoded path, version prefix, router.
 fuzz-targets += fuzz_engine_route
-fuzz_engine_route-srcs := runtime/engine/router.c lib/http.c lib/http_w.c lib/err.c
+fuzz_engine_route-srcs := runtime/engine/router.c lib/pathmatch.c lib/http.c lib/http_w.c lib/err.c
 unit-tests += test_engine_router
-test_engine_router-srcs := runtime/engine/router.c lib/err.c
+test_engine_router-srcs := runtime/engine/router.c lib/pathmatch.c lib/err.c
 unit-tests += test_engine_events
 test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runtime/engine/api_util.c \
 	lib/json.c lib/http.c lib/http_w.c lib/err.c
