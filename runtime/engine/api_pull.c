@@ -109,13 +109,7 @@ static void fail(struct pull *p, const char *msg)
 	struct json_w w;
 
 	json_w_init(&w, buf, sizeof(buf));
-	json_w_obj(&w);
-	json_w_key(&w, "errorDetail");
-	json_w_obj(&w);
-	json_w_kstr(&w, "message", msg);
-	json_w_obj_end(&w);
-	json_w_kstr(&w, "error", msg);
-	json_w_obj_end(&w);
+	api_stream_error(&w, msg);
 	line(p, &w);
 }
 

@@ -62,3 +62,14 @@ int api_parse_rfc3339(const char *s, int64_t *ns)
 	*ns = ((int64_t)timegm(&tm) - off) * 1000000000 + frac;
 	return 0;
 }
+
+void api_stream_error(struct json_w *w, const char *msg)
+{
+	json_w_obj(w);
+	json_w_key(w, "errorDetail");
+	json_w_obj(w);
+	json_w_kstr(w, "message", msg);
+	json_w_obj_end(w);
+	json_w_kstr(w, "error", msg);
+	json_w_obj_end(w);
+}

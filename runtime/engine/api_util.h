@@ -17,6 +17,11 @@ void api_rfc3339(int64_t ns, char *buf, size_t n);
 /* Parse the same (any fraction, 'Z' or ±hh:mm): unix ns; -1 when malformed. */
 int api_parse_rfc3339(const char *s, int64_t *ns);
 
+/* Write the object a progress stream ends with when it fails
+ * ({"errorDetail":{"message":M},"error":M}: docker load's and pull's form)
+ * into w, which the caller initialised. */
+void api_stream_error(struct json_w *w, const char *msg);
+
 /* Images in the store (store_mu held). */
 int api_images_count(struct engine *eng);
 /* GET /system/df: "LayersSize" and "Images" members (takes store_mu). */

@@ -26,7 +26,7 @@ unit-tests += test_engine_router
 test_engine_router-srcs := runtime/engine/router.c lib/pathmatch.c lib/err.c
 unit-tests += test_engine_events
 test_engine_events-srcs := runtime/engine/events.c runtime/engine/filters.c runtime/engine/api_util.c \
-	lib/json.c lib/http.c lib/http_w.c lib/err.c
+	lib/json.c lib/json_w.c lib/http.c lib/http_w.c lib/err.c
 
 # E2: the containers — the record on disk.
 unit-tests += test_ctr_rec
