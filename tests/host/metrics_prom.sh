@@ -143,6 +143,8 @@ if [ -r "$cg/memory.current" ]; then
 else
 	tap_skip "a container's memory as queried is its memory.current" \
 		"containers run without a cgroup here (cgroup v2 lacks memory, pids or cpu)"
+	v=$(q 'count(berth_container_memory_bytes{name="web"}) or count(berth_container_cpu_seconds_total{name="web"})')
+	tap_check "without a cgroup: Prometheus holds no memory or cpu sample for the container ('$v')" test -z "$v"
 fi
 
 # the monitor role: /metrics yes, container routes no
