@@ -46,7 +46,6 @@ nftables:/usr/sbin/nft
 python3-docker:/usr/lib/python3/dist-packages/docker/__init__.py
 prometheus:/usr/bin/promtool
 prometheus-node-exporter:/usr/bin/prometheus-node-exporter
-socat:/usr/bin/socat
 docker-registry:/usr/bin/docker-registry
 apache2-utils:/usr/bin/htpasswd
 python3-cryptography:/usr/lib/python3/dist-packages/cryptography/__init__.py
