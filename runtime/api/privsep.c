@@ -97,12 +97,18 @@ static int mkdirs(char *path)
 	}
 }
 
-/* Bind the directory src (a host path) at the same path under root,
+/* Bind the directory of sock (a host path) at the same path under root,
  * read-only, nosuid, nodev, noexec. */
-static int bind_path(const char *root, const char *src, struct berr *e)
+static int bind_dir(const char *root, const char *sock, struct berr *e)
 {
-	char dst[2 * API_PATH_MAX];
+	char src[API_PATH_MAX], dst[2 * API_PATH_MAX];
+	char *slash;
 
+	snprintf(src, sizeof(src), "%s", sock);
+	slash = strrchr(src, '/');
+	if (!slash || slash == src)
+		return berr_set(e, EINVAL, "%s: the socket must be in a directory below /", sock);
+	*slash = '\0';
 	snprintf(dst, sizeof(dst), "%s%s", root, src);
 	if (mkdirs(dst) < 0)
 		return berr_sys(e, "mkdir %s", dst);
@@ -112,29 +118,6 @@ static int bind_path(const char *root, const char *src, struct berr *e)
 		  NULL) < 0)
 		return berr_sys(e, "remount %s read-only", dst);
 	return 0;
-}
-
-/* Bind the directory of sock (a host path) likewise. */
-static int bind_dir(const char *root, const char *sock, struct berr *e)
-{
-	char src[API_PATH_MAX];
-	char *slash;
-
-	snprintf(src, sizeof(src), "%s", sock);
-	slash = strrchr(src, '/');
-	if (!slash || slash == src)
-		return berr_set(e, EINVAL, "%s: the socket must be in a directory below /", sock);
-	*slash = '\0';
-	return bind_path(root, src, e);
-}
-
-/* Is dir (a directory) inside the directory of sock? */
-static int inside(const char *dir, const char *sock)
-{
-	const char *s = strrchr(sock, '/');
-	size_t n = s ? (size_t)(s - sock) : 0;
-
-	return n > 0 && !strncmp(dir, sock, n) && dir[n] == '/';
 }
 
 static int same_dir(const char *a, const char *b)
@@ -155,12 +138,6 @@ static int new_root(const struct api_conf *c, const char *dir, struct berr *e)
 	if (bind_dir(dir, c->engine_socket, e) < 0)
 		return -1;
 	if (!same_dir(c->engine_socket, c->init_socket) && bind_dir(dir, c->init_socket, e) < 0)
-		return -1;
-	/* PID 1's service logs: reachable already when below a socket's directory
-	 * (the image's /run/berth/log), else bound read-only of their own. */
-	if (c->log_dir[0] == '/' && !inside(c->log_dir, c->engine_socket) &&
-	    !inside(c->log_dir, c->init_socket) && access(c->log_dir, F_OK) == 0 &&
-	    bind_path(dir, c->log_dir, e) < 0)
 		return -1;
 	if (chdir(dir) < 0)
 		return berr_sys(e, "chdir %s", dir);
