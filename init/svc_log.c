@@ -9,10 +9,23 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/ctl.h"
+#include "init/svc_conf.h"
 #include "lib/util.h"
 
 #define LOG_MAX_BYTES ((long long)CONFIG_INIT_SVC_LOG_KB * 1024)
 #define SKIP_REPORT_NS 5000000000LL /* "N lines kept off the console" at most this often */
+
+/* The admin group's gid (berth-apid reads the logs through it), or 0
+ * (root's) when /etc/group has none. */
+static gid_t log_gid(void)
+{
+	long gid, unused;
+
+	if (svc_conf_lookup(SVC_GROUP, CTL_ADMIN_GROUP, &gid, &unused) < 0 || gid <= 0)
+		return 0;
+	return (gid_t)gid;
+}
 
 static int open_file(struct svc *s, struct berr *e)
 {
@@ -23,6 +36,10 @@ static int open_file(struct svc *s, struct berr *e)
 	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (s->log_fd < 0)
 		return berr_sys(e, "open %s", path);
+	/* 0640 root:berth-admin, also for a file an older PID 1 left root's;
+	 * a failure keeps the log going, root's only */
+	if (fchown(s->log_fd, 0, log_gid()) == 0)
+		(void)fchmod(s->log_fd, 0640);
 	s->log_bytes = fstat(s->log_fd, &st) == 0 ? st.st_size : 0;
 	return 0;
 }
@@ -38,6 +55,8 @@ int svc_log_open(struct svc *s, struct berr *e)
 		return berr_sys(e, "mkdir /run/berth");
 	if (mkdir(SVC_LOG_DIR, 0750) < 0 && errno != EEXIST)
 		return berr_sys(e, "mkdir " SVC_LOG_DIR);
+	if (chown(SVC_LOG_DIR, 0, log_gid()) < 0 || chmod(SVC_LOG_DIR, 0750) < 0)
+		return berr_sys(e, "chown " SVC_LOG_DIR " to root:" CTL_ADMIN_GROUP);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return berr_sys(e, "pipe");
 	s->log_r = p[0];

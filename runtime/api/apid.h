@@ -1,5 +1,5 @@
 /* apid.h — berth-apid's daemon state and the parts that share it
- * (server.c, proxy.c, relay.c, local.c, metrics.c, audit.c, main.c).
+ * (server.c, proxy.c, relay.c, local.c, logs.c, metrics.c, audit.c, main.c).
  * Internal to runtime/api.
  */
 #ifndef BERTH_API_APID_H
@@ -123,6 +123,8 @@ void relay_run(struct aconn *c, const char *buffered, size_t nb, const char *ear
 /* local.c: apid's own routes (API_R_LOCAL); returns the status sent, <0
  * when the connection must close. */
 int local_serve(struct aconn *c, const struct api_route *rt, int *keep);
+/* logs.c: GET /berth/v1/logs?service=NAME[&follow=1][&tail=N]. */
+int logs_serve(struct aconn *c, int *keep);
 /* GET /metrics: berthd's families and apid's, chunked. */
 int local_metrics(struct aconn *c, int *keep);
 

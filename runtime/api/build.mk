@@ -14,7 +14,7 @@ fuzz_api_route-libs := $(HOST_LIBCAP)
 
 progs-$(CONFIG_API) += berth-apid
 berth-apid-objs-y = runtime/api/main.o runtime/api/server.o runtime/api/proxy.o \
-	runtime/api/relay.o runtime/api/local.o runtime/api/metrics.o runtime/api/audit.o \
+	runtime/api/relay.o runtime/api/local.o runtime/api/logs.o runtime/api/metrics.o runtime/api/audit.o \
 	runtime/api/privsep.o $(API_CORE_SRCS:.c=.o) $(POLICY_OBJS)
 berth-apid-libs := -lbearssl -lcap -linih -lpthread
 

@@ -13,6 +13,7 @@
  *   audit_log = /var/lib/berth/audit/api.log
  *   audit_max = 4M                   size before api.log becomes api.log.1
  *   data_dir = /var/lib/berth        the data partition (usage in /berth/v1/system)
+ *   log_dir = /run/berth/log         PID 1's service logs (GET /berth/v1/logs)
  *   max_connections = 64             at most CONFIG_API_CONNS_MAX
  *   handshake_timeout = 10s, header_timeout = 30s, idle_timeout = 120s,
  *   send_timeout = 30s, body_timeout = 300s
@@ -45,6 +46,7 @@ void api_conf_init(struct api_conf *c)
 	snprintf(c->init_socket, sizeof(c->init_socket), "/run/berth/init.sock");
 	snprintf(c->audit_log, sizeof(c->audit_log), "/var/lib/berth/audit/api.log");
 	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/berth");
+	snprintf(c->log_dir, sizeof(c->log_dir), "/run/berth/log");
 	snprintf(c->user, sizeof(c->user), "berth-api");
 	snprintf(c->engine_group, sizeof(c->engine_group), "berth");
 	snprintf(c->admin_group, sizeof(c->admin_group), "berth-admin");
@@ -144,6 +146,7 @@ int api_conf_set(struct api_conf *c, const char *k, const char *v, struct berr *
 		{ "init_socket", offsetof(struct api_conf, init_socket) },
 		{ "audit_log", offsetof(struct api_conf, audit_log) },
 		{ "data_dir", offsetof(struct api_conf, data_dir) },
+		{ "log_dir", offsetof(struct api_conf, log_dir) },
 	};
 	static const char *const attrs[] = { "both", "o", "ou" };
 	long long n;

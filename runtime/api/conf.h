@@ -31,6 +31,7 @@ struct api_conf {
 	char engine_socket[API_PATH_MAX], init_socket[API_PATH_MAX];
 	char audit_log[API_PATH_MAX];
 	char data_dir[API_PATH_MAX];         /* statfs for GET /berth/v1/system */
+	char log_dir[API_PATH_MAX];          /* PID 1's NAME.log files (GET /berth/v1/logs) */
 	char user[API_NAME_MAX];            /* uid/gid to run as, /etc/passwd */
 	char engine_group[API_NAME_MAX], admin_group[API_NAME_MAX];
 	long long audit_max;                 /* bytes before rotation to .1 */

@@ -1,7 +1,7 @@
 /* local.c — the routes apid answers itself: the appliance endpoints
  * (/berth/v1/system, services, restart, reboot, poweroff) through PID 1's
- * control socket, and GET /metrics (berthd's body with apid's families
- * appended, sent chunked).
+ * control socket, the service logs (logs.c), and GET /metrics (berthd's
+ * body with apid's families appended, sent chunked).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -299,6 +299,8 @@ int local_serve(struct aconn *c, const struct api_route *rt, int *keep)
 		return get_system(c, *keep);
 	if (!strcmp(rt->pattern, "/berth/v1/services"))
 		return get_services(c, *keep);
+	if (!strcmp(rt->pattern, "/berth/v1/logs"))
+		return logs_serve(c, keep);
 	if (!strcmp(rt->pattern, "/berth/v1/system/reboot"))
 		return command(c, INITCTL_REBOOT, NULL, *keep);
 	if (!strcmp(rt->pattern, "/berth/v1/system/poweroff"))

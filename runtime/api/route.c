@@ -79,6 +79,7 @@ const struct api_route api_route_table[] = {
 
 	{ "GET", "/berth/v1/system", VIEW, API_R_LOCAL },
 	{ "GET", "/berth/v1/services", VIEW, API_R_LOCAL },
+	{ "GET", "/berth/v1/logs", VIEW, API_R_LOCAL },
 	{ "POST", "/berth/v1/services/{}/restart", ADMIN, API_R_LOCAL },
 	{ "POST", "/berth/v1/system/reboot", ADMIN, API_R_LOCAL },
 	{ "POST", "/berth/v1/system/poweroff", ADMIN, API_R_LOCAL },
