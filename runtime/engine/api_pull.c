@@ -33,7 +33,7 @@
 #define MINE 1
 #define STORED 2
 #define DUP 3           /* the same digest as an earlier blob of this image */
-#define CA_PATHS 2
+#define CA_PATHS 3       /* the system bundle, certs_dir, DATA_ROOT/certs.d */
 
 struct pull {
 	struct req *r;
@@ -156,7 +156,7 @@ static int listed(const char *list, const char *domain)
 static int spawn(struct pull *p, struct berr *e)
 {
 	const struct engine_conf *c = &p->eng->conf;
-	char bin[ENGINE_PATH_MAX + 16], user[32], ca[CA_PATHS][ENGINE_PATH_MAX + DIST_HOST_MAX + 16];
+	char bin[ENGINE_PATH_MAX + 16], user[32], ca[CA_PATHS][ENGINE_PATH_MAX + DIST_HOST_MAX + 24];
 	char *argv[6 + 2 * CA_PATHS];
 	int sv[2], k = 0;
 
@@ -169,6 +169,8 @@ static int spawn(struct pull *p, struct berr *e)
 	argv[k++] = user;
 	snprintf(ca[0], sizeof(ca[0]), "%s", c->pull_ca_bundle);
 	snprintf(ca[1], sizeof(ca[1]), "%s/%s/ca.crt", c->pull_certs_dir, p->ref.domain);
+	/* the image's root is read-only: an operator adds a registry's CA on the data partition */
+	snprintf(ca[2], sizeof(ca[2]), "%s/certs.d/%s/ca.crt", c->data_root, p->ref.domain);
 	for (int i = 0; i < CA_PATHS; i++)
 		if (access(ca[i], R_OK) == 0) {
 			argv[k++] = "--ca";

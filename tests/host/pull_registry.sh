@@ -5,9 +5,9 @@
 # pulls it by tag and by digest through berthd's socket and runs it;
 # berth-fetch's /proc/PID/status during a pull (uid, CapEff, NoNewPrivs,
 # Seccomp); refusals, each with its message and nothing left in the store:
-# a registry the policy does not allow, an unknown CA, a manifest whose
-# digest is not the one asked for, a blob larger than its descriptor, a
-# missing tag. Inside its own mount and network namespaces.
+# a registry the policy does not allow, an unknown CA (trusted once it is in
+# DATA_ROOT/certs.d), a manifest whose digest is not the one asked for, a
+# blob larger than its descriptor, a missing tag. Inside its own mount and network namespaces.
 if [ -z "${PULL_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	PULL_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
@@ -180,6 +180,14 @@ printf '[engine]\nca_bundle = %s\ncerts_dir = %s\n' "$WORK/pki/rsa-admin/ca.pem"
 printf '[engine]\nca_bundle = %s\ncerts_dir = %s\n' "$WORK/pki2/ca.pem" "$WORK/empty.d" >"$WORK/berth.conf"
 restart_berthd
 refused "an unknown CA" "TLS with 127.0.0.1:$PORT.*(unknown CA|certificate|X.509|x509)" "$REG/test/busy:v1"
+# the same configuration, the CA only on the data partition (DATA_ROOT/certs.d,
+# where an appliance's operator can put it): trusted
+mkdir -p "$D/certs.d/$REG" && cp "$WORK/pki/ca.pem" "$D/certs.d/$REG/ca.crt"
+out=$(docker pull "$REG/test/busy:v1" 2>&1)
+tap_check "a CA in the data root's certs.d is trusted" grep -q "Status: Downloaded newer image for $REG/test/busy:v1" <<<"$out"
+[ $? = 0 ] || echo "$out" | sed 's/^/# /'
+docker rmi -f "$REG/test/busy:v1" >/dev/null 2>&1
+rm -rf "$D/certs.d"
 conf
 restart_berthd
 
