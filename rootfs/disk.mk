@@ -70,4 +70,9 @@ run-disk: $(DISK_IMG_OUT)
 		cp --sparse=always $(DISK_IMG_OUT) $(DISK_RUN_IMG) && truncate -s $(DISK_SIZE) $(DISK_RUN_IMG); fi
 	$(Q)DISK_IMG=$(DISK_RUN_IMG) MEM_MB=$(CONFIG_BOARD_MEMORY_MB) CPUS=$(CONFIG_BOARD_CPUS) \
 		BOARD_DIR=$(BOARD_DIR) $(QEMU_RUN) fg
-check check-host check-system: disk
+# The tests use the development image's disk (berth-dev.img) whatever DEV
+# says: DEV=1 of `check` is a target variable, which prerequisite lists
+# never see.
+.PHONY: disk-dev
+disk-dev: $(IMAGES)/berth-dev.img
+check check-host check-system: disk-dev

@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -208,6 +209,37 @@ static int drain_body(struct req *r)
 	return n < 0 ? -1 : 0;
 }
 
+/* The end of a connection whose request body was not read to its end (a
+ * load that failed on a full disk): closing with unread bytes makes the
+ * kernel answer with a reset, which can destroy the reply before the client
+ * has read it. So send our FIN first, then read and drop what still comes,
+ * for at most LINGER_MS or LINGER_BYTES. */
+#define LINGER_MS 2000
+#define LINGER_BYTES (64u << 20)
+static void close_lingering(int fd)
+{
+	char buf[16384];
+	struct timespec t0, t;
+	size_t total = 0;
+
+	if (fd < 0 || shutdown(fd, SHUT_WR) < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		long long left;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = LINGER_MS - ((t.tv_sec - t0.tv_sec) * 1000LL + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0 || (total += (size_t)n) > LINGER_BYTES)
+			return;
+	}
+}
+
 /* A request the parser refused, or a body read that failed: the answer
  * (when one is due) and the end of the connection. */
 static void refuse(struct req *r, const struct berr *e)
@@ -291,6 +323,8 @@ static int serve_one(struct conn *c)
 		reply_error(&r, 500, "%s %s: no answer", r.method, r.path);
 	if (r.streaming)
 		r.keep = 0;
+	if (!r.keep && (rt->flags & ROUTE_STREAM) && !r.body_done)
+		close_lingering(c->fd);
 	if (r.keep && !r.body_done && drain_body(&r) < 0)
 		return 0;
 	return r.keep;
