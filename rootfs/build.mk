@@ -129,3 +129,5 @@ image: $(INITRAMFS_PROD) $(INITRAMFS_DEV) $(KERNEL_IMAGE) $(DATA_IMG)
 SITE_FILES := $(if $(SITE),$(wildcard $(SITE)/services.d/*.conf $(SITE)/bin/*))
 $(INITRAMFS_PROD) $(INITRAMFS_DEV): $(SITE_FILES)
 include $(TOP)/rootfs/disk.mk
+# The development image carries the example agent (rootfs/mkinitramfs.sh).
+$(INITRAMFS_DEV): $(AGENT_EXAMPLE) $(TOP)/rootfs/examples/agent-example.conf

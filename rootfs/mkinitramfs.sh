@@ -163,6 +163,15 @@ OS
 			[ -f "$f" ] && echo "file /etc/berth/services.d/${f##*/} $(realpath "$f") 0644 0 0"
 		done
 	fi
+	# The development image runs the example agent as an operator would add
+	# it (rootfs/examples/agent-example.conf), so that the system tests see
+	# an agent contained; a production image has it only through SITE.
+	if [ "$VARIANT" = development ] && [ -x "$BUILD/examples/berth-agent-example" ]; then
+		echo "dir /usr/local 0755 0 0"
+		echo "dir /usr/local/bin 0755 0 0"
+		echo "file /usr/local/bin/berth-agent-example $BUILD/examples/berth-agent-example 0755 0 0"
+		echo "file /etc/berth/services.d/agent-example.conf $TOP/rootfs/examples/agent-example.conf 0644 0 0"
+	fi
 }
 
 # Parents before children: sort by path (a prefix sorts first), one entry

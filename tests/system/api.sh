@@ -89,6 +89,12 @@ else
 fi
 code=$(curl "${mon[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$API_PORT/containers/json")
 [ "$code" = 403 ] && tap_ok "the monitor certificate gets 403 on /containers/json" || tap_fail "the monitor certificate gets 403" "$code"
+# The example agent (in the development image as an operator adds one):
+# a supervised service, unprivileged, in its own cgroup with its limits.
+out=$(vm_run 'p=$(pidof berth-agent-example) && grep -E "^(Uid|CapEff|NoNewPrivs):" /proc/$p/status | tr -s "\t " " " | tr "\n" " " && cat /proc/$p/cgroup && cat /sys/fs/cgroup/system/agent-example/memory.max; echo' 2>&1)
+[[ $out == "Uid: 103 103 103 103 CapEff: 0000000000000000 NoNewPrivs: 1 0::/system/agent-example"*8388608* ]] &&
+	tap_ok "the example agent runs as berth-svc without capabilities in its own cgroup (memory.max 8 MiB)" ||
+	tap_fail "the example agent runs contained" "$out"
 out=$(vm_run 'ls /var/lib/berth/audit/ && tail -3 /var/lib/berth/audit/api.log' 2>&1)
 grep -q 'POST' <<< "$out" && grep -q 'admin' <<< "$out" && tap_ok "mutating requests are in the audit log on the data partition" ||
 	tap_fail "mutating requests are in the audit log" "$out"
