@@ -30,3 +30,15 @@ bench-engine: bins $(O)/host/pingload
 bench-metrics: bins
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/metrics/run.sh
 bench: bench-metrics
+# bench/api: berth-apid beside dockerd --tlsverify and openssl s_server (mTLS
+# handshakes per server CPU-second, resumption, keep-alive /_ping with ab -k,
+# RSS idle and with 200 connections; needs root, openssl, libssl-dev, ab,
+# dockerd).
+$(O)/host/tlsload: $(TOP)/bench/api/tlsload.c | host-tools
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  bench/api/tlsload.c"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $< -lssl -lcrypto
+.PHONY: bench-api
+bench-api: bins $(O)/host/tlsspeed $(O)/host/tlsload
+	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/api/run.sh
+bench: bench-api

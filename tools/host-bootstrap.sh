@@ -48,6 +48,7 @@ prometheus:/usr/bin/promtool
 prometheus-node-exporter:/usr/bin/prometheus-node-exporter
 docker-registry:/usr/bin/docker-registry
 apache2-utils:/usr/bin/htpasswd
+libssl-dev:/usr/include/openssl/ssl.h
 python3-cryptography:/usr/lib/python3/dist-packages/cryptography/__init__.py
 mtools:/usr/bin/mcopy
 dosfstools:/usr/sbin/mkfs.fat
