@@ -120,8 +120,18 @@ static int load_one(const char *dir, const char *rel, size_t rel_len, const stru
 		return -1;
 	}
 	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST) {
-		log_msg(lg, LOG_ERROR, "finit_module %s: %s", path, strerror(errno));
+		int err = errno;
+
 		close(fd);
+		if (err == ENODEV) {
+			/* A driver for hardware this machine lacks (one board's
+			 * list serves many machines: efivarfs without UEFI, a
+			 * watchdog of another chipset): said, not an error. */
+			log_msg(lg, LOG_INFO, "module %.*s: no such device on this machine",
+				(int)rel_len, rel);
+			return 0;
+		}
+		log_msg(lg, LOG_ERROR, "finit_module %s: %s", path, strerror(err));
 		return -1;
 	}
 	close(fd);
