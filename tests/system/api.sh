@@ -87,6 +87,27 @@ if command -v promtool > /dev/null; then
 else
 	tap_skip "promtool check metrics" "promtool is missing (apt-get install prometheus)"
 fi
+# Values against their sources, where containers have cgroups: one holding
+# 50 MiB in its /dev/shm (tmpfs pages are charged to its memory cgroup), one
+# spinning.
+sample() { # FAMILY NAME: the sample's value for container NAME
+	curl "${mon[@]}" "https://127.0.0.1:$API_PORT/metrics" | awk -v f="$1" -v n="name=\"$2\"" \
+		'index($0, f "{") == 1 && index($0, n) { print $NF; exit }'
+}
+dk run -d --name hold appliance/tls sh -c 'dd if=/dev/zero of=/dev/shm/x bs=1M count=50 2>/dev/null; sleep 1000' > /dev/null 2>&1
+dk run -d --name spin appliance/tls sh -c 'while :; do :; done' > /dev/null 2>&1
+sleep 3
+hid=$(dk inspect -f '{{.Id}}' hold 2>&1)
+cur=$(vm_run "cat /sys/fs/cgroup/berth/$hid/memory.current")
+mem=$(sample berth_container_memory_bytes hold)
+awk -v m="$mem" -v c="$cur" 'BEGIN { t = 50 * 1048576; exit !(m > 0.9 * t && m < 1.1 * t && m > 0.9 * c && m < 1.1 * c) }' &&
+	tap_ok "a container holding 50 MiB: berth_container_memory_bytes $mem, memory.current $cur (within 10%)" ||
+	tap_fail "a container holding 50 MiB shows its memory" "metric '$mem', memory.current '$cur'"
+c1=$(sample berth_container_cpu_seconds_total spin); sleep 2; c2=$(sample berth_container_cpu_seconds_total spin)
+awk -v a="$c1" -v b="$c2" 'BEGIN { exit !(b - a > 0.5) }' &&
+	tap_ok "cpu seconds of a spinning container grow ($c1 → $c2 in 2 s)" ||
+	tap_fail "cpu seconds of a spinning container grow" "'$c1' → '$c2'"
+dk rm -f hold spin > /dev/null 2>&1
 code=$(curl "${mon[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$API_PORT/containers/json")
 [ "$code" = 403 ] && tap_ok "the monitor certificate gets 403 on /containers/json" || tap_fail "the monitor certificate gets 403" "$code"
 # The example agent (in the development image as an operator adds one):
