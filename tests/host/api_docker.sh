@@ -24,29 +24,10 @@ for t in curl python3 docker openssl; do
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/aR.XXXXXX)
-chmod 0711 "$R"		# as /run/berth: berth-api passes through to engine.sock
-D=$WORK/data S=$R/engine.sock PKI=$WORK/pki
-PIDS=()
-stop_all() {
-	export DOCKER_HOST=unix://$S DOCKER_TLS_VERIFY=
-	timeout 60 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for d in "$R"/shims/*/; do [ -d "$d" ] || continue; pkill -KILL -f "berth-shim.*$(basename "$d")" 2>/dev/null; done
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-
-# berth-api (uid 100) and the groups, in this mount namespace only
-cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >>"$WORK/passwd"
-sed -i '/^berth:/d; /^berth-api:/d' "$WORK/group"
-printf 'berth:x:4242:\nberth-api:x:4243:\n' >>"$WORK/group"
-mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group ||
-	{ tap_skip "apid" "cannot bind /etc/passwd"; tap_done; exit; }
+. "$TOP/tests/lib/daemons.sh"
+daemons_init aR
+PKI=$WORK/pki
+daemons_users || { tap_skip "apid" "cannot bind /etc/passwd"; tap_done; exit; }
 
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 pki_client "$PKI" acme /CN=x/O=acme 2>>"$WORK/pki.log"
@@ -57,7 +38,7 @@ pki_client "$PKI" revoked /CN=r/O=admin 2>>"$WORK/pki.log"
 pki_revoke "$PKI" "$PKI/revoked/cert.pem" 2>>"$WORK/pki.log"
 for n in acme other expired ekuserver revoked; do cp "$PKI/ca.pem" "$PKI/$n/ca.pem"; done
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 cat >"$WORK/berth.conf" <<EOF
 [engine]
 group = berth
@@ -80,27 +61,6 @@ handshake_timeout = 3s
 header_timeout = 3s
 EOF
 
-start_berthd() {
-	"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-		--libexec "$BIN" 2>>"$WORK/berthd.log" &
-	BERTHD=$!
-	PIDS+=("$BERTHD")
-	for _ in $(seq 50); do
-		curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-start_apid() {
-	${APID_WRAP:-} "$BIN/berth-apid" --config "$WORK/berth.conf" 2>>"$WORK/apid.log" &
-	APID=$!
-	PIDS+=("$APID")
-	for _ in $(seq 50); do
-		(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 as() { local role=$1; shift; DOCKER_CERT_PATH=$PKI/$role timeout 60 docker "$@"; }
 k() { local role=$1; shift; curl -s --max-time 20 --cacert "$PKI/ca.pem" --cert "$PKI/$role/cert.pem" \
 	--key "$PKI/$role/key.pem" "$@"; }
@@ -121,7 +81,7 @@ tap_check "no server certificate: apid exits non-zero naming the file" bash -c '
 
 mkdir -p "$D"
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
-start_apid || { tap_fail "berth-apid starts" "$(cat "$WORK/apid.log")"; tap_done; exit; }
+start_apid "$PORT" || { tap_fail "berth-apid starts" "$(cat "$WORK/apid.log")"; tap_done; exit; }
 tap_ok "berthd and berth-apid start (apid on 127.0.0.1:$PORT)"
 
 # ------------------------------------------------------------ privilege drop
@@ -314,6 +274,6 @@ tap_check "kill -9 of apid during an attach: the container keeps running ($st)" 
 caps=$(sed -n 's/^capabilities = //p' "$TOP/rootfs/skeleton/etc/berth/services.d/apid.conf" |
 	sed 's/cap_/+/g; s/ /,/g')
 APID_WRAP="setpriv --bounding-set=-all,$caps --inh-caps=-all"
-start_apid && tap_check "apid started again with only apid.conf's capabilities ($caps) serves" as admin ps
+start_apid "$PORT" && tap_check "apid started again with only apid.conf's capabilities ($caps) serves" as admin ps
 
 tap_done

@@ -20,19 +20,10 @@ for t in curl python3 openssl; do
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/aL.XXXXXX)
-chmod 0711 "$R"
+. "$TOP/tests/lib/daemons.sh"
+daemons_init aL
 PKI=$WORK/pki L=$R/log
-APID=
-trap '[ -n "$APID" ] && kill "$APID" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-
-cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >>"$WORK/passwd"
-sed -i '/^berth:/d; /^berth-api:/d; /^berth-admin:/d' "$WORK/group"
-printf 'berth:x:4242:\nberth-api:x:4243:\nberth-admin:x:4244:\n' >>"$WORK/group"
-mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group ||
-	{ tap_skip "apid logs" "cannot bind /etc/passwd"; tap_done; exit; }
+daemons_users || { tap_skip "apid logs" "cannot bind /etc/passwd"; tap_done; exit; }
 
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 
@@ -41,7 +32,7 @@ install -d -m 0750 -o 0 -g 4244 "$L"
 printf 'one\ntwo\nthree\n' >"$L/web.log"
 chown 0:4244 "$L/web.log"; chmod 0640 "$L/web.log"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 cat >"$WORK/berth.conf" <<EOF
 [api]
 listen = 127.0.0.1:$PORT
@@ -54,12 +45,7 @@ log_dir = $L
 audit_log = $WORK/audit/api.log
 data_dir = $WORK
 EOF
-"$BIN/berth-apid" --config "$WORK/berth.conf" 2>>"$WORK/apid.log" &
-APID=$!
-for _ in $(seq 50); do
-	(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
-	sleep 0.1
-done
+start_apid "$PORT"
 tap_check "berth-apid starts (log_dir $L)" kill -0 "$APID" || { cat "$WORK/apid.log"; tap_done; exit; }
 
 k() { local role=$1; shift; curl -s --max-time 20 --cacert "$PKI/ca.pem" --cert "$PKI/$role/cert.pem" \

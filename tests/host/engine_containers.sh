@@ -20,35 +20,9 @@ for t in curl python3 docker; do
 done
 ip link set lo up 2>/dev/null
 
-# the run dir is short: a shim's control socket R/shims/<64 hex>/ctl (and
-# its temporary name) must fit in sun_path's 107 bytes
-R=$(mktemp -d /tmp/bR.XXXXXX)
-D=$WORK/data S=$R/engine.sock
+. "$TOP/tests/lib/daemons.sh"
+daemons_init bR
 printf '[container_network]\npublish_addresses = 127.0.0.1\ndns = 192.0.2.53\n' >"$WORK/berth.conf"
-PIDS=()
-stop_all() {
-	timeout 60 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	# the shims and containers outlive berthd by design: end them here
-	for d in "$R"/shims/*/; do [ -d "$d" ] || continue; pkill -KILL -f "berth-shim.*$(basename "$d")" 2>/dev/null; done
-	# what is still mounted under the data root and run dir (this namespace's)
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-
-start_berthd() {
-	"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-		--libexec "$BIN" 2>>"$WORK/berthd.log" &
-	BERTHD=$!
-	PIDS+=("$BERTHD")
-	for _ in $(seq 50); do
-		curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 c() { curl -s --max-time 20 --unix-socket "$S" "$@"; }
 py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 export -f py

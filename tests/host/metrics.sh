@@ -21,24 +21,10 @@ for t in curl python3 docker; do
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/bR.XXXXXX)
-D=$WORK/data S=$R/engine.sock
+. "$TOP/tests/lib/daemons.sh"
+daemons_init bR
 printf '[container_network]\npublish_addresses = 127.0.0.1\ndns = 192.0.2.53\n' >"$WORK/berth.conf"
-PIDS=()
-stop_all() {
-	timeout 60 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for d in "$R"/shims/*/; do [ -d "$d" ] || continue; pkill -KILL -f "berth-shim.*$(basename "$d")" 2>/dev/null; done
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-
-"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-	--libexec "$BIN" 2>>"$WORK/berthd.log" &
-PIDS+=($!)
-for _ in $(seq 50); do curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 export DOCKER_HOST=unix://$S
 c() { curl -s --max-time 20 --unix-socket "$S" "$@"; }
 scrape() { c http://x/metrics >"$1"; }

@@ -25,30 +25,10 @@ for t in prometheus promtool curl python3 docker openssl; do
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/bR.XXXXXX)
-chmod 0711 "$R"		# as /run/berth: berth-api passes through to engine.sock
-D=$WORK/data S=$R/engine.sock PKI=$WORK/pki
-PIDS=()
-stop_all() {
-	export DOCKER_HOST=unix://$S
-	timeout 60 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for d in "$R"/shims/*/; do [ -d "$d" ] || continue; pkill -KILL -f "berth-shim.*$(basename "$d")" 2>/dev/null; done
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# berth-api (uid 100) and the groups, in this mount namespace only
-cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >>"$WORK/passwd"
-sed -i '/^berth:/d; /^berth-api:/d' "$WORK/group"
-printf 'berth:x:4242:\nberth-api:x:4243:\n' >>"$WORK/group"
-mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group ||
-	{ tap_skip "prometheus scrapes berth-apid" "cannot bind /etc/passwd"; tap_done; exit; }
+. "$TOP/tests/lib/daemons.sh"
+daemons_init bR
+PKI=$WORK/pki
+daemons_users || { tap_skip "prometheus scrapes berth-apid" "cannot bind /etc/passwd"; tap_done; exit; }
 
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 pki_client "$PKI" other /CN=o/O=monitor --other-ca 2>>"$WORK/pki.log"
@@ -69,14 +49,7 @@ audit_log = $WORK/audit/api.log
 data_dir = $D
 CONF
 mkdir -p "$D"
-"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-	--libexec "$BIN" 2>>"$WORK/berthd.log" &
-PIDS+=($!)
-for _ in $(seq 50); do curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && break; sleep 0.1; done
-"$BIN/berth-apid" --config "$WORK/berth.conf" 2>>"$WORK/apid.log" &
-PIDS+=($!)
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
-(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null ||
+{ start_berthd && start_apid "$PORT"; } ||
 	{ tap_fail "berthd and berth-apid start" "$(cat "$WORK/berthd.log" "$WORK/apid.log")"; tap_done; exit; }
 
 export DOCKER_HOST=unix://$S

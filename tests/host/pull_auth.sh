@@ -22,17 +22,8 @@ python3 -c 'import cryptography' 2>/dev/null ||
 	{ tap_skip "docker pull with auth" "python3-cryptography is missing"; tap_done; exit; }
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/bA.XXXXXX)
-D=$WORK/data S=$R/engine.sock
-PIDS=()
-stop_all() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$TOP/tests/lib/daemons.sh"
+daemons_init bA
 export DOCKER_CONFIG=$WORK/dockercfg DOCKER_HOST=unix://$S
 
 "$TOP/tools/pki.sh" "$WORK/pki" --server-ip 127.0.0.1 >/dev/null 2>&1 ||
@@ -71,18 +62,6 @@ CFG=$IMG_CONFIG
 # --- berthd
 mkdir -p "$WORK/certs.d"
 conf() { printf '[engine]\nca_bundle = %s\ncerts_dir = %s\n%s\n' "$WORK/none.pem" "$WORK/certs.d" "${1:-}" >"$WORK/berth.conf"; }
-start_berthd() {
-	"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-		--libexec "$BIN" 2>>"$WORK/berthd.log" &
-	BERTHD=$!
-	PIDS+=("$BERTHD")
-	for _ in $(seq 50); do
-		curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-restart_berthd() { kill "$BERTHD"; wait "$BERTHD" 2>/dev/null; start_berthd; }
 conf
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 listing() { docker images -q --no-trunc | sort; (cd "$D" && find . -path ./lock -prune -o -path ./tmp -prune -o -print | sort); }

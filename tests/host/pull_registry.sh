@@ -21,18 +21,8 @@ for t in docker-registry skopeo docker openssl curl python3; do
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/bP.XXXXXX)
-D=$WORK/data S=$R/engine.sock
-PIDS=()
-stop_all() {
-	timeout 30 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	awk -v d="$D" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null; done
-}
-trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$TOP/tests/lib/daemons.sh"
+daemons_init bP
 
 # --- the registry: TLS from a test CA
 "$TOP/tools/pki.sh" "$WORK/pki" --server-ip 127.0.0.1 --server-dns registry.test >/dev/null 2>&1 ||
@@ -79,18 +69,6 @@ cp "$WORK/pki/ca.pem" "$WORK/certs.d/$REG/ca.crt"
 conf() { printf '[engine]\nca_bundle = %s\ncerts_dir = %s\n%s\n[container_network]\npublish_addresses = 127.0.0.1\n' \
 	"$WORK/none.pem" "$WORK/certs.d" "${1:-}" >"$WORK/berth.conf"; }
 conf
-start_berthd() {
-	"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-		--libexec "$BIN" 2>>"$WORK/berthd.log" &
-	BERTHD=$!
-	PIDS+=("$BERTHD")
-	for _ in $(seq 50); do
-		curl -s --max-time 1 --unix-socket "$S" http://x/_ping >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-restart_berthd() { kill "$BERTHD"; wait "$BERTHD" 2>/dev/null; start_berthd; }
 export DOCKER_HOST=unix://$S
 start_berthd || { tap_fail "berthd starts" "$(cat "$WORK/berthd.log")"; tap_done; exit; }
 # the store and data root; pull/ (downloads to resume) is checked on its own
