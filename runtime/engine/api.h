@@ -62,6 +62,10 @@ int reply_error(struct req *r, int status, const char *fmt, ...)  /* {"message":
 int reply_status(struct req *r, int status);                       /* 204, 304 … no body */
 int reply_stream_start(struct req *r, int status, const char *content_type); /* chunked, flushed now */
 int reply_chunk(struct req *r, const void *p, size_t n);
+/* One line of a JSON progress stream (load, pull): w finished and sent with
+ * its newline as one chunk; a line over 2 KiB is left out. <0: the client
+ * stopped taking the stream. */
+int reply_json_line(struct req *r, struct json_w *w);
 int reply_stream_end(struct req *r);
 /* 101 UPGRADED with the media type; afterwards r->fd is a raw duplex stream
  * (its receive and send timeouts cleared). The server closes it when the

@@ -29,16 +29,7 @@ static ssize_t load_read(void *ctx, void *buf, size_t n, struct berr *e)
 /* One JSON line of the progress stream. */
 static void load_line(struct load *l, struct json_w *w)
 {
-	const char *out;
-	size_t n;
-	struct berr e;
-	char line[1024];
-
-	if (json_w_finish(w, &out, &n, &e) < 0 || n + 1 >= sizeof(line) || l->failed)
-		return;
-	memcpy(line, out, n);
-	line[n++] = '\n';
-	if (reply_chunk(l->r, line, n) < 0)
+	if (!l->failed && reply_json_line(l->r, w) < 0)
 		l->failed = 1;
 }
 

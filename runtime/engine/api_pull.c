@@ -69,16 +69,7 @@ struct pull {
 
 static void line(struct pull *p, struct json_w *w)
 {
-	const char *out;
-	size_t n;
-	struct berr e;
-	char buf[2048];
-
-	if (json_w_finish(w, &out, &n, &e) < 0 || n + 1 >= sizeof(buf) || p->failed)
-		return;
-	memcpy(buf, out, n);
-	buf[n++] = '\n';
-	if (reply_chunk(p->r, buf, n) < 0)
+	if (!p->failed && reply_json_line(p->r, w) < 0)
 		p->failed = 1;
 }
 

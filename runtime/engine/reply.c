@@ -277,3 +277,17 @@ int reply_raw_error(int fd, int status, const char *msg)
 
 	return reply_error(&r, status, "%s", msg);
 }
+
+int reply_json_line(struct req *r, struct json_w *w)
+{
+	const char *out;
+	size_t n;
+	struct berr e;
+	char line[2048];
+
+	if (json_w_finish(w, &out, &n, &e) < 0 || n + 1 >= sizeof(line))
+		return 0;	/* a line that does not fit is left out, the stream goes on */
+	memcpy(line, out, n);
+	line[n++] = '\n';
+	return reply_chunk(r, line, n);
+}
