@@ -373,6 +373,23 @@ static int pass_response(struct aconn *c, int *keep)
 	}
 }
 
+/* The client's body was malformed, too slow or cut off while it went to
+ * berthd: berthd holds half a request, so that connection goes; the client
+ * is told why (400/408/413…) when it is still there, then closed. */
+static int body_broken(struct aconn *c, const struct berr *e, int *keep)
+{
+	int st = http_status(&c->hp);
+
+	close(c->eng);
+	c->eng = -1;
+	*keep = 0;
+	if (!st && e->errnum == ETIMEDOUT)
+		st = 408;
+	if (!st)
+		return -1;
+	return proxy_error(c, st, 0, "%s", e->msg) < 0 ? -1 : st;
+}
+
 /* Forward the request whose head was read (body: a gated body, or NULL to
  * stream the client's). Returns the status relayed, or <0 to close. */
 static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
@@ -394,7 +411,7 @@ static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 	} else if (!body) {
 		passed = pass_body(c, &e);
 		if (passed < 0)
-			return -1;
+			return body_broken(c, &e, keep);
 	}
 	st = pass_response(c, keep);
 	if (st == -1) {
