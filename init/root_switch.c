@@ -2,43 +2,40 @@
 #include "init/root_switch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <linux/stat.h>
 
-#include "lib/fs.h"
+#include "lib/err.h"
 
 #define NEWROOT "berth-root" /* made in / during the switch, removed after */
 
-/* Does / need the switch: is it the kernel's rootfs, or no mount point at
- * all (a chroot into a directory)? Read from a procfs mounted for the
- * purpose. Returns 1 or 0, or -1 when it cannot tell. */
+/* Does / need the switch: is it the kernel's rootfs (a ramfs or tmpfs
+ * superblock: at boot, before any other mount, that is the rootfs), or no
+ * mount root at all (a chroot into a directory)? No procfs is mounted for
+ * the question: an unmount waits for an RCU grace period, tens of ms under
+ * emulation. Returns 1 or 0, or -1 when it cannot tell. */
 static int root_needs_switch(struct berr *e)
 {
-	char buf[8192], *line, *save = NULL;
-	int found = 0, rootfs = 0;
+	struct statfs fs;
+	struct statx stx;
 
-	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
-		return berr_sys(e, "mkdir /proc");
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return berr_sys(e, "mount proc");
-	if (fs_read("/proc/self/mountinfo", buf, sizeof buf, e) < 0) {
-		umount2("/proc", MNT_DETACH);
-		return -1;
-	}
-	umount2("/proc", MNT_DETACH);
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPER";
-	 * only the mounts reachable from our root are listed. */
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char point[16], *dash = strstr(line, " - ");
-		if (sscanf(line, "%*u %*u %*s %*s %15s", point) == 1 && strcmp(point, "/") == 0) {
-			found = 1;
-			rootfs = dash && strncmp(dash + 3, "rootfs ", 7) == 0;
-		}
-	}
-	return !found || rootfs;
+	if (syscall(SYS_statx, AT_FDCWD, "/", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0)
+		return berr_sys(e, "statx /");
+	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return berr_set(e, ENOSYS, "statx: no STATX_ATTR_MOUNT_ROOT (a kernel before 5.8)");
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 1;
+	if (statfs("/", &fs) < 0)
+		return berr_sys(e, "statfs /");
+	return fs.f_type == RAMFS_MAGIC || fs.f_type == TMPFS_MAGIC;
 }
 
 /* Bind / (recursively) on /NEWROOT, move that over / and chroot into it.
