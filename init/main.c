@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		/* the kernel starts PID 1 in /, nothing to fix */
 	}
 	console_setup(&in);
-	root_switch_to_tmpfs(&in.log, argv, &in.t0_ns); /* execs itself once when on the initramfs */
+	root_switch(&in.log); /* / becomes a mount pivot_root can move */
 	log_msg(&in.log, LOG_INFO, "started %lld ms after the kernel", in.t0_ns / 1000000LL);
 
 	if (loop_init(&in, &e) < 0)

@@ -87,7 +87,7 @@ int mounts_root_readonly(struct berr *e)
 {
 	if (!initial_pid_namespace())
 		return 1;
-	/* The superblock (the tmpfs root_switch made, or the rootfs): only
+	/* The superblock (the rootfs, bound over / by root_switch): only
 	 * CAP_SYS_ADMIN can remount it writable again. */
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		return berr_sys(e, "remount / read-only");

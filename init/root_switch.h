@@ -1,25 +1,23 @@
-/* root_switch.h — leave the initramfs for a real tmpfs mount, once, at boot.
+/* root_switch.h — leave the initramfs for a mount pivot_root can move, once, at boot.
  *
  * The kernel unpacks the initramfs into "rootfs", the root of the whole
  * mount tree, which pivot_root(2) cannot move: every container started from
  * it could only be chrooted, and would have to lose CAP_SYS_CHROOT. So
- * before anything else runs, PID 1 does what switch_root does: copy the
- * initramfs into a tmpfs, delete the initramfs files (their memory comes
- * back), move the tmpfs over /, chroot into it and execute /sbin/init again.
- * The second init finds ROOT_SWITCH_ENV in its environment (removed at
- * once, so no service inherits it) holding the first one's start time.
+ * before anything else runs, PID 1 bind-mounts / on a directory of its own,
+ * moves that mount over / and chroots into it: / is then a mount with a
+ * parent, which pivot_root moves like any other, and nothing is copied (the
+ * files stay where the kernel unpacked them, seen through the bind). The
+ * same is done when / is not a mount at all (PID 1 started in a chroot, as
+ * a host test does), which pivot_root refuses for the same reason.
  */
 #ifndef BERTH_INIT_ROOT_SWITCH_H
 #define BERTH_INIT_ROOT_SWITCH_H
 
 #include "lib/log.h"
 
-#define ROOT_SWITCH_ENV "BERTH_INIT_T0_NS"
-
-/* If / is the kernel's rootfs (the initramfs), switch to a tmpfs and exec
- * /sbin/init with argv; returns only when there was nothing to do or a step
- * failed (logged: PID 1 then boots from the initramfs as it is). *t0_ns is
- * set to the first init's start time when this is the second one. */
-void root_switch_to_tmpfs(const struct logger *lg, char **argv, long long *t0_ns);
+/* If / is the kernel's rootfs or not a mount point, make it a bind mount of
+ * itself moved over /; returns when done or when a step failed (logged: PID
+ * 1 then boots from / as it is, with the initramfs untouched). */
+void root_switch(const struct logger *lg);
 
 #endif

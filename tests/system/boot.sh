@@ -22,10 +22,14 @@ got=$(vm_run "sha256sum /proc/1/exe" | awk '{print $1}')
 [ "$got" = "$want" ] && tap_ok "/proc/1/exe is build/bin/init (sha256)" ||
 	tap_fail "/proc/1/exe is build/bin/init (sha256)" "got '$got', want '$want'"
 tap_check "/proc/1/exe is /sbin/init" test "$(vm_run 'readlink /proc/1/exe')" = /sbin/init
-# PID 1 left the initramfs for a tmpfs root (pivot_root needs a real mount).
-root=$(vm_run "grep ' / ' /proc/mounts")
-[[ $root == "tmpfs / tmpfs "* ]] && tap_ok "/ is a tmpfs, not the initramfs rootfs" || tap_fail "/ is a tmpfs, not the initramfs rootfs" "$root"
-tap_check "the initramfs copy was logged" grep -q 'root moved from the initramfs to tmpfs' "$VM_DIR/console.log"
+# PID 1 made / a mount of its own (a bind of the initramfs moved over the
+# rootfs), which pivot_root can move: its parent is another mount (the
+# rootfs is "1 1", its own parent). Nothing was copied.
+root=$(vm_run "awk '\$5 == \"/\"' /proc/self/mountinfo")
+read -r id parent _ <<< "$root"
+[ -n "$id" ] && [ "$id" != "$parent" ] && tap_ok "/ is a mount with a parent, not the rootfs itself" ||
+	tap_fail "/ is a mount with a parent, not the rootfs itself" "$root"
+tap_check "the root switch was logged" grep -q 'root moved from the initramfs to a bind mount of it' "$VM_DIR/console.log"
 
 mnt=$(vm_run "grep ' /sys/fs/cgroup ' /proc/mounts")
 [[ $mnt == "cgroup2 /sys/fs/cgroup cgroup2 "* ]] && tap_ok "cgroup2 is mounted on /sys/fs/cgroup" ||
