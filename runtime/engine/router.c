@@ -21,6 +21,7 @@ static const struct route *const tables[] = {
 	api_exec_routes,
 	api_metrics_routes,
 	api_slots_routes,
+	api_networks_routes,
 };
 
 const char *router_version(const char *path, int *minor)
@@ -87,12 +88,10 @@ static const struct unserved {
 	{ "POST", "/build/cancel", "docker build" },
 	{ "POST", "/session", "docker build" },
 	{ "POST", "/grpc", "docker buildx" },
-	{ "GET", "/networks", "docker network ls" },
 	{ "POST", "/networks/create", "docker network create" },
 	{ "POST", "/networks/prune", "docker network prune" },
 	{ "POST", "/networks/{}/connect", "docker network connect" },
 	{ "POST", "/networks/{}/disconnect", "docker network disconnect" },
-	{ "GET", "/networks/{}", "docker network inspect" },
 	{ "DELETE", "/networks/{}", "docker network rm" },
 	{ "GET", "/distribution/{*}/json", "docker manifest and service create" },
 	{ "*", "/swarm", "docker swarm" },

@@ -99,7 +99,7 @@ out=$(docker create --dns-option 'a b' $IMG true 2>&1)
 tap_check "a bad --dns-option is refused at create" grep -q 'DnsOptions' <<<"$out"
 out=$(c -X POST -H 'Content-Type: application/json' -d "{\"Image\":\"$IMG\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Dns\":[\"not-an-ip\"]}}" \
 	-w ' %{http_code}' http://x/v1.47/containers/create)
-tap_check "a bad Dns is 400 at create ($out)" bash -c '[[ "$1" == *"HostConfig.Dns: '"'"'not-an-ip'"'"': not an IP address"*" 400" ]]' _ "$out"
+tap_check "a bad Dns is 400 at create, naming HostConfig.Dns" bash -c '[[ "$1" == *"HostConfig.Dns: '"'"'not-an-ip'"'"': not an IP address"*" 400" ]]' _ "$out"
 tap_check "the refused creates left no container" test "$(docker ps -aq | wc -l)" = "$n"
 
 # ------------------------------------------------ fields berth cannot honour
@@ -149,7 +149,13 @@ notserved "docker cp" docker cp idle:/etc/passwd "$WORK/passwd.out"
 notserved "docker commit" docker commit idle
 notserved "docker container prune" docker container prune -f
 notserved "docker image prune" docker image prune -f
-notserved "docker network ls" docker network ls
+notserved "docker network create" docker network create n1
+tap_check "docker network ls: bridge, host, none" test "$(docker network ls --format '{{.Name}} {{.Driver}}' | sort | tr '\n' ' ')" = "bridge bridge host host none null "
+tap_check "docker network inspect bridge: the bridge's subnet and gateway" test \
+	"$(docker network inspect -f '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}' bridge)" = "172.29.0.0/16 172.29.0.1"
+tap_check "networks: a label filter matches none of them (compose's project lookup)" test \
+	"$(c -G --data-urlencode 'filters={"label":{"com.docker.compose.project=p":true}}' http://x/v1.47/networks)" = "[]"
+tap_check "docker network inspect of another name fails" bash -c '! docker network inspect n1 >/dev/null 2>&1'
 notserved "docker search" docker search busybox
 notserved "docker swarm" docker swarm init
 tap_check "docker inspect of a missing name still walks the types to 'No such object'" bash -c \
