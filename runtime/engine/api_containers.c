@@ -105,13 +105,31 @@ static const struct unsupported_advice {
 	{ "HostConfig.MemorySwappiness", "containers never swap on this appliance; leave it out" },
 	{ "HostConfig.KernelMemory", "kernel memory limits are not supported (nor by Docker since 20.10)" },
 	{ "HostConfig.StorageOpt", "storage options are not supported on this appliance" },
-	{ "Config.MacAddress", "MAC addresses are not chosen on this appliance" },
+	{ "MacAddress", "MAC addresses are not chosen on this appliance (leave --mac-address out)" },
+	/* NetworkingConfig.EndpointsConfig[NAME]. … */
+	{ ".IPAMConfig", "addresses come from berthd's allocator on this appliance (leave --ip out)" },
+	{ ".IPAddress", "addresses come from berthd's allocator on this appliance (leave --ip out)" },
+	{ ".GlobalIPv6Address", "the bridge has no IPv6 on this appliance" },
+	{ ".Aliases", "network aliases are not supported on this appliance (containers reach each other by address)" },
+	{ ".Links", "--link is not supported on this appliance (containers on the bridge reach each other by address)" },
+	{ ".DriverOpts", "network driver options are not supported on this appliance" },
 };
+
+/* A row matches the field's whole path, or its end when the row starts
+ * with '.' (the endpoint of any network). */
+static int advice_matches(const char *row, const char *field)
+{
+	size_t n = strlen(row), m = strlen(field);
+
+	if (!strcmp(row, field))
+		return 1;
+	return m > n && !strcmp(field + m - n, row) && (row[0] == '.' || field[m - n - 1] == '.');
+}
 
 static int refuse_unsupported(const char *field, struct berr *e)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(unsupported_advice); i++)
-		if (!strcmp(unsupported_advice[i].field, field))
+		if (advice_matches(unsupported_advice[i].field, field))
 			return berr_set(e, EINVAL, "%s: %s", field, unsupported_advice[i].advice);
 	return berr_set(e, EINVAL, "%s is not supported on this appliance; leave it out", field);
 }

@@ -178,14 +178,21 @@ static void ports_all(const struct ctr_view *v, struct net_port *ports, int *n, 
 static int ports_publish(struct engine *eng, struct ctr *c, const struct ctr_view *v,
 			 const struct net_lease *lease, pid_t *pid, struct berr *e)
 {
+	enum { PORTS_MAX = CONFIG_POLICY_PORTS_MAX * 2 }; /* bindings, then -P's */
 	const struct create_host *h = &v->req->host;
-	struct net_port ports[CONFIG_POLICY_PORTS_MAX * 2];
 	struct net_bound bound[CTR_PORTS_MAX];
+	struct net_port *ports;
 	char bin[ENGINE_PATH_MAX + 32];
-	int n = 0, nb = 0;
+	int n = 0, nb = 0, rc;
 
 	*pid = 0;
-	for (int i = 0; i < h->n_ports && n < (int)ARRAY_SIZE(ports); i++, n++) {
+	if (h->n_ports == 0 && !h->publish_all)
+		return 0;
+	/* on the heap: up to 2048 entries, and this runs on 128 KiB stacks */
+	ports = calloc(PORTS_MAX, sizeof(*ports));
+	if (!ports)
+		return berr_set(e, ENOMEM, "out of memory");
+	for (int i = 0; i < h->n_ports && n < PORTS_MAX; i++, n++) {
 		memset(&ports[n], 0, sizeof(ports[n]));
 		ports[n].cport = h->ports[i].cport;
 		ports[n].hport = h->ports[i].host_port; /* 0: a free port, as dockerd */
@@ -193,13 +200,16 @@ static int ports_publish(struct engine *eng, struct ctr *c, const struct ctr_vie
 		snprintf(ports[n].host_ip, sizeof(ports[n].host_ip), "%s", h->ports[i].host_ip);
 	}
 	if (h->publish_all)
-		ports_all(v, ports, &n, (int)ARRAY_SIZE(ports));
-	if (n == 0)
-		return 0;
-	lib_path(eng, "berth-proxy", bin, sizeof(bin));
-	if (net_proxy_spawn(bin, eng->net, ports, n, lease, eng->cgroup_ok ? CGROUP_ROOT "/proxies" : NULL,
-			    bound, CTR_PORTS_MAX, &nb, pid, e) < 0)
-		return -1;
+		ports_all(v, ports, &n, PORTS_MAX);
+	rc = 0;
+	if (n > 0) {
+		lib_path(eng, "berth-proxy", bin, sizeof(bin));
+		rc = net_proxy_spawn(bin, eng->net, ports, n, lease,
+				     eng->cgroup_ok ? CGROUP_ROOT "/proxies" : NULL, bound, CTR_PORTS_MAX, &nb, pid, e);
+	}
+	free(ports);
+	if (rc < 0 || n == 0)
+		return rc;
 	pthread_mutex_lock(&eng->mu);
 	for (int i = 0; i < nb; i++) {
 		struct ctr_port *p = &c->rec.ports[i];

@@ -347,6 +347,38 @@ static int health_read(struct rd *d, int tok, void *at, struct berr *e)
 	return 0;
 }
 
+/* NetworkingConfig.EndpointsConfig[NAME]: what the CLI's --ip, --ip6,
+ * --network-alias, --link-local-ip, --mac-address (API 1.44+) and
+ * --driver-opt put there; the network name itself is NetworkMode's. */
+static const struct rd_field endpoint_fields[] = {
+	RD_F("IPAMConfig", F_FN, 0, .fn = given_read),
+	RD_F("Links", F_FN, 0, .fn = given_read),
+	RD_F("Aliases", F_FN, 0, .fn = given_read),
+	RD_F("MacAddress", F_FN, 0, .fn = given_read),
+	RD_F("DriverOpts", F_FN, 0, .fn = given_read),
+	RD_F("IPAddress", F_FN, 0, .fn = given_read),
+	RD_F("GlobalIPv6Address", F_FN, 0, .fn = given_read),
+	RD_END,
+};
+
+static int endpoint_one(struct rd *d, const char *key, int val, void *at, struct berr *e)
+{
+	(void)key;
+	if (rd_null(d, val))
+		return 0;
+	return rd_obj(d, val, endpoint_fields, at, e);
+}
+
+static int endpoints_read(struct rd *d, int tok, void *at, struct berr *e)
+{
+	return create_map(d, tok, endpoint_one, at, e);
+}
+
+static const struct rd_field networking_fields[] = {
+	RD_F("EndpointsConfig", F_FN, 0, .fn = endpoints_read),
+	RD_END,
+};
+
 /* LogConfig.Config: an object of options; how many. */
 static int log_opts_read(struct rd *d, int tok, void *at, struct berr *e)
 {
@@ -450,8 +482,6 @@ static const struct rd_field host_fields[] = {
 	RD_END,
 };
 
-static const struct rd_field none_fields[] = { RD_END };
-
 static const struct rd_field req_fields[] = {
 	RD_F("Image", F_STR, RQ(image)),
 	RD_F("Cmd", F_STRSLICE, RQ(cmd), .max = CONFIG_POLICY_ARGS_MAX),
@@ -477,7 +507,7 @@ static const struct rd_field req_fields[] = {
 	RD_F("Healthcheck", F_FN, 0, .fn = health_read),
 	RD_F("MacAddress", F_FN, 0, .fn = given_read),
 	RD_F("HostConfig", F_OBJ, RQ(host), .sub = host_fields),
-	RD_F("NetworkingConfig", F_OBJ, 0, .sub = none_fields),
+	RD_F("NetworkingConfig", F_OBJ, 0, .sub = networking_fields),
 	RD_END,
 };
 

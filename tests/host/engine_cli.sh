@@ -119,7 +119,11 @@ refused "--shm-size 128m" "HostConfig.ShmSize" --shm-size 128m
 refused "--cpu-shares 512" "HostConfig.CpuShares" --cpu-shares 512
 refused "--memory-swap 64m with -m 32m" "HostConfig.MemorySwap" -m 32m --memory-swap 64m
 refused "--memory-reservation 16m" "HostConfig.MemoryReservation" --memory-reservation 16m
+refused "--ip (the allocator gives addresses)" "NetworkingConfig.EndpointsConfig[bridge].IPAMConfig: addresses come from berthd's allocator" --network bridge --ip 172.29.0.50
 refused "--platform linux/arm64 of an amd64 image" "does not match the specified platform (linux/arm64)" --platform linux/arm64
+out=$(c -X POST -H 'Content-Type: application/json' -w ' %{http_code}' -d "{\"Image\":\"$IMG\",\"Cmd\":[\"true\"],\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"Aliases\":[\"db\"],\"MacAddress\":\"\"}}}}" \
+	http://x/v1.47/containers/create)
+tap_check "an endpoint's Aliases: 400 naming them" bash -c '[[ "$1" == *"EndpointsConfig[bridge].Aliases: network aliases are not supported"*" 400" ]]' _ "$out"
 ok_create() {
 	local what=$1 out
 	shift

@@ -569,6 +569,12 @@ static void test_unsupported_fields(void)
 	CHECK_STR(r->host.log.type, "syslog");
 	CHECK_INT(r->host.log.n_opts, 2);
 	refused("{\"HostConfig\":{\"LogConfig\":{\"Config\":[]}}}", EPROTO, "LogConfig.Config: expected an object");
+	CHECK_INT(parse(r, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":null,"
+		  "\"Aliases\":[],\"MacAddress\":\"\"}}}}", &e), 0);
+	CHECK_STR(r->unsupported, "");
+	CHECK_INT(parse(r, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":"
+		  "{\"IPv4Address\":\"172.29.0.9\"}}}}}", &e), 0);
+	CHECK_STR(r->unsupported, "NetworkingConfig.EndpointsConfig[bridge].IPAMConfig");
 	/* at the top level a HostConfig field is refused, as every other */
 	refused("{\"CpusetCpus\":\"0\"}", EPROTO, "CpusetCpus: a HostConfig field outside HostConfig");
 	free(r);
