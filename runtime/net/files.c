@@ -107,7 +107,7 @@ static int option_ok(const char *o, struct berr *e)
 /* An ExtraHosts entry: "NAME:ADDRESS" (the first colon splits: the address
  * may be IPv6) or "NAME=ADDRESS", the address optionally in brackets,
  * "host-gateway" for the bridge's gateway. name gets NAME, addr ADDRESS
- * (NULL for host-gateway). */
+ * without brackets. */
 static int host_entry(const char *h, char name[256], char addr[64], struct berr *e)
 {
 	const char *sep = strchr(h, '='), *a;
