@@ -53,6 +53,7 @@ extern const struct route api_system_routes[], api_images_routes[], api_volumes_
 	api_containers_routes[], api_exec_routes[];   /* each ends with { NULL } */
 extern const struct route api_metrics_routes[];  /* api_metrics.c: GET /metrics */
 extern const struct route api_slots_routes[];   /* api_slots.c: the disk image's A/B slots */
+extern const struct route api_networks_routes[]; /* api_networks.c: bridge, host, none */
 
 int reply_json(struct req *r, int status, const char *json, size_t n);
 int reply_jsonw(struct req *r, int status, struct json_w *w);  /* finishes w; error → 500 */

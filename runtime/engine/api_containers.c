@@ -17,6 +17,8 @@
 #include "runtime/engine/ctr-internal.h"
 #include "runtime/engine/filters.h"
 #include "runtime/engine/images.h"
+#include "runtime/image/imgconf.h"
+#include "runtime/net/net.h"
 #include "runtime/policy/create.h"
 #include "runtime/policy/policy.h"
 #include "runtime/shim/client.h"
@@ -84,6 +86,122 @@ static int create_conflict(struct req *r, const struct ctr *other, const char *n
 			   name, other->rec.id);
 }
 
+/* Fields berth reads only to refuse them (create.h: unsupported), and
+ * what to do instead. A field without a row gets "leave it out". */
+static const struct unsupported_advice {
+	const char *field, *advice;
+} unsupported_advice[] = {
+	{ "HostConfig.CpusetCpus", "CPU pinning is not supported on this appliance (--cpus limits the CPU time)" },
+	{ "HostConfig.CpusetMems", "memory node pinning is not supported on this appliance" },
+	{ "HostConfig.CpuRealtimePeriod", "real-time CPU scheduling is not supported on this appliance" },
+	{ "HostConfig.CpuRealtimeRuntime", "real-time CPU scheduling is not supported on this appliance" },
+	{ "HostConfig.BlkioWeight", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.BlkioWeightDevice", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.BlkioDeviceReadBps", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.BlkioDeviceWriteBps", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.BlkioDeviceReadIOps", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.BlkioDeviceWriteIOps", "block I/O limits are not supported on this appliance" },
+	{ "HostConfig.MemoryReservation", "a soft memory limit is not supported on this appliance (--memory is the hard one)" },
+	{ "HostConfig.MemorySwappiness", "containers never swap on this appliance; leave it out" },
+	{ "HostConfig.KernelMemory", "kernel memory limits are not supported (nor by Docker since 20.10)" },
+	{ "HostConfig.StorageOpt", "storage options are not supported on this appliance" },
+	{ "MacAddress", "MAC addresses are not chosen on this appliance (leave --mac-address out)" },
+	/* NetworkingConfig.EndpointsConfig[NAME]. … */
+	{ ".IPAMConfig", "addresses come from berthd's allocator on this appliance (leave --ip out)" },
+	{ ".IPAddress", "addresses come from berthd's allocator on this appliance (leave --ip out)" },
+	{ ".GlobalIPv6Address", "the bridge has no IPv6 on this appliance" },
+	{ ".Aliases", "network aliases are not supported on this appliance (containers reach each other by address)" },
+	{ ".Links", "--link is not supported on this appliance (containers on the bridge reach each other by address)" },
+	{ ".DriverOpts", "network driver options are not supported on this appliance" },
+};
+
+/* A row matches the field's whole path, or its end when the row starts
+ * with '.' (the endpoint of any network). */
+static int advice_matches(const char *row, const char *field)
+{
+	size_t n = strlen(row), m = strlen(field);
+
+	if (!strcmp(row, field))
+		return 1;
+	return m > n && !strcmp(field + m - n, row) && (row[0] == '.' || field[m - n - 1] == '.');
+}
+
+static int refuse_unsupported(const char *field, struct berr *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(unsupported_advice); i++)
+		if (advice_matches(unsupported_advice[i].field, field))
+			return berr_set(e, EINVAL, "%s: %s", field, unsupported_advice[i].advice);
+	return berr_set(e, EINVAL, "%s is not supported on this appliance; leave it out", field);
+}
+
+/* Namespaces and kernel settings the policy may allow but the launcher
+ * never sets up. */
+static int create_unsupported_ns(const struct create_host *h, struct berr *e)
+{
+	if (*h->pid_mode)
+		return berr_set(e, EINVAL, "HostConfig.PidMode: --pid %s is not supported on this appliance (every container has its own pid namespace)", h->pid_mode);
+	if (*h->ipc_mode && strcmp(h->ipc_mode, "private") && strcmp(h->ipc_mode, "shareable"))
+		return berr_set(e, EINVAL, "HostConfig.IpcMode: --ipc %s is not supported on this appliance (private only)", h->ipc_mode);
+	if (*h->uts_mode)
+		return berr_set(e, EINVAL, "HostConfig.UTSMode: --uts %s is not supported on this appliance", h->uts_mode);
+	if (*h->cgroupns_mode && strcmp(h->cgroupns_mode, "private"))
+		return berr_set(e, EINVAL, "HostConfig.CgroupnsMode: --cgroupns %s is not supported on this appliance (private only)", h->cgroupns_mode);
+	if (h->n_devices || h->n_device_cgroup_rules || h->n_device_requests)
+		return berr_set(e, EINVAL, "HostConfig.%s: host devices are not supported on this appliance",
+				h->n_devices ? "Devices" : h->n_device_cgroup_rules ? "DeviceCgroupRules" : "DeviceRequests");
+	if (h->masked_paths.set || h->readonly_paths.set)
+		return berr_set(e, EINVAL, "HostConfig.%s: the masked and read-only paths are fixed on this appliance",
+				h->masked_paths.set ? "MaskedPaths" : "ReadonlyPaths");
+	if (*h->cgroup_parent)
+		return berr_set(e, EINVAL, "HostConfig.CgroupParent: --cgroup-parent is not supported on this appliance");
+	if (h->oom_kill_disable || h->oom_score_adj)
+		return berr_set(e, EINVAL, "HostConfig.%s: OOM settings are not supported on this appliance",
+				h->oom_kill_disable ? "OomKillDisable" : "OomScoreAdj");
+	return 0;
+}
+
+/* Resources and logging the engine cannot give as asked. */
+static int create_unsupported_res(const struct create_req *cr, struct berr *e)
+{
+	const struct create_host *h = &cr->host;
+
+	if (h->shm_size && h->shm_size != 64 << 20)
+		return berr_set(e, EINVAL, "HostConfig.ShmSize: /dev/shm is 64 MiB on this appliance; leave --shm-size out");
+	if (h->cpu_shares)
+		return berr_set(e, EINVAL, "HostConfig.CpuShares: CPU shares are not supported on this appliance (--cpus limits the CPU time)");
+	if (h->memory_swap && h->memory_swap != h->memory)
+		return berr_set(e, EINVAL, "HostConfig.MemorySwap: containers never swap on this appliance (leave --memory-swap out, or make it equal to --memory)");
+	if (*h->log.type && strcmp(h->log.type, "json-file"))
+		return berr_set(e, EINVAL, "HostConfig.LogConfig.Type: log driver %s is not supported on this appliance (berthd keeps every container's log, json-file; leave --log-driver out)", h->log.type);
+	if (h->log.n_opts)
+		return berr_set(e, EINVAL, "HostConfig.LogConfig.Config: log options are not supported on this appliance (berthd rotates the logs itself; leave --log-opt out)");
+	if (cr->healthcheck)
+		return berr_set(e, EINVAL, "Config.Healthcheck: health checks are not run on this appliance; drop it (docker run --no-healthcheck, or healthcheck: disable: true in a compose file)");
+	if (*cr->unsupported)
+		return refuse_unsupported(cr->unsupported, e);
+	return 0;
+}
+
+/* /etc/hosts and resolv.conf entries: checked now, not at start. */
+static int create_files_check(const struct create_req *cr, struct berr *e)
+{
+	struct net_files_extra x;
+
+	ctr_files_extra(cr, &x);
+	if (ctr_net_mode(cr) == LAUNCH_NET_HOST && (x.n_dns || x.n_search || x.n_options || x.n_hosts))
+		return berr_set(e, EINVAL, "HostConfig.%s: with --network host the container has the host's files; leave it out",
+				x.n_dns ? "Dns" : x.n_search ? "DnsSearch" : x.n_options ? "DnsOptions" : "ExtraHosts");
+	if (net_files_check(&x, e) < 0) {
+		char msg[BERR_MSG_MAX];
+
+		/* its messages name the field: "ExtraHosts: …" */
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		return berr_set(e, EINVAL, "%s%.*s", strncmp(msg, "Domainname", 10) ? "HostConfig." : "Config.",
+				(int)(sizeof(msg) - 12), msg);
+	}
+	return 0;
+}
+
 /* What the engine cannot do is refused (400) rather than silently left
  * out: a container would run otherwise than the client asked. */
 static int create_unsupported(const struct create_req *cr, struct berr *e)
@@ -102,7 +220,9 @@ static int create_unsupported(const struct create_req *cr, struct berr *e)
 		return berr_set(e, EINVAL, "HostConfig.IpcMode: %s is not supported on this appliance", cr->host.ipc_mode);
 	if (cr->host.init)
 		return berr_set(e, EINVAL, "HostConfig.Init: --init is not supported on this appliance (no docker-init; the command runs as the container's first process)");
-	return 0;
+	if (create_unsupported_ns(&cr->host, e) < 0 || create_unsupported_res(cr, e) < 0)
+		return -1;
+	return create_files_check(cr, e);
 }
 
 /* The parts of a create that read the body: policy, image, the command. */
@@ -141,13 +261,39 @@ static int create_warnings(struct req *r, const struct create_req *cr, struct js
 	return 0;
 }
 
+static const char *arch_name(const char *a)
+{
+	return !strcmp(a, "x86_64") || !strcmp(a, "x86-64") ? "amd64" : !strcmp(a, "aarch64") ? "arm64" : a;
+}
+
+/* ?platform=os[/arch[/variant]] (docker run --platform): the image must
+ * be of it (berth keeps one platform per name: it never picks another). */
+static int create_platform(struct req *r, const char *ref, const struct imgconf *img, struct berr *e)
+{
+	char plat[96], *arch, *variant;
+
+	if (ctr_query(r, "platform", plat, sizeof(plat)) <= 0 || !plat[0] || !img)
+		return 0;
+	arch = strchr(plat, '/');
+	if (arch)
+		*arch++ = '\0';
+	variant = arch ? strchr(arch, '/') : NULL;
+	if (variant)
+		*variant = '\0';
+	if ((*img->os && strcmp(plat, img->os)) ||
+	    (arch && *img->arch && strcmp(arch_name(arch), arch_name(img->arch))))
+		return berr_set(e, EINVAL, "image with reference %.200s was found but its platform (%s/%s) does not match the specified platform (%s%s%s)",
+				ref, img->os, img->arch, plat, arch ? "/" : "", arch ? arch : "");
+	return 0;
+}
+
 /* The new container's record: id, time, image, the body as received;
  * its command must resolve (dockerd: "No command specified"). */
 static int create_fill(struct req *r, const struct create_req *cr, const char *hex, struct ctr *c,
 		       struct berr *e)
 {
 	struct ctr_view v;
-	int none;
+	int none, rc;
 
 	if (ctr_id_new(c->rec.id, e) < 0)
 		return -1;
@@ -164,7 +310,10 @@ static int create_fill(struct req *r, const struct create_req *cr, const char *h
 	if (ctr_view_load(r->eng, &c->rec, &v, e) < 0)
 		return -1;
 	none = v.argc == 0;
+	rc = create_platform(r, c->rec.image_ref, v.img, e);
 	ctr_view_free(&v);
+	if (rc < 0)
+		return -1;
 	if (none)
 		return berr_set(e, EINVAL, "no command specified");
 	return 0;

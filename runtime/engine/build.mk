@@ -9,7 +9,7 @@ berthd-objs-y = runtime/engine/main.o runtime/engine/conf.o runtime/engine/serve
 	runtime/engine/images.o runtime/engine/api_images.o runtime/engine/api_images_load.o runtime/engine/api_pull.o runtime/engine/volumes.o runtime/engine/api_volumes.o runtime/engine/weak_ctr.o runtime/engine/sandbox.o \
 	runtime/engine/ctr.o runtime/engine/ctr_rec.o runtime/engine/ctr_spec.o runtime/engine/ctr_run.o runtime/engine/ctr_stop.o \
 	runtime/engine/ctr_json.o runtime/engine/ctr_logs.o runtime/engine/ctr_stats.o \
-	runtime/engine/api_containers.o runtime/engine/api_exec.o runtime/engine/api_slots.o \
+	runtime/engine/api_containers.o runtime/engine/api_exec.o runtime/engine/api_slots.o runtime/engine/api_networks.o \
 	$(POLICY_OBJS) $(NET_OBJS) runtime/shim/client.o runtime/shim/spawn.o runtime/shim/proto.o runtime/shim/state.o runtime/shim/spec.o runtime/shim/logfile.o runtime/shim/logfile_w.o \
 	runtime/launch/spec.o runtime/image/overlay.o \
 	runtime/image/import.o runtime/image/import_layers.o runtime/image/archive.o \

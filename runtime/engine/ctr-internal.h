@@ -150,6 +150,11 @@ int ctr_launch_build(struct engine *eng, const struct ctr *c, const struct ctr_v
 enum launch_net ctr_net_mode(const struct create_req *r);
 /* The hostname of c: the body's or the short id. */
 const char *ctr_hostname(const struct ctr *c, const struct create_req *r, char *buf, size_t n);
+struct net_files_extra;
+/* What the body adds to the container's /etc/hosts and resolv.conf
+ * (HostConfig.Dns, DnsSearch, DnsOptions, ExtraHosts; Config.Domainname):
+ * x points into r. */
+void ctr_files_extra(const struct create_req *r, struct net_files_extra *x);
 
 /* ------------------------------------------------- ctr_run.c, ctr_stop.c */
 /* Start c: rootfs, network, mounts, spec, shim; 0, 1 when it already ran,

@@ -112,24 +112,13 @@ static void port_key(char *buf, size_t n, unsigned port, int udp)
 	snprintf(buf, n, "%u/%s", port, udp ? "udp" : "tcp");
 }
 
-/* "Ports": {"80/tcp": [{"HostIp":"0.0.0.0","HostPort":"8080"}]} */
-static void ports_map(const struct create_req *r, struct json_w *w)
+/* HostConfig.PortBindings, as asked: {"80/tcp": [{"HostIp":"","HostPort":""}]}
+ * (HostPort "": a free port at each start). */
+static void bindings_map(const struct create_req *r, struct json_w *w)
 {
 	char key[16], hp[8];
 
 	json_w_obj(w);
-	for (int i = 0; i < r->n_exposed; i++) {
-		int bound = 0;
-
-		for (int k = 0; k < r->host.n_ports; k++)
-			bound |= r->host.ports[k].cport == r->exposed[i].port &&
-				 r->host.ports[k].proto == r->exposed[i].proto;
-		if (bound)
-			continue;
-		port_key(key, sizeof(key), r->exposed[i].port, r->exposed[i].proto == PROTO_UDP);
-		json_w_key(w, key);
-		json_w_null(w);
-	}
 	for (int i = 0; i < r->host.n_ports; i++) {
 		const struct create_port *p = &r->host.ports[i];
 		int first = 1;
@@ -147,12 +136,86 @@ static void ports_map(const struct create_req *r, struct json_w *w)
 			if (q->cport != p->cport || q->proto != p->proto)
 				continue;
 			json_w_obj(w);
-			json_w_kstr(w, "HostIp", *q->host_ip ? q->host_ip : "0.0.0.0");
-			snprintf(hp, sizeof(hp), "%u", q->host_port ? q->host_port : q->cport);
+			json_w_kstr(w, "HostIp", q->host_ip);
+			hp[0] = '\0';
+			if (q->host_port)
+				snprintf(hp, sizeof(hp), "%u", q->host_port);
 			json_w_kstr(w, "HostPort", hp);
 			json_w_obj_end(w);
 		}
 		json_w_arr_end(w);
+	}
+	json_w_obj_end(w);
+}
+
+/* Is the container port (port, udp) among the published sockets? */
+static int published(const struct ctr_rec *rec, unsigned port, int udp)
+{
+	for (int i = 0; i < rec->n_ports; i++)
+		if (rec->ports[i].cport == port && rec->ports[i].udp == udp)
+			return 1;
+	return 0;
+}
+
+/* NetworkSettings.Ports while it runs, as bound: {"80/tcp":
+ * [{"HostIp":"127.0.0.1","HostPort":"32768"}], "81/tcp": null} (the
+ * exposed ports not published are null); {} when it does not run. */
+static void ports_map(const struct ctr *c, const struct ctr_view *v, struct json_w *w)
+{
+	const struct create_req *r = v->req;
+	const struct ctr_rec *rec = &c->rec;
+	int ni = v->img ? v->img->ports_n : 0;
+	char key[16], hp[8];
+
+	json_w_obj(w);
+	if (rec->status != CTR_RUNNING) {
+		json_w_obj_end(w);
+		return;
+	}
+	for (int i = 0; i < rec->n_ports; i++) {
+		const struct ctr_port *p = &rec->ports[i];
+		int first = 1;
+
+		for (int k = 0; k < i; k++)
+			first &= !(rec->ports[k].cport == p->cport && rec->ports[k].udp == p->udp);
+		if (!first)
+			continue;
+		port_key(key, sizeof(key), p->cport, p->udp);
+		json_w_key(w, key);
+		json_w_arr(w);
+		for (int k = i; k < rec->n_ports; k++) {
+			const struct ctr_port *q = &rec->ports[k];
+
+			if (q->cport != p->cport || q->udp != p->udp)
+				continue;
+			json_w_obj(w);
+			json_w_kstr(w, "HostIp", q->ip);
+			snprintf(hp, sizeof(hp), "%u", q->hport);
+			json_w_kstr(w, "HostPort", hp);
+			json_w_obj_end(w);
+		}
+		json_w_arr_end(w);
+	}
+	for (int i = 0; i < r->n_exposed + ni; i++) {
+		const char *k = i < r->n_exposed ? NULL : v->img->ports[i - r->n_exposed];
+		unsigned port = 0;
+		int udp = 0, dup = 0;
+
+		if (!k) {
+			port = r->exposed[i].port;
+			udp = r->exposed[i].proto == PROTO_UDP;
+		} else if (sscanf(k, "%u", &port) != 1 || port == 0 || port > 65535) {
+			continue;
+		} else {
+			udp = strstr(k, "/udp") != NULL;
+		}
+		for (int j = 0; j < i && j < r->n_exposed; j++)
+			dup |= r->exposed[j].port == port && (r->exposed[j].proto == PROTO_UDP) == udp;
+		if (dup || published(rec, port, udp))
+			continue;
+		port_key(key, sizeof(key), port, udp);
+		json_w_key(w, key);
+		json_w_null(w);
 	}
 	json_w_obj_end(w);
 }
@@ -274,7 +337,8 @@ static void hostconfig_json(const struct create_req *r, struct json_w *w)
 	json_w_obj(w);
 	json_w_kstr(w, "NetworkMode", net_mode(r));
 	json_w_key(w, "PortBindings");
-	ports_map(r, w);
+	bindings_map(r, w);
+	json_w_kbool(w, "PublishAllPorts", h->publish_all);
 	json_w_key(w, "RestartPolicy");
 	json_w_obj(w);
 	json_w_kstr(w, "Name", *h->restart.name ? h->restart.name : "no");
@@ -356,7 +420,7 @@ void ctr_json_inspect(struct engine *eng, const struct ctr *c, const struct ctr_
 	json_w_ki64(w, "IPPrefixLen", c->rec.ip[0] ? c->rec.prefix : 0);
 	json_w_kstr(w, "MacAddress", "");
 	json_w_key(w, "Ports");
-	ports_map(v->req, w);
+	ports_map(c, v, w);
 	network_json(c, v->req, w);
 	json_w_obj_end(w);
 	json_w_obj_end(w);
@@ -408,14 +472,14 @@ void ctr_json_summary(struct engine *eng, const struct ctr *c, const struct ctr_
 	json_w_kstr(w, "Status", status);
 	json_w_key(w, "Ports");
 	json_w_arr(w);
-	for (int i = 0; r && c->rec.status == CTR_RUNNING && i < r->host.n_ports; i++) {
-		const struct create_port *p = &r->host.ports[i];
+	for (int i = 0; c->rec.status == CTR_RUNNING && i < c->rec.n_ports; i++) {
+		const struct ctr_port *p = &c->rec.ports[i];
 
 		json_w_obj(w);
-		json_w_kstr(w, "IP", *p->host_ip ? p->host_ip : "0.0.0.0");
+		json_w_kstr(w, "IP", p->ip);
 		json_w_ki64(w, "PrivatePort", p->cport);
-		json_w_ki64(w, "PublicPort", p->host_port ? p->host_port : p->cport);
-		json_w_kstr(w, "Type", p->proto == PROTO_UDP ? "udp" : "tcp");
+		json_w_ki64(w, "PublicPort", p->hport);
+		json_w_kstr(w, "Type", p->udp ? "udp" : "tcp");
 		json_w_obj_end(w);
 	}
 	json_w_arr_end(w);

@@ -156,6 +156,17 @@ static void rec_json(struct json_w *w, const struct ctr_rec *r)
 	json_w_kstr(w, "Gateway", r->gateway);
 	json_w_ki64(w, "Prefix", r->prefix);
 	json_w_ki64(w, "ProxyPid", r->proxy_pid);
+	json_w_key(w, "Ports");
+	json_w_arr(w);
+	for (int i = 0; i < r->n_ports; i++) {
+		json_w_obj(w);
+		json_w_kstr(w, "HostIp", r->ports[i].ip);
+		json_w_ki64(w, "HostPort", r->ports[i].hport);
+		json_w_ki64(w, "Port", r->ports[i].cport);
+		json_w_kbool(w, "Udp", r->ports[i].udp);
+		json_w_obj_end(w);
+	}
+	json_w_arr_end(w);
 	json_w_obj_end(w);
 	/* the body as received: lib/json checked it when it arrived */
 	json_w_key(w, "Body");
@@ -224,6 +235,37 @@ static int get_bool(const struct json *j, int obj, const char *key, int *out, st
 	return 0;
 }
 
+/* State.Ports (absent in a record of an older berthd: none). */
+static int rec_ports(const struct json *j, int st, struct ctr_rec *r, struct berr *e)
+{
+	struct json_iter it;
+	int arr = json_get(j, st, "Ports"), k, v;
+
+	r->n_ports = 0;
+	if (arr < 0)
+		return 0;
+	if (json_type(j, arr) != JSMN_ARRAY)
+		return berr_set(e, EPROTO, "Ports: expected an array");
+	json_iter_init(j, arr, &it);
+	while (json_iter_next(j, &it, &k, &v)) {
+		struct ctr_port *p = &r->ports[r->n_ports];
+		int64_t hp, cp;
+
+		if (r->n_ports == CTR_PORTS_MAX)
+			return berr_set(e, E2BIG, "Ports: more than %d", CTR_PORTS_MAX);
+		if (json_type(j, v) != JSMN_OBJECT || get_str(j, v, "HostIp", p->ip, sizeof(p->ip), e) < 0 ||
+		    get_i64(j, v, "HostPort", &hp, e) < 0 || get_i64(j, v, "Port", &cp, e) < 0 ||
+		    get_bool(j, v, "Udp", &p->udp, e) < 0)
+			return berr_prefix(e, "Ports[%d]", r->n_ports);
+		if (hp < 1 || hp > 65535 || cp < 1 || cp > 65535)
+			return berr_set(e, EPROTO, "Ports[%d]: a port out of 1..65535", r->n_ports);
+		p->hport = (uint16_t)hp;
+		p->cport = (uint16_t)cp;
+		r->n_ports++;
+	}
+	return 0;
+}
+
 static int rec_state(const struct json *j, int st, struct ctr_rec *r, struct berr *e)
 {
 	char status[32];
@@ -237,7 +279,8 @@ static int rec_state(const struct json *j, int st, struct ctr_rec *r, struct ber
 	    get_str(j, st, "Error", r->error, sizeof(r->error), e) < 0 ||
 	    get_str(j, st, "IP", r->ip, sizeof(r->ip), e) < 0 ||
 	    get_str(j, st, "Gateway", r->gateway, sizeof(r->gateway), e) < 0 ||
-	    get_i64(j, st, "Prefix", &prefix, e) < 0 || get_i64(j, st, "ProxyPid", &proxy, e) < 0)
+	    get_i64(j, st, "Prefix", &prefix, e) < 0 || get_i64(j, st, "ProxyPid", &proxy, e) < 0 ||
+	    rec_ports(j, st, r, e) < 0)
 		return -1;
 	r->prefix = prefix >= 0 && prefix <= 32 ? (int)prefix : 0;
 	r->proxy_pid = proxy > 0 && proxy < INT32_MAX ? (pid_t)proxy : 0;

@@ -25,6 +25,15 @@
 #define CTR_REF_MAX 256
 #define CTR_ERROR_MAX 256
 #define CTR_REC_FILE "container.json"
+#define CTR_PORTS_MAX 64          /* published sockets recorded (CONFIG_NET_PORTS_MAX's default) */
+
+/* One published socket of the running container: the host port actually
+ * bound (a HostPort "" got a free one at start). */
+struct ctr_port {
+	char ip[16];                  /* the host address, "0.0.0.0" for all */
+	uint16_t cport, hport;
+	int udp;
+};
 
 enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_RESTARTING, CTR_EXITED, CTR_REMOVING, CTR_DEAD };
 
@@ -45,6 +54,8 @@ struct ctr_rec {
 	char ip[16], gateway[16];     /* bridge network: the lease, "" otherwise */
 	int prefix;
 	pid_t proxy_pid;              /* berth-proxy of the published ports, 0 none */
+	struct ctr_port ports[CTR_PORTS_MAX]; /* what it bound, while it runs */
+	int n_ports;
 	char *body;                   /* the create body (malloc'd, owned), NUL-terminated */
 	size_t body_len;
 };

@@ -5,6 +5,7 @@
  */
 #include "runtime/engine/ctr-internal.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 
 #include "lib/util.h"
 #include "runtime/engine/volumes.h"
+#include "runtime/image/imgconf.h"
 #include "runtime/image/overlay.h"
 #include "runtime/net/net.h"
 #include "runtime/policy/create.h"
@@ -116,33 +118,110 @@ static int net_setup(struct engine *eng, struct ctr *c, const struct ctr_view *v
 		if (net_container_up(eng->net, eng->conf.data_root, eng->conf.run_dir, c->rec.id, lease, e) < 0)
 			return -1;
 	}
-	if (mode != LAUNCH_NET_HOST && eng->net &&
-	    net_files_write(dirfd, eng->net, host, mode == LAUNCH_NET_NS ? lease : NULL, e) < 0)
-		return -1;
+	if (mode != LAUNCH_NET_HOST && eng->net) {
+		struct net_files_extra x;
+
+		ctr_files_extra(v->req, &x);
+		if (net_files_write_extra(dirfd, eng->net, host, mode == LAUNCH_NET_NS ? lease : NULL, &x, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-static int ports_publish(struct engine *eng, const struct ctr_view *v, const struct net_lease *lease,
-			 pid_t *pid, struct berr *e)
+/* "80/tcp", "53/udp", "80" of the image config's ExposedPorts. */
+static int exposed_parse(const char *key, uint16_t *port, int *udp)
 {
+	char *end;
+	unsigned long v = strtoul(key, &end, 10);
+
+	if (end == key || v == 0 || v > 65535)
+		return -1;
+	if (*end == '\0' || !strcmp(end, "/tcp"))
+		*udp = 0;
+	else if (!strcmp(end, "/udp"))
+		*udp = 1;
+	else
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* PublishAllPorts: an exposed port (of the body or the image) that no
+ * PortBindings entry publishes goes on a free port of every publish
+ * address. */
+static void ports_all(const struct ctr_view *v, struct net_port *ports, int *n, int max)
+{
+	const struct create_req *r = v->req;
+	int ni = v->img ? v->img->ports_n : 0;
+
+	for (int i = 0; i < r->n_exposed + ni && *n < max; i++) {
+		uint16_t port;
+		int udp, dup = 0;
+
+		if (i < r->n_exposed) {
+			port = r->exposed[i].port;
+			udp = r->exposed[i].proto == PROTO_UDP;
+		} else if (exposed_parse(v->img->ports[i - r->n_exposed], &port, &udp) < 0) {
+			continue;
+		}
+		for (int k = 0; k < *n; k++)
+			dup |= ports[k].cport == port && ports[k].udp == udp;
+		if (dup)
+			continue;
+		memset(&ports[*n], 0, sizeof(ports[*n]));
+		ports[*n].cport = port;
+		ports[*n].udp = udp;
+		(*n)++;
+	}
+}
+
+static int ports_publish(struct engine *eng, struct ctr *c, const struct ctr_view *v,
+			 const struct net_lease *lease, pid_t *pid, struct berr *e)
+{
+	enum { PORTS_MAX = CONFIG_POLICY_PORTS_MAX * 2 }; /* bindings, then -P's */
 	const struct create_host *h = &v->req->host;
-	struct net_port ports[CONFIG_POLICY_PORTS_MAX];
+	struct net_bound bound[CTR_PORTS_MAX];
+	struct net_port *ports;
 	char bin[ENGINE_PATH_MAX + 32];
-	int n = 0;
+	int n = 0, nb = 0, rc;
 
 	*pid = 0;
-	for (int i = 0; i < h->n_ports && n < (int)ARRAY_SIZE(ports); i++, n++) {
+	if (h->n_ports == 0 && !h->publish_all)
+		return 0;
+	/* on the heap: up to 2048 entries, and this runs on 128 KiB stacks */
+	ports = calloc(PORTS_MAX, sizeof(*ports));
+	if (!ports)
+		return berr_set(e, ENOMEM, "out of memory");
+	for (int i = 0; i < h->n_ports && n < PORTS_MAX; i++, n++) {
 		memset(&ports[n], 0, sizeof(ports[n]));
 		ports[n].cport = h->ports[i].cport;
-		ports[n].hport = h->ports[i].host_port ? h->ports[i].host_port : h->ports[i].cport;
+		ports[n].hport = h->ports[i].host_port; /* 0: a free port, as dockerd */
 		ports[n].udp = h->ports[i].proto == PROTO_UDP;
 		snprintf(ports[n].host_ip, sizeof(ports[n].host_ip), "%s", h->ports[i].host_ip);
 	}
-	if (n == 0)
-		return 0;
-	lib_path(eng, "berth-proxy", bin, sizeof(bin));
-	return net_proxy_spawn(bin, eng->net, ports, n, lease, eng->cgroup_ok ? CGROUP_ROOT "/proxies" : NULL,
-			       pid, e);
+	if (h->publish_all)
+		ports_all(v, ports, &n, PORTS_MAX);
+	rc = 0;
+	if (n > 0) {
+		lib_path(eng, "berth-proxy", bin, sizeof(bin));
+		rc = net_proxy_spawn(bin, eng->net, ports, n, lease,
+				     eng->cgroup_ok ? CGROUP_ROOT "/proxies" : NULL, bound, CTR_PORTS_MAX, &nb, pid, e);
+	}
+	free(ports);
+	if (rc < 0 || n == 0)
+		return rc;
+	pthread_mutex_lock(&eng->mu);
+	for (int i = 0; i < nb; i++) {
+		struct ctr_port *p = &c->rec.ports[i];
+
+		inet_ntop(AF_INET, &bound[i].addr, p->ip, sizeof(p->ip));
+		p->cport = bound[i].cport;
+		p->hport = bound[i].hport;
+		p->udp = bound[i].udp;
+	}
+	c->rec.n_ports = nb;
+	pthread_mutex_unlock(&eng->mu);
+	return 0;
 }
 
 static void lease_record(struct ctr *c, const struct net_lease *l)
@@ -240,7 +319,7 @@ static int start_run(struct engine *eng, struct ctr *c, struct launch_result *re
 		goto out;
 	if (net_setup(eng, c, &v, mode, dirfd, &lease, e) < 0 ||
 	    ctr_launch_build(eng, c, &v, mode, l, e) < 0 ||
-	    (mode == LAUNCH_NET_NS && ports_publish(eng, &v, &lease, proxy, e) < 0) ||
+	    (mode == LAUNCH_NET_NS && ports_publish(eng, c, &v, &lease, proxy, e) < 0) ||
 	    shim_up(eng, c, &v, dirfd, l, res, e) < 0) {
 		if (res->class == LAUNCH_ERR_EXEC)
 			exec_error(&v, res, e);
@@ -298,6 +377,7 @@ static void start_done_locked(struct engine *eng, struct ctr *c, int ok, pid_t p
 		c->rec.exit_code = start_code(res);
 		c->rec.pid = 0;
 		c->rec.ip[0] = c->rec.gateway[0] = '\0';
+		c->rec.n_ports = 0;
 		snprintf(c->rec.error, sizeof(c->rec.error), "%.255s", e->msg);
 		for (int i = 0; i < c->n_attach; i++)
 			fd_close(&c->attach[i].fd);
@@ -426,6 +506,7 @@ static void exited(struct engine *eng, struct ctr *c, const struct shim_state *s
 	c->rec.pid = 0;
 	c->rec.proxy_pid = 0;
 	c->rec.ip[0] = c->rec.gateway[0] = '\0';
+	c->rec.n_ports = 0;
 	c->exits++;
 	ran = c->rec.finished_ns - c->rec.started_ns;
 	restart = restart_due_locked(eng, c, ran, &delay);
@@ -604,6 +685,7 @@ void ctr_reconcile(struct engine *eng, struct ctr *c)
 		c->rec.pid = 0;
 		c->rec.proxy_pid = 0;
 		c->rec.ip[0] = c->rec.gateway[0] = '\0';
+		c->rec.n_ports = 0;
 		ctr_save_locked(eng->ctrs, c, &e);
 	}
 	pthread_mutex_unlock(&eng->mu);
@@ -620,4 +702,20 @@ void ctr_reconcile(struct engine *eng, struct ctr *c)
 	pthread_mutex_unlock(&eng->mu);
 	if (start && ctr_start(eng, c, &e) < 0)
 		log_msg(&eng->log, LOG_ERROR, "container %.12s: start at boot: %s", c->rec.id, e.msg);
+}
+
+void ctr_files_extra(const struct create_req *r, struct net_files_extra *x)
+{
+	const struct create_host *h = &r->host;
+
+	memset(x, 0, sizeof(*x));
+	x->dns = h->dns.v;
+	x->n_dns = h->dns.n;
+	x->search = h->dns_search.v;
+	x->n_search = h->dns_search.n;
+	x->options = h->dns_options.v;
+	x->n_options = h->dns_options.n;
+	x->hosts = h->extra_hosts.v;
+	x->n_hosts = h->extra_hosts.n;
+	x->domainname = r->domainname;
 }

@@ -21,6 +21,7 @@ static const struct route *const tables[] = {
 	api_exec_routes,
 	api_metrics_routes,
 	api_slots_routes,
+	api_networks_routes,
 };
 
 const char *router_version(const char *path, int *minor)
@@ -58,6 +59,65 @@ const struct route *router_match(const char *method, const char *path, const cha
 			}
 			return rt;
 		}
+	}
+	return NULL;
+}
+
+/* The Docker Engine API routes berthd does not serve, by the command that
+ * sends them: a 404 that says so rather than "page not found". "*" is any
+ * method. The first row that matches wins. */
+static const struct unserved {
+	const char *method, *pattern, *command;
+} unserved[] = {
+	{ "POST", "/containers/{}/pause", "docker pause" },
+	{ "POST", "/containers/{}/unpause", "docker unpause" },
+	{ "POST", "/containers/{}/update", "docker update" },
+	{ "*", "/containers/{}/archive", "docker cp" },
+	{ "GET", "/containers/{}/changes", "docker diff" },
+	{ "GET", "/containers/{}/export", "docker export" },
+	{ "POST", "/containers/{}/attach/ws", "attach over a websocket" },
+	{ "POST", "/containers/prune", "docker container prune" },
+	{ "POST", "/commit", "docker commit" },
+	{ "POST", "/images/prune", "docker image prune" },
+	{ "GET", "/images/search", "docker search" },
+	{ "GET", "/images/get", "docker save" },
+	{ "GET", "/images/{*}/get", "docker save" },
+	{ "POST", "/images/{*}/push", "docker push" },
+	{ "POST", "/build", "docker build" },
+	{ "POST", "/build/prune", "docker builder prune" },
+	{ "POST", "/build/cancel", "docker build" },
+	{ "POST", "/session", "docker build" },
+	{ "POST", "/grpc", "docker buildx" },
+	{ "POST", "/networks/create", "docker network create" },
+	{ "POST", "/networks/prune", "docker network prune" },
+	{ "POST", "/networks/{}/connect", "docker network connect" },
+	{ "POST", "/networks/{}/disconnect", "docker network disconnect" },
+	{ "DELETE", "/networks/{}", "docker network rm" },
+	{ "GET", "/distribution/{*}/json", "docker manifest and service create" },
+	{ "*", "/swarm", "docker swarm" },
+	{ "*", "/swarm/{*}", "docker swarm" },
+	{ "*", "/nodes", "docker node" },
+	{ "*", "/nodes/{*}", "docker node" },
+	{ "*", "/services", "docker service" },
+	{ "*", "/services/{*}", "docker service" },
+	{ "*", "/tasks", "docker service ps" },
+	{ "*", "/tasks/{*}", "docker service ps" },
+	{ "*", "/secrets", "docker secret" },
+	{ "*", "/secrets/{*}", "docker secret" },
+	{ "*", "/configs", "docker config" },
+	{ "*", "/configs/{*}", "docker config" },
+	{ "*", "/plugins", "docker plugin" },
+	{ "*", "/plugins/{*}", "docker plugin" },
+};
+
+const char *router_unserved(const char *method, const char *path)
+{
+	for (size_t i = 0; path[0] == '/' && i < ARRAY_SIZE(unserved); i++) {
+		const struct unserved *u = &unserved[i];
+
+		if ((strcmp(u->method, "*") && strcmp(u->method, method)) || !pathmatch(u->pattern, path, NULL))
+			continue;
+		return u->command;
 	}
 	return NULL;
 }

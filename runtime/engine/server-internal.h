@@ -36,6 +36,13 @@ const struct route *router_match(const char *method, const char *path, const cha
  * prefix is malformed (then the path is routed as it is: 404). */
 const char *router_version(const char *path, int *minor);
 
+/* router.c: for a path no route matches, the command of a Docker route
+ * berthd does not serve ("docker pause": a table, router.c's unserved),
+ * or NULL. The answer stays 404 ("docker pause is not supported on this
+ * appliance"; "page not found" for the rest): the CLI's inspect walks
+ * /networks/X and the other object types on 404. */
+const char *router_unserved(const char *method, const char *path);
+
 /* reply.c: the first response to a connection over the limit, or a
  * request refused before routing (400 with the parser's status…). */
 int reply_raw_error(int fd, int status, const char *msg);

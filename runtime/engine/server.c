@@ -305,7 +305,12 @@ static int serve_one(struct conn *c)
 		}
 	}
 	if (!rt) {
-		reply_error(&r, 404, "page not found");
+		const char *cmd = router_unserved(r.method, r.path);
+
+		if (cmd)
+			reply_error(&r, 404, "%s is not supported on this appliance", cmd);
+		else
+			reply_error(&r, 404, "page not found");
 		return r.keep;
 	}
 	if (rt->flags & ROUTE_BODY) {

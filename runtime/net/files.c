@@ -72,13 +72,93 @@ static void from_host(struct text *t, const struct net_conf *c, const struct net
 
 		if (sscanf(line, "%15s %63s", word, val) != 2)
 			continue;
-		if ((!strcmp(word, "search") && !x->n_search) || !strcmp(word, "options"))
+		if ((!strcmp(word, "search") && !x->n_search) || (!strcmp(word, "options") && !x->n_options))
 			add(t, "%s\n", line);
 		else if (!strcmp(word, "nameserver") && !c->dns_set && !x->n_dns && !loopback(val)) {
 			add(t, "nameserver %s\n", val);
 			++*servers;
 		}
 	}
+}
+
+static int dns_ok(const char *a, struct berr *e)
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET, a, bin) != 1 && inet_pton(AF_INET6, a, bin) != 1)
+		return berr_set(e, EINVAL, "Dns: '%.64s': not an IP address", a);
+	return 0;
+}
+
+/* A resolv.conf option word: "ndots:2", "edns0", "timeout:1" ... printable,
+ * no blank (it would be two words). */
+static int option_ok(const char *o, struct berr *e)
+{
+	size_t n = strlen(o);
+
+	if (n == 0 || n > 64)
+		return berr_set(e, EINVAL, "DnsOptions: '%.64s': want one option of 1 to 64 characters", o);
+	for (size_t i = 0; i < n; i++)
+		if (o[i] <= ' ' || o[i] > '~')
+			return berr_set(e, EINVAL, "DnsOptions: '%.64s': not one resolv.conf option", o);
+	return 0;
+}
+
+/* An ExtraHosts entry: "NAME:ADDRESS" (the first colon splits: the address
+ * may be IPv6) or "NAME=ADDRESS", the address optionally in brackets,
+ * "host-gateway" for the bridge's gateway. name gets NAME, addr ADDRESS
+ * without brackets. */
+static int host_entry(const char *h, char name[256], char addr[64], struct berr *e)
+{
+	const char *sep = strchr(h, '='), *a;
+	size_t n, an;
+
+	if (!sep)
+		sep = strchr(h, ':');
+	n = sep ? (size_t)(sep - h) : 0;
+	if (!sep || n == 0 || n >= 256)
+		return berr_set(e, EINVAL, "ExtraHosts: '%.80s': want NAME:ADDRESS", h);
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (conf_hostname("ExtraHosts", name, NULL, 256, e) < 0)
+		return -1;
+	a = sep + 1;
+	an = strlen(a);
+	if (an >= 2 && a[0] == '[' && a[an - 1] == ']') {
+		a++;
+		an -= 2;
+	}
+	if (an >= 64)
+		return berr_set(e, EINVAL, "ExtraHosts: '%.80s': not an IP address", h);
+	memcpy(addr, a, an);
+	addr[an] = '\0';
+	if (!strcmp(addr, "host-gateway"))
+		return 0;
+	if (dns_ok(addr, e) < 0)
+		return berr_set(e, EINVAL, "ExtraHosts: '%.80s': not an IP address", h);
+	return 0;
+}
+
+int net_files_check(const struct net_files_extra *x, struct berr *e)
+{
+	char name[256], addr[64];
+
+	for (int i = 0; i < x->n_dns; i++)
+		if (dns_ok(x->dns[i], e) < 0)
+			return -1;
+	for (int i = 0; i < x->n_search; i++)
+		if (conf_hostname("DnsSearch", x->search[i], NULL, 254, e) < 0)
+			return -1;
+	for (int i = 0; i < x->n_options; i++)
+		if (option_ok(x->options[i], e) < 0)
+			return -1;
+	for (int i = 0; i < x->n_hosts; i++)
+		if (host_entry(x->hosts[i], name, addr, e) < 0)
+			return -1;
+	if (x->domainname && x->domainname[0] &&
+	    conf_hostname("Domainname", x->domainname, NULL, 254, e) < 0)
+		return -1;
+	return 0;
 }
 
 static int resolv(int dirfd, const struct net_conf *c, const struct net_files_extra *x,
@@ -88,22 +168,20 @@ static int resolv(int dirfd, const struct net_conf *c, const struct net_files_ex
 	char a[16];
 	int servers = 0;
 
-	for (int i = 0; i < x->n_dns; i++, servers++) {
-		unsigned char bin[16];
-
-		if (inet_pton(AF_INET, x->dns[i], bin) != 1 && inet_pton(AF_INET6, x->dns[i], bin) != 1)
-			return berr_set(e, EINVAL, "Dns: '%.64s': not an IP address", x->dns[i]);
+	for (int i = 0; i < x->n_dns; i++, servers++)
 		add(&t, "nameserver %s\n", x->dns[i]);
-	}
 	for (int i = 0; !x->n_dns && c->dns_set && i < c->n_dns; i++, servers++)
 		add(&t, "nameserver %s\n", ip4(c->dns[i], a));
 	if (x->n_search) {
 		add(&t, "search");
-		for (int i = 0; i < x->n_search; i++) {
-			if (conf_hostname("DnsSearch", x->search[i], NULL, 254, e) < 0)
-				return -1;
+		for (int i = 0; i < x->n_search; i++)
 			add(&t, " %s", x->search[i]);
-		}
+		add(&t, "\n");
+	}
+	if (x->n_options) {
+		add(&t, "options");
+		for (int i = 0; i < x->n_options; i++)
+			add(&t, " %s", x->options[i]);
 		add(&t, "\n");
 	}
 	from_host(&t, c, x, &servers);
@@ -113,31 +191,17 @@ static int resolv(int dirfd, const struct net_conf *c, const struct net_files_ex
 	return write_text(dirfd, "resolv.conf", &t, e);
 }
 
-/* ExtraHosts entries: "NAME:ADDRESS" (the address may be IPv6, so the
- * first colon splits), "host-gateway" for the bridge's gateway. */
-static int extra_hosts(struct text *t, const struct net_conf *c, const struct net_files_extra *x,
-		       struct berr *e)
+/* ExtraHosts entries (checked by net_files_check first). */
+static void extra_hosts(struct text *t, const struct net_conf *c, const struct net_files_extra *x)
 {
 	for (int i = 0; i < x->n_hosts; i++) {
-		const char *h = x->hosts[i], *colon = strchr(h, ':');
-		char name[256], a[16];
-		unsigned char bin[16];
-		size_t n = colon ? (size_t)(colon - h) : 0;
+		char name[256], addr[64], a[16];
+		struct berr e;
 
-		if (!colon || n == 0 || n >= sizeof name)
-			return berr_set(e, EINVAL, "ExtraHosts: '%.80s': want NAME:ADDRESS", h);
-		memcpy(name, h, n);
-		name[n] = '\0';
-		if (conf_hostname("ExtraHosts", name, NULL, sizeof name, e) < 0)
-			return -1;
-		if (!strcmp(colon + 1, "host-gateway"))
-			add(t, "%s\t%s\n", ip4(c->gw, a), name);
-		else if (inet_pton(AF_INET, colon + 1, bin) == 1 || inet_pton(AF_INET6, colon + 1, bin) == 1)
-			add(t, "%s\t%s\n", colon + 1, name);
-		else
-			return berr_set(e, EINVAL, "ExtraHosts: '%.80s': not an IP address", h);
+		if (host_entry(x->hosts[i], name, addr, &e) < 0)
+			continue;
+		add(t, "%s\t%s\n", strcmp(addr, "host-gateway") ? addr : ip4(c->gw, a), name);
 	}
-	return 0;
 }
 
 int net_files_write(int dirfd, const struct net_conf *c, const char *hostname,
@@ -154,10 +218,7 @@ int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostn
 	struct text t = { .len = 0 };
 	char a[16];
 
-	if (conf_hostname("hostname", hostname, NULL, 64, e) < 0)
-		return -1;
-	if (x->domainname && x->domainname[0] &&
-	    conf_hostname("Domainname", x->domainname, NULL, 254, e) < 0)
+	if (conf_hostname("hostname", hostname, NULL, 64, e) < 0 || net_files_check(x, e) < 0)
 		return -1;
 	add(&t, "127.0.0.1\tlocalhost\n"
 		"::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -169,7 +230,8 @@ int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostn
 		add(&t, "%s\t%s.%s %s\n", ip4(l->addr, a), hostname, x->domainname, hostname);
 	else if (l)
 		add(&t, "%s\t%s\n", ip4(l->addr, a), hostname);
-	if (extra_hosts(&t, c, x, e) < 0 || write_text(dirfd, "hosts", &t, e) < 0)
+	extra_hosts(&t, c, x);
+	if (write_text(dirfd, "hosts", &t, e) < 0)
 		return -1;
 	t.len = 0;
 	add(&t, "%s\n", hostname);

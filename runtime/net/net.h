@@ -105,10 +105,18 @@ struct net_files_extra {
 	int n_dns;
 	const char *const *search;      /* search domains (host names): replace the host's */
 	int n_search;
-	const char *const *hosts;       /* "NAME:ADDRESS"; ADDRESS "host-gateway": the gateway */
+	const char *const *options;     /* resolv.conf options ("ndots:2"): replace the host's */
+	int n_options;
+	const char *const *hosts;       /* "NAME:ADDRESS" or "NAME=ADDRESS" (an IPv6 ADDRESS
+	                                 * may be in brackets); "host-gateway": the gateway */
 	int n_hosts;
 	const char *domainname;         /* hosts line "ADDRESS HOST.DOMAIN HOST" */
 };
+
+/* Check every entry of x as net_files_write_extra would (what create
+ * refuses with 400 before anything runs): EINVAL naming the field and the
+ * entry. */
+int net_files_check(const struct net_files_extra *x, struct berr *e);
 
 /* net_files_write with a container's own additions. A bad entry is EINVAL
  * naming it ("ExtraHosts: 'x': want NAME:ADDRESS"). */
@@ -116,9 +124,16 @@ int net_files_write_extra(int dirfd, const struct net_conf *c, const char *hostn
 			  const struct net_lease *l, const struct net_files_extra *x, struct berr *e);
 
 struct net_port {
-	uint16_t cport, hport;
+	uint16_t cport, hport; /* hport 0: a free port the kernel picks */
 	int udp;
 	char host_ip[46];     /* "" : every publish address */
+};
+
+/* One socket net_proxy_spawn bound: the port actually published. */
+struct net_bound {
+	uint32_t addr;        /* network order */
+	uint16_t cport, hport;
+	int udp;
 };
 
 /* Check every host address against publish_addresses (refused: "HOST_IP:
@@ -128,9 +143,13 @@ struct net_port {
  * detached berth-proxy that owns them (no capabilities, proxy_user,
  * no_new_privs, its seccomp filter), relaying to lease->addr. It enters
  * cgroup_dir (made when missing) when given and outlives berthd. Returns
- * once the proxy has said it is ready; *pid is its pid. */
+ * once the proxy has said it is ready; *pid is its pid, bound[0..*n_bound)
+ * every socket bound (a port with hport 0 gets a free one of the kernel's
+ * choice, the same on each of its addresses; more sockets than max_bound:
+ * E2BIG). */
 int net_proxy_spawn(const char *bin, const struct net_conf *c, const struct net_port *ports, int n,
-		    const struct net_lease *l, const char *cgroup_dir, pid_t *pid, struct berr *e);
+		    const struct net_lease *l, const char *cgroup_dir, struct net_bound *bound, int max_bound,
+		    int *n_bound, pid_t *pid, struct berr *e);
 
 /* SIGTERM to pid when it is a berth-proxy (its /proc comm), then SIGKILL
  * if it has not gone within a second. A pid that is gone is not an error. */

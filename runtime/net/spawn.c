@@ -57,9 +57,13 @@ static int host_addrs(const struct net_conf *c, const struct net_port *p, uint32
 			"(berth.conf [" NET_CONF_SECTION "] publish_addresses)", p->host_ip);
 }
 
-static int bind_one(uint32_t addr, const struct net_port *p, struct sock *s, struct berr *e)
+/* Bind one socket for p on addr at *hport (0: the kernel picks, and
+ * *hport becomes the port it gave). */
+static int bind_one(uint32_t addr, const struct net_port *p, uint16_t *hport, struct sock *s,
+		    struct berr *e)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->hport) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(*hport) };
+	socklen_t len = sizeof sa;
 	char ip[16];
 	int one = 1;
 
@@ -69,38 +73,47 @@ static int bind_one(uint32_t addr, const struct net_port *p, struct sock *s, str
 	s->cport = p->cport;
 	s->fd = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
-		return berr_sys(e, "%s:%u%s: socket", ip, p->hport, p->udp ? "/udp" : "");
+		return berr_sys(e, "%s:%u%s: socket", ip, *hport, p->udp ? "/udp" : "");
 	if ((!p->udp && setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
-	    bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 || (!p->udp && listen(s->fd, SOMAXCONN) < 0)) {
+	    bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 || (!p->udp && listen(s->fd, SOMAXCONN) < 0) ||
+	    getsockname(s->fd, (struct sockaddr *)&sa, &len) < 0) {
 		if (errno == EADDRINUSE)
-			berr_set(e, EADDRINUSE, "%s:%u%s: address in use", ip, p->hport, p->udp ? "/udp" : "");
+			berr_set(e, EADDRINUSE, "%s:%u%s: address in use", ip, *hport, p->udp ? "/udp" : "");
 		else
-			berr_sys(e, "%s:%u%s", ip, p->hport, p->udp ? "/udp" : "");
+			berr_sys(e, "%s:%u%s", ip, *hport, p->udp ? "/udp" : "");
 		fd_close(&s->fd);
 		return -1;
 	}
+	*hport = ntohs(sa.sin_port);
 	return 0;
 }
 
 static int bind_all(const struct net_conf *c, const struct net_port *ports, int n, struct sock *s,
-		    int *ns, struct berr *e)
+		    int *ns, struct net_bound *bound, int max_bound, struct berr *e)
 {
 	uint32_t addrs[CONFIG_NET_ADDRS_MAX];
 
 	*ns = 0;
 	for (int i = 0; i < n; i++) {
 		int k = host_addrs(c, &ports[i], addrs, e);
+		uint16_t hport = ports[i].hport;
 
 		if (k < 0)
 			return -1;
-		if (ports[i].hport == 0 || ports[i].cport == 0)
+		if (ports[i].cport == 0)
 			return berr_set(e, EINVAL, "port 0 cannot be published");
+		/* hport 0: the first address gets the kernel's choice, the
+		 * others the same port */
 		for (int j = 0; j < k; j++) {
-			if (*ns == CONFIG_NET_PORTS_MAX)
+			if (*ns == CONFIG_NET_PORTS_MAX || *ns == max_bound)
 				return berr_set(e, E2BIG, "more than %d published sockets (CONFIG_NET_PORTS_MAX)",
-						CONFIG_NET_PORTS_MAX);
-			if (bind_one(addrs[j], &ports[i], &s[*ns], e) < 0)
+						*ns);
+			if (bind_one(addrs[j], &ports[i], &hport, &s[*ns], e) < 0)
 				return -1;
+			bound[*ns].addr = addrs[j];
+			bound[*ns].cport = ports[i].cport;
+			bound[*ns].hport = hport;
+			bound[*ns].udp = ports[i].udp;
 			++*ns;
 		}
 	}
@@ -236,14 +249,16 @@ out:
 }
 
 int net_proxy_spawn(const char *bin, const struct net_conf *c, const struct net_port *ports, int n,
-		    const struct net_lease *l, const char *cgroup_dir, pid_t *pid, struct berr *e)
+		    const struct net_lease *l, const char *cgroup_dir, struct net_bound *bound, int max_bound,
+		    int *n_bound, pid_t *pid, struct berr *e)
 {
 	static const struct cgroup_limits none;
 	struct sock s[CONFIG_NET_PORTS_MAX];
 	char *argv[8 + CONFIG_NET_PORTS_MAX], buf[2 + CONFIG_NET_PORTS_MAX][ARG_MAX_LEN];
 	int ns = 0, cgfd = -1, rc = -1;
 
-	if (bind_all(c, ports, n, s, &ns, e) < 0)
+	*n_bound = 0;
+	if (bind_all(c, ports, n, s, &ns, bound, max_bound, e) < 0)
 		goto out;
 	if (ns == 0) {
 		berr_set(e, EINVAL, "no port to publish");
@@ -255,6 +270,8 @@ int net_proxy_spawn(const char *bin, const struct net_conf *c, const struct net_
 	}
 	make_argv(argv, buf, c, l, s, ns);
 	rc = start(bin, argv, s, ns, cgfd, pid, e);
+	if (rc == 0)
+		*n_bound = ns;
 out:
 	for (int i = 0; i < ns; i++)
 		close(s[i].fd);

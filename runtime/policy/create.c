@@ -279,6 +279,117 @@ static int capabilities_read(struct rd *d, int tok, void *at, struct berr *e)
 	return 0;
 }
 
+/* --------------------------------------- fields berth never acts on */
+
+/* Does the value at tok ask for something: not null, "", a number of 0
+ * or less, false, [] or {}? (-1 is Docker's "unset" for several of them.) */
+static int given(const struct rd *d, int tok)
+{
+	const jsmntok_t *t = &d->j.tok[tok];
+	const char *s = d->j.js + t->start;
+
+	switch (t->type) {
+	case JSMN_STRING:
+		return t->end > t->start;
+	case JSMN_ARRAY:
+	case JSMN_OBJECT:
+		return t->size > 0;
+	default:
+		if (*s == 'n' || *s == 'f' || *s == '-')
+			return 0;
+		if (*s == 't')
+			return 1;
+		for (const char *p = s; p < d->j.js + t->end && *p != 'e' && *p != 'E'; p++)
+			if (*p >= '1' && *p <= '9')
+				return 1;
+		return 0;
+	}
+}
+
+/* A field Docker acts on and berth never does: the first one given is
+ * kept (its path) for the engine to refuse. */
+static int given_read(struct rd *d, int tok, void *at, struct berr *e)
+{
+	struct create_req *r = d->top;
+
+	(void)at;
+	if (r->unsupported[0] || !given(d, tok))
+		return 0;
+	return rd_path_keep(d, &r->unsupported, e);
+}
+
+struct health_in {
+	struct create_strs test;
+};
+
+static const struct rd_field health_fields[] = {
+	RD_F("Test", F_STRS, offsetof(struct health_in, test), .max = CONFIG_POLICY_ARGS_MAX),
+	RD_F("Interval", F_ANY, 0),
+	RD_F("Timeout", F_ANY, 0),
+	RD_F("StartPeriod", F_ANY, 0),
+	RD_F("StartInterval", F_ANY, 0),
+	RD_F("Retries", F_ANY, 0),
+	RD_END,
+};
+
+/* Config.Healthcheck: Test [] inherits the image's, ["NONE"] disables. */
+static int health_read(struct rd *d, int tok, void *at, struct berr *e)
+{
+	struct create_req *r = at;
+	struct health_in h;
+
+	memset(&h, 0, sizeof(h));
+	if (rd_null(d, tok))
+		return 0;
+	if (rd_obj(d, tok, health_fields, &h, e) < 0)
+		return -1;
+	r->healthcheck = h.test.n > 0 && strcmp(h.test.v[0], "NONE") != 0;
+	return 0;
+}
+
+/* NetworkingConfig.EndpointsConfig[NAME]: what the CLI's --ip, --ip6,
+ * --network-alias, --link-local-ip, --mac-address (API 1.44+) and
+ * --driver-opt put there; the network name itself is NetworkMode's. */
+static const struct rd_field endpoint_fields[] = {
+	RD_F("IPAMConfig", F_FN, 0, .fn = given_read),
+	RD_F("Links", F_FN, 0, .fn = given_read),
+	RD_F("Aliases", F_FN, 0, .fn = given_read),
+	RD_F("MacAddress", F_FN, 0, .fn = given_read),
+	RD_F("DriverOpts", F_FN, 0, .fn = given_read),
+	RD_F("IPAddress", F_FN, 0, .fn = given_read),
+	RD_F("GlobalIPv6Address", F_FN, 0, .fn = given_read),
+	RD_END,
+};
+
+static int endpoint_one(struct rd *d, const char *key, int val, void *at, struct berr *e)
+{
+	(void)key;
+	if (rd_null(d, val))
+		return 0;
+	return rd_obj(d, val, endpoint_fields, at, e);
+}
+
+static int endpoints_read(struct rd *d, int tok, void *at, struct berr *e)
+{
+	return create_map(d, tok, endpoint_one, at, e);
+}
+
+static const struct rd_field networking_fields[] = {
+	RD_F("EndpointsConfig", F_FN, 0, .fn = endpoints_read),
+	RD_END,
+};
+
+/* LogConfig.Config: an object of options; how many. */
+static int log_opts_read(struct rd *d, int tok, void *at, struct berr *e)
+{
+	if (rd_null(d, tok))
+		return 0;
+	if (json_type(&d->j, tok) != JSMN_OBJECT)
+		return rd_fail(d, e, EPROTO, "expected an object");
+	*(int *)at = d->j.tok[tok].size;
+	return 0;
+}
+
 /* ---------------------------------------------------------- tables */
 
 #define RQ(f) offsetof(struct create_req, f)
@@ -292,8 +403,8 @@ static const struct rd_field restart_fields[] = {
 };
 
 static const struct rd_field log_fields[] = {
-	RD_F("Type", F_STR, 0),
-	RD_F("Config", F_ANY, 0),
+	RD_F("Type", F_STR, offsetof(struct create_log, type)),
+	RD_F("Config", F_FN, offsetof(struct create_log, n_opts), .fn = log_opts_read),
 	RD_END,
 };
 
@@ -346,12 +457,30 @@ static const struct rd_field host_fields[] = {
 	RD_F("VolumesFrom", F_COUNT, HC(n_volumes_from)),
 	RD_F("Links", F_COUNT, HC(n_links)),
 	RD_F("VolumeDriver", F_STR, HC(volume_driver)),
-	RD_F("LogConfig", F_OBJ, HC(log_type), .sub = log_fields),
+	RD_F("LogConfig", F_OBJ, HC(log), .sub = log_fields),
 	RD_F("ConsoleSize", F_FN, 0, .fn = console_read),
+	/* read only to be refused when given (create.h: unsupported) */
+	RD_F("CpusetCpus", F_FN, 0, .fn = given_read),
+	RD_F("CpusetMems", F_FN, 0, .fn = given_read),
+	RD_F("CpuRealtimePeriod", F_FN, 0, .fn = given_read),
+	RD_F("CpuRealtimeRuntime", F_FN, 0, .fn = given_read),
+	RD_F("CpuCount", F_FN, 0, .fn = given_read),
+	RD_F("CpuPercent", F_FN, 0, .fn = given_read),
+	RD_F("BlkioWeight", F_FN, 0, .fn = given_read),
+	RD_F("BlkioWeightDevice", F_FN, 0, .fn = given_read),
+	RD_F("BlkioDeviceReadBps", F_FN, 0, .fn = given_read),
+	RD_F("BlkioDeviceWriteBps", F_FN, 0, .fn = given_read),
+	RD_F("BlkioDeviceReadIOps", F_FN, 0, .fn = given_read),
+	RD_F("BlkioDeviceWriteIOps", F_FN, 0, .fn = given_read),
+	RD_F("IOMaximumIOps", F_FN, 0, .fn = given_read),
+	RD_F("IOMaximumBandwidth", F_FN, 0, .fn = given_read),
+	RD_F("MemoryReservation", F_FN, 0, .fn = given_read),
+	RD_F("MemorySwappiness", F_FN, 0, .fn = given_read),
+	RD_F("KernelMemory", F_FN, 0, .fn = given_read),
+	RD_F("KernelMemoryTCP", F_FN, 0, .fn = given_read),
+	RD_F("StorageOpt", F_FN, 0, .fn = given_read),
 	RD_END,
 };
-
-static const struct rd_field none_fields[] = { RD_END };
 
 static const struct rd_field req_fields[] = {
 	RD_F("Image", F_STR, RQ(image)),
@@ -375,8 +504,10 @@ static const struct rd_field req_fields[] = {
 	     .max = INT32_MAX),
 	RD_F("ExposedPorts", F_FN, 0, .fn = exposed_read),
 	RD_F("Volumes", F_FN, 0, .fn = create_volumes_read),
+	RD_F("Healthcheck", F_FN, 0, .fn = health_read),
+	RD_F("MacAddress", F_FN, 0, .fn = given_read),
 	RD_F("HostConfig", F_OBJ, RQ(host), .sub = host_fields),
-	RD_F("NetworkingConfig", F_OBJ, 0, .sub = none_fields),
+	RD_F("NetworkingConfig", F_OBJ, 0, .sub = networking_fields),
 	RD_END,
 };
 
@@ -391,7 +522,8 @@ static void req_reset(struct create_req *r)
 	r->image = r->working_dir = r->user = r->hostname = r->domainname = r->stop_signal = "";
 	h->network_mode = h->restart.name = h->pid_mode = h->ipc_mode = h->uts_mode = "";
 	h->userns_mode = h->cgroupns_mode = h->cgroup_parent = h->runtime = "";
-	h->volume_driver = h->log_type = "";
+	h->volume_driver = h->log.type = "";
+	r->unsupported = "";
 }
 
 static int restart_check(struct rd *d, const struct create_restart *rp, struct berr *e)

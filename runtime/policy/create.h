@@ -141,7 +141,10 @@ struct create_host {
 	struct create_strs dns, dns_search, dns_options, extra_hosts, group_add;
 	int n_volumes_from, n_links;   /* counts only */
 	const char *volume_driver;     /* HostConfig.VolumeDriver */
-	const char *log_type;          /* LogConfig.Type */
+	struct create_log {
+		const char *type;      /* LogConfig.Type */
+		int n_opts;            /* LogConfig.Config: how many options */
+	} log;
 	unsigned console_h, console_w; /* ConsoleSize [h, w] */
 };
 
@@ -161,6 +164,13 @@ struct create_req {
 	struct create_exposed exposed[CONFIG_POLICY_PORTS_MAX];
 	int n_exposed;
 	struct create_host host;       /* HostConfig (zero values when absent) */
+	int healthcheck;               /* Healthcheck.Test asks for a check (not
+	                                * absent, [] or ["NONE"]) */
+	/* The first field given (not null, "", 0 or less, false, [] or {})
+	 * among those Docker acts on and berth never does (CpusetCpus,
+	 * BlkioWeight, MacAddress ...: create.c's "given" rows): the engine
+	 * refuses it at create; "" when none. */
+	const char *unsupported;
 
 	/* private to the reader */
 	size_t pool_used;

@@ -40,6 +40,7 @@ const struct route api_containers_routes[] = {
 };
 const struct route api_metrics_routes[] = { { NULL } };
 const struct route api_slots_routes[] = { { NULL } };
+const struct route api_networks_routes[] = { { NULL } };
 const struct route api_exec_routes[] = {
 	{ "POST", "/containers/{}/exec", never, ROUTE_BODY }, { "POST", "/exec/{}/start", never, ROUTE_BODY },
 	{ "GET", "/exec/{}/json", never, 0 }, { NULL },

@@ -81,7 +81,7 @@ tap_check "a too-new version: 400 with dockerd's message and the headers" bash -
 	grep -qxF "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.47\"}" <<<"$1"' _ "$out"
 out=$(c http://x/v1.12/version)
 tap_check "a too-old version: 400 naming the minimum" grep -q "client version 1.12 is too old. Minimum supported API version is 1.24" <<<"$out"
-out=$(c -i http://x/v1.47/networks/foo | tr -d '\r')
+out=$(c -i http://x/v1.47/no/such/route | tr -d '\r')
 tap_check "an unknown route: 404 page not found, with Api-Version" bash -c '
 	grep -qx "HTTP/1.1 404 Not Found" <<<"$1" && grep -qx "Api-Version: 1.47" <<<"$1" &&
 	grep -qxF "{\"message\":\"page not found\"}" <<<"$1"' _ "$out"

@@ -103,16 +103,18 @@ static int port(const char *s, struct net_port *p)
 static int proxy(const struct net_conf *c, int argc, char **argv, struct berr *e)
 {
 	struct net_port ports[16];
+	struct net_bound bound[64];
 	struct net_lease l = { .prefix = c->prefix };
 	pid_t pid;
-	int n = 0;
+	int n = 0, nb;
 
 	if (argc < 4 || net_parse_ip4(argv[1], &l.addr, e) < 0)
 		return -1;
 	for (int i = 3; i < argc && n < 16; i++)
 		if (port(argv[i], &ports[n++]) < 0)
 			return berr_set(e, 0, "bad port %s", argv[i]);
-	if (net_proxy_spawn(argv[0], c, ports, n, &l, strcmp(argv[2], "-") ? argv[2] : NULL, &pid, e) < 0)
+	if (net_proxy_spawn(argv[0], c, ports, n, &l, strcmp(argv[2], "-") ? argv[2] : NULL, bound, 64, &nb,
+			    &pid, e) < 0)
 		return -1;
 	printf("%d\n", (int)pid);
 	return 0;

@@ -38,6 +38,14 @@ static void fill(struct ctr_rec *r, const char *body)
 	r->started_ns = 5;
 	r->finished_ns = 6;
 	strcpy(r->error, "a \"quoted\" error");
+	strcpy(r->ports[0].ip, "127.0.0.1");
+	r->ports[0].cport = 80;
+	r->ports[0].hport = 32768;
+	strcpy(r->ports[1].ip, "0.0.0.0");
+	r->ports[1].cport = 53;
+	r->ports[1].hport = 5353;
+	r->ports[1].udp = 1;
+	r->n_ports = 2;
 	r->body = strdup(body);
 	r->body_len = strlen(body);
 }
@@ -62,6 +70,13 @@ static void test_roundtrip(void)
 	CHECK_INT(back.exit_code, 137);
 	CHECK_INT(back.oom_killed, 1);
 	CHECK_STR(back.error, "a \"quoted\" error");
+	/* the ports bound (a HostPort "" got 32768) */
+	CHECK_INT(back.n_ports, 2);
+	CHECK_STR(back.ports[0].ip, "127.0.0.1");
+	CHECK_INT(back.ports[0].hport, 32768);
+	CHECK_INT(back.ports[0].udp, 0);
+	CHECK_INT(back.ports[1].cport, 53);
+	CHECK_INT(back.ports[1].udp, 1);
 	CHECK_INT(back.body_len, strlen(body));
 	CHECK_STR(back.body, body);
 	ctr_rec_free(&back);
@@ -93,6 +108,32 @@ static void test_read_refuses(void)
 	CHECK(back.body == NULL);
 	/* not an id */
 	CHECK(ctr_rec_read(dfd, "../etc", &back, &e) < 0);
+	/* a record of an older berthd, without State.Ports: none */
+	{
+		char rec[600];
+		int n = snprintf(rec, sizeof(rec),
+				 "{\"Id\":\"%s\",\"Name\":\"a1\",\"CreatedNs\":1,\"Image\":\"\",\"ImageRef\":\"\","
+				 "\"RestartCount\":0,\"StoppedByUser\":false,\"State\":{\"Status\":\"running\","
+				 "\"ExitCode\":0,\"OOMKilled\":false,\"Pid\":1,\"StartedNs\":1,\"FinishedNs\":0,"
+				 "\"Error\":\"\",\"IP\":\"\",\"Gateway\":\"\",\"Prefix\":0,\"ProxyPid\":0},\"Body\":{}}",
+				 r.id);
+
+		CHECK(fs_write_atomic_at(dfd, path, rec, (size_t)n, 0600, &e) == 0);
+		CHECK(ctr_rec_read(dfd, r.id, &back, &e) == 0);
+		CHECK_INT(back.n_ports, 0);
+		ctr_rec_free(&back);
+		/* a port out of range is refused */
+		n = snprintf(rec, sizeof(rec),
+			     "{\"Id\":\"%s\",\"Name\":\"a1\",\"CreatedNs\":1,\"Image\":\"\",\"ImageRef\":\"\","
+			     "\"RestartCount\":0,\"StoppedByUser\":false,\"State\":{\"Status\":\"running\","
+			     "\"ExitCode\":0,\"OOMKilled\":false,\"Pid\":1,\"StartedNs\":1,\"FinishedNs\":0,"
+			     "\"Error\":\"\",\"IP\":\"\",\"Gateway\":\"\",\"Prefix\":0,\"ProxyPid\":0,"
+			     "\"Ports\":[{\"HostIp\":\"\",\"HostPort\":0,\"Port\":80,\"Udp\":false}]},\"Body\":{}}",
+			     r.id);
+		CHECK(fs_write_atomic_at(dfd, path, rec, (size_t)n, 0600, &e) == 0);
+		CHECK(ctr_rec_read(dfd, r.id, &back, &e) < 0);
+		CHECK(strstr(e.msg, "Ports[0]") != NULL);
+	}
 	ctr_rec_free(&r);
 }
 

@@ -27,6 +27,7 @@ const struct route api_containers_routes[] = { { NULL } };
 const struct route api_metrics_routes[] = { { NULL } };
 const struct route api_slots_routes[] = { { NULL } };
 const struct route api_exec_routes[] = { { NULL } };
+const struct route api_networks_routes[] = { { NULL } };
 
 static const struct route *m(const char *method, const char *path, const char *param[4])
 {
@@ -100,4 +101,22 @@ static void test_params_bounded(void)
 	CHECK(m("GET", path, p) == NULL);
 }
 
-UNIT_MAIN(UNIT(test_version), UNIT(test_match), UNIT(test_params_bounded))
+/* The Docker routes berthd does not serve name their command; the rest
+ * have none (then "page not found"). */
+static void test_unserved(void)
+{
+	CHECK_STR(router_unserved("POST", "/containers/web/pause"), "docker pause");
+	CHECK_STR(router_unserved("PUT", "/containers/web/archive"), "docker cp");
+	CHECK_STR(router_unserved("HEAD", "/containers/web/archive"), "docker cp");
+	CHECK_STR(router_unserved("GET", "/images/a/b:1/get"), "docker save");
+	CHECK_STR(router_unserved("POST", "/networks/create"), "docker network create");
+	CHECK_STR(router_unserved("DELETE", "/networks/n1"), "docker network rm");
+	CHECK_STR(router_unserved("POST", "/swarm/init"), "docker swarm");
+	CHECK_STR(router_unserved("GET", "/plugins"), "docker plugin");
+	CHECK(router_unserved("GET", "/containers/web/pause") == NULL);
+	CHECK(router_unserved("GET", "/no/such/route") == NULL);
+	CHECK(router_unserved("GET", "networks") == NULL);
+	CHECK(router_unserved("GET", "/") == NULL);
+}
+
+UNIT_MAIN(UNIT(test_version), UNIT(test_match), UNIT(test_params_bounded), UNIT(test_unserved))

@@ -145,6 +145,10 @@ static void test_plain_cli_body(void)
 	CHECK_STR(r->host.runtime, "");
 	CHECK_INT(r->host.init_set, 0);
 	CHECK_INT(r->stop_timeout_set, 0);
+	/* the CLI's zero values of the fields berth refuses are not "given" */
+	CHECK_STR(r->unsupported, "");
+	CHECK_INT(r->healthcheck, 0);
+	CHECK_INT(r->host.log.n_opts, 0);
 	free(r);
 }
 
@@ -312,7 +316,7 @@ static void test_folded_keys_refused(void)
 	CHECK_INT(parse(r, "{\"Labels\":{\"privileged\":\"1\",\"Privileged\":\"2\"}}", &e), 0);
 	CHECK_INT(r->n_labels, 2);
 	/* unknown keys are ignored, whatever their value */
-	CHECK_INT(parse(r, "{\"Healthcheck\":{\"Test\":[1]},\"HostConfig\":{\"BlkioWeight\":\"x\"}}", &e), 0);
+	CHECK_INT(parse(r, "{\"Shell\":[1],\"HostConfig\":{\"Annotations\":\"x\"}}", &e), 0);
 	free(r);
 }
 
@@ -536,7 +540,47 @@ static void test_exec_bodies(void)
 	free(x);
 }
 
-UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_python_docker_bodies),
+/* Fields Docker acts on and berth never does: the first one given is kept
+ * for the engine to refuse; zero values, null, -1, "", [] and {} are not
+ * given. Healthcheck: only a test that is not ["NONE"]. */
+static void test_unsupported_fields(void)
+{
+	struct create_req *r = req();
+	struct berr e;
+
+	CHECK_INT(parse(r, "{\"HostConfig\":{\"CpusetCpus\":\"\",\"BlkioWeight\":0,\"MemorySwappiness\":-1,"
+		  "\"BlkioDeviceReadBps\":[],\"StorageOpt\":{},\"KernelMemory\":null,\"CpuPercent\":0.0}}", &e), 0);
+	CHECK_STR(r->unsupported, "");
+	CHECK_INT(parse(r, "{\"HostConfig\":{\"BlkioWeight\":0,\"CpusetCpus\":\"0-1\",\"BlkioWeight\":500}}", &e), -1);
+	CHECK_INT(parse(r, "{\"HostConfig\":{\"CpusetCpus\":\"0-1\",\"BlkioWeight\":500}}", &e), 0);
+	CHECK_STR(r->unsupported, "HostConfig.CpusetCpus");
+	CHECK_INT(parse(r, "{\"HostConfig\":{\"MemorySwappiness\":60}}", &e), 0);
+	CHECK_STR(r->unsupported, "HostConfig.MemorySwappiness");
+	CHECK_INT(parse(r, "{\"MacAddress\":\"02:42:ac:11:00:02\"}", &e), 0);
+	CHECK_STR(r->unsupported, "MacAddress");
+	CHECK_INT(parse(r, "{\"Healthcheck\":{\"Test\":[\"NONE\"]}}", &e), 0);
+	CHECK_INT(r->healthcheck, 0);
+	CHECK_INT(parse(r, "{\"Healthcheck\":{\"Test\":[],\"Interval\":1000000000}}", &e), 0);
+	CHECK_INT(r->healthcheck, 0);
+	CHECK_INT(parse(r, "{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"],\"Retries\":3}}", &e), 0);
+	CHECK_INT(r->healthcheck, 1);
+	refused("{\"Healthcheck\":{\"Test\":[1]}}", EPROTO, "Healthcheck.Test[0]: expected a string");
+	CHECK_INT(parse(r, "{\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"a\":\"1\",\"b\":\"2\"}}}}", &e), 0);
+	CHECK_STR(r->host.log.type, "syslog");
+	CHECK_INT(r->host.log.n_opts, 2);
+	refused("{\"HostConfig\":{\"LogConfig\":{\"Config\":[]}}}", EPROTO, "LogConfig.Config: expected an object");
+	CHECK_INT(parse(r, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":null,"
+		  "\"Aliases\":[],\"MacAddress\":\"\"}}}}", &e), 0);
+	CHECK_STR(r->unsupported, "");
+	CHECK_INT(parse(r, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"IPAMConfig\":"
+		  "{\"IPv4Address\":\"172.29.0.9\"}}}}}", &e), 0);
+	CHECK_STR(r->unsupported, "NetworkingConfig.EndpointsConfig[bridge].IPAMConfig");
+	/* at the top level a HostConfig field is refused, as every other */
+	refused("{\"CpusetCpus\":\"0\"}", EPROTO, "CpusetCpus: a HostConfig field outside HostConfig");
+	free(r);
+}
+
+UNIT_MAIN(UNIT(test_plain_cli_body), UNIT(test_unsupported_fields), UNIT(test_python_docker_bodies),
 	  UNIT(test_dangerous_cli_body), UNIT(test_volumes_entrypoint_tmpfs_mount),
 	  UNIT(test_folded_keys_refused),
 	  UNIT(test_top_level_host_fields_refused), UNIT(test_duplicate_keys_refused), UNIT(test_strict_types),
