@@ -513,7 +513,7 @@ static int await_continue(struct session *s, char *pre, size_t size, size_t *len
 			return 0;
 		*len -= (size_t)(end + 4 - pre);
 		memmove(pre, end + 4, *len);
-		return 1;
+		return *len == 0;       /* the final answer right behind it: no body */
 	}
 	return 0;
 }
