@@ -13,7 +13,8 @@
 # No root, no loop mounts: mkfs.fat, mtools on an image file, sgdisk,
 # mkfs.ext4 (both under faketime: bookworm's read no SOURCE_DATE_EPOCH), dd.
 # With SOURCE_DATE_EPOCH (default 1980-01-01, FAT's first day) every byte
-# depends only on the inputs.
+# depends only on the inputs. With SECUREBOOT_KEY and SECUREBOOT_CERT set,
+# systemd-boot is signed with them (rootfs/sbsign.sh); the UKI comes signed.
 # Exit codes: 0 ok, 100 usage, 111 a tool failed.
 set -eu
 [ $# = 6 ] || { echo "usage: $0 BOOTX64 UKI SEED ESP_MB DATA_MB OUT" >&2; exit 100; }
@@ -33,7 +34,11 @@ guid() {
 
 # ---- the ESP: files dated SOURCE_DATE_EPOCH, mtools' own clock fixed too
 mkdir -p "$tmp/esp/EFI/BOOT" "$tmp/esp/EFI/Linux" "$tmp/esp/loader"
-cp "$boot" "$tmp/esp/EFI/BOOT/BOOTX64.EFI"
+if [ -n "${SECUREBOOT_KEY:-}" ]; then
+	"$(dirname "$0")/sbsign.sh" "$boot" "$tmp/esp/EFI/BOOT/BOOTX64.EFI" || exit 111
+else
+	cp "$boot" "$tmp/esp/EFI/BOOT/BOOTX64.EFI"
+fi
 cp "$uki" "$tmp/esp/EFI/Linux/berth-1-a.efi"
 cp "$uki" "$tmp/esp/EFI/Linux/berth-0-b.efi"
 cat > "$tmp/esp/loader/loader.conf" <<CONF

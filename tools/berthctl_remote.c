@@ -16,12 +16,15 @@
 #include "lib/json.h"
 #include "lib/tls.h"
 #include "tools/berthctl.h"
+#include "tools/berthctl_update.h"
 
 #define CONNECT_MS 10000
 #define REPLY_MS 60000
 #define BODY_MAX (8u << 20)
 #define JSON_TOKENS 65536
 #define DEFAULT_PORT "2376"
+#define UPLOAD_BUF 65536
+#define CONTINUE_MS 3000	/* how long an update waits for apid's 100 Continue */
 
 struct session {
 	char where[300];                 /* HOST:PORT, for messages */
@@ -280,7 +283,8 @@ static int feed(struct session *s, struct http_parser *p, struct reply *r, const
 	}
 }
 
-static int read_reply(struct session *s, struct reply *r)
+/* Read the response (its first pre_len bytes already read, in pre). */
+static int read_reply(struct session *s, struct reply *r, const char *pre, size_t pre_len)
 {
 	struct http_parser *p = malloc(sizeof *p);
 	char buf[16384];
@@ -291,6 +295,8 @@ static int read_reply(struct session *s, struct reply *r)
 		return fail(s, BCTL_SYS, "%s", "out of memory");
 	http_parser_init(p, HTTP_RESPONSE);
 	p->body_max = r->stream ? UINT64_MAX : BODY_MAX;
+	if (pre_len)
+		rc = feed(s, p, r, pre, pre_len);
 	while (rc == 0) {
 		long n = tls_conn_read(s->tls, buf, sizeof buf, r->stream ? -1 : tls_now_ms() + REPLY_MS, &e);
 		if (n < 0) {
@@ -334,7 +340,7 @@ static int call(struct session *s, const char *method, const char *target, struc
 	if (rc == 0)
 		rc = send_request(s, method, target);
 	if (rc == 0)
-		rc = read_reply(s, r);
+		rc = read_reply(s, r, NULL, 0);
 	if (rc == 0 && r->status >= 300)
 		rc = refused(s, r);
 	return rc;
@@ -465,6 +471,139 @@ static int show_ps(struct session *s, const struct reply *r)
 	return rc;
 }
 
+/* Progress of an upload on stderr: one line rewritten on a terminal, else
+ * a line at every quarter. */
+static void progress(long long sent, long long size, int *shown)
+{
+	int pct = size > 0 ? (int)(sent * 100 / size) : 100;
+
+	if (isatty(STDERR_FILENO)) {
+		if (pct != *shown)
+			fprintf(stderr, "\rberthctl: sent %lld of %lld bytes (%d%%)%s", sent, size, pct,
+				sent == size ? "\n" : "");
+	} else if (pct / 25 != *shown / 25 || *shown < 0) {
+		fprintf(stderr, "berthctl: sent %lld of %lld bytes (%d%%)\n", sent, size, pct);
+	}
+	*shown = pct;
+}
+
+/* After a head with "Expect: 100-continue": wait up to CONTINUE_MS for
+ * the interim "100 Continue" (1 returned: send the body) or a final
+ * answer, which a refusal is (its first bytes left in pre, 0 returned).
+ * No answer in time: send the body anyway (1), as RFC 9110 says. */
+static int await_continue(struct session *s, char *pre, size_t size, size_t *len)
+{
+	long long dl = tls_now_ms() + CONTINUE_MS;
+	struct berr e;
+	char *end;
+	long n;
+
+	*len = 0;
+	while (*len < size - 1) {
+		n = tls_conn_read(s->tls, pre + *len, size - 1 - *len, dl, &e);
+		if (n < 0 && e.errnum == ETIMEDOUT && *len == 0)
+			return 1;
+		if (n <= 0)
+			return 0;       /* read_reply reports what is wrong */
+		*len += (size_t)n;
+		pre[*len] = '\0';
+		if (!(end = strstr(pre, "\r\n\r\n")))
+			continue;
+		if (strncmp(pre, "HTTP/1.1 100 ", 13) != 0)
+			return 0;
+		*len -= (size_t)(end + 4 - pre);
+		memmove(pre, end + 4, *len);
+		return *len == 0;       /* the final answer right behind it: no body */
+	}
+	return 0;
+}
+
+/* Is an answer there already (a refusal while we send)? */
+static int answer_waiting(const struct session *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* The update's head and then, once apid says 100 Continue, the file in
+ * UPLOAD_BUF pieces, stopping when an answer comes in between. What was
+ * read of the answer is left in pre (*pre_len bytes), a failed send in
+ * *sent_err. apid refuses (role, berthd down) before its 100 Continue, so
+ * that answer arrives whole; berthd's refusal of the head (an unsigned
+ * update) comes after it, when apid has sent part of the body on: apid
+ * then closes while the body still flows, and the reset loses the answer
+ * (lib/tls reads nothing after a failed send). */
+static int send_update(struct session *s, const struct berthctl_update_req *rq, struct berr *sent_err,
+		       char *pre, size_t pre_size, size_t *pre_len)
+{
+	char head[2048], *buf = malloc(UPLOAD_BUF), target[sizeof rq->query + 40];
+	struct http_w w;
+	size_t n;
+	ssize_t got = 0;
+	long long sent = 0, dl = tls_now_ms() + REPLY_MS;
+	int shown = -1;
+
+	if (!buf)
+		return fail(s, BCTL_SYS, "%s", "out of memory");
+	snprintf(target, sizeof target, "/berth/v1/system/update?%s", rq->query);
+	http_w_init(&w, head, sizeof head);
+	http_w_request(&w, "POST", target);
+	http_w_header(&w, "Host", s->where);
+	http_w_header(&w, "User-Agent", "berthctl");
+	http_w_header(&w, "Content-Type", "application/octet-stream");
+	http_w_header(&w, "Expect", "100-continue");
+	http_w_header(&w, "Connection", "close");
+	http_w_content_length(&w, (uint64_t)rq->size);
+	http_w_end_head(&w);
+	if (http_w_finish(&w, &n, sent_err) < 0 || tls_conn_write_all(s->tls, head, n, dl, sent_err) < 0 ||
+	    tls_conn_flush(s->tls, dl, sent_err) < 0 || !await_continue(s, pre, pre_size, pre_len)) {
+		free(buf);
+		return 0;
+	}
+	while (sent < rq->size && !answer_waiting(s) && (got = read(rq->fd, buf, UPLOAD_BUF)) > 0) {
+		if (tls_conn_write_all(s->tls, buf, (size_t)got, tls_now_ms() + REPLY_MS, sent_err) < 0)
+			break;
+		sent += got;
+		progress(sent, rq->size, &shown);
+	}
+	free(buf);
+	if (sent < rq->size && !sent_err->msg[0] && got <= 0)
+		return fail(s, BCTL_SYS, "reading the update: %s", got < 0 ? strerror(errno) : "the file shrank");
+	if (!sent_err->msg[0])
+		tls_conn_flush(s->tls, tls_now_ms() + REPLY_MS, sent_err);
+	return 0;
+}
+
+/* update [--sha256 HEX] FILE through berth-apid: berthd's answer printed. */
+static int remote_update(struct session *s, const char *file, const char *sha, struct reply *r)
+{
+	struct berthctl_update_req rq;
+	struct berr e = { 0 }, sent_err = { 0 };
+	char pre[4096];
+	size_t pre_len = 0;
+	int rc;
+
+	if (berthctl_update_open(&rq, file, sha, &e) < 0) {
+		fprintf(stderr, "berthctl: error: %s\n", e.msg);
+		return e.errnum == EINVAL ? BCTL_USAGE : BCTL_SYS;
+	}
+	rc = session_open(s);
+	if (rc == 0)
+		rc = send_update(s, &rq, &sent_err, pre, sizeof pre, &pre_len);
+	close(rq.fd);
+	if (rc == 0 && sent_err.msg[0])
+		rc = fail(s, BCTL_SYS, "sending the update: %s (the server closed the connection before "
+			  "taking the whole update: did berthd refuse it? its log on the host says why)", sent_err.msg);
+	if (rc == 0)
+		rc = read_reply(s, r, pre, pre_len);
+	if (rc == 0 && r->status >= 300)
+		rc = refused(s, r);
+	if (rc == 0)
+		printf("%.*s\n", (int)r->len, r->body ? r->body : "");
+	return rc;
+}
+
 static int name_ok(const char *n)
 {
 	return n[0] && strlen(n) < 64 &&
@@ -482,7 +621,7 @@ int bctl_remote_main(const struct bctl_remote *rm, int argc, char **argv)
 	struct session s = { .fd = -1, .tlsdir = rm->tlsdir };
 	struct reply r = { 0 };
 	char target[256];
-	const char *cmd = argv[0];
+	const char *cmd = argv[0], *file, *sha;
 	int rc;
 
 	if (parse_host(&s, rm->host) < 0) {
@@ -491,7 +630,7 @@ int bctl_remote_main(const struct bctl_remote *rm, int argc, char **argv)
 	}
 	if ((!strcmp(cmd, "services") || !strcmp(cmd, "system") || !strcmp(cmd, "status") ||
 	     !strcmp(cmd, "metrics") || !strcmp(cmd, "ps") || !strcmp(cmd, "reboot") ||
-	     !strcmp(cmd, "poweroff")) && argc != 1)
+	     !strcmp(cmd, "poweroff") || !strcmp(cmd, "slots")) && argc != 1)
 		return usage_error(cmd);
 	if (!strcmp(cmd, "services")) {
 		if ((rc = call(&s, "GET", "/berth/v1/services", &r)) == 0)
@@ -516,6 +655,11 @@ int bctl_remote_main(const struct bctl_remote *rm, int argc, char **argv)
 			 argc == 3 ? "&follow=1" : "");
 		r.stream = 1;
 		rc = call(&s, "GET", target, &r);
+	} else if (!strcmp(cmd, "slots")) {
+		if ((rc = call(&s, "GET", "/berth/v1/slots", &r)) == 0)
+			printf("%.*s\n", (int)r.len, r.body ? r.body : "");
+	} else if (berthctl_update_args(argc, argv, &file, &sha) == 0) {
+		rc = remote_update(&s, file, sha, &r);
 	} else if (!strcmp(cmd, "metrics")) {
 		r.stream = 1;
 		rc = call(&s, "GET", "/metrics", &r);

@@ -19,7 +19,6 @@
 
 #define REPLY_MAX 16384
 #define COPY_BUF 65536
-#define SIG_MAX 80 /* a DER ECDSA P-256 signature is at most 72 bytes */
 
 /* Send head (and the file fd, when >= 0) and read the whole reply into
  * buf (Connection: close). Returns the HTTP status, *body at the body;
@@ -82,7 +81,7 @@ static int hash_file(int fd, char *hex, off_t *size)
 static int sig_query(const char *file, char *q, size_t size)
 {
 	char path[4096];
-	unsigned char sig[SIG_MAX + 1];
+	unsigned char sig[BERTHCTL_SIG_MAX + 1];
 	ssize_t n;
 	int fd;
 
@@ -93,7 +92,7 @@ static int sig_query(const char *file, char *q, size_t size)
 		return errno == ENOENT ? 0 : -1;
 	n = read(fd, sig, sizeof sig);
 	close(fd);
-	if (n <= 0 || n > SIG_MAX || size < 12 + 2 * (size_t)n)
+	if (n <= 0 || n > BERTHCTL_SIG_MAX || size < 12 + 2 * (size_t)n)
 		return -1;
 	strcpy(q, "&signature=");
 	for (ssize_t i = 0; i < n; i++)
@@ -101,29 +100,65 @@ static int sig_query(const char *file, char *q, size_t size)
 	return 0;
 }
 
-static int update(const char *sock, const char *file, const char *sha)
+int berthctl_update_open(struct berthctl_update_req *rq, const char *file, const char *sha, struct berr *e)
 {
-	char hex[DIGEST_HEX_LEN + 1], head[768], sigq[16 + 2 * SIG_MAX], *reply = malloc(REPLY_MAX), *body;
+	char hex[DIGEST_HEX_LEN + 1], sigq[16 + 2 * BERTHCTL_SIG_MAX];
 	off_t size;
-	int fd = open(file, O_RDONLY | O_CLOEXEC), status;
 
-	if (!reply || fd < 0 || hash_file(fd, hex, &size) < 0) {
-		fprintf(stderr, "berthctl: error: %s: %s\n", file, strerror(errno));
-		free(reply);
-		fd_close(&fd);
-		return 111;
+	rq->fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (rq->fd < 0 || hash_file(rq->fd, hex, &size) < 0) {
+		berr_sys(e, "%s", file);
+		fd_close(&rq->fd);
+		return -1;
 	}
 	if (sig_query(file, sigq, sizeof sigq) < 0) {
-		fprintf(stderr, "berthctl: error: %s.sig: not a signature of at most %d bytes\n", file, SIG_MAX);
-		free(reply);
-		fd_close(&fd);
-		return 100;
+		berr_set(e, EINVAL, "%s.sig: not a signature of at most %d bytes", file, BERTHCTL_SIG_MAX);
+		fd_close(&rq->fd);
+		return -1;
 	}
-	snprintf(head, sizeof head, "POST /berth/v1/system/update?sha256=%s%s HTTP/1.1\r\nHost: berth\r\n"
+	if (sha && (strlen(sha) != DIGEST_HEX_LEN || strspn(sha, "0123456789abcdef") != DIGEST_HEX_LEN)) {
+		berr_set(e, EINVAL, "--sha256 %s: want 64 lowercase hex digits", sha);
+		fd_close(&rq->fd);
+		return -1;
+	}
+	rq->size = (long long)size;
+	snprintf(rq->query, sizeof rq->query, "sha256=%s%s", sha ? sha : hex, sigq);
+	return 0;
+}
+
+int berthctl_update_args(int argc, char **argv, const char **file, const char **sha)
+{
+	*sha = NULL;
+	if (argc == 2 && strcmp(argv[0], "update") == 0) {
+		*file = argv[1];
+		return 0;
+	}
+	/* --sha256 HEX: say what the file should be (the server checks). */
+	if (argc == 4 && strcmp(argv[0], "update") == 0 && strcmp(argv[1], "--sha256") == 0) {
+		*file = argv[3];
+		*sha = argv[2];
+		return 0;
+	}
+	return -1;
+}
+
+static int update(const char *sock, const char *file, const char *sha)
+{
+	struct berthctl_update_req rq;
+	char head[768], *reply = malloc(REPLY_MAX), *body;
+	struct berr e = { 0 };
+	int status;
+
+	if (!reply || berthctl_update_open(&rq, file, sha, &e) < 0) {
+		fprintf(stderr, "berthctl: error: %s\n", reply ? e.msg : strerror(ENOMEM));
+		free(reply);
+		return e.errnum == EINVAL ? 100 : 111;
+	}
+	snprintf(head, sizeof head, "POST /berth/v1/system/update?%s HTTP/1.1\r\nHost: berth\r\n"
 		 "Content-Type: application/octet-stream\r\nContent-Length: %lld\r\nConnection: close\r\n\r\n",
-		 sha ? sha : hex, sigq, (long long)size);
-	status = exchange(sock, head, fd, reply, REPLY_MAX, &body);
-	fd_close(&fd);
+		 rq.query, rq.size);
+	status = exchange(sock, head, rq.fd, reply, REPLY_MAX, &body);
+	fd_close(&rq.fd);
 	if (status > 0)
 		printf("%s\n", body);
 	free(reply);
@@ -145,13 +180,11 @@ static int slots(const char *sock)
 int berthctl_update_cmd(int argc, char **argv)
 {
 	const char *sock = getenv("BERTH_ENGINE_SOCK") ? getenv("BERTH_ENGINE_SOCK") : BERTHCTL_ENGINE_SOCK;
+	const char *file, *sha;
 
 	if (argc == 1 && strcmp(argv[0], "slots") == 0)
 		return slots(sock);
-	if (argc == 2 && strcmp(argv[0], "update") == 0)
-		return update(sock, argv[1], NULL);
-	/* --sha256 HEX: say what the file should be (the server checks). */
-	if (argc == 4 && strcmp(argv[0], "update") == 0 && strcmp(argv[1], "--sha256") == 0)
-		return update(sock, argv[3], argv[2]);
+	if (berthctl_update_args(argc, argv, &file, &sha) == 0)
+		return update(sock, file, sha);
 	return -1;
 }

@@ -55,6 +55,7 @@ dosfstools:/usr/sbin/mkfs.fat
 gdisk:/usr/sbin/sgdisk
 bmap-tools:/usr/bin/bmaptool
 faketime:/usr/bin/faketime
+sbsigntool:/usr/bin/sbsign
 ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
 testssl.sh:/usr/bin/testssl
 "

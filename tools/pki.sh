@@ -9,6 +9,12 @@
 #                                            P-256, CN=<role>-dev,O=<role>, EKU clientAuth
 #       DIR/rsa-admin/{ca.pem,cert.pem,key.pem}  RSA-2048, CN=rsa-admin-dev,O=admin
 #       DIR/crl.pem                          the CA's CRL (empty until --revoke)
+#       DIR/update/{key.pem,key.pub}         the development update key (ECDSA P-256,
+#                                            docs/disk.md "Signed updates")
+#       DIR/secureboot/{db.key,db.crt}       the development Secure Boot key: Debian's
+#                                            snakeoil pair (/usr/share/ovmf, which
+#                                            OVMF_VARS_4M.snakeoil.fd enrolls), else a
+#                                            new RSA-2048 self-signed one
 #     Idempotent: what exists is kept. Keys are PKCS#8, mode 0600.
 #   tools/pki.sh --client DIR NAME SUBJ [--expired|--not-yet|--eku-server|--other-ca|--rsa]...
 #       DIR/NAME/{ca.pem,cert.pem,key.pem} signed by DIR's CA (or, with --other-ca, by
@@ -19,7 +25,7 @@
 set -eu
 
 die() { echo "pki.sh: $*" >&2; exit 1; }
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 command -v openssl > /dev/null || die "openssl is not installed"
 PKI_SAN=DNS:localhost   # the server certificate's SAN (read by the [server] section)
 export PKI_SAN
@@ -135,6 +141,32 @@ dev() { # DIR [--server-ip IP]... [--server-dns NAME]...
 	leaf "$dir" "$dir/rsa-admin" "/CN=rsa-admin-dev/O=admin" rsa client -days 825
 	cp "$dir/ca.pem" "$dir/rsa-admin/ca.pem"
 	[ -f "$dir/crl.pem" ] || gencrl "$dir"
+	update_key "$dir/update"
+	secureboot_key "$dir/secureboot"
+}
+
+update_key() { # DIR: key.pem (P-256, PKCS#8) and key.pub (PEM)
+	mkdir -p "$1"
+	newkey "$1/key.pem" ec
+	[ -f "$1/key.pub" ] || openssl pkey -in "$1/key.pem" -pubout -out "$1/key.pub"
+}
+
+# sbsign takes an unencrypted PEM key and a PEM certificate (UEFI's db holds
+# RSA-2048 X.509). The snakeoil key is encrypted with the password "snakeoil".
+SNAKEOIL=/usr/share/ovmf/PkKek-1-snakeoil
+secureboot_key() { # DIR
+	[ -f "$1/db.key" ] && [ -f "$1/db.crt" ] && return 0
+	mkdir -p "$1"
+	umask 077
+	if [ -f "$SNAKEOIL.key" ] && [ -f "$SNAKEOIL.pem" ]; then
+		openssl pkey -in "$SNAKEOIL.key" -passin pass:snakeoil -out "$1/db.key"
+		cp "$SNAKEOIL.pem" "$1/db.crt"
+	else
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1/db.key" -subj "/CN=berth development Secure Boot db/" \
+			-days 3650 -sha256 -out "$1/db.crt" 2> /dev/null
+	fi
+	umask 022
+	chmod 0644 "$1/db.crt"
 }
 
 client() { # DIR NAME SUBJ [options]

@@ -15,7 +15,8 @@
 #   tools/qemu-run.sh monitor DIR CMD  send CMD to qemu's monitor
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
-# or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS) to boot a disk image by UEFI,
+# or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS; OVMF_SECBOOT=1 for a Secure Boot
+# firmware: SMM and secure flash) to boot a disk image by UEFI,
 # SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
 # guest's 22 and 2376; BOOT_TIMEOUT seconds (240); STOP_WAIT seconds (20) that
 # stop gives the guest to power off before quitting qemu.
@@ -90,7 +91,8 @@ uefi_args() {
 	[ -f "$DISK_IMG.vars" ] || cp "$vars" "$DISK_IMG.vars"
 	QEMU=qemu-system-x86_64
 	qemu_args=(
-		-machine q35,accel=tcg -cpu max -m "$MEM_MB" -smp "$CPUS"
+		-machine "q35,accel=tcg${OVMF_SECBOOT:+,smm=on}" -cpu max -m "$MEM_MB" -smp "$CPUS"
+		${OVMF_SECBOOT:+-global driver=cfi.pflash01,property=secure,value=on}
 		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
 		-drive "if=pflash,format=raw,unit=1,file=$DISK_IMG.vars"
 		-drive "file=$DISK_IMG,if=virtio,format=raw,cache=writeback"

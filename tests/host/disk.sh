@@ -3,7 +3,10 @@
 # read back with Debian's tools: its GPT (sgdisk), the ESP's files and the
 # two slots (mtools, objdump), the data partition's ext4 label (dumpe2fs);
 # and reproducibility: the slot image and the disk built twice, at
-# different times, are the same bytes (cmp).
+# different times, are the same bytes (cmp). Secure Boot: systemd-boot and
+# the slot image are signed with the image's key (sbverify), the slot
+# image's update signature berth-dev.efi.sig verifies with the development
+# update key, which the image holds as /etc/berth/update-key.
 . "$(dirname "$0")/../lib/env.sh"
 
 img=$BUILD/images/berth-dev.img uki=$BUILD/images/berth-dev.efi
@@ -32,8 +35,39 @@ want=$(printf '%s\n' ::/EFI/ ::/EFI/BOOT/ ::/EFI/BOOT/BOOTX64.EFI ::/EFI/Linux/ 
 	::/EFI/Linux/berth-1-a.efi ::/loader/ ::/loader/loader.conf | sort)
 [ "$files" = "$want" ] && tap_ok "ESP: systemd-boot, loader.conf, slots berth-1-a and berth-0-b, nothing else" ||
 	tap_fail "ESP files" "$(diff <(echo "$want") <(echo "$files"))"
-mcopy -n -i "$esp" ::/EFI/BOOT/BOOTX64.EFI "$WORK/boot.efi" && cmp -s "$WORK/boot.efi" "$sdboot/systemd-bootx64.efi" &&
-	tap_ok "BOOTX64.EFI is the pinned systemd-boot" || tap_fail "BOOTX64.EFI is the pinned systemd-boot"
+# The PE checksum at e_lfanew + 88, which sbsign sets, zeroed in a copy
+# (and sbsign pads the file to 8 bytes: compared up to the original's size).
+pe_nosum() {
+	cp "$1" "$2" && dd if=/dev/zero of="$2" bs=1 seek=$(( $(od -An -tu4 -j60 -N4 "$2" | tr -d ' ') + 88 )) \
+		count=4 conv=notrunc status=none
+}
+mcopy -n -i "$esp" ::/EFI/BOOT/BOOTX64.EFI "$WORK/boot.efi"
+if command -v sbverify > /dev/null; then
+	cp "$WORK/boot.efi" "$WORK/boot-unsigned.efi" && sbattach --remove "$WORK/boot-unsigned.efi" 2> /dev/null
+	pe_nosum "$WORK/boot-unsigned.efi" "$WORK/b1" && pe_nosum "$sdboot/systemd-bootx64.efi" "$WORK/b2" &&
+		cmp -s -n "$(stat -c %s "$WORK/b2")" "$WORK/b1" "$WORK/b2" && tap_ok "BOOTX64.EFI is the pinned systemd-boot" ||
+		tap_fail "BOOTX64.EFI is the pinned systemd-boot"
+	for f in "$WORK/boot.efi" "$uki"; do
+		sbverify --cert "$BUILD/pki/image-secureboot/db.crt" "$f" > /dev/null 2>&1 &&
+			tap_ok "$(basename "$f") is signed with the image's Secure Boot key" ||
+			tap_fail "$(basename "$f") is signed for Secure Boot" "$(sbverify --list "$f" 2>&1 | head -5)"
+	done
+else
+	tap_skip "Secure Boot signatures" "no sbverify (apt-get install sbsigntool)"
+fi
+pub=$BUILD/pki/update/key.pub
+if [ -f "$uki.sig" ]; then
+	openssl dgst -sha256 -verify "$pub" -signature "$uki.sig" "$uki" > /dev/null 2>&1 &&
+		tap_ok "berth-dev.efi.sig: the update signed with the development update key" ||
+		tap_fail "berth-dev.efi.sig verifies with $pub"
+	lz4 -dc "$(ls "$BUILD"/images/initramfs-dev.cpio.* | head -1)" 2> /dev/null > "$WORK/initrd.cpio"
+	(cd "$WORK" && cpio -id --quiet etc/berth/update-key < initrd.cpio 2> /dev/null)
+	cmp -s "$WORK/etc/berth/update-key" <(openssl ec -pubin -in "$pub" -outform DER 2> /dev/null | tail -c 65) &&
+		tap_ok "the image holds the development update key (/etc/berth/update-key)" ||
+		tap_fail "/etc/berth/update-key is build/pki/update/key.pub"
+else
+	tap_skip "the development update key" "no berth-dev.efi.sig (SITE=dir with dir/update/key.pub)"
+fi
 conf=$(mtype -i "$esp" ::/loader/loader.conf)
 grep -qx 'timeout 0' <<< "$conf" && grep -qx 'editor no' <<< "$conf" &&
 	tap_ok "loader.conf: no menu, no editor" || tap_fail "loader.conf" "$conf"
@@ -54,12 +88,15 @@ dd if="$img" of="$WORK/data.img" bs=512 skip="$dstart" count=$((CONFIG_DISK_DATA
 label=$(dumpe2fs -h "$WORK/data.img" 2>/dev/null | sed -n 's/^Filesystem volume name: *//p')
 [ "$label" = berth-data ] && tap_ok "partition 2 holds ext4 labelled berth-data" || tap_fail "ext4 label" "'$label'"
 
-# ---- reproducible: two builds of each, a second apart
+# ---- reproducible: two builds of each, a second apart, signed for Secure
+# Boot (sbsign puts the time into the signature: faketime fixes it)
+sbkey= sbcert=
+command -v sbsign > /dev/null && sbkey=$BUILD/pki/image-secureboot/db.key sbcert=$BUILD/pki/image-secureboot/db.crt
 kernel=$BUILD/images/vmlinuz initrd=$(ls "$BUILD"/images/initramfs-dev.cpio.* | head -1)
 for n in 1 2; do
-	SOURCE_DATE_EPOCH=1700000000 "$TOP/rootfs/mkuki.sh" "$sdboot/linuxx64.efi.stub" "$kernel" "$initrd" \
+	SECUREBOOT_KEY=$sbkey SECUREBOOT_CERT=$sbcert SOURCE_DATE_EPOCH=1700000000 "$TOP/rootfs/mkuki.sh" "$sdboot/linuxx64.efi.stub" "$kernel" "$initrd" \
 		"console=ttyS0" v1 "$WORK/uki$n.efi" &&
-	SOURCE_DATE_EPOCH=1700000000 "$TOP/rootfs/mkdisk.sh" "$sdboot/systemd-bootx64.efi" "$WORK/uki$n.efi" \
+	SECUREBOOT_KEY=$sbkey SECUREBOOT_CERT=$sbcert SOURCE_DATE_EPOCH=1700000000 "$TOP/rootfs/mkdisk.sh" "$sdboot/systemd-bootx64.efi" "$WORK/uki$n.efi" \
 		"test v1" 64 16 "$WORK/disk$n.img" || tap_fail "build $n" "mkuki/mkdisk failed"
 	sleep 1.1
 done

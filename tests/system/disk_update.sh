@@ -24,6 +24,14 @@ cmdline="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/sbin/init"
 	"${cmdline/rdinit=\/sbin\/init/rdinit=/berth-no-such-init}" broken-test "$WORK/broken.efi" ||
 	{ tap_fail "build the broken update" "mkuki failed"; tap_done; exit; }
 
+# The image takes only signed updates (docs/disk.md "Signed updates"): with
+# the development key, or BERTH_TEST_SITE_KEY for an image built with SITE.
+key=${BERTH_TEST_SITE_KEY:-$BUILD/pki/update/key.pem}
+for f in new broken; do
+	openssl dgst -sha256 -sign "$key" -out "$WORK/$f.efi.sig" "$WORK/$f.efi" ||
+		{ tap_fail "sign the updates" "with $key"; tap_done; exit; }
+done
+
 if ! vm_disk_start disk-update 1G; then
 	tap_fail "boots the disk image" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"; tap_done; exit
 fi
@@ -61,6 +69,7 @@ slots() {
 }
 
 tap_check "copy the update into the guest" push "$WORK/new.efi" new.efi
+push "$WORK/new.efi.sig" new.efi.sig
 vm_run "echo keep-me > /var/lib/berth/proof && sync" > /dev/null
 before=$(vm_run "ls /boot/efi/EFI/Linux")
 out=$(vm_run "berthctl update --sha256 $(printf '0%.0s' $(seq 64)) /tmp/new.efi"); rc=$?
@@ -90,6 +99,7 @@ else
 fi
 
 tap_check "copy the broken update into the guest" push "$WORK/broken.efi" broken.efi
+push "$WORK/broken.efi.sig" broken.efi.sig
 out=$(vm_run "berthctl update /tmp/broken.efi"); rc=$?
 [ $rc = 0 ] && grep -q '"Slot":"a"' <<< "$out" && tap_ok "broken update written to slot a" || tap_fail "broken update" "rc=$rc $out"
 t0=$(date +%s)
