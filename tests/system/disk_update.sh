@@ -1,6 +1,7 @@
 #!/bin/bash
 # disk_update.sh — updates of a disk-image host through berthd, booted by
-# OVMF: an update with a wrong sha256 is refused and nothing is written;
+# OVMF: an update with a wrong sha256, an unsigned one and one signed by
+# another key than the image's are refused and nothing is written;
 # an update (a slot image of another version) goes into slot b with 3
 # tries, `berthctl reboot` boots it, PID 1 marks it good once the API
 # answers and `berthctl slots` shows it running; then a broken update (its
@@ -25,8 +26,14 @@ cmdline="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/sbin/init"
 	{ tap_fail "build the broken update" "mkuki failed"; tap_done; exit; }
 
 # The image takes only signed updates (docs/disk.md "Signed updates"): with
-# the development key, or BERTH_TEST_SITE_KEY for an image built with SITE.
+# the development key, or BERTH_TEST_SITE_KEY for an image built with SITE:
+#   make SITE=dir DEV=1 disk && BERTH_TEST_SITE_KEY=key.pem tests/system/disk_update.sh
 key=${BERTH_TEST_SITE_KEY:-$BUILD/pki/update/key.pem}
+# The image's key (its raw point) must be the public half of $key.
+if [ ! -f "$key" ] || ! openssl ec -in "$key" -pubout -outform DER 2> /dev/null | tail -c 65 | cmp -s - "$BUILD/pki/update-key"; then
+	tap_skip "disk image updates" "berth-dev.img holds another update key than $key (a SITE=dir image: set BERTH_TEST_SITE_KEY to its private key)"
+	tap_done; exit
+fi
 for f in new broken; do
 	openssl dgst -sha256 -sign "$key" -out "$WORK/$f.efi.sig" "$WORK/$f.efi" ||
 		{ tap_fail "sign the updates" "with $key"; tap_done; exit; }
@@ -75,7 +82,20 @@ before=$(vm_run "ls /boot/efi/EFI/Linux")
 out=$(vm_run "berthctl update --sha256 $(printf '0%.0s' $(seq 64)) /tmp/new.efi"); rc=$?
 [ $rc = 1 ] && grep -q 'sha256 mismatch' <<< "$out" && tap_ok "a wrong sha256 is refused" ||
 	tap_fail "a wrong sha256 is refused" "rc=$rc $out"
-[ "$(vm_run "ls /boot/efi/EFI/Linux")" = "$before" ] && tap_ok "... and nothing is written to the ESP" ||
+# Signatures (the image's baked key, docs/disk.md "Signed updates"): an
+# unsigned update and one signed by another key are refused.
+vm_run "mv /tmp/new.efi.sig /tmp/good.sig" > /dev/null
+out=$(vm_run "berthctl update /tmp/new.efi"); rc=$?
+[ $rc = 1 ] && grep -q 'only signed updates' <<< "$out" && tap_ok "an unsigned update is refused" ||
+	tap_fail "an unsigned update is refused" "rc=$rc $out"
+openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/other.pem" 2>/dev/null
+openssl dgst -sha256 -sign "$WORK/other.pem" -out "$WORK/other.sig" "$WORK/new.efi"
+push "$WORK/other.sig" new.efi.sig
+out=$(vm_run "berthctl update /tmp/new.efi"); rc=$?
+[ $rc = 1 ] && grep -q 'bad signature' <<< "$out" && tap_ok "an update signed by another key is refused" ||
+	tap_fail "an update signed by another key is refused" "rc=$rc $out"
+vm_run "mv /tmp/good.sig /tmp/new.efi.sig" > /dev/null
+[ "$(vm_run "ls /boot/efi/EFI/Linux")" = "$before" ] && tap_ok "... and nothing of the three refused updates is written to the ESP" ||
 	tap_fail "nothing written" "$(vm_run "ls -a /boot/efi/EFI/Linux")"
 
 t0=$(date +%s%3N)
