@@ -27,12 +27,12 @@ UNIT_BINS := $(addprefix $(O)/unit/,$(unit-tests))
 
 # ------------------------------------------------------------------ layers
 # The tests boot the development image: they drive its console shell.
-check check-host check-system: DEV = 1
+check check-host check-system check-system-uefi: DEV = 1
 TEST_ENV = BERTH_TOP=$(TOP) BERTH_BUILD=$(O) FUZZ_BINS="$(FUZZ_BINS)" $(QEMU_ENV)
 HOST_TESTS = $(sort $(wildcard $(TOP)/tests/host/*.sh))
 SYSTEM_TESTS = $(sort $(wildcard $(TOP)/tests/system/*.sh))
 
-.PHONY: check check-unit check-host check-system unit-bins
+.PHONY: check check-unit check-host check-system check-system-uefi unit-bins
 unit-bins: $(UNIT_BINS)
 check-unit: $(UNIT_BINS)
 	$(Q)$(TOP)/tests/run-layer.sh unit $(UNIT_BINS)
@@ -40,6 +40,11 @@ check-host: image fuzz-bins
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh host $(HOST_TESTS)
 check-system: image
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh system $(SYSTEM_TESTS)
+# The same system tests booting the disk image through OVMF instead of
+# -kernel (tests/lib/vm.sh, docs/testing-uefi.md); not part of check: it
+# takes about as long again as the system layer.
+check-system-uefi: image disk-dev $(IMAGES)/berth.img
+	$(Q)$(TEST_ENV) BERTH_VM_BOOT=uefi $(TOP)/tests/run-layer.sh system-uefi $(SYSTEM_TESTS)
 check: image $(UNIT_BINS) fuzz-bins | host-tools
 	$(Q)$(TEST_ENV) UNIT_BINS="$(UNIT_BINS)" HOST_TESTS="$(HOST_TESTS)" \
 		SYSTEM_TESTS="$(SYSTEM_TESTS)" $(TOP)/tests/check.sh

@@ -16,6 +16,8 @@
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
 # or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS) to boot a disk image by UEFI,
+# QEMU_NO_REBOOT=1 with DISK_IMG: -no-reboot as with -kernel (the system tests
+# in UEFI mode: a reboot or a watchdog reset ends qemu);
 # SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
 # guest's 22 and 2376; BOOT_TIMEOUT seconds (240); STOP_WAIT seconds (20) that
 # stop gives the guest to power off before quitting qemu.
@@ -100,8 +102,14 @@ uefi_args() {
 	)
 }
 
+# The system tests' UEFI mode (tests/lib/vm.sh): a reboot ends qemu, as it
+# does for a -kernel boot, instead of going round through the firmware.
+uefi_test_args() {
+	[ "${QEMU_NO_REBOOT:-}" != 1 ] || qemu_args+=(-no-reboot)
+}
+
 board_args() {
-	[ -z "${DISK_IMG:-}" ] || { uefi_args; return; }
+	[ -z "${DISK_IMG:-}" ] || { uefi_args; uefi_test_args; return; }
 	for v in BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS; do
 		[ -n "${!v:-}" ] || { echo "qemu-run: $v is not set (run through make)" >&2; exit 100; }
 	done
