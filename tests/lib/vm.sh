@@ -9,6 +9,8 @@
 #   vm_wait_exit SECS  wait at most SECS for qemu to exit (0: it did)
 #   VM_DIR             console.log, qemu.pid, ready.ms of the running VM
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
+#   VM_DATA_DEV        the data partition's device in the guest: /dev/vda
+#                      (-kernel) or /dev/vda2 (UEFI)
 #   vm_data_fs         the data filesystem as dumpe2fs/e2fsck take it (after
 #                      the VM stopped): DATA_IMG, or the disk's partition 2
 # Needs CONFIG_INIT_CONSOLE_SHELL (vm_start returns 2 without it) and the
@@ -42,6 +44,7 @@ vm_fresh_disk() {
 	if ! vm_uefi; then
 		# A fresh data disk per boot: tests never touch the developer's data.img.
 		export DATA_IMG=$BUILD/test/data-$1.img
+		VM_DATA_DEV=/dev/vda
 		rm -f "$DATA_IMG"
 		truncate -s 256M "$DATA_IMG" && mkfs.ext4 -q -F -L berth-data "$DATA_IMG"
 		return
@@ -52,6 +55,7 @@ vm_fresh_disk() {
 	[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "vm_start: no OVMF (apt-get install ovmf)" >&2; return 1; }
 	export DISK_IMG=$BUILD/test/disk-$1.img QEMU_NO_REBOOT=1 BOOT_TIMEOUT=${BOOT_TIMEOUT:-400}
 	export DATA_IMG=$DISK_IMG
+	VM_DATA_DEV=/dev/vda2
 	rm -f "$DISK_IMG" "$DISK_IMG.vars"
 	cp --sparse=always "$img" "$DISK_IMG" && truncate -s "${VM_UEFI_DISK:-512M}" "$DISK_IMG"
 }
