@@ -1,5 +1,5 @@
 #!/bin/bash
-# board_modules.sh — every board's module lists (board/*/modules and
+# board_modules.sh — every other board's module lists (board/*/modules and
 # modules.late) name modules its pinned kernel package has, as a .ko file or
 # built in: the build checks this for the configured board only
 # (rootfs/kernel.sh), so a list of a board nobody builds here (pc-x86_64's
@@ -47,6 +47,8 @@ for bdir in "$TOP"/board/*/; do
 	bdir=${bdir%/}
 	board=$(basename "$bdir")
 	[ -f "$bdir/board.mk" ] && [ -f "$bdir/modules" ] || continue
+	# The configured board's lists: rootfs/kernel.sh checked them in the build.
+	[ "$board" != "$CONFIG_BOARD_NAME" ] || continue
 	pkg=$(board_var "$bdir" BOARD_KERNEL_PKG) rel=$(board_var "$bdir" BOARD_KERNEL_RELEASE)
 	ver=$(awk -v n="$pkg" '$1 !~ /^#/ && $2 == n { print $3; exit }' "$TOP/rootfs/deps.lock")
 	[ -n "$ver" ] || { tap_fail "$board: its kernel $pkg is pinned in rootfs/deps.lock"; continue; }
