@@ -8,6 +8,8 @@
 #   vm_monitor CMD     send CMD to qemu's monitor (fails when qemu is gone)
 #   vm_wait_exit SECS  wait at most SECS for qemu to exit (0: it did)
 #   VM_DIR             console.log, qemu.pid, ready.ms of the running VM
+#   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
+#                      does it; for a test that runs qemu-run.sh bg itself)
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
 #   VM_DATA_DEV        the data partition's device in the guest: /dev/vda
 #                      (-kernel) or /dev/vda2 (UEFI)
