@@ -9,6 +9,11 @@
 
 TOP := $(CURDIR)
 O := $(TOP)/build
+override O := $(abspath $(O))
+# The configuration: .config at the top for the default build directory;
+# DIR/.config for another one, so that a second board builds beside the
+# first (make O=build-pc pc_x86_64_defconfig && make O=build-pc disk).
+CONFIG := $(if $(filter $(TOP)/build,$(O)),$(TOP)/.config,$(O)/.config)
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := all
@@ -31,7 +36,7 @@ host-tools:
 KCONFIG_FILES := Kconfig $(wildcard */Kconfig */*/Kconfig)
 BOARDS := $(notdir $(patsubst %/,%,$(dir $(wildcard board/*/defconfig))))
 DEFAULT_BOARD := qemu-x86_64
-KCONF_ENV := KCONFIG_CONFIG=$(TOP)/.config srctree=$(TOP)
+KCONF_ENV := KCONFIG_CONFIG=$(CONFIG) srctree=$(TOP)
 CONFIG_GOALS := menuconfig olddefconfig savedefconfig defconfig $(foreach b,$(BOARDS),$(subst -,_,$(b))_defconfig)
 NO_CONFIG_GOALS := $(CONFIG_GOALS) clean distclean help host-tools
 
@@ -49,7 +54,7 @@ $(foreach b,$(BOARDS),$(eval $(call board_defconfig,$(b))))
 defconfig: $(subst -,_,$(DEFAULT_BOARD))_defconfig
 
 menuconfig: | host-tools $(O)/config/.dir
-	$(Q)[ -f .config ] || $(MAKE) --no-print-directory defconfig
+	$(Q)[ -f $(CONFIG) ] || $(MAKE) --no-print-directory defconfig
 	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-mconf $(TOP)/Kconfig
 
 olddefconfig: | host-tools $(O)/config/.dir
@@ -58,11 +63,11 @@ olddefconfig: | host-tools $(O)/config/.dir
 
 # Buildroot's way: the minimal config goes back to the board's defconfig.
 savedefconfig: | host-tools $(O)/config/.dir
-	$(Q)board=$$(sed -n 's/^CONFIG_BOARD_NAME="\(.*\)"/\1/p' .config); \
+	$(Q)board=$$(sed -n 's/^CONFIG_BOARD_NAME="\(.*\)"/\1/p' $(CONFIG)); \
 	cd $(O)/config && $(KCONF_ENV) kconfig-conf --savedefconfig=$(TOP)/board/$$board/defconfig $(TOP)/Kconfig >/dev/null && \
 	echo "  CONFIG  saved board/$$board/defconfig"
 
-.config: | host-tools $(O)/config/.dir
+$(CONFIG): | host-tools $(O)/config/.dir
 	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --defconfig=$(TOP)/board/$(DEFAULT_BOARD)/defconfig $(TOP)/Kconfig >/dev/null
 	@echo "  CONFIG  no .config: using board/$(DEFAULT_BOARD)/defconfig"
 
@@ -70,7 +75,7 @@ savedefconfig: | host-tools $(O)/config/.dir
 # kconfig-conf, so a build never sees half of either.
 # Options added to Kconfig since .config was written get their defaults
 # (olddefconfig) rather than stopping a non-interactive build with questions.
-$(O)/config/auto.conf $(O)/config/autoconf.h &: .config $(KCONFIG_FILES) | host-tools $(O)/config/.dir
+$(O)/config/auto.conf $(O)/config/autoconf.h &: $(CONFIG) $(KCONFIG_FILES) | host-tools $(O)/config/.dir
 	$(Q)cd $(O)/config && $(KCONF_ENV) kconfig-conf --olddefconfig $(TOP)/Kconfig > /dev/null
 	$(Q)cd $(O)/config && $(KCONF_ENV) KCONFIG_AUTOCONFIG=$(O)/config/auto.conf \
 		KCONFIG_AUTOHEADER=$(O)/config/autoconf.h kconfig-conf --silentoldconfig $(TOP)/Kconfig
@@ -149,7 +154,7 @@ bins: $(BINS)
 clean:
 	rm -rf $(O)/obj $(O)/bin $(O)/unit $(O)/fuzz $(O)/rootfs $(O)/test $(O)/images/initramfs*.cpio.* $(O)/images/berth*
 distclean:
-	rm -rf $(O) .config .config.old
+	rm -rf $(O) $(CONFIG) $(CONFIG).old
 
 help:
 	@echo "berth build targets"
@@ -157,6 +162,8 @@ help:
 	@echo "  run                  build and boot the production image in qemu on this terminal (ctrl-a x quits); DEV=1: the development image, with a console shell"
 	@echo "  run-bg / stop        boot in the background until 'berth: ready' / power it off"
 	@echo "  check                unit, host and system tests (check-unit, check-host, check-system)"
+	@echo "  check-system-uefi    the system tests booting the disk image through OVMF (not in check)"
+	@echo "  check-pc             pc-x86_64's disk image (build/pc) booted as a PC: NVMe, e1000e (not in check)"
 	@echo "  bench                benchmarks under bench/ (bench-boot)"
 	@echo "  image                build/images/{vmlinuz,initramfs{,-dev}.cpio.lz4,data.img} and sizes"
 	@echo "  disk                 build/images/berth.img (+ .bmap): the GPT disk image for hosts, UEFI, A/B slots (docs/disk.md); DEV=1: berth-dev.img"

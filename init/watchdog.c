@@ -4,21 +4,68 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/watchdog.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "lib/fs.h"
 #include "lib/util.h"
+
+/* The kernel numbers at most this many watchdogs (MAX_DOGS in
+ * drivers/watchdog/watchdog_dev.c). */
+#define WD_MAX 32
+#define WD_SOFTDOG "Software Watchdog"
+
+/* Does /sys/class/watchdog/watchdogN say it is softdog? -1: no such device. */
+static int wd_is_softdog(int n)
+{
+	char path[64], id[64];
+	struct berr e;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/class/watchdog/watchdog%d/identity", n);
+	len = fs_read(path, id, sizeof(id), &e);
+	if (len < 0)
+		return -1;
+	while (len > 0 && id[len - 1] == '\n')
+		id[--len] = '\0';
+	return strcmp(id, WD_SOFTDOG) == 0;
+}
+
+/* The device to feed: CONFIG_INIT_WATCHDOG_DEVICE, unless it is softdog (a
+ * kernel timer: it misses a hung kernel) while the machine has a hardware
+ * watchdog too. A board that names both drivers (pc-x86_64: the chipsets'
+ * and softdog as the fallback) gets them numbered in the order their
+ * probes finish, which the parallel module loaders do not fix. */
+static void wd_pick(struct init *in, char *dev, size_t size)
+{
+	int n;
+
+	snprintf(dev, size, "%s", CONFIG_INIT_WATCHDOG_DEVICE);
+	if (sscanf(dev, "/dev/watchdog%d", &n) != 1 || wd_is_softdog(n) != 1)
+		return;
+	for (int i = 0; i < WD_MAX; i++) {
+		if (i != n && wd_is_softdog(i) == 0) {
+			snprintf(dev, size, "/dev/watchdog%d", i);
+			log_msg(&in->log, LOG_INFO, "watchdog: %s is softdog; feeding the hardware one, %s",
+				CONFIG_INIT_WATCHDOG_DEVICE, dev);
+			return;
+		}
+	}
+}
 
 static int wd_open(struct init *in)
 {
 	int t = CONFIG_INIT_WATCHDOG_TIMEOUT_S;
+	char dev[sizeof(CONFIG_INIT_WATCHDOG_DEVICE) + 16];
 
-	in->wd_fd = open(CONFIG_INIT_WATCHDOG_DEVICE, O_WRONLY | O_CLOEXEC);
+	wd_pick(in, dev, sizeof(dev));
+	in->wd_fd = open(dev, O_WRONLY | O_CLOEXEC);
 	if (in->wd_fd < 0) {
 		log_msg(&in->log, LOG_WARN, "watchdog: open %s: %s; not fed (add its driver, e.g. softdog, "
-			"to the board's modules)", CONFIG_INIT_WATCHDOG_DEVICE, strerror(errno));
+			"to the board's modules)", dev, strerror(errno));
 		return -1;
 	}
 	if (ioctl(in->wd_fd, WDIOC_SETTIMEOUT, &t) < 0)
@@ -27,8 +74,7 @@ static int wd_open(struct init *in)
 	if (ioctl(in->wd_fd, WDIOC_GETTIMEOUT, &t) < 0 || t <= 0)
 		t = CONFIG_INIT_WATCHDOG_TIMEOUT_S;
 	in->wd_period_ms = t * 1000 / 3;
-	log_msg(&in->log, LOG_INFO, "watchdog: %s armed, %d s, fed every %d ms", CONFIG_INIT_WATCHDOG_DEVICE, t,
-		in->wd_period_ms);
+	log_msg(&in->log, LOG_INFO, "watchdog: %s armed, %d s, fed every %d ms", dev, t, in->wd_period_ms);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * With CONFIG_INIT_WATCHDOG, PID 1 opens CONFIG_INIT_WATCHDOG_DEVICE in its
  * loop's first step (after the board's modules are loaded: on Debian's
  * cloud kernel the only driver is softdog, which the board's module list
- * must then name), sets CONFIG_INIT_WATCHDOG_TIMEOUT_S and pings it every
+ * must then name; when that device is softdog while a hardware watchdog is
+ * there too, the hardware one), sets CONFIG_INIT_WATCHDOG_TIMEOUT_S and pings it every
  * third of that from a loop timer. A PID 1 that stops running its loop
  * (stuck in the kernel, spinning) is then reset by the watchdog.
  *

@@ -27,12 +27,12 @@ UNIT_BINS := $(addprefix $(O)/unit/,$(unit-tests))
 
 # ------------------------------------------------------------------ layers
 # The tests boot the development image: they drive its console shell.
-check check-host check-system: DEV = 1
+check check-host check-system check-system-uefi: DEV = 1
 TEST_ENV = BERTH_TOP=$(TOP) BERTH_BUILD=$(O) FUZZ_BINS="$(FUZZ_BINS)" $(QEMU_ENV)
 HOST_TESTS = $(sort $(wildcard $(TOP)/tests/host/*.sh))
 SYSTEM_TESTS = $(sort $(wildcard $(TOP)/tests/system/*.sh))
 
-.PHONY: check check-unit check-host check-system unit-bins
+.PHONY: check check-unit check-host check-system check-system-uefi unit-bins
 unit-bins: $(UNIT_BINS)
 check-unit: $(UNIT_BINS)
 	$(Q)$(TOP)/tests/run-layer.sh unit $(UNIT_BINS)
@@ -40,6 +40,11 @@ check-host: image fuzz-bins
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh host $(HOST_TESTS)
 check-system: image
 	$(Q)$(TEST_ENV) $(TOP)/tests/run-layer.sh system $(SYSTEM_TESTS)
+# The same system tests booting the disk image through OVMF instead of
+# -kernel (tests/lib/vm.sh, docs/testing-uefi.md); not part of check: it
+# takes about as long again as the system layer.
+check-system-uefi: image disk-dev $(IMAGES)/berth.img
+	$(Q)$(TEST_ENV) BERTH_VM_BOOT=uefi $(TOP)/tests/run-layer.sh system-uefi $(SYSTEM_TESTS)
 check: image $(UNIT_BINS) fuzz-bins | host-tools
 	$(Q)$(TEST_ENV) UNIT_BINS="$(UNIT_BINS)" HOST_TESTS="$(HOST_TESTS)" \
 		SYSTEM_TESTS="$(SYSTEM_TESTS)" $(TOP)/tests/check.sh
@@ -68,3 +73,23 @@ $(foreach t,$(fuzz-targets),$(eval $(call fuzz_rule,$(t))))
 FUZZ_BINS := $(addprefix $(O)/fuzz/,$(fuzz-targets))
 .PHONY: fuzz-bins
 fuzz-bins: $(FUZZ_BINS)
+
+# ---------------------------------------------------------------- pc-x86_64
+# make check-pc: the pc-x86_64 board's disk image (berth.img, what is
+# flashed), built in $(O)/pc with its own .config, booted under OVMF as a PC
+# would boot it: the disk on NVMe, an e1000e NIC, an i6300esb watchdog
+# (tests/pc/pc_boot.sh, docs/testing-uefi.md). The userland dependencies are
+# board-independent musl builds: $(O)/pc starts from a copy of this build's
+# (sysroot, pins, stamps) and shares its downloads and apt state, so only
+# berth's own code, the generic kernel's modules and the image are built.
+# Not part of check: it costs minutes (the generic kernel is a 70 MB .deb).
+PC_O := $(O)/pc
+.PHONY: pc-disk check-pc
+pc-disk: $(DEP_STAMPS) | host-tools
+	$(Q)if [ ! -f $(PC_O)/.config ]; then \
+		mkdir -p $(PC_O)/stamp && cp -a $(O)/sysroot $(O)/pins $(PC_O)/ && cp -a $(DEP_STAMPS) $(PC_O)/stamp/ && \
+		ln -sfn $(O)/apt $(PC_O)/apt && \
+		$(MAKE) --no-print-directory O=$(PC_O) pc_x86_64_defconfig; fi
+	$(Q)BERTH_DL_DIR=$(O)/dl $(MAKE) --no-print-directory O=$(PC_O) DEV=0 disk
+check-pc: pc-disk
+	$(Q)$(TEST_ENV) PC_BUILD=$(PC_O) $(TOP)/tests/run-layer.sh pc $(TOP)/tests/pc/pc_boot.sh

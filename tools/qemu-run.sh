@@ -17,6 +17,10 @@
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
 # or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS; OVMF_SECBOOT=1 for a Secure Boot
 # firmware: SMM and secure flash) to boot a disk image by UEFI,
+# QEMU_NO_REBOOT=1 with DISK_IMG: -no-reboot as with -kernel (the system tests
+# in UEFI mode: a reboot or a watchdog reset ends qemu); DISK_BUS NIC_MODEL
+# WATCHDOG_MODEL with DISK_IMG: the devices (virtio by default; the board's
+# qemu.sh may say otherwise: pc-x86_64 is NVMe, e1000e, i6300esb);
 # SSH_PORT (2222), API_PORT (2376): host ports on 127.0.0.1 forwarded to the
 # guest's 22 and 2376; BOOT_TIMEOUT seconds (240); STOP_WAIT seconds (20) that
 # stop gives the guest to power off before quitting qemu.
@@ -102,8 +106,44 @@ uefi_args() {
 	)
 }
 
+# The system tests' UEFI mode (tests/lib/vm.sh): a reboot ends qemu, as it
+# does for a -kernel boot, instead of going round through the firmware.
+# Then the board's devices (uefi_device_args).
+uefi_test_args() {
+	[ "${QEMU_NO_REBOOT:-}" != 1 ] || qemu_args+=(-no-reboot)
+	uefi_device_args
+}
+
+# The machine's devices when it boots the disk image: virtio unless the
+# board's qemu.sh (qemu_uefi_board_args, pc-x86_64: a PC's) or the
+# environment says otherwise. DISK_BUS virtio, nvme or ahci (q35's
+# built-in ICH9 controller); NIC_MODEL a qemu NIC (virtio-net-pci, e1000e);
+# WATCHDOG_MODEL a qemu watchdog device (i6300esb) or empty.
+uefi_device_args() {
+	local i
+	if [ -n "${BOARD_DIR:-}" ] && [ -f "$BOARD_DIR/qemu.sh" ]; then
+		# shellcheck source=/dev/null
+		. "$BOARD_DIR/qemu.sh"
+		! declare -F qemu_uefi_board_args > /dev/null || qemu_uefi_board_args
+	fi
+	for i in "${!qemu_args[@]}"; do
+		case ${qemu_args[$i]} in
+		"file=$DISK_IMG,if=virtio,"*)
+			[ "${DISK_BUS:-virtio}" != virtio ] || continue
+			qemu_args[i]=${qemu_args[i]/,if=virtio,/,if=none,id=disk0,}
+			case $DISK_BUS in
+			nvme) qemu_args+=(-device nvme,drive=disk0,serial=berth0) ;;
+			ahci) qemu_args+=(-device ide-hd,drive=disk0,bus=ide.0) ;;
+			*) echo "qemu-run: DISK_BUS=$DISK_BUS: virtio, nvme or ahci" >&2; exit 100 ;;
+			esac ;;
+		virtio-net-pci,netdev=net0) qemu_args[i]=${NIC_MODEL:-virtio-net-pci},netdev=net0 ;;
+		esac
+	done
+	[ -z "${WATCHDOG_MODEL:-}" ] || qemu_args+=(-device "$WATCHDOG_MODEL")
+}
+
 board_args() {
-	[ -z "${DISK_IMG:-}" ] || { uefi_args; return; }
+	[ -z "${DISK_IMG:-}" ] || { uefi_args; uefi_test_args; return; }
 	for v in BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS; do
 		[ -n "${!v:-}" ] || { echo "qemu-run: $v is not set (run through make)" >&2; exit 100; }
 	done

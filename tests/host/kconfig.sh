@@ -38,6 +38,15 @@ if make -s -C "$src" "$src/build/config/auto.conf" > "$WORK/make.log" 2>&1 &&
 else
 	tap_fail "auto.conf and autoconf.h follow .config" "$(cat "$WORK/make.log")"
 fi
+# Another build directory has its own .config: a second board beside the
+# first (make O=DIR pc_x86_64_defconfig) leaves the top .config alone.
+top_before=$(sha256sum < "$src/.config")
+if m O="$WORK/pc" pc_x86_64_defconfig && grep -qx 'CONFIG_BOARD_PC_X86_64=y' "$WORK/pc/.config" &&
+	[ "$(sha256sum < "$src/.config")" = "$top_before" ]; then
+	tap_ok "make O=DIR pc_x86_64_defconfig writes DIR/.config, not the top one"
+else
+	tap_fail "make O=DIR pc_x86_64_defconfig writes DIR/.config, not the top one" "$(cat "$WORK/make.log"; ls -la "$WORK/pc")"
+fi
 leftover=$(ls -a "$src/build/config" | grep -E 'tmp' || true)
 [ -z "$leftover" ] && tap_ok "no temporary files left beside auto.conf" || tap_fail "no temporary files left beside auto.conf" "$leftover"
 # IS_ENABLED: 1 for a set option, 0 for an unset one, usable in if().

@@ -8,9 +8,59 @@
 #   vm_monitor CMD     send CMD to qemu's monitor (fails when qemu is gone)
 #   vm_wait_exit SECS  wait at most SECS for qemu to exit (0: it did)
 #   VM_DIR             console.log, qemu.pid, ready.ms of the running VM
+#   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
+#                      does it; for a test that runs qemu-run.sh bg itself)
+#   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
+#   VM_DATA_DEV        the data partition's device in the guest: /dev/vda
+#                      (-kernel) or /dev/vda2 (UEFI)
+#   vm_data_fs         the data filesystem as dumpe2fs/e2fsck take it (after
+#                      the VM stopped): DATA_IMG, or the disk's partition 2
 # Needs CONFIG_INIT_CONSOLE_SHELL (vm_start returns 2 without it) and the
 # environment make check gives (QEMU_ENV). Ports: SSH_PORT/API_PORT default to
 # 12222/12376 so that tests do not collide with `make run`.
+#
+# Two ways to boot (BERTH_VM_BOOT): "kernel" (the default) hands qemu the
+# kernel and initramfs (-kernel) with a fresh 256 MiB ext4 labelled
+# berth-data as the second disk, DATA_IMG. "uefi" (make check-system-uefi)
+# boots the disk image built from the same initramfs (berth-dev.img, or
+# berth.img when INITRD is the production initramfs) through OVMF and
+# systemd-boot, as a flashed host does: a fresh copy per boot, grown to
+# VM_UEFI_DISK (default 512M) so that first boot grows the data partition
+# (vda2) to about 380 MiB; DISK_IMG and DATA_IMG both name that copy, so a
+# second `qemu-run.sh bg "$VM_DIR"` boots the same disk and `rm -f
+# "$DATA_IMG"` removes it. Both modes run qemu with -no-reboot, so a reboot
+# or a watchdog reset ends qemu. Tests that cannot apply to one mode skip
+# with the reason (vm_uefi).
+vm_uefi() { [ "${BERTH_VM_BOOT:-kernel}" = uefi ]; }
+vm_data_fs() {
+	local first
+	vm_uefi || { echo "$DATA_IMG"; return; }
+	first=$(sgdisk -i 2 "$DISK_IMG" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+	[ -n "$first" ] || return 1
+	echo "$DISK_IMG?offset=$((first * 512))"
+}
+# vm_fresh_disk NAME: the disk(s) the next boot of NAME starts from.
+vm_fresh_disk() {
+	local img
+	mkdir -p "$BUILD/test"
+	if ! vm_uefi; then
+		# A fresh data disk per boot: tests never touch the developer's data.img.
+		export DATA_IMG=$BUILD/test/data-$1.img
+		VM_DATA_DEV=/dev/vda
+		rm -f "$DATA_IMG"
+		truncate -s 256M "$DATA_IMG" && mkfs.ext4 -q -F -L berth-data "$DATA_IMG"
+		return
+	fi
+	img=$BUILD/images/berth-dev.img
+	[[ ${INITRD:-} == */initramfs.* ]] && img=$BUILD/images/berth.img
+	[ -f "$img" ] || { echo "vm_start: no $img (make check-system-uefi builds it)" >&2; return 1; }
+	[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "vm_start: no OVMF (apt-get install ovmf)" >&2; return 1; }
+	export DISK_IMG=$BUILD/test/disk-$1.img QEMU_NO_REBOOT=1 BOOT_TIMEOUT=${BOOT_TIMEOUT:-400}
+	export DATA_IMG=$DISK_IMG
+	VM_DATA_DEV=/dev/vda2
+	rm -f "$DISK_IMG" "$DISK_IMG.vars"
+	cp --sparse=always "$img" "$DISK_IMG" && truncate -s "${VM_UEFI_DISK:-512M}" "$DISK_IMG"
+}
 vm_start() {
 	local name=$1
 	if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -18,11 +68,7 @@ vm_start() {
 	fi
 	VM_DIR=$BUILD/test/vm-$name
 	export SSH_PORT=${SSH_PORT:-12222} API_PORT=${API_PORT:-12376}
-	mkdir -p "$BUILD/test"
-	# A fresh data disk per boot: tests never touch the developer's data.img.
-	export DATA_IMG=$BUILD/test/data-$name.img
-	rm -f "$DATA_IMG"
-	truncate -s 256M "$DATA_IMG" && mkfs.ext4 -q -F -L berth-data "$DATA_IMG" || return 1
+	vm_fresh_disk "$name" || return 1
 	"$TOP/tools/qemu-run.sh" bg "$VM_DIR" && return 0
 	# Debian's kernel under TCG has, once, stalled before it started PID 1
 	# (RCU stall warnings and not one berth-init line in 240 s): that is

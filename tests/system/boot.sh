@@ -59,7 +59,7 @@ fi
 for m in virtio_blk virtio_net virtio_pci overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
 done
-tap_check "the data disk is there (/sys/class/block/vda)" vm_run "test -e /sys/class/block/vda"
+tap_check "the data disk is there (/sys/class/block/${VM_DATA_DEV#/dev/})" vm_run "test -e /sys/class/block/${VM_DATA_DEV#/dev/}"
 tap_check "hostname is the configured one" test "$(vm_run hostname)" = "$(echo "$CONFIG_ROOTFS_HOSTNAME" | tr -d '"')"
 errs=$(grep -c 'berth-init: error' <(tr -d '\r' < "$VM_DIR/console.log"))
 [ "$errs" = 0 ] && tap_ok "init logged no errors while booting" || tap_fail "init logged no errors while booting" "$(grep 'berth-init: error' "$VM_DIR/console.log")"

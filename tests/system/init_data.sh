@@ -14,8 +14,8 @@ fi
 [ $rc = 0 ] || { tap_fail "boots" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"; tap_done; exit; }
 
 mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
-[[ $mnt == "/dev/vda /var/lib/berth ext4 "* ]] && tap_ok "/dev/vda (label berth-data) is mounted on /var/lib/berth" ||
-	tap_fail "/dev/vda (label berth-data) is mounted on /var/lib/berth" "$mnt"
+[[ $mnt == "$VM_DATA_DEV /var/lib/berth ext4 "* ]] && tap_ok "$VM_DATA_DEV (label berth-data) is mounted on /var/lib/berth" ||
+	tap_fail "$VM_DATA_DEV (label berth-data) is mounted on /var/lib/berth" "$mnt"
 # Every hardening sysctl (init/sysctl.c) has its value after boot, the
 # per-interface ones on all, default and eth0.
 want="kernel.kptr_restrict=2 kernel.dmesg_restrict=1 kernel.unprivileged_bpf_disabled=1
@@ -42,7 +42,7 @@ bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' <<< "$dh")
 [ "$(sed -n 2,3p <<< "$dh" | tr '\n' ' ')" = "8388608 2 " ] && tap_ok "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" ||
 	tap_fail "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" "$dh"
 tap_check "berthctl status: the data partition is mounted" \
-	test "$(vm_run 'berthctl status')" = "data mounted: /dev/vda on /var/lib/berth"
+	test "$(vm_run 'berthctl status')" = "data mounted: $VM_DATA_DEV on /var/lib/berth"
 tap_check "a random seed is kept on the data partition" test "$(vm_run 'stat -c %s /var/lib/berth/random-seed')" = 512
 token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 vm_run "echo $token > /var/lib/berth/survivor" >/dev/null

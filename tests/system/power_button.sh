@@ -37,9 +37,10 @@ tap_check "init logged the button and a poweroff" bash -c \
 	"grep -q 'power button (event[0-9]*): poweroff' <<< \"\$1\" && grep -q 'shutdown: poweroff after' <<< \"\$1\"" _ "$log"
 tap_check "the data partition was unmounted" grep -q '/var/lib/berth read-only and unmounted in' <<< "$log"
 tap_check "the kernel powered down (not a reboot or panic)" grep -q 'reboot: Power down' <<< "$log"
-state=$(dumpe2fs -h "$DATA_IMG" 2>/dev/null)
+fs=$(vm_data_fs)
+state=$(dumpe2fs -h "$fs" 2>/dev/null)
 if grep -q '^Filesystem state: *clean$' <<< "$state" && ! grep -q needs_recovery <<< "$state" &&
-	out=$(e2fsck -n -f "$DATA_IMG" 2>&1); then
+	out=$(e2fsck -n -f "$fs" 2>&1); then
 	tap_ok "the data filesystem is clean (e2fsck -n -f, no journal to recover)"
 else
 	tap_fail "the data filesystem is clean (e2fsck -n -f, no journal to recover)" \
@@ -51,7 +52,9 @@ rm -f "$DATA_IMG"
 # no console shell: the power button it presses powers the machine off in
 # order, well before qemu would be quit, and the data filesystem is clean.
 prod=${INITRD/initramfs-dev./initramfs.}
-if [ "$prod" = "$INITRD" ] || [ ! -f "$prod" ]; then
+if vm_uefi && [ ! -f "$BUILD/images/berth.img" ]; then
+	tap_skip "make stop powers the production image off in order" "no build/images/berth.img (make disk)"
+elif [ "$prod" = "$INITRD" ] || [ ! -f "$prod" ]; then
 	tap_skip "make stop powers the production image off in order" "no production initramfs beside $INITRD"
 else
 	INITRD=$prod vm_start power-prod; rc=$?
@@ -66,7 +69,7 @@ else
 		else
 			tap_fail "make stop on the production image powers it off (no qemu quit)" "$out $(tail -5 <<< "$log")"
 		fi
-		state=$(dumpe2fs -h "$DATA_IMG" 2>/dev/null)
+		state=$(dumpe2fs -h "$(vm_data_fs)" 2>/dev/null)
 		grep -q '^Filesystem state: *clean$' <<< "$state" && ! grep -q needs_recovery <<< "$state" &&
 			tap_ok "after make stop the data filesystem is clean" ||
 			tap_fail "after make stop the data filesystem is clean" "$(grep -E 'state|features' <<< "$state")"
