@@ -112,6 +112,13 @@ int proxy_error(struct aconn *c, int status, int keep, const char *fmt, ...)
 /* A whole answer (Content-Length) of apid's own. */
 int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body, size_t n,
 		int keep);
+/* A streamed answer of apid's own: the 200 head, chunked for HTTP/1.1;
+ * for HTTP/1.0 (no chunked coding) the body goes raw, ends with the close
+ * and *keep becomes 0. Then proxy_chunk per piece (an empty one is
+ * nothing) and proxy_stream_end (the last chunk, and a flush). */
+int proxy_stream_head(struct aconn *c, const char *ctype, int *keep, struct berr *e);
+int proxy_chunk(struct aconn *c, const char *data, size_t len, struct berr *e);
+int proxy_stream_end(struct aconn *c, struct berr *e);
 /* A connection to berthd's socket (path), or -1 with e. */
 int proxy_dial(const char *path, struct berr *e);
 

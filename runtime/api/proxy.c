@@ -61,6 +61,8 @@ int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body
 		http_w_header(&w, "Content-Type", ctype);
 	if (!keep)
 		http_w_header(&w, "Connection", "close");
+	else if (c->hp.minor == 0)
+		http_w_header(&w, "Connection", "keep-alive");	/* RFC 9112 §9.3 */
 	http_w_content_length(&w, n);
 	http_w_end_head(&w);
 	if (http_w_finish(&w, &hl, &e) < 0)
@@ -70,6 +72,55 @@ int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body
 	if (tls_conn_write_all(&c->tls, head, hl, tls_now_ms() + c->d->conf.send_ms, &e) < 0)
 		return -1;
 	return send_all(c, body, n, &e);
+}
+
+int proxy_stream_head(struct aconn *c, const char *ctype, int *keep, struct berr *e)
+{
+	char head[HEAD_MAX];
+	struct http_w w;
+	size_t hl;
+
+	http_w_init(&w, head, sizeof(head));
+	http_w_status(&w, 200);
+	common_headers(&w);
+	http_w_header(&w, "Content-Type", ctype);
+	if (c->hp.minor == 0) {
+		*keep = 0;
+		http_w_header(&w, "Connection", "close");
+	} else {
+		http_w_chunked(&w);
+		if (!*keep)
+			http_w_header(&w, "Connection", "close");
+	}
+	http_w_end_head(&w);
+	if (http_w_finish(&w, &hl, e) < 0)
+		return -1;
+	return tls_conn_write_all(&c->tls, head, hl, tls_now_ms() + c->d->conf.send_ms, e);
+}
+
+int proxy_chunk(struct aconn *c, const char *data, size_t len, struct berr *e)
+{
+	char h[HTTP_CHUNK_HEAD_MAX];
+	long long dl = tls_now_ms() + c->d->conf.send_ms;
+
+	if (!len)
+		return 0;
+	if (c->hp.minor == 0)
+		return tls_conn_write_all(&c->tls, data, len, dl, e);
+	if (tls_conn_write_all(&c->tls, h, http_chunk_head(h, len), dl, e) < 0 ||
+	    tls_conn_write_all(&c->tls, data, len, dl, e) < 0 ||
+	    tls_conn_write_all(&c->tls, HTTP_CHUNK_END, 2, dl, e) < 0)
+		return -1;
+	return 0;
+}
+
+int proxy_stream_end(struct aconn *c, struct berr *e)
+{
+	long long dl = tls_now_ms() + c->d->conf.send_ms;
+
+	if (c->hp.minor != 0 && tls_conn_write_all(&c->tls, HTTP_CHUNK_LAST, 5, dl, e) < 0)
+		return -1;
+	return tls_conn_flush(&c->tls, dl, e);
 }
 
 int proxy_error(struct aconn *c, int status, int keep, const char *fmt, ...)
@@ -153,14 +204,14 @@ static int client_event(struct aconn *c, struct berr *e)
 	}
 }
 
-/* Read and drop the rest of the request's body. 0, or -1: close. */
+/* Read and drop the rest of the request's body, to the parser's end of the
+ * message (also without a body: else the next read sees that end, not a
+ * head, and the kept connection closes). 0, or -1: close. */
 static int drain_body(struct aconn *c)
 {
 	struct berr e;
 	int ev;
 
-	if (!c->hp.chunked && c->hp.content_length == 0)
-		return 0;
 	if (c->hp.chunked || c->hp.content_length > SMALL_BODY_MAX)
 		return -1;
 	while ((ev = client_event(c, &e)) == HTTP_BODY)
@@ -261,6 +312,13 @@ static int write_head(struct aconn *c, long long body_len, struct berr *e)
 	http_w_end_head(&w);
 	if (http_w_finish(&w, &n, e) < 0)
 		return -1;
+	if (c->hp.minor == 0) {
+		/* berthd answers HTTP/1.0 as 1.0 asks (keep-alive, no chunks) */
+		char *crlf = memchr(c->out, '\r', n);
+
+		if (crlf && crlf - c->out >= 8 && !memcmp(crlf - 8, "HTTP/1.1", 8))
+			crlf[-1] = '0';
+	}
 	return eng_write(c->eng, c->out, n) < 0 ? berr_sys(e, "berthd") : 0;
 }
 
@@ -363,8 +421,10 @@ static int pass_response(struct aconn *c, int *keep)
 			return -2;
 		sent = 1;
 		if (ev == HTTP_DONE) {
-			*keep = c->rp.keep_alive;
-			if (!*keep) {
+			/* the client's wish (HTTP/1.0 without keep-alive, a close)
+			 * and berthd's answer both count */
+			*keep = *keep && c->rp.keep_alive;
+			if (!c->rp.keep_alive) {
 				close(c->eng);
 				c->eng = -1;
 			}
