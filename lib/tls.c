@@ -281,6 +281,7 @@ static int io_send(struct tls_conn *c, struct berr *e)
 		return io_fail(c, e, err, "send");
 	}
 	br_ssl_engine_sendrec_ack(c->eng, (size_t)n);
+	c->moved++;
 	return 0;
 }
 
@@ -352,6 +353,7 @@ static int io_recv_header(struct tls_conn *c, struct berr *e)
 		return io_fail(c, e, 0, "plain HTTP request on the TLS port");
 	}
 	c->got_bytes = 1;
+	c->moved++;
 	c->hdr_got += (size_t)n;
 	if (c->hdr_got < sizeof c->hdr)
 		return 0;
@@ -375,8 +377,14 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 			discard_input(c);
 		return 0;
 	}
-	if (c->rec_left == 0)
-		return io_recv_header(c, e);
+	if (c->rec_left == 0) {
+		/* the body usually came with its header: read it now, without
+		 * a poll between (EAGAIN costs one call; a poll always one) */
+		if (io_recv_header(c, e) < 0)
+			return -1;
+		if (c->rec_left == 0 || c->in_eof)
+			return 0;
+	}
 	buf = br_ssl_engine_recvrec_buf(c->eng, &avail);
 	if (!buf)
 		return 0;
@@ -391,6 +399,7 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	if (n == 0)
 		return io_fail(c, e, 0, "connection closed inside a record");
 	c->rec_left -= (size_t)n;
+	c->moved++;
 	br_ssl_engine_recvrec_ack(c->eng, (size_t)n);
 	return 0;
 }
@@ -527,7 +536,10 @@ void tls_conn_half_close_input(struct tls_conn *c)
 
 /* ---------------------------------------------------------------- blocking helpers */
 
-/* Wait for what the engine wants (or `want` when non-zero), then pump. */
+/* Wait for what the engine wants (or `want` when non-zero), then pump.
+ * Output is tried first and the poll made only when the socket took
+ * nothing: a send almost never blocks, and the poll before it was a
+ * syscall per record for nothing. */
 static int wait_pump(struct tls_conn *c, unsigned want, long long deadline_ms, struct berr *e)
 {
 	struct pollfd p = { .fd = c->fd };
@@ -536,6 +548,14 @@ static int wait_pump(struct tls_conn *c, unsigned want, long long deadline_ms, s
 	p.events = (short)(want ? want : tls_conn_want(c));
 	if (!p.events)
 		return berr_set(e, EPROTO, "TLS: connection stalled");
+	if (p.events & POLLOUT) {
+		unsigned long moved = c->moved;
+
+		if (tls_conn_pump(c, POLLOUT, e) < 0)
+			return -1;
+		if (c->moved != moved)
+			return 0;
+	}
 	if (deadline_ms >= 0) {
 		long long left = deadline_ms - tls_now_ms();
 		if (left <= 0) {

@@ -182,6 +182,7 @@ struct tls_conn {
 	unsigned char hdr[5];                /* record header being read */
 	size_t hdr_got;
 	size_t rec_left;                     /* body bytes of the current record still to read */
+	unsigned long moved;                 /* socket calls that moved bytes (wait_pump's progress) */
 	struct tls_peer_id peer;
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
