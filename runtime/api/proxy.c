@@ -255,17 +255,14 @@ static int read_body(struct aconn *c, char **out, size_t *len, int *status, stru
 	return 0;
 }
 
-/* A connection to berthd: the one kept, unless berthd closed it. */
+/* A connection to berthd: the one kept, else a new one. Whether berthd
+ * closed the kept one (its idle timer, a restart) shows when the request
+ * head is written to it (EPIPE: forward dials again), not by a poll
+ * before every request. */
 static int engine_ready(struct aconn *c, struct berr *e)
 {
-	if (c->eng >= 0) {
-		struct pollfd p = { .fd = c->eng, .events = POLLIN | POLLRDHUP };
-
-		if (poll(&p, 1, 0) == 0)
-			return 0;
-		close(c->eng);	/* berthd's idle timer, or it restarted */
-		c->eng = -1;
-	}
+	if (c->eng >= 0)
+		return 0;
 	c->eng = proxy_dial(c->d->conf.engine_socket, e);
 	return c->eng < 0 ? -1 : 0;
 }
@@ -438,7 +435,7 @@ static int pass_response(struct aconn *c, int *keep)
 static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 {
 	struct berr e;
-	int st, passed = 1;
+	int st, passed = 1, reused = c->eng >= 0, wh;
 
 	if (engine_ready(c, &e) < 0) {
 		if (body || drain_body(c) == 0)
@@ -448,8 +445,17 @@ static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 	}
 	if (!body && c->hp.expect_continue)
 		(void)send_all(c, "HTTP/1.1 100 Continue\r\n\r\n", 25, &e);
-	if (write_head(c, body ? (long long)blen : -1, &e) < 0 ||
-	    (body && eng_write(c->eng, body, blen) < 0)) {
+	wh = write_head(c, body ? (long long)blen : -1, &e);
+	if (wh < 0 && reused && (e.errnum == EPIPE || e.errnum == ECONNRESET)) {
+		close(c->eng);	/* berthd closed the kept connection: it read nothing */
+		c->eng = -1;
+		if (engine_ready(c, &e) < 0) {
+			proxy_error(c, 503, 0, "berthd is not answering: %s", e.msg);
+			return -1;
+		}
+		wh = write_head(c, body ? (long long)blen : -1, &e);
+	}
+	if (wh < 0 || (body && eng_write(c->eng, body, blen) < 0)) {
 		passed = 0;
 	} else if (!body) {
 		passed = pass_body(c, &e);
