@@ -69,15 +69,18 @@ struct apid {
 	struct audit audit;
 	struct api_metrics metrics;
 
-	pthread_mutex_t mu;            /* conns, n_conns */
+	pthread_mutex_t mu;            /* conns, n_conns, idle, n_idle */
 	struct aconn *conns;           /* every live connection, newest first */
 	int n_conns;
+	struct aconn *idle;            /* threads waiting for a connection (server.c) */
+	int n_idle;
 };
 
 /* One client connection (server.c allocates it; one thread drives it). */
 struct aconn {
 	struct apid *d;
-	struct aconn *next, *prev;     /* apid's list, under d->mu */
+	struct aconn *next, *prev;     /* apid's list (or the idle one), under d->mu */
+	pthread_cond_t wake;           /* an idle thread: fd was given */
 	enum aconn_state state;        /* under d->mu */
 	long long since_ms;            /* when state was entered */
 	int fd;
