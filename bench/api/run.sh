@@ -103,7 +103,11 @@ EOF
 	--libexec "$BIN" 2> "$W/berthd.log" &
 BPID=$!
 for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
-"$BIN/berth-apid" --config "$W/berth.conf" 2> "$W/apid.log" &
+# the unstripped twin of build/bin/berth-apid (the same code), so that perf
+# names its functions for the share line at the end
+APID_BIN=$BIN/berth-apid
+[ -x "$BUILD/obj/berth-apid.elf" ] && APID_BIN=$BUILD/obj/berth-apid.elf
+"$APID_BIN" --config "$W/berth.conf" 2> "$W/apid.log" &
 APID=$!
 wait_port "$APORT" || { echo "bench/api: berth-apid did not start: $(cat "$W/apid.log")" >&2; exit 1; }
 
@@ -261,6 +265,22 @@ echo "  per connection: berth-apid $(( (a_conn - a_idle) / CONNS )) kB$([ -z "$d
 	echo ", dockerd $(( (d_conn - d_idle) / CONNS )) kB")"
 
 # ------------------------------------------------------------ BearSSL's share
+# Profiled (perf, when installed): SECS more of full handshakes with the
+# P-256 client key under `perf record` on apid; the samples in BearSSL's
+# arithmetic (field and big-integer code, EC point and scalar code, ECDSA
+# and RSA) against all of apid's samples, kernel included.
+if command -v perf > /dev/null && [ "$APID_BIN" != "$BIN/berth-apid" ]; then
+	perf record -q -F 999 -o "$W/perf.data" -p "$APID" -- sleep "$((SECS + 1))" > /dev/null 2>&1 &
+	PP=$!
+	sleep 0.5
+	st "$APID" "$APORT" -new admin > /dev/null
+	wait "$PP" || true
+	perf report -i "$W/perf.data" --no-children --sort sym --stdio 2> /dev/null |
+		awk '/^ *[0-9.]+%/ { p = $1; sub("%", "", p); all += p
+			if ($3 ~ /^(mul_f256|square_f256|add_f256|sub_f256|norm13|f255_|br_ccopy|br_i31_|br_i62_|br_i15_|br_divrem|p256_|point_|api_mul|cswap|br_ecdsa_|br_rsa_|br_ec_|run_code)/) prim += p }
+			END { if (all > 0) printf "apid full handshake, profiled (perf): BearSSL primitives %.0f%% of apid'"'"'s CPU, the rest (protocol, X.509, hashing, I/O, kernel) %.0f%% (%.0f%% of the primitives; goal < 10%%)\n", prim, all - prim, 100 * (all - prim) / prim
+			      else print "apid full handshake, profiled: perf recorded nothing" }'
+fi
 # tlsspeed (make bench-tls) measures the primitives on this CPU; a full
 # handshake with a P-256 client key costs the server one ECDSA P-256
 # signature, two verifications and one X25519 key pair + shared secret.
