@@ -38,11 +38,18 @@ long long tls_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void tls_engine_setup(br_ssl_engine_context *eng)
+void tls_impl_get(struct tls_impl *impl)
 {
-	const br_block_ctr_class *ctr = br_aes_x86ni_ctr_get_vtable();
-	br_ghash gh = br_ghash_pclmul_get();
-	br_poly1305_run poly = br_poly1305_ctmulq_get();
+	impl->aes_ctr = br_aes_x86ni_ctr_get_vtable();
+	impl->ghash = br_ghash_pclmul_get();
+	impl->poly1305 = br_poly1305_ctmulq_get();
+}
+
+void tls_engine_setup(br_ssl_engine_context *eng, const struct tls_impl *impl)
+{
+	const br_block_ctr_class *ctr = impl->aes_ctr;
+	br_ghash gh = impl->ghash;
+	br_poly1305_run poly = impl->poly1305;
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
@@ -76,6 +83,9 @@ static int seed(br_ssl_engine_context *eng, struct berr *e)
 		return berr_sys(e, "getrandom");
 	br_ssl_engine_inject_entropy(eng, buf, sizeof buf);
 	tls_wipe(buf, sizeof buf);
+	/* getrandom is the OS's source: BearSSL's own try at reset (RDRAND
+	 * after a CPUID, a VM exit each, else /dev/urandom) is skipped */
+	eng->rng_os_rand_done = 1;
 	return 0;
 }
 
@@ -119,6 +129,7 @@ int tls_server_init(struct tls_server *s, const struct tls_server_conf *c, struc
 	if (!c->client_ca || !c->client_ca->n)
 		return berr_set(e, EINVAL, "TLS server: no client CA");
 	s->conf = *c;
+	tls_impl_get(&s->impl);
 	if (c->session_cache_bytes) {
 		if (tls_cache_init(&s->cache, s, c->session_cache_bytes, e) < 0)
 			return -1;
@@ -143,7 +154,7 @@ int tls_conn_server(struct tls_conn *c, struct tls_server *s, int fd, struct ber
 	c->server = s;
 	br_ssl_server_zero(sc);
 	c->eng = &sc->eng;
-	tls_engine_setup(c->eng);
+	tls_engine_setup(c->eng, &s->impl);
 	br_ssl_engine_add_flags(c->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	if (cr->key_type == BR_KEYTYPE_EC)
 		br_ssl_server_set_single_ec(sc, cr->chain, cr->chain_len, &cr->ec, BR_KEYTYPE_SIGN,
@@ -174,6 +185,7 @@ int tls_conn_client(struct tls_conn *c, const struct tls_client_conf *cc, int fd
 	br_ssl_client_context *cl = &c->ctx.c;
 	const struct tls_creds *cr = cc->creds;
 	const char *sni = cc->server_name;
+	struct tls_impl impl;
 	struct in6_addr a6;
 
 	conn_zero(c, fd);
@@ -192,7 +204,8 @@ int tls_conn_client(struct tls_conn *c, const struct tls_client_conf *cc, int fd
 	}
 	br_ssl_client_zero(cl);
 	c->eng = &cl->eng;
-	tls_engine_setup(c->eng);
+	tls_impl_get(&impl);
+	tls_engine_setup(c->eng, &impl);
 	tls_x509_init(&c->x509, c, cc->ca);
 	br_ssl_engine_set_x509(c->eng, &c->x509.vtable);
 	if (cr && cr->key_type == BR_KEYTYPE_EC)

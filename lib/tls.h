@@ -108,10 +108,18 @@ struct tls_cache {
 	pthread_mutex_t lock;
 	const struct tls_server *server;
 };
+/* The symmetric implementations this CPU runs fastest (tls_impl_get):
+ * looked up once, since each lookup is a CPUID, which a VM traps. */
+struct tls_impl {
+	const br_block_ctr_class *aes_ctr;
+	br_ghash ghash;
+	br_poly1305_run poly1305;
+};
 struct tls_server {
 	struct tls_server_conf conf;
 	struct tls_cache cache;
 	int have_cache;
+	struct tls_impl impl;
 };
 int  tls_server_init(struct tls_server *s, const struct tls_server_conf *c, struct berr *e);
 void tls_server_fini(struct tls_server *s);

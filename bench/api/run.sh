@@ -103,11 +103,7 @@ EOF
 	--libexec "$BIN" 2> "$W/berthd.log" &
 BPID=$!
 for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
-# the unstripped twin of build/bin/berth-apid (the same code), so that perf
-# names its functions for the share line at the end
-APID_BIN=$BIN/berth-apid
-[ -x "$BUILD/obj/berth-apid.elf" ] && APID_BIN=$BUILD/obj/berth-apid.elf
-"$APID_BIN" --config "$W/berth.conf" 2> "$W/apid.log" &
+"$BIN/berth-apid" --config "$W/berth.conf" 2> "$W/apid.log" &
 APID=$!
 wait_port "$APORT" || { echo "bench/api: berth-apid did not start: $(cat "$W/apid.log")" >&2; exit 1; }
 
@@ -269,15 +265,19 @@ echo "  per connection: berth-apid $(( (a_conn - a_idle) / CONNS )) kB$([ -z "$d
 # P-256 client key under `perf record` on apid; the samples in BearSSL's
 # arithmetic (field and big-integer code, EC point and scalar code, ECDSA
 # and RSA) against all of apid's samples, kernel included.
-if command -v perf > /dev/null && [ "$APID_BIN" != "$BIN/berth-apid" ]; then
+# perf names apid's functions from its unstripped twin, build/obj/berth-apid.elf
+# (the same code), put where --symfs looks for build/bin/berth-apid.
+if command -v perf > /dev/null && [ -f "$BUILD/obj/berth-apid.elf" ]; then
+	mkdir -p "$W/symfs$BIN"
+	cp "$BUILD/obj/berth-apid.elf" "$W/symfs$BIN/berth-apid"
 	perf record -q -F 999 -o "$W/perf.data" -p "$APID" -- sleep "$((SECS + 1))" > /dev/null 2>&1 &
 	PP=$!
 	sleep 0.5
 	st "$APID" "$APORT" -new admin > /dev/null
 	wait "$PP" || true
-	perf report -i "$W/perf.data" --no-children --sort sym --stdio 2> /dev/null |
+	perf report -i "$W/perf.data" --symfs="$W/symfs" --no-children --sort sym --stdio 2> /dev/null |
 		awk '/^ *[0-9.]+%/ { p = $1; sub("%", "", p); all += p
-			if ($3 ~ /^(mul_f256|square_f256|add_f256|sub_f256|norm13|f255_|br_ccopy|br_i31_|br_i62_|br_i15_|br_divrem|p256_|point_|api_mul|cswap|br_ecdsa_|br_rsa_|br_ec_|run_code)/) prim += p }
+			if ($3 ~ /^(mul_f256|square_f256|add_f256|sub_f256|reduce_final_f25|mul9|square9|f255_|be8_to_le30|le30_to_|le8_to_le30|br_ccopy|br_i31_|br_i62_|br_i15_|br_divrem|p256_|api_mul|cswap|br_ecdsa_|br_rsa_|br_ec_)/) prim += p }
 			END { if (all > 0) printf "apid full handshake, profiled (perf): BearSSL primitives %.0f%% of apid'"'"'s CPU, the rest (protocol, X.509, hashing, I/O, kernel) %.0f%% (%.0f%% of the primitives; goal < 10%%)\n", prim, all - prim, 100 * (all - prim) / prim
 			      else print "apid full handshake, profiled: perf recorded nothing" }'
 fi
