@@ -267,7 +267,14 @@ static int io_fail(struct tls_conn *c, struct berr *e, int err, const char *what
 static int peer_alert(struct tls_conn *c)
 {
 	unsigned char a[7];
-	ssize_t n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+	ssize_t n;
+
+	if (c->ra_off < c->ra_len) {
+		n = (ssize_t)(c->ra_len - c->ra_off < sizeof a ? c->ra_len - c->ra_off : sizeof a);
+		memcpy(a, c->ra + c->ra_off, (size_t)n);
+	} else {
+		n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+	}
 
 	if (n == (ssize_t)sizeof a && a[0] == 21 && a[3] == 0 && a[4] == 2 && a[5] == 2) {
 		c->peer_alert = a[6] + 1;
@@ -318,6 +325,7 @@ static void discard_input(struct tls_conn *c)
 	char sink[512];
 	ssize_t n;
 
+	c->ra_off = c->ra_len;
 	for (int i = 0; i < 128; i++) {
 		n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
 		if (n == 0)
@@ -325,6 +333,38 @@ static void discard_input(struct tls_conn *c)
 		if (n <= 0)
 			return;
 	}
+}
+
+/* recv through the read-ahead: when it is empty, a read smaller than it
+ * takes what the socket has (up to TLS_READ_AHEAD) and hands out n of it,
+ * so one recv brings a record's header and its body (and often the next
+ * record); a larger read goes straight to buf. */
+static ssize_t rd(struct tls_conn *c, void *buf, size_t n)
+{
+	size_t k;
+
+	if (c->ra_off == c->ra_len) {
+		ssize_t r;
+
+		if (n >= sizeof c->ra)
+			return recv(c->fd, buf, n, MSG_DONTWAIT);
+		r = recv(c->fd, c->ra, sizeof c->ra, MSG_DONTWAIT);
+		if (r <= 0)
+			return r;
+		c->ra_off = 0;
+		c->ra_len = (size_t)r;
+	}
+	k = c->ra_len - c->ra_off;
+	if (k > n)
+		k = n;
+	memcpy(buf, c->ra + c->ra_off, k);
+	c->ra_off += k;
+	return (ssize_t)k;
+}
+
+static int ra_pending(const struct tls_conn *c)
+{
+	return c->ra_off < c->ra_len;
 }
 
 /* Feed the buffered header to the engine; then the record body follows. */
@@ -344,7 +384,7 @@ static int feed_header(struct tls_conn *c, struct berr *e)
 
 static int io_recv_header(struct tls_conn *c, struct berr *e)
 {
-	ssize_t n = recv(c->fd, c->hdr + c->hdr_got, sizeof c->hdr - c->hdr_got, MSG_DONTWAIT);
+	ssize_t n = rd(c, c->hdr + c->hdr_got, sizeof c->hdr - c->hdr_got);
 
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -403,7 +443,7 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 		return 0;
 	if (avail > c->rec_left)
 		avail = c->rec_left;
-	n = recv(c->fd, buf, avail, MSG_DONTWAIT);
+	n = rd(c, buf, avail);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
@@ -494,6 +534,15 @@ long tls_conn_recv(struct tls_conn *c, void *buf, size_t n)
 {
 	size_t len;
 	unsigned char *p = br_ssl_engine_recvapp_buf(c->eng, &len);
+	struct berr e;
+
+	/* bytes read ahead are no poll's news: feed them first */
+	while (!p && ra_pending(c) && !c->in_eof && !c->broken &&
+	       (br_ssl_engine_current_state(c->eng) & BR_SSL_RECVREC)) {
+		if (io_recv(c, &e) < 0)
+			break;
+		p = br_ssl_engine_recvapp_buf(c->eng, &len);
+	}
 
 	if (p) {
 		if (len > n)
@@ -569,6 +618,8 @@ static int wait_pump(struct tls_conn *c, unsigned want, long long deadline_ms, s
 		if (c->moved != moved)
 			return 0;
 	}
+	if ((p.events & POLLIN) && ra_pending(c))
+		return tls_conn_pump(c, POLLIN, e);	/* no poll would tell of them */
 	if (deadline_ms >= 0) {
 		long long left = deadline_ms - tls_now_ms();
 		if (left <= 0) {

@@ -160,6 +160,9 @@ struct tls_x509 {
  * sizeof(struct tls_conn) is 45,696 bytes on x86-64: 33,178 of BearSSL buffer, 4,128 of server
  * context, 7,304 of X.509 state with the 4 KiB leaf copy, 912 of peer identity. Driven from ONE
  * thread at a time. The fields are internal. */
+/* Socket bytes read at once ahead of what the engine asks for (a record
+ * header, then its body): one recv brings a request's whole record. */
+#define TLS_READ_AHEAD 2048
 struct tls_conn {
 	union {
 		br_ssl_server_context s;
@@ -192,6 +195,8 @@ struct tls_conn {
 	size_t rec_left;                     /* body bytes of the current record still to read */
 	unsigned long moved;                 /* socket calls that moved bytes (wait_pump's progress) */
 	struct tls_peer_id peer;
+	size_t ra_off, ra_len;               /* ra[ra_off..ra_len): read, not yet given to the engine */
+	unsigned char ra[TLS_READ_AHEAD];
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 int  tls_conn_server(struct tls_conn *c, struct tls_server *s, int fd, struct berr *e); /* no I/O */
