@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,7 +28,8 @@
 #include "runtime/engine/engine.h"
 
 #define HEAD_MAX 1024
-#define SMALL_BODY_MAX 65536	/* a refused request's body, drained to keep the connection */
+#define SMALL_BODY_MAX 65536
+#define ENG_WAIT_MS 100		/* eng_read's blocking read before it polls */	/* a refused request's body, drained to keep the connection */
 
 static int send_all(struct aconn *c, const void *p, size_t n, struct berr *e)
 {
@@ -261,10 +263,15 @@ static int read_body(struct aconn *c, char **out, size_t *len, int *status, stru
  * before every request. */
 static int engine_ready(struct aconn *c, struct berr *e)
 {
+	static const struct timeval wait = { 0, ENG_WAIT_MS * 1000 };
+
 	if (c->eng >= 0)
 		return 0;
 	c->eng = proxy_dial(c->d->conf.engine_socket, e);
-	return c->eng < 0 ? -1 : 0;
+	if (c->eng < 0)
+		return -1;
+	(void)setsockopt(c->eng, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	return 0;
 }
 
 static int eng_write(int fd, const void *p, size_t n)
@@ -347,28 +354,30 @@ static int pass_body(struct aconn *c, struct berr *e)
 	return ok;
 }
 
-/* Wait for berthd's bytes, or the client's going away (POLLRDHUP). */
+/* Wait for berthd's bytes, or the client's going away (POLLRDHUP). berthd
+ * mostly answers within ENG_WAIT_MS: a blocking recv that long first (one
+ * syscall), then the poll that also watches the client. */
 static long eng_read(struct aconn *c, char *buf, size_t n)
 {
 	struct pollfd p[2] = { { .fd = c->eng, .events = POLLIN }, { .fd = c->fd, .events = POLLRDHUP } };
+	ssize_t r = recv(c->eng, buf, n, 0);
 
+	if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		return r;
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (p[0].revents)
-			break;
+		if (p[0].revents) {
+			r = recv(c->eng, buf, n, MSG_DONTWAIT);
+			if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+				return r;
+			continue;
+		}
 		if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR))
 			return -1;
-	}
-	for (;;) {
-		ssize_t r = recv(c->eng, buf, n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r;
 	}
 }
 
