@@ -275,6 +275,11 @@ if command -v perf > /dev/null && [ -f "$BUILD/obj/berth-apid.elf" ]; then
 	sleep 0.5
 	st "$APID" "$APORT" -new admin > /dev/null
 	wait "$PP" || true
+	# apid gone first: for a live process perf looks for its binary inside
+	# its mount namespace (apid's empty root), where nothing is found
+	kill "$APID" 2> /dev/null || true
+	wait "$APID" 2> /dev/null || true
+	APID=''
 	perf report -i "$W/perf.data" --symfs="$W/symfs" --no-children --sort sym --stdio 2> /dev/null |
 		awk '/^ *[0-9.]+%/ { p = $1; sub("%", "", p); all += p
 			if ($3 ~ /^(mul_f256|square_f256|add_f256|sub_f256|reduce_final_f25|mul9|square9|f255_|be8_to_le30|le30_to_|le8_to_le30|br_ccopy|br_i31_|br_i62_|br_i15_|br_divrem|p256_|api_mul|cswap|br_ecdsa_|br_rsa_|br_ec_)/) prim += p }
