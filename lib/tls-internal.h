@@ -23,7 +23,8 @@ int  tls_cache_init(struct tls_cache *k, const struct tls_server *s, size_t byte
 void tls_cache_fini(struct tls_cache *k);
 
 /* The engines and algorithms chosen (see docs/tls.md). */
-void tls_engine_setup(br_ssl_engine_context *eng);
+void tls_impl_get(struct tls_impl *impl);
+void tls_engine_setup(br_ssl_engine_context *eng, const struct tls_impl *impl);
 void tls_x509_algos(br_x509_minimal_context *x);
 
 /* Wipe memory the compiler may not elide. */

@@ -38,11 +38,18 @@ long long tls_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void tls_engine_setup(br_ssl_engine_context *eng)
+void tls_impl_get(struct tls_impl *impl)
 {
-	const br_block_ctr_class *ctr = br_aes_x86ni_ctr_get_vtable();
-	br_ghash gh = br_ghash_pclmul_get();
-	br_poly1305_run poly = br_poly1305_ctmulq_get();
+	impl->aes_ctr = br_aes_x86ni_ctr_get_vtable();
+	impl->ghash = br_ghash_pclmul_get();
+	impl->poly1305 = br_poly1305_ctmulq_get();
+}
+
+void tls_engine_setup(br_ssl_engine_context *eng, const struct tls_impl *impl)
+{
+	const br_block_ctr_class *ctr = impl->aes_ctr;
+	br_ghash gh = impl->ghash;
+	br_poly1305_run poly = impl->poly1305;
 
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
@@ -76,6 +83,9 @@ static int seed(br_ssl_engine_context *eng, struct berr *e)
 		return berr_sys(e, "getrandom");
 	br_ssl_engine_inject_entropy(eng, buf, sizeof buf);
 	tls_wipe(buf, sizeof buf);
+	/* getrandom is the OS's source: BearSSL's own try at reset (RDRAND
+	 * after a CPUID, a VM exit each, else /dev/urandom) is skipped */
+	eng->rng_os_rand_done = 1;
 	return 0;
 }
 
@@ -119,6 +129,7 @@ int tls_server_init(struct tls_server *s, const struct tls_server_conf *c, struc
 	if (!c->client_ca || !c->client_ca->n)
 		return berr_set(e, EINVAL, "TLS server: no client CA");
 	s->conf = *c;
+	tls_impl_get(&s->impl);
 	if (c->session_cache_bytes) {
 		if (tls_cache_init(&s->cache, s, c->session_cache_bytes, e) < 0)
 			return -1;
@@ -143,7 +154,7 @@ int tls_conn_server(struct tls_conn *c, struct tls_server *s, int fd, struct ber
 	c->server = s;
 	br_ssl_server_zero(sc);
 	c->eng = &sc->eng;
-	tls_engine_setup(c->eng);
+	tls_engine_setup(c->eng, &s->impl);
 	br_ssl_engine_add_flags(c->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	if (cr->key_type == BR_KEYTYPE_EC)
 		br_ssl_server_set_single_ec(sc, cr->chain, cr->chain_len, &cr->ec, BR_KEYTYPE_SIGN,
@@ -174,6 +185,7 @@ int tls_conn_client(struct tls_conn *c, const struct tls_client_conf *cc, int fd
 	br_ssl_client_context *cl = &c->ctx.c;
 	const struct tls_creds *cr = cc->creds;
 	const char *sni = cc->server_name;
+	struct tls_impl impl;
 	struct in6_addr a6;
 
 	conn_zero(c, fd);
@@ -192,7 +204,8 @@ int tls_conn_client(struct tls_conn *c, const struct tls_client_conf *cc, int fd
 	}
 	br_ssl_client_zero(cl);
 	c->eng = &cl->eng;
-	tls_engine_setup(c->eng);
+	tls_impl_get(&impl);
+	tls_engine_setup(c->eng, &impl);
 	tls_x509_init(&c->x509, c, cc->ca);
 	br_ssl_engine_set_x509(c->eng, &c->x509.vtable);
 	if (cr && cr->key_type == BR_KEYTYPE_EC)
@@ -254,7 +267,14 @@ static int io_fail(struct tls_conn *c, struct berr *e, int err, const char *what
 static int peer_alert(struct tls_conn *c)
 {
 	unsigned char a[7];
-	ssize_t n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+	ssize_t n;
+
+	if (c->ra_off < c->ra_len) {
+		n = (ssize_t)(c->ra_len - c->ra_off < sizeof a ? c->ra_len - c->ra_off : sizeof a);
+		memcpy(a, c->ra + c->ra_off, (size_t)n);
+	} else {
+		n = recv(c->fd, a, sizeof a, MSG_DONTWAIT);
+	}
 
 	if (n == (ssize_t)sizeof a && a[0] == 21 && a[3] == 0 && a[4] == 2 && a[5] == 2) {
 		c->peer_alert = a[6] + 1;
@@ -281,6 +301,7 @@ static int io_send(struct tls_conn *c, struct berr *e)
 		return io_fail(c, e, err, "send");
 	}
 	br_ssl_engine_sendrec_ack(c->eng, (size_t)n);
+	c->moved++;
 	return 0;
 }
 
@@ -304,6 +325,7 @@ static void discard_input(struct tls_conn *c)
 	char sink[512];
 	ssize_t n;
 
+	c->ra_off = c->ra_len;
 	for (int i = 0; i < 128; i++) {
 		n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
 		if (n == 0)
@@ -311,6 +333,38 @@ static void discard_input(struct tls_conn *c)
 		if (n <= 0)
 			return;
 	}
+}
+
+/* recv through the read-ahead: when it is empty, a read smaller than it
+ * takes what the socket has (up to TLS_READ_AHEAD) and hands out n of it,
+ * so one recv brings a record's header and its body (and often the next
+ * record); a larger read goes straight to buf. */
+static ssize_t rd(struct tls_conn *c, void *buf, size_t n)
+{
+	size_t k;
+
+	if (c->ra_off == c->ra_len) {
+		ssize_t r;
+
+		if (n >= sizeof c->ra)
+			return recv(c->fd, buf, n, MSG_DONTWAIT);
+		r = recv(c->fd, c->ra, sizeof c->ra, MSG_DONTWAIT);
+		if (r <= 0)
+			return r;
+		c->ra_off = 0;
+		c->ra_len = (size_t)r;
+	}
+	k = c->ra_len - c->ra_off;
+	if (k > n)
+		k = n;
+	memcpy(buf, c->ra + c->ra_off, k);
+	c->ra_off += k;
+	return (ssize_t)k;
+}
+
+static int ra_pending(const struct tls_conn *c)
+{
+	return c->ra_off < c->ra_len;
 }
 
 /* Feed the buffered header to the engine; then the record body follows. */
@@ -330,7 +384,7 @@ static int feed_header(struct tls_conn *c, struct berr *e)
 
 static int io_recv_header(struct tls_conn *c, struct berr *e)
 {
-	ssize_t n = recv(c->fd, c->hdr + c->hdr_got, sizeof c->hdr - c->hdr_got, MSG_DONTWAIT);
+	ssize_t n = rd(c, c->hdr + c->hdr_got, sizeof c->hdr - c->hdr_got);
 
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -352,6 +406,7 @@ static int io_recv_header(struct tls_conn *c, struct berr *e)
 		return io_fail(c, e, 0, "plain HTTP request on the TLS port");
 	}
 	c->got_bytes = 1;
+	c->moved++;
 	c->hdr_got += (size_t)n;
 	if (c->hdr_got < sizeof c->hdr)
 		return 0;
@@ -375,14 +430,20 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 			discard_input(c);
 		return 0;
 	}
-	if (c->rec_left == 0)
-		return io_recv_header(c, e);
+	if (c->rec_left == 0) {
+		/* the body usually came with its header: read it now, without
+		 * a poll between (EAGAIN costs one call; a poll always one) */
+		if (io_recv_header(c, e) < 0)
+			return -1;
+		if (c->rec_left == 0 || c->in_eof)
+			return 0;
+	}
 	buf = br_ssl_engine_recvrec_buf(c->eng, &avail);
 	if (!buf)
 		return 0;
 	if (avail > c->rec_left)
 		avail = c->rec_left;
-	n = recv(c->fd, buf, avail, MSG_DONTWAIT);
+	n = rd(c, buf, avail);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
@@ -391,6 +452,7 @@ static int io_recv(struct tls_conn *c, struct berr *e)
 	if (n == 0)
 		return io_fail(c, e, 0, "connection closed inside a record");
 	c->rec_left -= (size_t)n;
+	c->moved++;
 	br_ssl_engine_recvrec_ack(c->eng, (size_t)n);
 	return 0;
 }
@@ -472,6 +534,15 @@ long tls_conn_recv(struct tls_conn *c, void *buf, size_t n)
 {
 	size_t len;
 	unsigned char *p = br_ssl_engine_recvapp_buf(c->eng, &len);
+	struct berr e;
+
+	/* bytes read ahead are no poll's news: feed them first */
+	while (!p && ra_pending(c) && !c->in_eof && !c->broken &&
+	       (br_ssl_engine_current_state(c->eng) & BR_SSL_RECVREC)) {
+		if (io_recv(c, &e) < 0)
+			break;
+		p = br_ssl_engine_recvapp_buf(c->eng, &len);
+	}
 
 	if (p) {
 		if (len > n)
@@ -527,7 +598,10 @@ void tls_conn_half_close_input(struct tls_conn *c)
 
 /* ---------------------------------------------------------------- blocking helpers */
 
-/* Wait for what the engine wants (or `want` when non-zero), then pump. */
+/* Wait for what the engine wants (or `want` when non-zero), then pump.
+ * Output is tried first and the poll made only when the socket took
+ * nothing: a send almost never blocks, and the poll before it was a
+ * syscall per record for nothing. */
 static int wait_pump(struct tls_conn *c, unsigned want, long long deadline_ms, struct berr *e)
 {
 	struct pollfd p = { .fd = c->fd };
@@ -536,6 +610,16 @@ static int wait_pump(struct tls_conn *c, unsigned want, long long deadline_ms, s
 	p.events = (short)(want ? want : tls_conn_want(c));
 	if (!p.events)
 		return berr_set(e, EPROTO, "TLS: connection stalled");
+	if (p.events & POLLOUT) {
+		unsigned long moved = c->moved;
+
+		if (tls_conn_pump(c, POLLOUT, e) < 0)
+			return -1;
+		if (c->moved != moved)
+			return 0;
+	}
+	if ((p.events & POLLIN) && ra_pending(c))
+		return tls_conn_pump(c, POLLIN, e);	/* no poll would tell of them */
 	if (deadline_ms >= 0) {
 		long long left = deadline_ms - tls_now_ms();
 		if (left <= 0) {

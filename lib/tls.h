@@ -108,10 +108,18 @@ struct tls_cache {
 	pthread_mutex_t lock;
 	const struct tls_server *server;
 };
+/* The symmetric implementations this CPU runs fastest (tls_impl_get):
+ * looked up once, since each lookup is a CPUID, which a VM traps. */
+struct tls_impl {
+	const br_block_ctr_class *aes_ctr;
+	br_ghash ghash;
+	br_poly1305_run poly1305;
+};
 struct tls_server {
 	struct tls_server_conf conf;
 	struct tls_cache cache;
 	int have_cache;
+	struct tls_impl impl;
 };
 int  tls_server_init(struct tls_server *s, const struct tls_server_conf *c, struct berr *e);
 void tls_server_fini(struct tls_server *s);
@@ -152,6 +160,9 @@ struct tls_x509 {
  * sizeof(struct tls_conn) is 45,696 bytes on x86-64: 33,178 of BearSSL buffer, 4,128 of server
  * context, 7,304 of X.509 state with the 4 KiB leaf copy, 912 of peer identity. Driven from ONE
  * thread at a time. The fields are internal. */
+/* Socket bytes read at once ahead of what the engine asks for (a record
+ * header, then its body): one recv brings a request's whole record. */
+#define TLS_READ_AHEAD 2048
 struct tls_conn {
 	union {
 		br_ssl_server_context s;
@@ -182,7 +193,10 @@ struct tls_conn {
 	unsigned char hdr[5];                /* record header being read */
 	size_t hdr_got;
 	size_t rec_left;                     /* body bytes of the current record still to read */
+	unsigned long moved;                 /* socket calls that moved bytes (wait_pump's progress) */
 	struct tls_peer_id peer;
+	size_t ra_off, ra_len;               /* ra[ra_off..ra_len): read, not yet given to the engine */
+	unsigned char ra[TLS_READ_AHEAD];
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 int  tls_conn_server(struct tls_conn *c, struct tls_server *s, int fd, struct berr *e); /* no I/O */

@@ -261,6 +261,31 @@ echo "  per connection: berth-apid $(( (a_conn - a_idle) / CONNS )) kB$([ -z "$d
 	echo ", dockerd $(( (d_conn - d_idle) / CONNS )) kB")"
 
 # ------------------------------------------------------------ BearSSL's share
+# Profiled (perf, when installed): SECS more of full handshakes with the
+# P-256 client key under `perf record` on apid; the samples in BearSSL's
+# arithmetic (field and big-integer code, EC point and scalar code, ECDSA
+# and RSA) against all of apid's samples, kernel included.
+# perf names apid's functions from its unstripped twin, build/obj/berth-apid.elf
+# (the same code), put where --symfs looks for build/bin/berth-apid.
+if command -v perf > /dev/null && [ -f "$BUILD/obj/berth-apid.elf" ]; then
+	mkdir -p "$W/symfs$BIN"
+	cp "$BUILD/obj/berth-apid.elf" "$W/symfs$BIN/berth-apid"
+	perf record -q -F 999 -o "$W/perf.data" -p "$APID" -- sleep "$((SECS + 1))" > /dev/null 2>&1 &
+	PP=$!
+	sleep 0.5
+	st "$APID" "$APORT" -new admin > /dev/null
+	wait "$PP" || true
+	# apid gone first: for a live process perf looks for its binary inside
+	# its mount namespace (apid's empty root), where nothing is found
+	kill "$APID" 2> /dev/null || true
+	wait "$APID" 2> /dev/null || true
+	APID=''
+	perf report -i "$W/perf.data" --symfs="$W/symfs" --no-children --sort sym --stdio 2> /dev/null |
+		awk '/^ *[0-9.]+%/ { p = $1; sub("%", "", p); all += p
+			if ($3 ~ /^(mul_f256|square_f256|add_f256|sub_f256|reduce_final_f25|mul9|square9|f255_|be8_to_le30|le30_to_|le8_to_le30|br_ccopy|br_i31_|br_i62_|br_i15_|br_divrem|p256_|api_mul|cswap|br_ecdsa_|br_rsa_|br_ec_)/) prim += p }
+			END { if (all > 0) printf "apid full handshake, profiled (perf): BearSSL primitives %.0f%% of apid'"'"'s CPU, the rest (protocol, X.509, hashing, I/O, kernel) %.0f%% (%.0f%% of the primitives; goal < 10%%)\n", prim, all - prim, 100 * (all - prim) / prim
+			      else print "apid full handshake, profiled: perf recorded nothing" }'
+fi
 # tlsspeed (make bench-tls) measures the primitives on this CPU; a full
 # handshake with a P-256 client key costs the server one ECDSA P-256
 # signature, two verifications and one X25519 key pair + shared secret.

@@ -69,15 +69,18 @@ struct apid {
 	struct audit audit;
 	struct api_metrics metrics;
 
-	pthread_mutex_t mu;            /* conns, n_conns */
+	pthread_mutex_t mu;            /* conns, n_conns, idle, n_idle */
 	struct aconn *conns;           /* every live connection, newest first */
 	int n_conns;
+	struct aconn *idle;            /* threads waiting for a connection (server.c) */
+	int n_idle;
 };
 
 /* One client connection (server.c allocates it; one thread drives it). */
 struct aconn {
 	struct apid *d;
-	struct aconn *next, *prev;     /* apid's list, under d->mu */
+	struct aconn *next, *prev;     /* apid's list (or the idle one), under d->mu */
+	pthread_cond_t wake;           /* an idle thread: fd was given */
 	enum aconn_state state;        /* under d->mu */
 	long long since_ms;            /* when state was entered */
 	int fd;
@@ -112,6 +115,13 @@ int proxy_error(struct aconn *c, int status, int keep, const char *fmt, ...)
 /* A whole answer (Content-Length) of apid's own. */
 int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body, size_t n,
 		int keep);
+/* A streamed answer of apid's own: the 200 head, chunked for HTTP/1.1;
+ * for HTTP/1.0 (no chunked coding) the body goes raw, ends with the close
+ * and *keep becomes 0. Then proxy_chunk per piece (an empty one is
+ * nothing) and proxy_stream_end (the last chunk, and a flush). */
+int proxy_stream_head(struct aconn *c, const char *ctype, int *keep, struct berr *e);
+int proxy_chunk(struct aconn *c, const char *data, size_t len, struct berr *e);
+int proxy_stream_end(struct aconn *c, struct berr *e);
 /* A connection to berthd's socket (path), or -1 with e. */
 int proxy_dial(const char *path, struct berr *e);
 

@@ -315,23 +315,11 @@ int local_serve(struct aconn *c, const struct api_route *rt, int *keep)
 
 static int flush_chunk(void *arg, const char *data, size_t len, struct berr *e)
 {
-	struct aconn *c = arg;
-	char h[HTTP_CHUNK_HEAD_MAX];
-	long long dl = tls_now_ms() + c->d->conf.send_ms;
-
-	if (!len)
-		return 0;
-	if (tls_conn_write_all(&c->tls, h, http_chunk_head(h, len), dl, e) < 0 ||
-	    tls_conn_write_all(&c->tls, data, len, dl, e) < 0 ||
-	    tls_conn_write_all(&c->tls, HTTP_CHUNK_END, 2, dl, e) < 0)
-		return -1;
-	return 0;
+	return proxy_chunk(arg, data, len, e);
 }
 
 int local_metrics(struct aconn *c, int *keep)
 {
-	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-				   "Transfer-Encoding: chunked\r\n\r\n";
 	char *body = NULL;
 	size_t n = 0;
 	struct prom_w w;
@@ -340,18 +328,15 @@ int local_metrics(struct aconn *c, int *keep)
 
 	if (engine_get(c->d, "/metrics", &st, &body, &n, &e) < 0 || st != 200)
 		n = 0;	/* apid's families still answer when berthd does not */
-	if (tls_conn_write_all(&c->tls, head, sizeof(head) - 1, tls_now_ms() + c->d->conf.send_ms, &e) < 0 ||
-	    flush_chunk(c, body, n, &e) < 0) {
+	if (proxy_stream_head(c, "text/plain; version=0.0.4; charset=utf-8", keep, &e) < 0 ||
+	    proxy_chunk(c, body, n, &e) < 0) {
 		free(body);
 		return -1;
 	}
 	free(body);
 	prom_w_init(&w, c->out, sizeof(c->out), flush_chunk, c);
 	metrics_write(c->d, &w);
-	if (prom_w_finish(&w, &e) < 0 ||
-	    tls_conn_write_all(&c->tls, HTTP_CHUNK_LAST, 5, tls_now_ms() + c->d->conf.send_ms, &e) < 0 ||
-	    tls_conn_flush(&c->tls, tls_now_ms() + c->d->conf.send_ms, &e) < 0)
+	if (prom_w_finish(&w, &e) < 0 || proxy_stream_end(c, &e) < 0)
 		return -1;
-	(void)keep;
 	return 200;
 }

@@ -45,20 +45,6 @@ static ssize_t read_at(int fd, void *buf, size_t n, off_t at)
 	return read(fd, buf, n);
 }
 
-static int chunk(struct aconn *c, const char *data, size_t len, struct berr *e)
-{
-	char h[HTTP_CHUNK_HEAD_MAX];
-	long long dl = tls_now_ms() + c->d->conf.send_ms;
-
-	if (!len)
-		return 0;
-	if (tls_conn_write_all(&c->tls, h, http_chunk_head(h, len), dl, e) < 0 ||
-	    tls_conn_write_all(&c->tls, data, len, dl, e) < 0 ||
-	    tls_conn_write_all(&c->tls, HTTP_CHUNK_END, 2, dl, e) < 0)
-		return -1;
-	return 0;
-}
-
 /* Send fd from *pos to its end (as it is now); *pos moves on. */
 static int send_rest(struct aconn *c, int fd, off_t *pos, struct berr *e)
 {
@@ -71,7 +57,7 @@ static int send_rest(struct aconn *c, int fd, off_t *pos, struct berr *e)
 			return berr_sys(e, "read");
 		if (r == 0)
 			return tls_conn_flush(&c->tls, tls_now_ms() + c->d->conf.send_ms, e);
-		if (chunk(c, c->out, (size_t)r, e) < 0)
+		if (proxy_chunk(c, c->out, (size_t)r, e) < 0)
 			return -1;
 		*pos += r;
 	}
@@ -164,8 +150,6 @@ static int open_log(struct aconn *c, const char *name, char *path, size_t size, 
 
 int logs_serve(struct aconn *c, int *keep)
 {
-	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
-				   "Transfer-Encoding: chunked\r\n\r\n";
 	const char *q = http_target_query(c->hp.target);
 	char name[LOG_NAME_MAX], v[16], path[API_PATH_MAX + LOG_NAME_MAX + 8];
 	long tail = -1;
@@ -189,7 +173,7 @@ int logs_serve(struct aconn *c, int *keep)
 		return rc;
 	if (tail >= 0 && fstat(fd, &st) == 0)
 		pos = tail == 0 ? st.st_size : tail_start(c, fd, st.st_size, tail);
-	if (tls_conn_write_all(&c->tls, head, sizeof(head) - 1, tls_now_ms() + c->d->conf.send_ms, &e) < 0)
+	if (proxy_stream_head(c, "text/plain; charset=utf-8", keep, &e) < 0)
 		rc = -1;
 	else if (fol)
 		rc = follow(c, path, &fd, pos, &e) < 0 ? -1 : 0;
@@ -202,8 +186,7 @@ int logs_serve(struct aconn *c, int *keep)
 		*keep = 0; /* the client went away, or spoke: done with it */
 		return 200;
 	}
-	if (tls_conn_write_all(&c->tls, HTTP_CHUNK_LAST, 5, tls_now_ms() + c->d->conf.send_ms, &e) < 0 ||
-	    tls_conn_flush(&c->tls, tls_now_ms() + c->d->conf.send_ms, &e) < 0)
+	if (proxy_stream_end(c, &e) < 0)
 		return -1;
 	return 200;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,7 +28,8 @@
 #include "runtime/engine/engine.h"
 
 #define HEAD_MAX 1024
-#define SMALL_BODY_MAX 65536	/* a refused request's body, drained to keep the connection */
+#define SMALL_BODY_MAX 65536
+#define ENG_WAIT_MS 100		/* eng_read's blocking read before it polls */	/* a refused request's body, drained to keep the connection */
 
 static int send_all(struct aconn *c, const void *p, size_t n, struct berr *e)
 {
@@ -61,6 +63,8 @@ int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body
 		http_w_header(&w, "Content-Type", ctype);
 	if (!keep)
 		http_w_header(&w, "Connection", "close");
+	else if (c->hp.minor == 0)
+		http_w_header(&w, "Connection", "keep-alive");	/* RFC 9112 §9.3 */
 	http_w_content_length(&w, n);
 	http_w_end_head(&w);
 	if (http_w_finish(&w, &hl, &e) < 0)
@@ -70,6 +74,55 @@ int proxy_reply(struct aconn *c, int status, const char *ctype, const char *body
 	if (tls_conn_write_all(&c->tls, head, hl, tls_now_ms() + c->d->conf.send_ms, &e) < 0)
 		return -1;
 	return send_all(c, body, n, &e);
+}
+
+int proxy_stream_head(struct aconn *c, const char *ctype, int *keep, struct berr *e)
+{
+	char head[HEAD_MAX];
+	struct http_w w;
+	size_t hl;
+
+	http_w_init(&w, head, sizeof(head));
+	http_w_status(&w, 200);
+	common_headers(&w);
+	http_w_header(&w, "Content-Type", ctype);
+	if (c->hp.minor == 0) {
+		*keep = 0;
+		http_w_header(&w, "Connection", "close");
+	} else {
+		http_w_chunked(&w);
+		if (!*keep)
+			http_w_header(&w, "Connection", "close");
+	}
+	http_w_end_head(&w);
+	if (http_w_finish(&w, &hl, e) < 0)
+		return -1;
+	return tls_conn_write_all(&c->tls, head, hl, tls_now_ms() + c->d->conf.send_ms, e);
+}
+
+int proxy_chunk(struct aconn *c, const char *data, size_t len, struct berr *e)
+{
+	char h[HTTP_CHUNK_HEAD_MAX];
+	long long dl = tls_now_ms() + c->d->conf.send_ms;
+
+	if (!len)
+		return 0;
+	if (c->hp.minor == 0)
+		return tls_conn_write_all(&c->tls, data, len, dl, e);
+	if (tls_conn_write_all(&c->tls, h, http_chunk_head(h, len), dl, e) < 0 ||
+	    tls_conn_write_all(&c->tls, data, len, dl, e) < 0 ||
+	    tls_conn_write_all(&c->tls, HTTP_CHUNK_END, 2, dl, e) < 0)
+		return -1;
+	return 0;
+}
+
+int proxy_stream_end(struct aconn *c, struct berr *e)
+{
+	long long dl = tls_now_ms() + c->d->conf.send_ms;
+
+	if (c->hp.minor != 0 && tls_conn_write_all(&c->tls, HTTP_CHUNK_LAST, 5, dl, e) < 0)
+		return -1;
+	return tls_conn_flush(&c->tls, dl, e);
 }
 
 int proxy_error(struct aconn *c, int status, int keep, const char *fmt, ...)
@@ -153,14 +206,14 @@ static int client_event(struct aconn *c, struct berr *e)
 	}
 }
 
-/* Read and drop the rest of the request's body. 0, or -1: close. */
+/* Read and drop the rest of the request's body, to the parser's end of the
+ * message (also without a body: else the next read sees that end, not a
+ * head, and the kept connection closes). 0, or -1: close. */
 static int drain_body(struct aconn *c)
 {
 	struct berr e;
 	int ev;
 
-	if (!c->hp.chunked && c->hp.content_length == 0)
-		return 0;
 	if (c->hp.chunked || c->hp.content_length > SMALL_BODY_MAX)
 		return -1;
 	while ((ev = client_event(c, &e)) == HTTP_BODY)
@@ -204,19 +257,21 @@ static int read_body(struct aconn *c, char **out, size_t *len, int *status, stru
 	return 0;
 }
 
-/* A connection to berthd: the one kept, unless berthd closed it. */
+/* A connection to berthd: the one kept, else a new one. Whether berthd
+ * closed the kept one (its idle timer, a restart) shows when the request
+ * head is written to it (EPIPE: forward dials again), not by a poll
+ * before every request. */
 static int engine_ready(struct aconn *c, struct berr *e)
 {
-	if (c->eng >= 0) {
-		struct pollfd p = { .fd = c->eng, .events = POLLIN | POLLRDHUP };
+	static const struct timeval wait = { 0, ENG_WAIT_MS * 1000 };
 
-		if (poll(&p, 1, 0) == 0)
-			return 0;
-		close(c->eng);	/* berthd's idle timer, or it restarted */
-		c->eng = -1;
-	}
+	if (c->eng >= 0)
+		return 0;
 	c->eng = proxy_dial(c->d->conf.engine_socket, e);
-	return c->eng < 0 ? -1 : 0;
+	if (c->eng < 0)
+		return -1;
+	(void)setsockopt(c->eng, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	return 0;
 }
 
 static int eng_write(int fd, const void *p, size_t n)
@@ -261,6 +316,13 @@ static int write_head(struct aconn *c, long long body_len, struct berr *e)
 	http_w_end_head(&w);
 	if (http_w_finish(&w, &n, e) < 0)
 		return -1;
+	if (c->hp.minor == 0) {
+		/* berthd answers HTTP/1.0 as 1.0 asks (keep-alive, no chunks) */
+		char *crlf = memchr(c->out, '\r', n);
+
+		if (crlf && crlf - c->out >= 8 && !memcmp(crlf - 8, "HTTP/1.1", 8))
+			crlf[-1] = '0';
+	}
 	return eng_write(c->eng, c->out, n) < 0 ? berr_sys(e, "berthd") : 0;
 }
 
@@ -292,28 +354,30 @@ static int pass_body(struct aconn *c, struct berr *e)
 	return ok;
 }
 
-/* Wait for berthd's bytes, or the client's going away (POLLRDHUP). */
+/* Wait for berthd's bytes, or the client's going away (POLLRDHUP). berthd
+ * mostly answers within ENG_WAIT_MS: a blocking recv that long first (one
+ * syscall), then the poll that also watches the client. */
 static long eng_read(struct aconn *c, char *buf, size_t n)
 {
 	struct pollfd p[2] = { { .fd = c->eng, .events = POLLIN }, { .fd = c->fd, .events = POLLRDHUP } };
+	ssize_t r = recv(c->eng, buf, n, 0);
 
+	if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		return r;
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (p[0].revents)
-			break;
+		if (p[0].revents) {
+			r = recv(c->eng, buf, n, MSG_DONTWAIT);
+			if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+				return r;
+			continue;
+		}
 		if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR))
 			return -1;
-	}
-	for (;;) {
-		ssize_t r = recv(c->eng, buf, n, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r;
 	}
 }
 
@@ -363,8 +427,10 @@ static int pass_response(struct aconn *c, int *keep)
 			return -2;
 		sent = 1;
 		if (ev == HTTP_DONE) {
-			*keep = c->rp.keep_alive;
-			if (!*keep) {
+			/* the client's wish (HTTP/1.0 without keep-alive, a close)
+			 * and berthd's answer both count */
+			*keep = *keep && c->rp.keep_alive;
+			if (!c->rp.keep_alive) {
 				close(c->eng);
 				c->eng = -1;
 			}
@@ -395,7 +461,7 @@ static int body_broken(struct aconn *c, const struct berr *e, int *keep)
 static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 {
 	struct berr e;
-	int st, passed = 1;
+	int st, passed = 1, reused = c->eng >= 0, wh;
 
 	if (engine_ready(c, &e) < 0) {
 		if (body || drain_body(c) == 0)
@@ -405,8 +471,17 @@ static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 	}
 	if (!body && c->hp.expect_continue)
 		(void)send_all(c, "HTTP/1.1 100 Continue\r\n\r\n", 25, &e);
-	if (write_head(c, body ? (long long)blen : -1, &e) < 0 ||
-	    (body && eng_write(c->eng, body, blen) < 0)) {
+	wh = write_head(c, body ? (long long)blen : -1, &e);
+	if (wh < 0 && reused && (e.errnum == EPIPE || e.errnum == ECONNRESET)) {
+		close(c->eng);	/* berthd closed the kept connection: it read nothing */
+		c->eng = -1;
+		if (engine_ready(c, &e) < 0) {
+			proxy_error(c, 503, 0, "berthd is not answering: %s", e.msg);
+			return -1;
+		}
+		wh = write_head(c, body ? (long long)blen : -1, &e);
+	}
+	if (wh < 0 || (body && eng_write(c->eng, body, blen) < 0)) {
 		passed = 0;
 	} else if (!body) {
 		passed = pass_body(c, &e);

@@ -16,6 +16,14 @@
 #include "runtime/engine/server-internal.h"
 
 #define HEAD_BYTES 1024
+
+/* An HTTP/1.0 request (RFC 9112 §9.3): kept only when it asked with
+ * `Connection: keep-alive`, and then the answer says so; 1.0 has no chunked
+ * coding, so a stream goes raw and ends with the close. */
+static int http10(const struct req *r)
+{
+	return r->hp && r->hp->minor == 0;
+}
 #define API_VERSION_STR "1.47"
 _Static_assert(ENGINE_API_MINOR_MAX == 47, "API_VERSION_STR follows ENGINE_API_MINOR_MAX");
 
@@ -72,7 +80,9 @@ static int send_response(struct req *r, int status, const char *ctype, long long
 	common_headers(&w);
 	if (ctype)
 		http_w_header(&w, "Content-Type", ctype);
-	if (clen < 0)
+	if (clen < 0 && http10(r))
+		r->keep = 0;
+	else if (clen < 0)
 		http_w_chunked(&w);
 	else if (status != 204 && status != 304)
 		http_w_content_length(&w, (uint64_t)clen);
@@ -80,6 +90,8 @@ static int send_response(struct req *r, int status, const char *ctype, long long
 		http_w_header(&w, h[0], h[1]);
 	if (!r->keep)
 		http_w_header(&w, "Connection", "close");
+	else if (http10(r))
+		http_w_header(&w, "Connection", "keep-alive");
 	http_w_end_head(&w);
 	if (http_w_finish(&w, &hl, &e) < 0) {
 		r->keep = 0;
@@ -192,7 +204,7 @@ int reply_chunk(struct req *r, const void *p, size_t n)
 	iov[0] = (struct iovec){ h, http_chunk_head(h, n) };
 	iov[1] = (struct iovec){ (void *)p, n };
 	iov[2] = (struct iovec){ HTTP_CHUNK_END, 2 };
-	if (send_all(r->fd, iov, 3) < 0) {
+	if (http10(r) ? send_all(r->fd, iov + 1, 1) < 0 : send_all(r->fd, iov, 3) < 0) {
 		r->keep = 0;
 		return -1;
 	}
@@ -214,7 +226,7 @@ int reply_frame(struct req *r, int stream, const void *p, size_t n)
 	iov[1] = (struct iovec){ hdr, 8 };
 	iov[2] = (struct iovec){ (void *)p, n };
 	iov[3] = (struct iovec){ HTTP_CHUNK_END, 2 };
-	if (send_all(r->fd, iov, 4) < 0) {
+	if (http10(r) ? send_all(r->fd, iov + 1, 2) < 0 : send_all(r->fd, iov, 4) < 0) {
 		r->keep = 0;
 		return -1;
 	}
@@ -228,7 +240,7 @@ int reply_stream_end(struct req *r)
 	if (!r->streaming)
 		return -1;
 	r->streaming = 0;
-	if (r->head)
+	if (r->head || http10(r))
 		return 0;
 	if (send_all(r->fd, &iov, 1) < 0) {
 		r->keep = 0;

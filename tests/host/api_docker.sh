@@ -7,9 +7,9 @@
 # policy's refusals through apid, TLS refusals as the CLI prints them,
 # plaintext HTTP, the appliance endpoints, /metrics, the audit log, the
 # privilege drop (/proc/PID/status, the empty root), the connection cap
-# (200 idle + a slowloris, then an admin's request), 3000 connections with
+# (200 idle + a slowloris, then an admin's request), 10,000 connections with
 # random aborts (fds and RSS flat), and kill -9 of apid during an attach.
-# API_RUNS (100) and API_CHURN (3000) shorten it for a quick look.
+# API_RUNS (100) and API_CHURN (10000) shorten it for a quick look.
 if [ -z "${API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	API_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
@@ -226,39 +226,97 @@ kill $FLOOD 2>/dev/null; wait $FLOOD 2>/dev/null
 fds() { ls /proc/$APID/fd | wc -l; }
 rss() { awk '/^VmRSS/ {print $2}' /proc/$APID/status; }
 cat >"$WORK/churn.py" <<'EOF'
-import random, socket, ssl, sys
-port, pki, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+# churn.py PORT PKI N SEED: N connections, each cut at a random point of the
+# handshake or the request (most early, so the server's cost stays low):
+# connect and close; part of a ClientHello; a whole ClientHello, close
+# before reading; the server's flight read, part of ours sent; a whole
+# handshake, then close (half with close_notify); part of a request; a
+# whole request and its answer. The handshake is driven through memory
+# BIOs so that it can stop between any two flights.
+import random, socket, ssl, sys, time
+port, pki, n, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 ctx.load_verify_locations(pki + "/ca.pem")
 ctx.load_cert_chain(pki + "/admin/cert.pem", pki + "/admin/key.pem")
-random.seed(7)
-done = 0
-for i in range(n):
+random.seed(seed)
+kinds = [0] * 30 + [1] * 30 + [2] * 12 + [3] * 10 + [4] * 8 + [5] * 5 + [6] * 5
+count = [0] * 7
+def handshake(s, stop):
+    i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+    t = ctx.wrap_bio(i, o, server_hostname="127.0.0.1")
+    step = 0
+    while True:
+        try:
+            t.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            out = o.read()
+            if step == stop:
+                return None, out
+            s.sendall(out)
+            step += 1
+            data = s.recv(65536)
+            if not data:
+                raise EOFError
+            i.write(data)
+    out = o.read()
+    if out:
+        s.sendall(out)
+    return (t, i, o), b""
+t0 = time.time()
+for k in range(n):
+    kind = random.choice(kinds)
+    count[kind] += 1
     s = socket.create_connection(("127.0.0.1", port))
-    r = random.random()
     try:
-        if r < 0.2:
-            pass                                   # connect and go
-        elif r < 0.4:
+        if kind == 1:
             s.send(bytes.fromhex("16030100c8010000c40303")[: random.randint(1, 11)])
-        else:
-            t = ctx.wrap_socket(s, server_hostname="127.0.0.1")
-            if r < 0.7:
-                t.send(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"); t.recv(4096)
-            done += 1
-            s = t
-    except Exception:
+        elif kind in (2, 3):
+            # 2: the ClientHello, then gone; 3: the server's flight read, part of ours
+            h, out = handshake(s, 0 if kind == 2 else 1)
+            s.sendall(out if kind == 2 else out[: random.randint(1, max(1, len(out) - 1))])
+        elif kind >= 4:
+            (t, i, o), _ = handshake(s, -1)
+            req = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+            if kind == 4 and random.random() < 0.5:
+                try:
+                    t.unwrap()
+                except ssl.SSLWantReadError:
+                    pass
+                s.sendall(o.read())
+            elif kind == 5:
+                t.write(req[: random.randint(1, len(req) - 1)])
+                s.sendall(o.read())
+            elif kind == 6:
+                t.write(req)
+                s.sendall(o.read())
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    i.write(data)
+                    try:
+                        if b"\r\n\r\n" in t.read(65536):
+                            break
+                    except ssl.SSLWantReadError:
+                        pass
+    except (OSError, EOFError, ssl.SSLError):
         pass
     s.close()
-print("full handshakes:", done)
+print("%d connections in %.1f s: connect-close %d, partial ClientHello %d, ClientHello only %d, "
+      "cut in our second flight %d, handshake then close %d, partial request %d, whole request %d"
+      % (n, time.time() - t0, *count))
 EOF
-python3 "$WORK/churn.py" "$PORT" "$PKI" 300 >/dev/null 2>&1	# warm up: stacks and arenas used once
+# two clients at once (2 CPUs: the client's python costs as much as apid)
+churn() { python3 "$WORK/churn.py" "$PORT" "$PKI" $(($1 / 2)) 7 & python3 "$WORK/churn.py" "$PORT" "$PKI" $(($1 - $1 / 2)) 8; wait $!; }
+churn 300 >/dev/null 2>&1	# warm up: stacks, arenas and the waiting threads used once
 sleep 1
-fd0=$(fds) rss0=$(rss)
-python3 "$WORK/churn.py" "$PORT" "$PKI" "${API_CHURN:-3000}" >"$WORK/churn.log" 2>&1
+fd0=$(fds) rss0=$(rss) t0=$(date +%s)
+churn "${API_CHURN:-10000}" >"$WORK/churn.log" 2>&1
 sleep 1
-fd1=$(fds) rss1=$(rss)
-tap_check "${API_CHURN:-3000} connections with random aborts: fds flat ($fd0 → $fd1), RSS flat ($rss0 → $rss1 KiB) ($(cat "$WORK/churn.log"))" \
+fd1=$(fds) rss1=$(rss) t1=$(date +%s)
+tap_check "${API_CHURN:-10000} connections with random aborts in $((t1 - t0 - 1)) s: fds flat ($fd0 → $fd1), RSS flat ($rss0 → $rss1 KiB) ($(tr '\n' ' ' <"$WORK/churn.log"))" \
 	bash -c '[ "$3" -le $(($1 + 2)) ] && [ "$4" -le $(($2 + 2048)) ]' _ "$fd0" "$rss0" "$fd1" "$rss1"
 
 # ------------------------------------------------------------ kill -9 during an attach
