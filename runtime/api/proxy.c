@@ -28,8 +28,11 @@
 #include "runtime/engine/engine.h"
 
 #define HEAD_MAX 1024
-#define SMALL_BODY_MAX 65536
-#define ENG_WAIT_MS 100		/* eng_read's blocking read before it polls */	/* a refused request's body, drained to keep the connection */
+#define SMALL_BODY_MAX 65536	/* a refused request's body, drained to keep the connection */
+#define ENG_WAIT_MS 100		/* eng_read's blocking read before it polls */
+/* what of a client's body is still read after berthd answered early */
+#define DRAIN_MS 2000
+#define DRAIN_BYTES (64ull << 20)
 
 static int send_all(struct aconn *c, const void *p, size_t n, struct berr *e)
 {
@@ -456,6 +459,21 @@ static int body_broken(struct aconn *c, const struct berr *e, int *keep)
 	return proxy_error(c, st, 0, "%s", e->msg) < 0 ? -1 : st;
 }
 
+/* berthd answered before the client's body was all passed on (a refusal of
+ * the head, as an unsigned update gets): the rest of the body is read and
+ * dropped, for at most DRAIN_MS or DRAIN_BYTES, so that a client still
+ * sending (it had its 100 Continue) reads that answer instead of a reset
+ * when the connection closes. */
+static void drain_rest(struct aconn *c)
+{
+	long long end = tls_now_ms() + DRAIN_MS;
+	uint64_t n = 0;
+	struct berr e;
+
+	while (n < DRAIN_BYTES && tls_now_ms() < end && client_event(c, &e) == HTTP_BODY)
+		n += c->hp.body_len;
+}
+
 /* Forward the request whose head was read (body: a gated body, or NULL to
  * stream the client's). Returns the status relayed, or <0 to close. */
 static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
@@ -493,8 +511,11 @@ static int forward(struct aconn *c, const char *body, size_t blen, int *keep)
 		proxy_error(c, 502, 0, "berthd closed the connection without an answer");
 		return -1;
 	}
-	if (!passed)
+	if (!passed) {
 		*keep = 0;
+		if (!body && st >= 0)
+			drain_rest(c);
+	}
 	return st;
 }
 
