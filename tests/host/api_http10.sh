@@ -17,29 +17,19 @@ fi
 
 if [ "${CONFIG_API:-}" != y ]; then tap_skip "apid" "CONFIG_API is off"; tap_done; exit; fi
 need_root "apid" || { tap_done; exit; }
-for t in python3 openssl; do
+for t in curl python3 openssl; do
 	command -v $t >/dev/null || { tap_skip "apid" "$t is missing"; tap_done; exit; }
 done
 ip link set lo up 2>/dev/null
 
-R=$(mktemp -d /tmp/aH.XXXXXX)
-chmod 0711 "$R"
-D=$WORK/data S=$R/engine.sock PKI=$WORK/pki
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null;
-	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
-
-cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >>"$WORK/passwd"
-sed -i '/^berth:/d; /^berth-api:/d' "$WORK/group"
-printf 'berth:x:4242:\nberth-api:x:4243:\n' >>"$WORK/group"
-mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group ||
-	{ tap_skip "apid" "cannot bind /etc/passwd"; tap_done; exit; }
+. "$TOP/tests/lib/daemons.sh"
+daemons_init aH
+PKI=$WORK/pki
+daemons_users || { tap_skip "apid" "cannot bind /etc/passwd"; tap_done; exit; }
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 cat "$PKI/admin/cert.pem" "$PKI/admin/key.pem" >"$PKI/admin/both.pem"
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$D"
 cat >"$WORK/berth.conf" <<EOF
 [engine]
@@ -54,14 +44,7 @@ init_socket = $R/init.sock
 audit_log = $WORK/audit/api.log
 data_dir = $D
 EOF
-"$BIN/berthd" --socket "$S" --data-root "$D" --run-dir "$R" --config "$WORK/berth.conf" \
-	--libexec "$BIN" 2>>"$WORK/berthd.log" &
-PIDS+=($!)
-for _ in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
-"$BIN/berth-apid" --config "$WORK/berth.conf" 2>>"$WORK/apid.log" &
-PIDS+=($!)
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
-(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null ||
+{ start_berthd && start_apid "$PORT"; } ||
 	{ tap_fail "berthd and berth-apid start" "$(cat "$WORK/berthd.log" "$WORK/apid.log")"; tap_done; exit; }
 
 # h10.py: each case (kind target version connection) on a new connection to
