@@ -5,9 +5,10 @@ KERNEL_IMAGE := $(O)/images/vmlinuz
 KMOD_DIR := $(O)/kmod/$(BOARD)
 KERNEL_STAMP := $(O)/stamp/kernel-$(BOARD)
 
-# The board's modules: those loaded at boot (modules) and those loaded once
-# boot is done (modules.late, optional); the image carries both.
-BOARD_MODULE_LISTS := $(BOARD_DIR)/modules $(wildcard $(BOARD_DIR)/modules.late)
+# The board's modules: those loaded at boot, before ready (modules), right
+# after ready (modules.after, optional) and those of the engine, then the
+# lock (modules.late, optional); the image carries all of them.
+BOARD_MODULE_LISTS := $(BOARD_DIR)/modules $(wildcard $(BOARD_DIR)/modules.after $(BOARD_DIR)/modules.late)
 $(KERNEL_STAMP): $(O)/pins/$(BOARD_KERNEL_PKG) $(BOARD_MODULE_LISTS) $(TOP)/rootfs/kernel.sh | host-tools
 	@mkdir -p $(O)/kmod
 	$(Q)cat $(BOARD_MODULE_LISTS) > $(O)/kmod/$(BOARD).modules

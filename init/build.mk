@@ -2,7 +2,7 @@
 progs-y += init
 init-objs-y := init/main.o init/root_switch.o init/conf.o init/mounts.o init/console.o init/signals.o init/loop.o init/shutdown.o \
 	init/svc_conf.o init/svc.o init/svc_exec.o init/svc_log.o init/ctl.o \
-	init/data.o init/grow.o init/slot.o init/sysctl.o init/net.o
+	init/boot_after.o init/data.o init/grow.o init/slot.o init/sysctl.o init/net.o
 init-objs-$(CONFIG_INIT_MODULES) += init/modules.o
 init-objs-$(CONFIG_INIT_POWER_BUTTON) += init/power.o
 init-objs-$(CONFIG_INIT_WATCHDOG) += init/watchdog.o

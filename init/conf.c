@@ -83,6 +83,8 @@ static int on_system(struct init_conf *c, const char *key, const char *v, struct
 		return conf_hostname(key, v, c->hostname, sizeof c->hostname, e);
 	if (strcmp(key, "modules") == 0)
 		return on_modules(c->modules, sizeof c->modules, key, v, e);
+	if (strcmp(key, "modules_after") == 0)
+		return on_modules(c->modules_after, sizeof c->modules_after, key, v, e);
 	if (strcmp(key, "modules_late") == 0)
 		return on_modules(c->modules_late, sizeof c->modules_late, key, v, e);
 	if (strcmp(key, "console_shell") == 0)

@@ -4,8 +4,12 @@
  * is ignored):
  *   [system] hostname       = NAME         (RFC 1123, at most 64 bytes)
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot,
- *                                           before the services; continuation
- *                                           lines append)
+ *                                           before the services: what readiness
+ *                                           needs; continuation lines append)
+ *   [system] modules_after  = NAME NAME…   (loaded right after ready, in the
+ *                                           background; what needs them — the
+ *                                           ESP, the watchdog, the power
+ *                                           button — waits for them)
  *   [system] modules_late   = NAME NAME…   (loaded in the background once boot
  *                                           is done; then, with
  *                                           CONFIG_INIT_MODULES_LOCK, module
@@ -70,6 +74,7 @@ struct init_conf {
 	char hostname[INIT_CONF_HOSTNAME_MAX + 1];   /* empty: leave as is */
 	char console_shell[INIT_CONF_SHELL_MAX];     /* empty: none */
 	char modules[INIT_CONF_MODULES_MAX];         /* space-separated */
+	char modules_after[INIT_CONF_MODULES_MAX];   /* space-separated */
 	char modules_late[INIT_CONF_MODULES_MAX];    /* space-separated */
 	char services_dir[INIT_CONF_SHELL_MAX];      /* services.d */
 	char data_dir[INIT_CONF_SHELL_MAX];          /* data partition mount point */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/boot_after.h"
 #include "init/console.h"
 #include "init/ctl.h"
 #include "init/power.h"
@@ -50,6 +51,8 @@ static void child_exited(struct init *in, pid_t pid, int status)
 	if (shutdown_reaped(in, pid, status))
 		return;
 	if (svc_exited(in, pid, status))
+		return;
+	if (boot_after_reaped(in, pid))
 		return;
 	if (pid == in->shell_pid && pid != 0)
 		shell_exited(in, status);

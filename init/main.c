@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/boot_after.h"
 #include "init/conf.h"
 #include "init/console.h"
 #include "init/ctl.h"
@@ -14,7 +15,6 @@
 #include "init/mounts.h"
 #include "init/net.h"
 #include "init/root_switch.h"
-#include "init/slot.h"
 #include "init/state.h"
 #include "init/svc.h"
 #include "init/sysctl.h"
@@ -82,6 +82,8 @@ int main(int argc, char **argv)
 		.ctl_client = -1,
 		.ctl_id = -1,
 		.client_id = -1,
+		.t_wd = -1,
+		.power = { .timer = -1 },
 	};
 	struct berr e;
 
@@ -112,10 +114,9 @@ int main(int argc, char **argv)
 		log_msg(&in.log, LOG_ERROR, "sethostname %s: %m", in.conf.hostname);
 
 	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
-		modules_load(in.conf.modules, &in.log);
+		modules_load(in.conf.modules, NULL, &in.log);
 	sysctl_apply(&in.conf, &in.log);
 	data_setup(&in);
-	slot_setup(&in);
 
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
@@ -137,8 +138,6 @@ int main(int argc, char **argv)
 	loop_console_shell(&in);
 
 	print_ready(&in);
-	slot_mark_when_ready(&in);
-	if (IS_ENABLED(CONFIG_INIT_MODULES))
-		modules_load_late(in.conf.modules_late, IS_ENABLED(CONFIG_INIT_MODULES_LOCK), &in.log);
+	boot_after_ready(&in); /* modules_after, modules_late, and what waits for them */
 	loop_run(&in);
 }

@@ -197,7 +197,7 @@ static int reap_loader(pid_t *pids, int *nrun)
 	return 0; /* not one of ours (PID 1 reaps orphans too) */
 }
 
-int modules_load(const char *names, const struct logger *lg)
+int modules_load(const char *names, const char *set, const struct logger *lg)
 {
 	char dep[MODULES_DEP_MAX];
 	char dir[320];
@@ -238,29 +238,37 @@ int modules_load(const char *names, const struct logger *lg)
 	}
 	while (nrun > 0)
 		failed += reap_loader(pids, &nrun);
-	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %d named loaded, %d failed, in %lld ms", named,
-		failed, (log_boottime_ns() - t0) / 1000000LL);
+	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %s%s%d named loaded, %d failed, in %lld ms",
+		set ? set : "", set ? ": " : "", named, failed, (log_boottime_ns() - t0) / 1000000LL);
 	return failed;
 }
 
-pid_t modules_load_late(const char *names, int lock, const struct logger *lg)
+pid_t modules_load_bg(const char *names, const char *set, const struct logger *lg)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
-	if (pid != 0) {
-		if (pid < 0)
-			log_msg(lg, LOG_ERROR, "modules: late loader: fork: %s", strerror(errno));
-		return pid;
+	if (!names[0])
+		return 0;
+	pid = fork();
+	if (pid < 0) {
+		/* Not loaded here: modules_load waits for any child, and PID 1's
+		 * services are running by now. */
+		log_msg(lg, LOG_ERROR, "modules: %s: fork: %s; not loaded", set, strerror(errno));
+		return 0;
 	}
-	if (names[0])
-		modules_load(names, lg);
-	if (lock) {
-		struct berr e;
+	if (pid == 0) {
+		modules_load(names, set, lg);
+		_exit(0);
+	}
+	return pid;
+}
 
-		if (util_write_file("/proc/sys/kernel/modules_disabled", "1\n", &e) < 0)
-			log_err(lg, &e);
-		else
-			log_msg(lg, LOG_INFO, "modules: loading disabled (kernel.modules_disabled=1)");
-	}
-	_exit(0);
+void modules_lock(const struct logger *lg)
+{
+	struct berr e;
+
+	if (util_write_file("/proc/sys/kernel/modules_disabled", "1\n", &e) < 0)
+		log_err(lg, &e);
+	else
+		log_msg(lg, LOG_INFO, "modules: loading disabled (kernel.modules_disabled=1)");
 }

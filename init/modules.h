@@ -31,13 +31,18 @@ int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_
  * finit_module(2): each named module (with its dependencies, in order) in
  * its own forked loader, all at once, and returns when every loader is
  * done. Modules already loaded or built in count as loaded. Failures are
- * logged per module and the rest still loaded; returns how many failed. */
-int modules_load(const char *names, const struct logger *lg);
+ * logged per module and the rest still loaded; returns how many failed.
+ * The closing line says "modules: SET: N named loaded, …" (set NULL: no
+ * "SET: ", the boot set). */
+int modules_load(const char *names, const char *set, const struct logger *lg);
 
-/* In a forked child, without waiting for it: load `names` as modules_load
- * does, then, when `lock` is set, write kernel.modules_disabled=1 so that
- * no further module can ever be loaded. The child exits 0; PID 1 reaps it
- * as any finished helper. Returns its pid, or -1 (logged) when fork fails. */
-pid_t modules_load_late(const char *names, int lock, const struct logger *lg);
+/* modules_load in a forked child, without waiting for it; the child exits
+ * 0 when done, and PID 1 reaps it. Returns its pid; 0 when `names` is
+ * empty or fork failed (logged; nothing loaded). */
+pid_t modules_load_bg(const char *names, const char *set, const struct logger *lg);
+
+/* Write kernel.modules_disabled=1: no module can be loaded or removed until
+ * the next boot. Logged either way. */
+void modules_lock(const struct logger *lg);
 
 #endif

@@ -140,3 +140,10 @@ int power_init(struct init *in, struct berr *e)
 	evloop_timer_arm_in(&in->loop, p->timer, 0);
 	return 0;
 }
+
+void power_scan_now(struct init *in)
+{
+	if (!evloop_timer_armed(&in->loop, in->power.timer))
+		return; /* a button is open already */
+	evloop_timer_arm_in(&in->loop, in->power.timer, 0);
+}

@@ -23,6 +23,10 @@
  * in the loop's first step, after boot). */
 int power_init(struct init *in, struct berr *e);
 
+/* Scan /dev/input now rather than at the next rescan (the input modules
+ * were just loaded), unless a button is open already. */
+void power_scan_now(struct init *in);
+
 /* Does this EV_KEY bitmap (from EVIOCGBIT(EV_KEY, len)) have KEY_POWER? */
 int power_bits_have_key(const unsigned char *bits, size_t len);
 

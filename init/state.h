@@ -106,7 +106,9 @@ struct init {
 	struct power_state power;        /* power.h */
 	int wd_fd;                       /* watchdog.h: the device, -1: none */
 	int wd_period_ms;                /* its ping period */
-	int t_wd;                        /* its loop timer */
+	int t_wd;                        /* its loop timer, -1: none */
+	pid_t mod_after_pid;             /* boot_after.h: the modules_after loader, 0: none */
+	pid_t mod_late_pid;              /* the modules_late loader, 0: none */
 
 	struct svc svcs[CONFIG_INIT_SERVICES_MAX];
 	int nsvcs;

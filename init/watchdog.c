@@ -65,7 +65,7 @@ static int wd_open(struct init *in)
 	in->wd_fd = open(dev, O_WRONLY | O_CLOEXEC);
 	if (in->wd_fd < 0) {
 		log_msg(&in->log, LOG_WARN, "watchdog: open %s: %s; not fed (add its driver, e.g. softdog, "
-			"to the board's modules)", dev, strerror(errno));
+			"to the board's modules.after)", dev, strerror(errno));
 		return -1;
 	}
 	if (ioctl(in->wd_fd, WDIOC_SETTIMEOUT, &t) < 0)
@@ -94,10 +94,12 @@ int watchdog_init(struct init *in, struct berr *e)
 {
 	in->wd_fd = -1;
 	in->t_wd = evloop_timer_new(&in->loop, on_feed, in, e);
-	if (in->t_wd < 0)
-		return -1;
+	return in->t_wd < 0 ? -1 : 0;
+}
+
+void watchdog_start(struct init *in)
+{
 	evloop_timer_arm_in(&in->loop, in->t_wd, 0);
-	return 0;
 }
 
 void watchdog_before_reboot(struct init *in)

@@ -1,10 +1,10 @@
 /* watchdog.h — PID 1 feeds the board's watchdog from its loop.
  *
- * With CONFIG_INIT_WATCHDOG, PID 1 opens CONFIG_INIT_WATCHDOG_DEVICE in its
- * loop's first step (after the board's modules are loaded: on Debian's
- * cloud kernel the only driver is softdog, which the board's module list
- * must then name; when that device is softdog while a hardware watchdog is
- * there too, the hardware one), sets CONFIG_INIT_WATCHDOG_TIMEOUT_S and pings it every
+ * With CONFIG_INIT_WATCHDOG, PID 1 opens CONFIG_INIT_WATCHDOG_DEVICE once
+ * the modules after ready are loaded (init/boot_after.h: on Debian's cloud
+ * kernel the only driver is softdog, which the board's modules.after must
+ * then name; when that device is softdog while a hardware watchdog is there
+ * too, the hardware one), sets CONFIG_INIT_WATCHDOG_TIMEOUT_S and pings it every
  * third of that from a loop timer. A PID 1 that stops running its loop
  * (stuck in the kernel, spinning) is then reset by the watchdog.
  *
@@ -19,8 +19,11 @@
 #include "init/state.h"
 #include "lib/err.h"
 
-/* Register the feeding timer, due at once (it opens the device first). */
+/* Register the feeding timer, not yet due. */
 int watchdog_init(struct init *in, struct berr *e);
+
+/* Open the device and start feeding it (the timer, due at once). */
+void watchdog_start(struct init *in);
 
 /* Just before reboot(2): disarm for a halt, otherwise leave it armed. */
 void watchdog_before_reboot(struct init *in);

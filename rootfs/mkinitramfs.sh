@@ -129,12 +129,14 @@ entries() {
 
 	# Generated files.
 	modules=$(sed 's/#.*//' "$BOARD_DIR/modules" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
-	late=""
+	after="" late=""
+	[ -f "$BOARD_DIR/modules.after" ] &&
+		after=$(sed 's/#.*//' "$BOARD_DIR/modules.after" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
 	[ -f "$BOARD_DIR/modules.late" ] &&
 		late=$(sed 's/#.*//' "$BOARD_DIR/modules.late" | tr -s ' \t\n' '   ' | sed 's/^ *//; s/ *$//')
 	shell=""
 	[ "${CONFIG_INIT_CONSOLE_SHELL:-}" = y ] && [ "$VARIANT" = development ] && shell="console_shell = /bin/sh"
-	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" -e "s|@MODULES_LATE@|$late|" \
+	sed -e "s|@HOSTNAME@|${CONFIG_ROOTFS_HOSTNAME:-berth}|" -e "s|@MODULES@|$modules|" -e "s|@MODULES_AFTER@|$after|" -e "s|@MODULES_LATE@|$late|" \
 		-e "s|@CONSOLE_SHELL@|$shell|" "$TOP/rootfs/skeleton/etc/berth/berth.conf.in" > "$gen/berth.conf"
 	echo "file /etc/berth/berth.conf $gen/berth.conf 0644 0 0"
 	version=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)

@@ -4,6 +4,8 @@
 #   vm_disk_start NAME SIZE  a fresh copy of the image grown to SIZE
 #                            (truncate's units) as the machine's only disk,
 #                            $BUILD/test/disk-NAME.img; waits for "berth: ready"
+#                            and then for the ESP on /boot/efi (PID 1 mounts
+#                            it once the modules after ready are in)
 #   vm_disk_skip             prints why disk tests cannot run (status 0), or
 #                            nothing (status 1)
 # Then vm_run, vm_stop and VM_DIR as vm.sh has them. Boot time under TCG:
@@ -21,5 +23,15 @@ vm_disk_start() {
 	export BOARD_DIR=$TOP/board/qemu-x86_64 BOOT_TIMEOUT=${BOOT_TIMEOUT:-400}
 	rm -f "$DISK_IMG" "$DISK_IMG.vars"
 	cp --sparse=always "$BUILD/images/berth-dev.img" "$DISK_IMG" && truncate -s "$2" "$DISK_IMG" || return 1
-	"$TOP/tools/qemu-run.sh" bg "$VM_DIR"
+	"$TOP/tools/qemu-run.sh" bg "$VM_DIR" || return 1
+	vm_disk_wait_esp 1 120
+}
+# vm_disk_wait_esp N SECS: until the console has said N times that the ESP
+# is mounted (N boots of the same VM).
+vm_disk_wait_esp() {
+	local end=$((SECONDS + $2))
+	while [ "$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'EFI system partition .* mounted on /boot/efi')" -lt "$1" ]; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.5
+	done
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # boot.sh — the image boots in qemu to "berth: ready" within BOOT_TIMEOUT;
 # PID 1 is our init; cgroup2 is mounted with its controllers; the board's
-# modules are loaded (the late ones too) and then module loading is
-# disabled; poweroff ends qemu.
+# modules are loaded (those after ready and the late ones too, after ready)
+# and then module loading is disabled; poweroff ends qemu.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 
@@ -41,12 +41,16 @@ for c in cpu memory pids io; do
 	[[ " $sub " == *" $c "* ]] && tap_ok "$c is enabled for child groups" || tap_fail "$c is enabled for child groups" "subtree_control: $sub"
 done
 
-# The late modules (overlay among them) load after ready; then, with
-# CONFIG_INIT_MODULES_LOCK, module loading is disabled.
-for _ in $(seq 100); do
-	grep -qE 'modules: (loading disabled|.* in [0-9]+ ms)' <(tr -d '\r' < "$VM_DIR/console.log" | sed -n '/berth: ready/,$p') && break
+# The modules after ready (softdog, evdev among them) and the late ones
+# (overlay among them) load after ready, at once; once both sets are in,
+# with CONFIG_INIT_MODULES_LOCK, module loading is disabled.
+for _ in $(seq 200); do
+	after=$(tr -d '\r' < "$VM_DIR/console.log" | sed -n '/berth: ready/,$p')
+	grep -q 'modules: after ready: .* in [0-9]* ms' <<< "$after" && grep -q 'modules: late: .* in [0-9]* ms' <<< "$after" && break
 	sleep 0.3
 done
+tap_check "the modules after ready and the late ones are loaded after 'berth: ready' (readiness waits for neither)" \
+	grep -q 'modules: after ready: [0-9]* named loaded, 0 failed' <<< "$after"
 mods=$(vm_run "cut -d' ' -f1 /proc/modules")
 if [ "${CONFIG_INIT_MODULES_LOCK:-}" = y ]; then
 	for _ in $(seq 100); do grep -q 'modules: loading disabled' <(tr -d '\r' < "$VM_DIR/console.log") && break; sleep 0.3; done
@@ -56,7 +60,7 @@ if [ "${CONFIG_INIT_MODULES_LOCK:-}" = y ]; then
 	grep -q 'rc=0' <<< "$out" && tap_fail "no module can be removed or loaded after that" "$out" ||
 		tap_ok "no module can be removed or loaded after that"
 fi
-for m in virtio_blk virtio_net virtio_pci overlay; do
+for m in virtio_blk virtio_net virtio_pci virtio_rng evdev button softdog overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
 done
 tap_check "the data disk is there (/sys/class/block/${VM_DATA_DEV#/dev/})" vm_run "test -e /sys/class/block/${VM_DATA_DEV#/dev/}"

@@ -16,8 +16,9 @@ if [ "${CONFIG_INIT_POWER_BUTTON:-}" != y ]; then
 	tap_skip "power button powers off" "CONFIG_INIT_POWER_BUTTON is off"
 	vm_stop; tap_done; exit
 fi
-# The first scan of /dev/input runs in the loop's first step after boot.
-for _ in $(seq 100); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
+# /dev/input is scanned at once when the modules after ready (button,
+# evdev) are in.
+for _ in $(seq 600); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
 tap_check "PID 1 watches an input device with KEY_POWER" grep -q 'power button: watching /dev/input/event' "$VM_DIR/console.log"
 # While the VM is up (no VM of its own for this): PID 1 writes the serial
 # console through a descriptor of its own, O_NONBLOCK (04000 in fdinfo's

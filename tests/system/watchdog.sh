@@ -18,7 +18,8 @@ if [ $rc = 2 ]; then
 fi
 [ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
 t=$CONFIG_INIT_WATCHDOG_TIMEOUT_S
-for _ in $(seq 50); do grep -q 'watchdog: .* armed' "$VM_DIR/console.log" && break; sleep 0.1; done
+# PID 1 opens it once the modules after ready (softdog) are in.
+for _ in $(seq 600); do grep -q 'watchdog: .* armed' "$VM_DIR/console.log" && break; sleep 0.1; done
 tap_check "PID 1 armed the watchdog" grep -q "watchdog: $CONFIG_INIT_WATCHDOG_DEVICE armed, $t s" "$VM_DIR/console.log"
 sleep $((t + 5))
 out=$(vm_run "echo alive")

@@ -39,12 +39,14 @@ static void reads_every_key(void)
 {
 	struct loaded l;
 
-	load("[system]\nhostname = edge-7.example\nmodules = virtio_pci virtio_blk\nmodules_late = overlay veth\n"
+	load("[system]\nhostname = edge-7.example\nmodules = virtio_pci virtio_blk\nmodules_after = softdog evdev\n"
+	     "modules_late = overlay veth\n"
 	     "console_shell = /bin/sh -l\n[api]\nlisten = 0.0.0.0:2376\n", &l);
 	CHECK_INT(l.rc, 0);
 	CHECK_INT(l.c.errors, 0);
 	CHECK_STR(l.c.hostname, "edge-7.example");
 	CHECK_STR(l.c.modules, "virtio_pci virtio_blk");
+	CHECK_STR(l.c.modules_after, "softdog evdev");
 	CHECK_STR(l.c.modules_late, "overlay veth");
 	CHECK_STR(l.c.console_shell, "/bin/sh -l");
 	CHECK_STR(l.log, "");
