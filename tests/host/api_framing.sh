@@ -26,19 +26,7 @@ PKI=$WORK/pki
 daemons_users || { tap_skip "apid framing" "cannot bind /etc/passwd"; tap_done; exit; }
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 PORT=$(free_port)
-cat >"$WORK/berth.conf" <<EOF
-[engine]
-group = berth
-[api]
-listen = 127.0.0.1:$PORT
-cert = $PKI/server/cert.pem
-key = $PKI/server/key.pem
-client_ca = $PKI/ca.pem
-engine_socket = $S
-init_socket = $R/init.sock
-audit_log = $WORK/audit/api.log
-data_dir = $D
-EOF
+api_conf "$PORT"
 { start_berthd && start_apid "$PORT"; } ||
 	{ tap_fail "berthd and berth-apid start" "$(cat "$WORK/berthd.log" "$WORK/apid.log")"; tap_done; exit; }
 

@@ -34,20 +34,8 @@ pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.
 pki_client "$PKI" other /CN=o/O=monitor --other-ca 2>>"$WORK/pki.log"
 
 PORT=$(free_port)
-cat >"$WORK/berth.conf" <<CONF
-[engine]
-group = berth
-[api]
-listen = 127.0.0.1:$PORT
-cert = $PKI/server/cert.pem
-key = $PKI/server/key.pem
-client_ca = $PKI/ca.pem
-crl = $PKI/crl.pem
-engine_socket = $S
-init_socket = $R/init.sock
-audit_log = $WORK/audit/api.log
-data_dir = $D
-CONF
+api_conf "$PORT"
+echo "crl = $PKI/crl.pem" >>"$WORK/berth.conf"
 mkdir -p "$D"
 { start_berthd && start_apid "$PORT"; } ||
 	{ tap_fail "berthd and berth-apid start" "$(cat "$WORK/berthd.log" "$WORK/apid.log")"; tap_done; exit; }

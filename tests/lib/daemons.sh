@@ -14,6 +14,9 @@
 #   start_berthd       berthd on S with $WORK/berth.conf; BERTHD; waits for
 #                      /_ping (5 s; status 1 without an answer)
 #   restart_berthd     kill BERTHD and start it again
+#   api_conf PORT      $WORK/berth.conf for berthd and berth-apid on
+#                      127.0.0.1:PORT with the development PKI in $PKI (then
+#                      append sections or [api] keys: the last section is [api])
 #   start_apid PORT    berth-apid with $WORK/berth.conf (APID_WRAP before it
 #                      when set); APID; waits for PORT to accept (5 s)
 #   stop_all           containers removed, daemons and shims stopped, the
@@ -47,6 +50,21 @@ start_berthd() {
 	return 1
 }
 restart_berthd() { kill "$BERTHD"; wait "$BERTHD" 2>/dev/null; start_berthd; }
+api_conf() {
+	cat >"$WORK/berth.conf" <<EOF
+[engine]
+group = berth
+[api]
+listen = 127.0.0.1:$1
+cert = $PKI/server/cert.pem
+key = $PKI/server/key.pem
+client_ca = $PKI/ca.pem
+engine_socket = $S
+init_socket = $R/init.sock
+audit_log = $WORK/audit/api.log
+data_dir = $D
+EOF
+}
 start_apid() {
 	${APID_WRAP:-} "$BIN/berth-apid" --config "$WORK/berth.conf" 2>>"$WORK/apid.log" &
 	APID=$!
