@@ -90,6 +90,21 @@ ssize_t fs_read(const char *path, char *buf, size_t size, struct berr *e)
 	return fs_read_at(AT_FDCWD, path, buf, size, e);
 }
 
+ssize_t fs_read_follow(const char *path, char *buf, size_t size, struct berr *e)
+{
+	ssize_t n;
+	int fd;
+
+	if (size == 0)
+		return berr_set(e, EINVAL, "read %s: no buffer", path);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(e, "open %s", path);
+	n = fs_read_fd(fd, path, buf, size, e);
+	close(fd);
+	return n;
+}
+
 int fs_fsync_dir_at(int dirfd, const char *path, struct berr *e)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -23,6 +23,11 @@
 ssize_t fs_read_at(int dirfd, const char *path, char *buf, size_t size, struct berr *e);
 ssize_t fs_read(const char *path, char *buf, size_t size, struct berr *e);
 
+/* fs_read for a system file that is a symlink by design (the appliance's
+ * /etc/resolv.conf points into /run, where the DHCP client writes it): a
+ * symlink is followed; what it names must still be a regular file. */
+ssize_t fs_read_follow(const char *path, char *buf, size_t size, struct berr *e);
+
 /* Read an already opened descriptor the same way (checked to be a regular
  * file; read from its current offset). `what` names it in errors. */
 ssize_t fs_read_fd(int fd, const char *what, char *buf, size_t size, struct berr *e);

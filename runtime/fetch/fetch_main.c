@@ -524,11 +524,12 @@ int main(int argc, char **argv)
 		return 111;
 	}
 	/* name resolution: what /etc/resolv.conf says, read now (the same
-	 * buffer serves; /etc/hosts is read into it next) */
-	n = fs_read("/etc/resolv.conf", f.hosts, sizeof(f.hosts) - 1, &e);
+	 * buffer serves; /etc/hosts is read into it next); on the appliance
+	 * it is a symlink to the DHCP client's file in /run */
+	n = fs_read_follow("/etc/resolv.conf", f.hosts, sizeof(f.hosts) - 1, &e);
 	f.hosts[n > 0 ? n : 0] = '\0';
 	int nns = dns_resolv_conf(f.hosts, f.ns);
-	n = fs_read("/etc/hosts", f.hosts, sizeof(f.hosts) - 1, &e);
+	n = fs_read_follow("/etc/hosts", f.hosts, sizeof(f.hosts) - 1, &e);
 	f.hosts[n > 0 ? n : 0] = '\0';
 	f.cl = (struct client){ .ca = &f.ca, .hosts = f.hosts, .ns = f.ns, .nns = nns,
 				.timeout_ms = (f.st.timeout_s > 0 ? f.st.timeout_s : 60) * 1000 };

@@ -65,7 +65,7 @@ static void from_host(struct text *t, const struct net_conf *c, const struct net
 	char host[HOST_RESOLV_MAX], *line, *save = NULL;
 	struct berr e;
 
-	if (fs_read(c->resolv_conf, host, sizeof host, &e) < 0)
+	if (fs_read_follow(c->resolv_conf, host, sizeof host, &e) < 0)	/* the appliance's is a symlink */
 		return; /* none: no servers from it */
 	for (line = strtok_r(host, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char word[16], val[64];

@@ -63,6 +63,11 @@ out=$(dk run --rm appliance/web echo hi over ssh 2>&1); rc=$?
 	tap_fail "docker run --rm over ssh:// prints its output" "exit $rc: $out"
 dk run --rm appliance/web sh -c 'exit 7' > /dev/null 2>&1; rc=$?
 [ $rc = 7 ] && tap_ok "docker run --rm: the exit code comes back" || tap_fail "docker run --rm: the exit code comes back" "exit $rc"
+# the appliance's /etc/resolv.conf is a symlink to the DHCP client's file:
+# before, berthd refused to read it and containers got no name server
+out=$(dk run --rm appliance/web sh -c 'while read -r l; do echo "$l"; done < /etc/resolv.conf' 2>&1)
+grep -qx 'nameserver 10.0.2.3' <<< "$out" && tap_ok "a container on the bridge gets the appliance's name server from DHCP (10.0.2.3)" ||
+	tap_fail "a container on the bridge gets the appliance's name server from DHCP" "$out"
 id=$(dk run -d --name logger appliance/web sh -c 'echo line one; echo line two >&2; sleep 1000' 2>&1)
 sleep 2
 out=$(dk logs logger 2>&1)

@@ -76,6 +76,13 @@ fi
 for _ in $(seq 300); do vm_run 'test -S /run/berth/engine.sock' > /dev/null && break; sleep 0.2; done
 IMG=10.0.2.2:$PORT/test/hello:v1
 
+# a registry by name: berth-fetch reads the appliance's /etc/resolv.conf (a
+# symlink to the DHCP client's file; before, it refused it and said "no
+# nameserver") and asks qemu's DNS, which knows no .invalid name
+out=$(dk pull nosuch.invalid/x:1 2>&1); rc=$?
+[ $rc != 0 ] && grep -q 'cannot resolve "nosuch.invalid"' <<< "$out" && ! grep -q 'no nameserver' <<< "$out" &&
+	tap_ok "a registry name is looked up with the DHCP name server ($(grep -o 'cannot resolve.*' <<< "$out" | head -1))" ||
+	tap_fail "a registry name is looked up with the DHCP name server" "exit $rc: $out"
 out=$(dk pull "$IMG" 2>&1); rc=$?
 [ $rc != 0 ] && grep -q "TLS with 10.0.2.2:$PORT.*unknown CA" <<< "$out" &&
 	tap_ok "without the CA the pull is refused: unknown CA" ||

@@ -108,6 +108,31 @@ static void a_symlink_is_not_followed(void)
 	CHECK_INT(e.errnum, ELOOP);
 }
 
+/* fs_read_follow: the appliance's /etc/resolv.conf is a symlink into /run */
+static void read_follow_takes_a_symlink_but_not_a_fifo(void)
+{
+	char dir[64], file[256], link[256], fifo[256], flink[256], buf[32];
+	struct berr e;
+
+	snprintf(dir, sizeof dir, "%s", tmpdir());
+	snprintf(file, sizeof file, "%s/resolv.XXXXXX", dir);
+	snprintf(link, sizeof link, "%s/link", dir);
+	write_tmp(file, "nameserver 10.0.2.3\n");
+	CHECK(symlink(file, link) == 0);
+	CHECK_INT(fs_read(link, buf, sizeof buf, &e), -1);
+	CHECK_INT(fs_read_follow(link, buf, sizeof buf, &e), 20);
+	CHECK_STR(buf, "nameserver 10.0.2.3\n");
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	snprintf(flink, sizeof flink, "%s/flink", dir);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK(symlink(fifo, flink) == 0);
+	alarm(5); /* a hang fails the test instead of the run */
+	CHECK_INT(fs_read_follow(flink, buf, sizeof buf, &e), -1);
+	CHECK(strstr(e.msg, "a FIFO") != NULL);
+	CHECK_INT(fs_read_follow("/nonexistent/berth", buf, sizeof buf, &e), -1);
+	CHECK_INT(e.errnum, ENOENT);
+}
+
 static void read_at_is_relative_to_the_dir(void)
 {
 	char *d = tmpdir(), buf[16];
@@ -212,6 +237,7 @@ static void rm_tree_bounds_its_depth(void)
 UNIT_MAIN(UNIT(reads_a_file_that_fits), UNIT(exact_fit_is_not_truncation),
 	  UNIT(too_big_is_an_error_not_a_cut), UNIT(missing_file_names_the_path),
 	  UNIT(a_fifo_is_refused_without_waiting), UNIT(a_device_and_a_directory_are_refused),
-	  UNIT(a_symlink_is_not_followed), UNIT(read_at_is_relative_to_the_dir),
+	  UNIT(a_symlink_is_not_followed), UNIT(read_follow_takes_a_symlink_but_not_a_fifo),
+	  UNIT(read_at_is_relative_to_the_dir),
 	  UNIT(atomic_write_replaces_and_sets_mode), UNIT(atomic_write_failure_keeps_the_old_file),
 	  UNIT(rm_tree_never_follows_symlinks), UNIT(rm_tree_bounds_its_depth))
