@@ -70,6 +70,8 @@ if ! wait $bg; then
 	vm_stop; tap_done; exit
 fi
 tap_ok "after a reset, the signed slot b boots to ready under Secure Boot ($(cat "$VM_DIR/ready.ms") ms from launch)"
+# efivarfs is mounted with the ESP, by the modules loaded after ready
+vm_disk_wait_esp 1 120 || tap_fail "the ESP is mounted after ready" "$(tail -20 "$VM_DIR/console.log")"
 sb=$(vm_run "od -An -tu1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c")
 [ "$(echo $sb | awk '{print $NF}')" = 1 ] && tap_ok "inside: the SecureBoot variable reads 1" || tap_fail "SecureBoot variable" "$sb"
 k=$(vm_run "dmesg | grep -i 'secure boot'")
