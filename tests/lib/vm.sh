@@ -8,6 +8,10 @@
 #   vm_monitor CMD     send CMD to qemu's monitor (fails when qemu is gone)
 #   vm_wait_exit SECS  wait at most SECS for qemu to exit (0: it did)
 #   VM_DIR             console.log, qemu.pid, ready.ms of the running VM
+#   vm_docker KEY      the stock docker CLI for the VM over ssh://: an ssh
+#                      wrapper in $WORK/path gives it KEY and a throwaway
+#                      known-hosts file (the host key is new on every fresh
+#                      data disk); then dk ARGS runs docker against the VM
 #   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
 #                      does it; for a test that runs qemu-run.sh bg itself)
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
@@ -128,3 +132,14 @@ vm_stop() {
 	"$TOP/tools/qemu-run.sh" stop "$VM_DIR" >/dev/null
 	return 0
 }
+vm_docker() {
+	mkdir -p "$WORK/path"
+	cat > "$WORK/path/ssh" <<EOF
+#!/bin/sh
+exec /usr/bin/ssh -i "$1" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes "\$@"
+EOF
+	chmod +x "$WORK/path/ssh"
+	export PATH=$WORK/path:$PATH DOCKER_CONFIG=$WORK/docker-config
+}
+dk() { DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT timeout 300 docker "$@"; }

@@ -22,18 +22,7 @@ if [ ! -x "$BUILD/bin/berthd" ] || [ ! -f "$KEY" ]; then
 	tap_skip "the engine over SSH" "berthd or the development SSH key is not built"; tap_done; exit
 fi
 
-# The CLI runs `ssh` from PATH: a wrapper gives it the key and a throwaway
-# known-hosts file (the VM's host key is new on every fresh data disk).
-mkdir -p "$WORK/path"
-cat > "$WORK/path/ssh" <<EOF
-#!/bin/sh
-exec /usr/bin/ssh -i "$KEY" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes "\$@"
-EOF
-chmod +x "$WORK/path/ssh"
-export PATH=$WORK/path:$PATH DOCKER_CONFIG=$WORK/docker-config
-SSH_HOST=ssh://root@127.0.0.1:$SSH_PORT
-dk() { DOCKER_HOST=$SSH_HOST timeout 300 docker "$@"; }
+vm_docker "$KEY"
 
 # The image: busybox (sh, echo, httpd), tagged appliance/web.
 img_rootfs "$WORK/rootfs"

@@ -22,16 +22,7 @@ if [ ! -x "$BUILD/bin/berthd" ] || [ ! -f "$KEY" ]; then
 	tap_skip "docker pull in the appliance" "berthd or the development SSH key is not built"; tap_done; exit
 fi
 
-# The CLI runs `ssh` from PATH: a wrapper gives it the key (see engine.sh).
-mkdir -p "$WORK/path"
-cat > "$WORK/path/ssh" <<EOF
-#!/bin/sh
-exec /usr/bin/ssh -i "$KEY" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes "\$@"
-EOF
-chmod +x "$WORK/path/ssh"
-export PATH=$WORK/path:$PATH DOCKER_CONFIG=$WORK/docker-config
-dk() { DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT timeout 300 docker "$@"; }
+vm_docker "$KEY"
 REGPID=
 trap 'vm_stop >/dev/null 2>&1; [ -n "$REGPID" ] && kill "$REGPID" 2>/dev/null; rm -f "$DATA_IMG";
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
