@@ -8,6 +8,7 @@
 # About eight minutes on a loaded two-core machine.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/pki.sh"
+. "$TOP/tests/lib/daemons.sh"
 
 if [ "${CONFIG_API:-}" != y ]; then tap_skip "testssl" "CONFIG_API is off"; tap_done; exit; fi
 for t in testssl python3 openssl; do
@@ -15,7 +16,7 @@ for t in testssl python3 openssl; do
 done
 PKI=$WORK/pki
 pki_dev "$PKI" 2>"$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 cat >"$WORK/berth.conf" <<EOF
 [api]
 listen = 127.0.0.1:$PORT
