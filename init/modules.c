@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -104,6 +105,81 @@ int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_
 	return berr_set(e, ENOENT, "module %.*s: not in modules.dep", (int)name_len, name);
 }
 
+/* The plan index of the file p[0..len), or -1. */
+static int graph_find(const char *dep, const struct mod_graph *g, const char *p, size_t len)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->mod[i].len == len && memcmp(dep + g->mod[i].off, p, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Entry i's needs: the files its own modules.dep line lists that are
+ * earlier in the plan. */
+static int graph_needs(const char *dep, struct mod_graph *g, size_t i, struct berr *e)
+{
+	const char *path = dep + g->mod[i].off, *line = dep;
+	size_t len = g->mod[i].len;
+
+	g->nneed[i] = 0;
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+
+		if (!eol)
+			eol = line + strlen(line);
+		if ((size_t)(eol - line) > len && line[len] == ':' && memcmp(line, path, len) == 0) {
+			for (const char *p = line + len + 1; p < eol;) {
+				const char *s;
+				int j;
+
+				while (p < eol && (*p == ' ' || *p == '\t'))
+					p++;
+				s = p;
+				while (p < eol && *p != ' ' && *p != '\t')
+					p++;
+				j = p > s ? graph_find(dep, g, s, (size_t)(p - s)) : -1;
+				if (j < 0 || (size_t)j >= i)
+					continue;
+				if (g->nneed[i] == MODULES_NEED_MAX)
+					return berr_set(e, E2BIG, "%.*s: needs more than %d modules",
+							(int)len, path, MODULES_NEED_MAX);
+				g->need[i][g->nneed[i]++] = (unsigned short)j;
+			}
+			return 0;
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+int modules_graph_add(const char *dep, const char *name, size_t name_len, struct mod_graph *g,
+		      struct berr *e)
+{
+	size_t first = g->n;
+
+	if (modules_plan(dep, name, name_len, g->mod, ARRAY_SIZE(g->mod), &g->n, e) < 0)
+		return -1;
+	for (size_t i = first; i < g->n; i++)
+		if (graph_needs(dep, g, i, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* finit_module, again while another process has the same module half
+ * loaded (the kernel answers EBUSY or EAGAIN then; EEXIST once it is in):
+ * at most a second. */
+static int finit_waiting(int fd)
+{
+	int rc;
+
+	for (int tries = 0;; tries++) {
+		rc = (int)syscall(SYS_finit_module, fd, "", 0);
+		if (rc == 0 || (errno != EBUSY && errno != EAGAIN) || tries == 100)
+			return rc;
+		poll(NULL, 0, 10);
+	}
+}
+
 static int load_one(const char *dir, const char *rel, size_t rel_len, const struct logger *lg)
 {
 	char path[512];
@@ -119,7 +195,7 @@ static int load_one(const char *dir, const char *rel, size_t rel_len, const stru
 		log_msg(lg, LOG_ERROR, "module %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST) {
+	if (finit_waiting(fd) < 0 && errno != EEXIST) {
 		int err = errno;
 
 		close(fd);
@@ -158,28 +234,80 @@ static int read_dep(char *dep, size_t size, char *dir, size_t dir_size, const st
 	return 0;
 }
 
-/* Load one named module and its dependencies, in order; returns how many
- * failed. */
-static int load_chain(const char *dep, const char *dir, const char *name, size_t len,
-		      const struct logger *lg)
-{
-	struct mod_ref plan[CONFIG_INIT_MODULES_MAX];
-	size_t n = 0;
-	struct berr e;
-	int failed = 0;
+enum { MOD_WAIT, MOD_RUN, MOD_DONE, MOD_FAILED };
 
-	if (modules_plan(dep, name, len, plan, ARRAY_SIZE(plan), &n, &e) < 0) {
-		log_err(lg, &e);
-		return 1;
+/* One run of modules_run: each entry's state and loader. */
+struct sched {
+	const char *dep;
+	const struct mod_graph *g;
+	int jobs;
+	modules_load_fn *load;
+	void *ctx;
+	const struct logger *lg;
+	unsigned char st[CONFIG_INIT_MODULES_MAX];
+	pid_t pid[CONFIG_INIT_MODULES_MAX];
+	int nrun, failed;
+};
+
+/* 1: everything entry i needs is in; 0: not yet; -1: a need failed
+ * (*which set to it). */
+static int needs_met(const struct sched *s, size_t i, size_t *which)
+{
+	int met = 1;
+
+	for (unsigned k = 0; k < s->g->nneed[i]; k++) {
+		size_t j = s->g->need[i][k];
+
+		if (s->st[j] == MOD_FAILED) {
+			*which = j;
+			return -1;
+		}
+		if (s->st[j] != MOD_DONE)
+			met = 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (load_one(dir, dep + plan[i].off, plan[i].len, lg) < 0)
-			failed++;
-	return failed;
+	return met;
 }
 
-/* Collect one loader; returns the failures it reported. */
-static int reap_loader(pid_t *pids, int *nrun)
+static void finish(struct sched *s, size_t i, int ok)
+{
+	s->st[i] = ok ? MOD_DONE : MOD_FAILED;
+	if (!ok)
+		s->failed++;
+}
+
+/* Start a loader for every entry whose needs are in (plan order: an entry
+ * only needs earlier ones, so one pass settles the failures too). */
+static void start_ready(struct sched *s)
+{
+	for (size_t i = 0; i < s->g->n && s->nrun < s->jobs; i++) {
+		const struct mod_ref *m = &s->g->mod[i];
+		size_t j = 0;
+		int met;
+		pid_t pid;
+
+		if (s->st[i] != MOD_WAIT || (met = needs_met(s, i, &j)) == 0)
+			continue;
+		if (met < 0) {
+			log_msg(s->lg, LOG_ERROR, "module %.*s: not loaded: it needs %.*s, which failed",
+				(int)m->len, s->dep + m->off, (int)s->g->mod[j].len, s->dep + s->g->mod[j].off);
+			finish(s, i, 0);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0)
+			_exit(s->load(s->ctx, s->dep + m->off, m->len) < 0);
+		if (pid < 0) { /* no process: load it here */
+			finish(s, i, s->load(s->ctx, s->dep + m->off, m->len) == 0);
+			continue;
+		}
+		s->st[i] = MOD_RUN;
+		s->pid[i] = pid;
+		s->nrun++;
+	}
+}
+
+/* Collect one loader. */
+static void reap_loader(struct sched *s)
 {
 	int status;
 	pid_t pid;
@@ -187,57 +315,76 @@ static int reap_loader(pid_t *pids, int *nrun)
 	do
 		pid = waitpid(-1, &status, 0);
 	while (pid < 0 && errno == EINTR);
-	if (pid < 0)
-		return 0;
-	for (int i = 0; i < *nrun; i++)
-		if (pids[i] == pid) {
-			pids[i] = pids[--*nrun];
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	if (pid < 0) { /* no child left: nothing more to wait for */
+		for (size_t i = 0; i < s->g->n; i++)
+			if (s->st[i] == MOD_RUN)
+				finish(s, i, 0);
+		s->nrun = 0;
+		return;
+	}
+	for (size_t i = 0; i < s->g->n; i++)
+		if (s->st[i] == MOD_RUN && s->pid[i] == pid) {
+			finish(s, i, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+			s->nrun--;
+			return;
 		}
-	return 0; /* not one of ours (PID 1 reaps orphans too) */
+	/* not one of ours (PID 1 reaps orphans too) */
+}
+
+int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_load_fn *load,
+		void *ctx, const struct logger *lg)
+{
+	struct sched s = { .dep = dep, .g = g, .jobs = jobs < 1 ? 1 : jobs, .load = load, .ctx = ctx,
+			   .lg = lg };
+
+	for (start_ready(&s); s.nrun > 0; start_ready(&s))
+		reap_loader(&s);
+	return s.failed;
+}
+
+/* Where modules_load's files are, and its logger. */
+struct load_where {
+	const struct logger *lg;
+	char dir[320];
+};
+
+/* modules_load_fn for a file under the running kernel's module directory. */
+static int load_file(void *ctx, const char *rel, size_t len)
+{
+	const struct load_where *w = ctx;
+
+	return load_one(w->dir, rel, len, w->lg);
 }
 
 int modules_load(const char *names, const char *set, const struct logger *lg)
 {
 	char dep[MODULES_DEP_MAX];
-	char dir[320];
-	pid_t pids[CONFIG_INIT_MODULES_JOBS];
-	int nrun = 0, failed = 0, named = 0;
+	struct load_where where = { .lg = lg };
+	struct mod_graph g = { .n = 0 };
+	int named = 0, failed = 0;
 	long long t0 = log_boottime_ns();
 	const char *p = names;
 
-	if (read_dep(dep, sizeof dep, dir, sizeof dir, lg) < 0)
+	if (read_dep(dep, sizeof dep, where.dir, sizeof where.dir, lg) < 0)
 		return 1;
 	while (*p) {
-		const char *s;
-		pid_t pid;
+		const char *n;
+		struct berr e;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
-		s = p;
+		n = p;
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
-		if (p == s)
+		if (p == n)
 			continue;
 		named++;
-		if (nrun == CONFIG_INIT_MODULES_JOBS)
-			failed += reap_loader(pids, &nrun);
-		/* One loader per named module: signature checks, relocation and
-		 * device probes run on every CPU at once. A dependency two
-		 * loaders share is loaded by one; the kernel makes the other's
-		 * finit_module wait for it and answer EEXIST. */
-		pid = fork();
-		if (pid == 0) {
-			int f = load_chain(dep, dir, s, (size_t)(p - s), lg);
-			_exit(f > 100 ? 100 : f);
+		if (modules_graph_add(dep, n, (size_t)(p - n), &g, &e) < 0) {
+			log_err(lg, &e);
+			failed++;
 		}
-		if (pid < 0) /* no process: load it here */
-			failed += load_chain(dep, dir, s, (size_t)(p - s), lg);
-		else
-			pids[nrun++] = pid;
 	}
-	while (nrun > 0)
-		failed += reap_loader(pids, &nrun);
+	failed += modules_run(dep, &g, CONFIG_INIT_MODULES_JOBS, load_file, &where, lg);
 	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %s%s%d named loaded, %d failed, in %lld ms",
 		set ? set : "", set ? ": " : "", named, failed, (log_boottime_ns() - t0) / 1000000LL);
 	return failed;
@@ -251,14 +398,13 @@ pid_t modules_load_bg(const char *names, const char *set, const struct logger *l
 		return 0;
 	pid = fork();
 	if (pid < 0) {
-		/* Not loaded here: modules_load waits for any child, and PID 1's
-		 * services are running by now. */
-		log_msg(lg, LOG_ERROR, "modules: %s: fork: %s; not loaded", set, strerror(errno));
+		log_msg(lg, LOG_ERROR, "modules: %s: fork: %s", set ? set : "boot", strerror(errno));
 		return 0;
 	}
 	if (pid == 0) {
-		modules_load(names, set, lg);
-		_exit(0);
+		int failed = modules_load(names, set, lg);
+
+		_exit(failed > 100 ? 100 : failed);
 	}
 	return pid;
 }

@@ -1,6 +1,12 @@
 /* test_modules.c — modules.dep resolution: order, dedup, names, limits. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "init/modules.h"
 #include "tests/unit/unit.h"
@@ -20,7 +26,11 @@ static const char dep[] =
 	"kernel/net/802/stp.ko: kernel/net/llc/llc.ko\n"
 	"kernel/net/llc/llc.ko:\n"
 	"kernel/drivers/char/hw_random/virtio-rng.ko: kernel/drivers/virtio/virtio_ring.ko "
-	"kernel/drivers/virtio/virtio.ko\n";
+	"kernel/drivers/virtio/virtio.ko\n"
+	"kernel/net/core/failover.ko:\n"
+	"kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko\n"
+	"kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko "
+	"kernel/drivers/virtio/virtio_ring.ko kernel/drivers/virtio/virtio.ko\n";
 
 static const char *path(const struct mod_ref *r, char *buf)
 {
@@ -103,6 +113,204 @@ static void plan_limit_is_an_error(void)
 	CHECK_INT(e.errnum, E2BIG);
 }
 
+static int find(const struct mod_graph *g, const char *file)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->mod[i].len == strlen(file) && memcmp(dep + g->mod[i].off, file, g->mod[i].len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int needs(const struct mod_graph *g, int i, int j)
+{
+	for (unsigned k = 0; k < g->nneed[i]; k++)
+		if (g->need[i][k] == j)
+			return 1;
+	return 0;
+}
+
+/* The qemu board's boot set: nine files, each once, and each with what
+ * its own modules.dep line lists. */
+static void graph_has_each_file_once_with_its_needs(void)
+{
+	static struct mod_graph g;
+	struct berr e;
+	int ring, virtio, pci, blk, fo, nfo, net;
+
+	g.n = 0;
+	CHECK_INT(modules_graph_add(dep, "virtio_pci", 10, &g, &e), 0);
+	CHECK_INT(modules_graph_add(dep, "virtio_blk", 10, &g, &e), 0);
+	CHECK_INT(modules_graph_add(dep, "virtio_net", 10, &g, &e), 0);
+	CHECK_INT(g.n, 9);
+	ring = find(&g, "kernel/drivers/virtio/virtio_ring.ko");
+	virtio = find(&g, "kernel/drivers/virtio/virtio.ko");
+	pci = find(&g, "kernel/drivers/virtio/virtio_pci.ko");
+	blk = find(&g, "kernel/drivers/block/virtio_blk.ko");
+	fo = find(&g, "kernel/net/core/failover.ko");
+	nfo = find(&g, "kernel/drivers/net/net_failover.ko");
+	net = find(&g, "kernel/drivers/net/virtio_net.ko");
+	CHECK(ring >= 0 && virtio >= 0 && pci >= 0 && blk >= 0 && fo >= 0 && nfo >= 0 && net >= 0);
+	CHECK_INT(g.nneed[pci], 4);
+	CHECK(needs(&g, pci, ring) && needs(&g, pci, virtio));
+	CHECK_INT(g.nneed[blk], 2);
+	CHECK(needs(&g, blk, ring) && needs(&g, blk, virtio) && !needs(&g, blk, pci));
+	CHECK_INT(g.nneed[net], 4);
+	CHECK(needs(&g, net, nfo) && needs(&g, net, fo) && !needs(&g, net, pci));
+	CHECK_INT(g.nneed[nfo], 1);
+	CHECK_INT(g.nneed[fo], 0);
+	CHECK_INT(g.nneed[ring], 0);
+}
+
+/* A broken modules.dep where two modules list each other: each needs
+ * only what comes before it in the plan, so neither waits forever. */
+static void graph_of_a_cycle_has_no_wait_for_later_entries(void)
+{
+	static const char cyc[] = "a.ko: b.ko\nb.ko: a.ko\n";
+	static struct mod_graph g;
+	struct berr e;
+
+	g.n = 0;
+	CHECK_INT(modules_graph_add(cyc, "a", 1, &g, &e), 0);
+	CHECK_INT(g.n, 2);
+	CHECK_INT(g.nneed[0], 0);
+	CHECK_INT(g.nneed[1], 1);
+	CHECK_INT(g.need[1][0], 0);
+}
+
+/* The fake loader: appends "S i t" and "E i t" (t: ms since the epoch of
+ * the run) to a file, and takes 30 ms; "virtio_blk" fails. */
+struct fake {
+	int fd;
+	long long t0;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int fake_load(void *ctx, const char *rel, size_t len)
+{
+	const struct fake *f = ctx;
+	char line[160];
+	int n;
+
+	n = snprintf(line, sizeof line, "S %.*s %lld\n", (int)len, rel, now_ms() - f->t0);
+	if (write(f->fd, line, (size_t)n) != n)
+		return -1;
+	poll(NULL, 0, 30);
+	n = snprintf(line, sizeof line, "E %.*s %lld\n", (int)len, rel, now_ms() - f->t0);
+	if (write(f->fd, line, (size_t)n) != n)
+		return -1;
+	return memmem(rel, len, "virtio_blk", 10) ? -1 : 0;
+}
+
+/* Each file's start and end (ms), -1 when not seen; how often it started. */
+static void times(const char *log, const char *file, long long *s, long long *t, int *starts)
+{
+	char pat[160];
+	const char *p;
+
+	*s = *t = -1;
+	*starts = 0;
+	snprintf(pat, sizeof pat, "S %s ", file);
+	for (p = log; (p = strstr(p, pat)); p++) {
+		*s = atoll(p + strlen(pat));
+		(*starts)++;
+	}
+	snprintf(pat, sizeof pat, "E %s ", file);
+	if ((p = strstr(log, pat)))
+		*t = atoll(p + strlen(pat));
+}
+
+/* The loaders: every file loaded by exactly one loader (two loading one
+ * file at once made the kernel answer EAGAIN to one of them at boot),
+ * each after everything it needs, independent ones at once; a failure
+ * stops only what needs it. */
+static void run_loads_each_file_once_after_its_needs(void)
+{
+	static struct mod_graph g;
+	char path[] = "/tmp/berth-modrun-XXXXXX", log[4096];
+	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
+	struct fake f;
+	struct berr e;
+	ssize_t n;
+	long long s[2], t[2];
+	int starts;
+
+	g.n = 0;
+	CHECK_INT(modules_graph_add(dep, "virtio_pci", 10, &g, &e), 0);
+	CHECK_INT(modules_graph_add(dep, "virtio_blk", 10, &g, &e), 0);
+	CHECK_INT(modules_graph_add(dep, "virtio_net", 10, &g, &e), 0);
+	CHECK_INT(modules_graph_add(dep, "virtio_rng", 10, &g, &e), 0);
+	CHECK_INT(g.n, 10);
+	f.fd = mkstemp(path);
+	CHECK(f.fd >= 0);
+	CHECK_INT(fcntl(f.fd, F_SETFL, O_APPEND), 0);
+	f.t0 = now_ms();
+	/* virtio_blk fails: nothing needs it, so only it counts */
+	CHECK_INT(modules_run(dep, &g, 8, fake_load, &f, &lg), 1);
+	n = pread(f.fd, log, sizeof log - 1, 0);
+	CHECK(n > 0);
+	log[n] = '\0';
+	close(f.fd);
+	unlink(path);
+	for (size_t i = 0; i < g.n; i++) {
+		char file[128];
+		long long si, ti;
+
+		memcpy(file, dep + g.mod[i].off, g.mod[i].len);
+		file[g.mod[i].len] = '\0';
+		times(log, file, &si, &ti, &starts);
+		CHECK_INT(starts, 1);
+		for (unsigned k = 0; k < g.nneed[i]; k++) {
+			char need[128];
+			long long sj, tj;
+
+			memcpy(need, dep + g.mod[g.need[i][k]].off, g.mod[g.need[i][k]].len);
+			need[g.mod[g.need[i][k]].len] = '\0';
+			times(log, need, &sj, &tj, &starts);
+			CHECK(tj >= 0 && si >= tj);
+		}
+	}
+	/* virtio_ring and failover need nothing: they ran at once (8 jobs) */
+	times(log, "kernel/drivers/virtio/virtio_ring.ko", &s[0], &t[0], &starts);
+	times(log, "kernel/net/core/failover.ko", &s[1], &t[1], &starts);
+	CHECK(s[1] < t[0] && s[0] < t[1]);
+}
+
+/* A file that fails makes what needs it fail without a try. */
+static void run_skips_what_needs_a_failed_module(void)
+{
+	static const char d2[] = "kernel/drivers/block/virtio_blk.ko:\nx.ko: kernel/drivers/block/virtio_blk.ko\n";
+	static struct mod_graph g;
+	char path[] = "/tmp/berth-modrun-XXXXXX", log[1024];
+	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
+	struct fake f;
+	struct berr e;
+	ssize_t n;
+
+	g.n = 0;
+	CHECK_INT(modules_graph_add(d2, "x", 1, &g, &e), 0);
+	CHECK_INT(g.n, 2);
+	f.fd = mkstemp(path);
+	CHECK(f.fd >= 0);
+	f.t0 = now_ms();
+	CHECK_INT(modules_run(d2, &g, 4, fake_load, &f, &lg), 2);
+	n = pread(f.fd, log, sizeof log - 1, 0);
+	CHECK(n > 0);
+	log[n] = '\0';
+	close(f.fd);
+	unlink(path);
+	CHECK(strstr(log, "S kernel/drivers/block/virtio_blk.ko"));
+	CHECK(!strstr(log, "S x.ko"));
+}
+
 UNIT_MAIN(UNIT(dependencies_come_first_last_listed_first), UNIT(shared_dependencies_load_once),
 	  UNIT(dash_and_underscore_are_the_same), UNIT(name_must_match_whole_file_name),
-	  UNIT(unknown_module_is_enoent_with_its_name), UNIT(plan_limit_is_an_error))
+	  UNIT(unknown_module_is_enoent_with_its_name), UNIT(plan_limit_is_an_error),
+	  UNIT(graph_has_each_file_once_with_its_needs), UNIT(graph_of_a_cycle_has_no_wait_for_later_entries),
+	  UNIT(run_loads_each_file_once_after_its_needs), UNIT(run_skips_what_needs_a_failed_module))
