@@ -18,7 +18,7 @@ unit-tests += test_svc_conf
 $(O)/unit/test_conf $(O)/unit/test_svc_conf: $(HOST_LIBCAP)
 test_svc_conf-srcs := init/svc_conf.c $(CONF_SRCS) lib/log.c
 unit-tests += test_data test_sysctl
-test_sysctl-srcs := init/sysctl.c lib/err.c lib/log.c lib/util.c lib/fs.c
+test_sysctl-srcs := init/sysctl.c init/mounts.c lib/cgroup.c lib/err.c lib/log.c lib/util.c lib/fs.c
 test_data-srcs := init/data.c init/grow.c lib/err.c lib/log.c lib/util.c lib/fs.c lib/evloop.c
 include init/dhcpc/build.mk
 

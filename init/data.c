@@ -309,9 +309,24 @@ static size_t seed_take(const char *dir, unsigned char *seed, size_t size, const
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* The RNG is not ready: a child waits for it, writes the seed and exits
- * (PID 1 reaps it like any orphan; shutdown's kill(-1) ends it). */
-static void seed_save_later(const char *dir, const struct logger *lg)
+/* Write the next boot's seed now, in PID 1 (no child could be made). */
+static void seed_save_here(const char *dir, const struct logger *lg)
+{
+	struct berr e;
+
+	if (data_seed_save(dir, &e) == 0)
+		log_msg(lg, LOG_INFO, "random seed: a fresh one written");
+	else if (e.errnum == EAGAIN)
+		log_msg(lg, LOG_WARN, "random seed: the RNG is not ready: written at shutdown");
+	else
+		log_err(lg, &e);
+}
+
+/* The next boot's seed, written by a child (its fsyncs are two journal
+ * commits that boot need not wait for), once the RNG is ready: it says
+ * so and exits; PID 1 reaps it like any orphan, and shutdown's kill(-1)
+ * ends it (the seed is then written at shutdown). */
+static pid_t seed_save_later(const char *dir, const struct logger *lg)
 {
 	pid_t pid = fork();
 	sigset_t all;
@@ -319,25 +334,28 @@ static void seed_save_later(const char *dir, const struct logger *lg)
 	unsigned char b;
 
 	if (pid < 0) {
-		log_msg(lg, LOG_WARN, "random seed: fork: %s: written at shutdown", strerror(errno));
-		return;
+		seed_save_here(dir, lg);
+		return 0;
 	}
 	if (pid > 0) {
-		log_msg(lg, LOG_INFO, "random seed: written once the RNG is ready (pid %d)", (int)pid);
-		return;
+		if (getrandom(&b, 1, GRND_NONBLOCK) != 1)
+			log_msg(lg, LOG_INFO, "random seed: written once the RNG is ready (pid %d)", (int)pid);
+		return pid;
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
-	if (getrandom(&b, 1, 0) == 1 && data_seed_save(dir, &e) == 0)
+	if (getrandom(&b, 1, 0) == 1 && data_seed_save(dir, &e) == 0) {
+		log_msg(lg, LOG_INFO, "random seed: a fresh one written");
 		_exit(0);
+	}
+	log_err(lg, &e);
 	_exit(1);
 }
 
-void data_seed_load(const char *dir, const struct logger *lg)
+pid_t data_seed_load(const char *dir, const struct logger *lg)
 {
 	unsigned char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
 	char path[256];
-	struct berr e;
 	size_t n;
 
 	snprintf(path, sizeof path, "%s/random-seed", dir);
@@ -345,12 +363,7 @@ void data_seed_load(const char *dir, const struct logger *lg)
 	if (n > 0)
 		seed_credit(seed, n, path, lg);
 	explicit_bzero(seed, sizeof seed);
-	if (data_seed_save(dir, &e) == 0)
-		log_msg(lg, LOG_INFO, "random seed: a fresh one written");
-	else if (e.errnum == EAGAIN)
-		seed_save_later(dir, lg);
-	else
-		log_err(lg, &e);
+	return seed_save_later(dir, lg);
 }
 
 int data_seed_save(const char *dir, struct berr *e)

@@ -61,9 +61,10 @@ int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, lon
  * in->data_status; then the seed (data_seed_load). */
 void data_setup(struct init *in);
 
-/* Read and remove dir's seed, credit it to the RNG, write a fresh one
- * (now, or from a child once the RNG is ready). */
-void data_seed_load(const char *dir, const struct logger *lg);
+/* Read and remove dir's seed (durably) and credit it to the RNG; a forked
+ * child writes a fresh one once the RNG is ready, while boot goes on.
+ * Returns that child's pid (0: none could be made; written here then). */
+pid_t data_seed_load(const char *dir, const struct logger *lg);
 
 /* Write a fresh seed (shutdown). Returns <0 on failure (EAGAIN: the RNG is
  * not ready yet). */

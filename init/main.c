@@ -1,7 +1,9 @@
 /* main.c — berth-init, PID 1: boot, reap, shut down. Never exits. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "autoconf.h"
@@ -71,6 +73,38 @@ static void print_ready(const struct init *in)
 	log_write(&in->log, line, (size_t)n); /* dropped, and counted, when the console is stuck */
 }
 
+/* The boot modules (data disk, network) load in a child while PID 1 does
+ * what needs no driver; 0: none, or loaded here already (no child). */
+static pid_t boot_modules_start(struct init *in)
+{
+	pid_t pid;
+
+	if (!IS_ENABLED(CONFIG_INIT_MODULES) || !in->conf.modules[0])
+		return 0;
+	pid = modules_load_bg(in->conf.modules, NULL, &in->log);
+	if (!pid)
+		modules_load(in->conf.modules, NULL, &in->log);
+	return pid;
+}
+
+/* Are the service files on the data partition (read once it is mounted)? */
+static int services_on_data(const struct init_conf *c)
+{
+	size_t n = strlen(c->data_dir);
+
+	return strncmp(c->services_dir, c->data_dir, n) == 0 &&
+	       (c->services_dir[n] == '/' || c->services_dir[n] == '\0');
+}
+
+/* Wait for that child only: orphans wait for the loop. */
+static void boot_modules_wait(pid_t pid)
+{
+	int status;
+
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
 int main(int argc, char **argv)
 {
 	struct init in = {
@@ -86,6 +120,8 @@ int main(int argc, char **argv)
 		.power = { .timer = -1 },
 	};
 	struct berr e;
+	pid_t mods;
+	int nfile, expedited;
 
 	if (!parse_args(&in, argc, argv))
 		return 0;
@@ -105,6 +141,7 @@ int main(int argc, char **argv)
 		log_err(&in.log, &e); /* PID 1 goes on with what it has */
 
 	mounts_early(&in.log);
+	expedited = sysctl_boot_expedite(1, &in.log);
 	console_log_open(&in); /* when it needed /proc */
 	log_msg(&in.log, LOG_INFO, "early filesystems mounted");
 
@@ -113,14 +150,22 @@ int main(int argc, char **argv)
 	if (in.conf.hostname[0] && sethostname(in.conf.hostname, strlen(in.conf.hostname)) < 0)
 		log_msg(&in.log, LOG_ERROR, "sethostname %s: %m", in.conf.hostname);
 
-	if (IS_ENABLED(CONFIG_INIT_MODULES) && in.conf.modules[0])
-		modules_load(in.conf.modules, NULL, &in.log);
+	mods = boot_modules_start(&in);
+	/* While the loaders run: everything that needs no driver. */
 	sysctl_apply(&in.conf, &in.log);
-	data_setup(&in);
-
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
+	net_loopback(&in);
+	if (!services_on_data(&in.conf))
+		svc_load(&in, in.conf.services_dir, 0);
+	boot_modules_wait(mods);
+
+	data_setup(&in);
+	if (services_on_data(&in.conf))
+		svc_load(&in, in.conf.services_dir, 0);
+	nfile = in.nsvcs;
 	net_setup(&in);
+	svc_setup_added(&in, nfile); /* the DHCP clients */
 	log_msg(&in.log, LOG_INFO, "network configured");
 	switch (mounts_root_readonly(&e)) {
 	case 0:
@@ -133,11 +178,13 @@ int main(int argc, char **argv)
 		log_msg(&in.log, LOG_ERROR, "%s: services can change the root filesystem", e.msg);
 		break;
 	}
-	svc_start_all(&in, svc_load(&in, in.conf.services_dir, 0));
+	svc_start_all(&in, 0);
 	loop_watch(&in);
 	loop_console_shell(&in);
 
 	print_ready(&in);
+	if (expedited)
+		sysctl_boot_expedite(0, &in.log);
 	boot_after_ready(&in); /* modules_after, modules_late, and what waits for them */
 	loop_run(&in);
 }

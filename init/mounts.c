@@ -75,7 +75,7 @@ int mounts_early(const struct logger *lg)
 	return failed;
 }
 
-static int initial_pid_namespace(void)
+int mounts_machine_pid1(void)
 {
 	char comm[32];
 	struct berr e;
@@ -85,7 +85,7 @@ static int initial_pid_namespace(void)
 
 int mounts_root_readonly(struct berr *e)
 {
-	if (!initial_pid_namespace())
+	if (!mounts_machine_pid1())
 		return 1;
 	/* The superblock (the rootfs, bound over / by root_switch): only
 	 * CAP_SYS_ADMIN can remount it writable again. */

@@ -19,4 +19,8 @@ int mounts_early(const struct logger *lg);
  * -1 (*e set). */
 int mounts_root_readonly(struct berr *e);
 
+/* Is this the machine's own PID 1 (kthreadd is PID 2)? Init as PID 1 of a
+ * test's pid namespace must leave the host's kernel settings alone. */
+int mounts_machine_pid1(void);
+
 #endif

@@ -78,12 +78,16 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 		log_msg(&in->log, LOG_INFO, "network: %s up, address from DHCP (service %s)", f->name, name);
 }
 
-void net_setup(struct init *in)
+void net_loopback(struct init *in)
 {
 	struct berr e;
 
 	if (nl_configure("lo", (struct in_addr){ 0 }, 0, (struct in_addr){ 0 }, &e) < 0)
 		log_err(&in->log, &e);
+}
+
+void net_setup(struct init *in)
+{
 	for (int i = 0; i < in->conf.nifaces; i++) {
 		const struct init_iface *f = &in->conf.ifaces[i];
 

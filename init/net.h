@@ -1,4 +1,4 @@
-/* net.h — interfaces at boot, without external tools: loopback up, then
+/* net.h — interfaces at boot, without external tools: loopback up, and
  * each [network] interface: static ones configured through rtnetlink
  * (address, link up, default route) with their DNS in /etc/resolv.conf;
  * dhcp ones brought up and handed to a supervised berth-dhcpc service
@@ -15,6 +15,10 @@
 #define NET_DHCP_DIR "/run/berth-dhcp"
 #define NET_DHCPC_MEMORY_MAX "8M"
 
+/* Loopback up (no driver needed: PID 1 does it while the modules load). */
+void net_loopback(struct init *in);
+
+/* Each [network] interface, once the boot modules made them. */
 void net_setup(struct init *in);
 
 #endif

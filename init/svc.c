@@ -248,6 +248,13 @@ int svc_load(struct init *in, const char *dir, int from)
 		}
 		svc_add(in, &c);
 	}
+	svc_setup_added(in, from);
+	log_msg(&in->log, LOG_INFO, "services: %d loaded from %s", in->nsvcs - from, dir);
+	return from;
+}
+
+void svc_setup_added(struct init *in, int from)
+{
 	for (int i = from; i < in->nsvcs; i++)
 		for (int a = 0; a < in->svcs[i].c.nafter; a++)
 			if (svc_index(in, in->svcs[i].c.after[a]) < 0)
@@ -258,8 +265,6 @@ int svc_load(struct init *in, const char *dir, int from)
 		cg_system(in);
 	for (int i = from; i < in->nsvcs; i++)
 		cg_service(in, &in->svcs[i]);
-	log_msg(&in->log, LOG_INFO, "services: %d loaded from %s", in->nsvcs - from, dir);
-	return from;
 }
 
 static void start(struct init *in, struct svc *s)

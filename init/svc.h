@@ -15,9 +15,14 @@
 #include "init/state.h"
 
 /* Add a service that no file describes (init's own helpers, such as the
- * DHCP client); svc_load() then orders and sets it up. Returns -1 when the
- * name is taken or the table is full (logged). */
+ * DHCP client); svc_load() or svc_setup_added() then orders and sets it
+ * up. Returns -1 when the name is taken or the table is full (logged). */
 int svc_add(struct init *in, const struct svc_conf *c);
+
+/* Order the services from index `from` on after those before it (`after =`
+ * among them) and make their cgroups: svc_load()'s last step, for services
+ * svc_add() added after it. */
+void svc_setup_added(struct init *in, int from);
 
 /* Read every DIR/NAME.conf (sorted by name) whose service is not known
  * yet, report bad files as file:line and skip them, compute the start

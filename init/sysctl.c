@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "init/mounts.h"
 #include "lib/fs.h"
 #include "lib/util.h"
 
@@ -64,15 +65,6 @@ int sysctl_write(const char *name, const char *value, struct berr *e)
 	return 0;
 }
 
-static int initial_pid_namespace(void)
-{
-	char comm[32];
-	struct berr e;
-
-	return fs_read("/proc/2/comm", comm, sizeof comm, &e) > 0 &&
-	       strcmp(comm, "kthreadd\n") == 0;
-}
-
 /* Write one table of dotted names, or with dir ("/proc/sys/net/ipv4/conf/eth0.10/")
  * of file names under it (an interface name may hold a dot); count the
  * failures (each logged) into *failed. */
@@ -102,30 +94,40 @@ static int write_table(const struct sysctl_kv *t, size_t n, const char *dir, con
 	return done;
 }
 
-/* net.ipv4.conf.IF.* and net.ipv6.conf.IF.* for all, default and each
- * interface in /proc/sys/net/ipv4/conf. */
+/* net.ipv4.conf.IF.* and net.ipv6.conf.IF.* for one interface (or all,
+ * or default). */
+static int write_iface(const char *name, int accept_ra, const struct logger *lg, int *failed)
+{
+	char dir[300];
+	int done;
+
+	snprintf(dir, sizeof dir, "/proc/sys/net/ipv4/conf/%s/", name);
+	done = write_table(ipv4_conf, ARRAY_SIZE(ipv4_conf), dir, "", lg, failed);
+	snprintf(dir, sizeof dir, "/proc/sys/net/ipv6/conf/%s/", name);
+	if (access(dir, F_OK) == 0) /* IPv6 off for it, or not built */
+		done += write_table(ipv6_conf, ARRAY_SIZE(ipv6_conf), dir, accept_ra ? "1" : "0", lg,
+				    failed);
+	return done;
+}
+
+/* default first, then all and each interface in /proc/sys/net/ipv4/conf:
+ * PID 1 runs this while the module loaders make interfaces, and an
+ * interface is either made after default was written (and starts with its
+ * values) or is in the listing, read after that. */
 static int write_net(int accept_ra, const struct logger *lg, int *failed)
 {
+	int done = write_iface("default", accept_ra, lg, failed);
 	DIR *dp = opendir("/proc/sys/net/ipv4/conf");
 	struct dirent *d;
-	char dir[300];
-	int done = 0;
 
 	if (!dp) {
 		log_msg(lg, LOG_ERROR, "sysctl: open /proc/sys/net/ipv4/conf: %s", strerror(errno));
 		(*failed)++;
-		return 0;
+		return done;
 	}
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof dir, "/proc/sys/net/ipv4/conf/%s/", d->d_name);
-		done += write_table(ipv4_conf, ARRAY_SIZE(ipv4_conf), dir, "", lg, failed);
-		snprintf(dir, sizeof dir, "/proc/sys/net/ipv6/conf/%s/", d->d_name);
-		if (access(dir, F_OK) == 0) /* IPv6 off for it, or not built */
-			done += write_table(ipv6_conf, ARRAY_SIZE(ipv6_conf), dir, accept_ra ? "1" : "0",
-					    lg, failed);
-	}
+	while ((d = readdir(dp)))
+		if (d->d_name[0] != '.' && strcmp(d->d_name, "default") != 0)
+			done += write_iface(d->d_name, accept_ra, lg, failed);
 	closedir(dp);
 	return done;
 }
@@ -162,7 +164,7 @@ int sysctl_apply(const struct init_conf *c, const struct logger *lg)
 	struct berr e;
 	int failed = 0;
 
-	if (initial_pid_namespace())
+	if (mounts_machine_pid1())
 		failed = sysctl_harden(c, lg);
 	else
 		log_msg(lg, LOG_INFO, "host hardening skipped: not the machine's PID 1 (a pid namespace)");
@@ -173,4 +175,23 @@ int sysctl_apply(const struct init_conf *c, const struct logger *lg)
 		}
 	}
 	return failed;
+}
+
+#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
+
+int sysctl_boot_expedite(int on, const struct logger *lg)
+{
+	char v[8];
+	struct berr e;
+
+	if (on) {
+		if (!mounts_machine_pid1() || fs_read(RCU_EXPEDITED, v, sizeof v, &e) < 0 || v[0] != '0')
+			return 0; /* not ours to change, not there, or set already (rcupdate.rcu_expedited=1) */
+		return util_write_file(RCU_EXPEDITED, "1\n", &e) == 0;
+	}
+	if (util_write_file(RCU_EXPEDITED, "0\n", &e) < 0) {
+		log_err(lg, &e);
+		return -1;
+	}
+	return 0;
 }

@@ -30,4 +30,12 @@ int sysctl_harden_net(const struct init_conf *c, const struct logger *lg, int *f
  * many writes failed (each logged). */
 int sysctl_apply(const struct init_conf *c, const struct logger *lg);
 
+/* RCU grace periods expedited while PID 1 boots (on: 1), back to normal
+ * once it is ready (on: 0; only when on returned 1). Boot waits on many of
+ * them (sysctl writes, link changes, cgroups, module loads); expedited,
+ * each costs an interrupt to every CPU instead of several scheduler ticks.
+ * Returns 1 when it turned them on: not when this is not the machine's
+ * PID 1 or the kernel command line has them on already. */
+int sysctl_boot_expedite(int on, const struct logger *lg);
+
 #endif
