@@ -19,6 +19,13 @@ void console_setup(struct init *in);
  * used as it is. Does nothing once done. */
 void console_log_open(struct init *in);
 
+/* How long a child of PID 1 that logs (a module loader, the seed writer,
+ * shutdown's writer, the slot marker) waits for room on a busy console
+ * before it drops a line, once (log_child): PID 1's own count of dropped
+ * lines dies with the child's copy of it, so a child's line dropped at
+ * once would vanish without a word. */
+#define CONSOLE_CHILD_WAIT_MS 500
+
 /* Start conf.console_shell on the console in a new session, with signals
  * restored to their defaults; sets shell_pid. Returns -1 when fork failed
  * (logged; the caller tries again later), else 0. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/console.h"
 #include "init/grow.h"
 #include "lib/evloop.h"
 #include "lib/kconfig.h"
@@ -329,6 +330,8 @@ static void seed_save_here(const char *dir, const struct logger *lg)
 static pid_t seed_save_later(const char *dir, const struct logger *lg)
 {
 	pid_t pid = fork();
+	struct logger clg;
+	struct log_drops drops;
 	sigset_t all;
 	struct berr e;
 	unsigned char b;
@@ -344,11 +347,13 @@ static pid_t seed_save_later(const char *dir, const struct logger *lg)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	clg = *lg;
+	log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
 	if (getrandom(&b, 1, 0) == 1 && data_seed_save(dir, &e) == 0) {
-		log_msg(lg, LOG_INFO, "random seed: a fresh one written");
+		log_msg(&clg, LOG_INFO, "random seed: a fresh one written");
 		_exit(0);
 	}
-	log_err(lg, &e);
+	log_err(&clg, &e);
 	_exit(1);
 }
 

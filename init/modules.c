@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/console.h"
 #include "lib/fs.h"
 #include "lib/kconfig.h"
 #include "lib/util.h"
@@ -402,8 +403,12 @@ pid_t modules_load_bg(const char *names, const char *set, const struct logger *l
 		return 0;
 	}
 	if (pid == 0) {
-		int failed = modules_load(names, set, lg);
+		struct logger clg = *lg;
+		struct log_drops drops;
+		int failed;
 
+		log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
+		failed = modules_load(names, set, &clg);
 		_exit(failed > 100 ? 100 : failed);
 	}
 	return pid;

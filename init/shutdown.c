@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/console.h"
 #include "init/ctl.h"
 #include "init/data.h"
 #include "init/svc.h"
@@ -153,8 +154,10 @@ static int write_out_bounded(struct init *in)
 		sd->deadline_ns = log_boottime_ns() + (long long)CONFIG_INIT_SHUTDOWN_SYNC_MS * MS;
 		sd->final_status = 0;
 		sd->final_pid = fork();
-		if (sd->final_pid == 0)
+		if (sd->final_pid == 0) {
+			log_child(&in->log, &in->console_drops, CONSOLE_CHILD_WAIT_MS);
 			_exit(write_out(in, sd->deadline_ns - RETRY_MARGIN_MS * MS) < 0);
+		}
 		if (sd->final_pid < 0) {
 			log_msg(&in->log, LOG_ERROR, "shutdown: fork: %s; writing out the data unbounded",
 				strerror(errno));

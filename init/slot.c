@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "init/console.h"
 #include "lib/slots.h"
 #include "lib/util.h"
 
@@ -133,6 +134,7 @@ void slot_mark_when_ready(struct init *in)
 	}
 	if (pid > 0)
 		return;
+	log_child(&in->log, &in->console_drops, CONSOLE_CHILD_WAIT_MS);
 	for (int s = 0; s < CONFIG_INIT_SLOT_READY_S; s++) {
 		if (api_answers()) {
 			mark(in);

@@ -2,6 +2,7 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,14 +37,28 @@ int log_format_stamp(char *buf, unsigned long size, long long ns)
 	return (unsigned long)n < size ? n : (int)size - 1;
 }
 
-/* 0 when all n bytes went out; -1 when the descriptor would block or
- * failed (a non-blocking console that is full or stopped). */
-static int write_all(int fd, const char *p, size_t n)
+/* May lg still wait for room (wait_ms, and nothing dropped yet)? */
+static int may_wait(const struct logger *lg)
 {
+	return lg->wait_ms > 0 && (!lg->drops || lg->drops->dropped == 0);
+}
+
+/* 0 when all n bytes went out; -1 when the descriptor would block (past
+ * lg's wait) or failed (a non-blocking console that is full or stopped). */
+static int write_all(const struct logger *lg, const char *p, size_t n)
+{
+	long long deadline = may_wait(lg) ? log_boottime_ns() + lg->wait_ms * 1000000LL : 0;
+
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = write(lg->fd, p, n);
 		if (w < 0) {
+			long long left = deadline - log_boottime_ns();
+			struct pollfd pfd = { .fd = lg->fd, .events = POLLOUT };
+
 			if (errno == EINTR)
+				continue;
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) && left > 0 &&
+			    poll(&pfd, 1, (int)(left / 1000000LL) + 1) >= 0)
 				continue;
 			return -1; /* nowhere left to report it */
 		}
@@ -51,6 +66,13 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+void log_child(struct logger *lg, struct log_drops *drops, int wait_ms)
+{
+	memset(drops, 0, sizeof *drops);
+	lg->drops = drops;
+	lg->wait_ms = wait_ms;
 }
 
 /* Tell how many lines were lost since the last report, once the descriptor
@@ -69,7 +91,7 @@ static void report_drops(const struct logger *lg)
 		     lg->prog, lost);
 	if (n <= 0 || (size_t)n >= sizeof line - len)
 		return;
-	if (write_all(lg->fd, line, len + (size_t)n) == 0)
+	if (write_all(lg, line, len + (size_t)n) == 0)
 		d->reported += lost;
 	else
 		d->dropped++; /* the report itself is one more */
@@ -79,7 +101,7 @@ int log_write(const struct logger *lg, const char *line, size_t n)
 {
 	if (lg->drops && lg->drops->dropped != lg->drops->reported)
 		report_drops(lg);
-	if (write_all(lg->fd, line, n) == 0)
+	if (write_all(lg, line, n) == 0)
 		return 0;
 	if (lg->drops)
 		lg->drops->dropped++;

@@ -9,7 +9,11 @@
  * A logger may write to a non-blocking descriptor (PID 1's console): a line
  * the descriptor does not take at once is dropped, not waited for, and
  * counted in `drops` when set; the next line that does go out is preceded
- * by "prog: warning: console: N lines dropped".
+ * by "prog: warning: console: N lines dropped". A logger with `wait_ms`
+ * waits up to that long for room before it drops a line, until it has
+ * dropped one (from then on it drops at once): a child of PID 1 that says
+ * one thing and exits gets its line out through a busy console, and a
+ * stopped console costs it wait_ms once.
  */
 #ifndef BERTH_LIB_LOG_H
 #define BERTH_LIB_LOG_H
@@ -32,7 +36,13 @@ struct logger {
 	int stamp;              /* prefix lines with the boot-time stamp */
 	enum log_level level;   /* lines above this level are dropped */
 	struct log_drops *drops; /* NULL: not counted */
+	int wait_ms;            /* room to wait for on a full non-blocking fd (above) */
 };
+
+/* For a forked child of the program that owns lg: its own drop count
+ * (*drops, zeroed: the parent's count stays the parent's to report) and
+ * wait_ms, so that its few lines are not lost to a busy console. */
+void log_child(struct logger *lg, struct log_drops *drops, int wait_ms);
 
 void log_msg(const struct logger *lg, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

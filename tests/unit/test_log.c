@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -119,6 +120,82 @@ static void full_nonblocking_fd_drops_and_counts(void)
 	close(c.fds[1]);
 }
 
+/* Fill a non-blocking pipe to the brim; returns how many bytes. */
+static size_t fill(int fd)
+{
+	char junk[4096];
+	size_t total = 0;
+	ssize_t w;
+
+	memset(junk, 'j', sizeof junk);
+	while ((w = write(fd, junk, sizeof junk)) > 0)
+		total += (size_t)w;
+	while ((w = write(fd, junk, 1)) > 0)
+		total += (size_t)w;
+	return total;
+}
+
+/* A child of PID 1 on a busy console (log_child): its line waits for
+ * room (here a reader that drains the pipe 100 ms later) and goes out
+ * whole, where a line dropped at once would vanish with the child. */
+static void child_waits_for_room_on_a_busy_console(void)
+{
+	struct log_drops drops;
+	struct capture c;
+	struct logger *lg = capture(&c, 0, LOG_INFO);
+	char buf[8192];
+	pid_t pid;
+	int status;
+	ssize_t n, got = 0;
+
+	size_t junk;
+
+	CHECK(fcntl(c.fds[1], F_SETFL, O_NONBLOCK) == 0);
+	junk = fill(c.fds[1]);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) { /* the slow reader: the junk only */
+		usleep(100000);
+		while (junk > 0 && (n = read(c.fds[0], buf, junk < sizeof buf ? junk : sizeof buf)) > 0)
+			junk -= (size_t)n;
+		_exit(0);
+	}
+	log_child(lg, &drops, 2000);
+	log_msg(lg, LOG_INFO, "modules: 3 named loaded");
+	CHECK_INT(drops.dropped, 0);
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	close(c.fds[1]);
+	while ((n = read(c.fds[0], buf, sizeof buf - 1)) > 0)
+		got = n;
+	CHECK(got > 0);
+	buf[got] = '\0';
+	CHECK(strstr(buf, "t: info: modules: 3 named loaded\n") != NULL);
+	close(c.fds[0]);
+}
+
+/* A console nobody reads: the child waits wait_ms once, then drops (and
+ * counts) at once: three lines cost one wait, not three. */
+static void child_waits_once_on_a_stopped_console(void)
+{
+	struct log_drops drops;
+	struct capture c;
+	struct logger *lg = capture(&c, 0, LOG_INFO);
+	long long t0;
+
+	CHECK(fcntl(c.fds[1], F_SETFL, O_NONBLOCK) == 0);
+	CHECK(fill(c.fds[1]) > 0);
+	log_child(lg, &drops, 200);
+	t0 = log_boottime_ns();
+	for (int i = 0; i < 3; i++)
+		log_msg(lg, LOG_INFO, "line %d", i);
+	t0 = (log_boottime_ns() - t0) / 1000000LL;
+	CHECK(t0 >= 190 && t0 < 390);
+	CHECK(drops.dropped >= 3); /* and the reports of them, which failed too */
+	close(c.fds[0]);
+	close(c.fds[1]);
+}
+
 UNIT_MAIN(UNIT(full_nonblocking_fd_drops_and_counts), UNIT(line_has_prog_level_message), UNIT(levels_above_the_logger_are_dropped),
 	  UNIT(stamp_is_seconds_and_micros), UNIT(stamped_line_starts_with_boot_time),
-	  UNIT(overlong_message_is_one_bounded_line))
+	  UNIT(overlong_message_is_one_bounded_line), UNIT(child_waits_for_room_on_a_busy_console),
+	  UNIT(child_waits_once_on_a_stopped_console))
