@@ -21,7 +21,7 @@ command -v ssh > /dev/null || { tap_skip "pc-x86_64 boots as a PC" "no ssh clien
 # shellcheck source=/dev/null
 . "$PC/config/auto.conf"
 
-export SSH_PORT=12532 API_PORT=12546 BOARD_DIR=$TOP/board/pc-x86_64 QEMU_NO_REBOOT=1
+export SSH_PORT=${SSH_PORT:-12532} API_PORT=${API_PORT:-12546} BOARD_DIR=$TOP/board/pc-x86_64 QEMU_NO_REBOOT=1
 export MEM_MB=$CONFIG_BOARD_MEMORY_MB CPUS=$CONFIG_BOARD_CPUS BOOT_TIMEOUT=${BOOT_TIMEOUT:-400}
 export DISK_IMG=$BUILD/test/disk-pc.img
 VM_DIR=$BUILD/test/vm-pc
