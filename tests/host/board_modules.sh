@@ -1,14 +1,14 @@
 #!/bin/bash
-# board_modules.sh — every other board's module lists (board/*/modules and
-# modules.late) name modules its pinned kernel package has, as a .ko file or
-# built in: the build checks this for the configured board only
-# (rootfs/kernel.sh), so a list of a board nobody builds here (pc-x86_64's
-# ~45 names against Debian's generic kernel) would rot unseen. Reads the
-# verified .deb from the download cache (build/dl) without unpacking it to
-# disk; a board whose package is not cached yet gets it fetched once
-# (rootfs/deps/fetch.sh: pinned version and sha256, 70 MB for the generic
-# kernel). A list with a name that does not exist fails (checked with a
-# made-up name).
+# board_modules.sh — every other board's module lists (board/*/modules,
+# modules.after and modules.late) name modules its pinned kernel package
+# has, as a .ko file or built in: the build checks this for the configured
+# board only (rootfs/kernel.sh), so a list of a board nobody builds here
+# (pc-x86_64's ~45 names against Debian's generic kernel) would rot unseen.
+# Reads the verified .deb from the download cache (build/dl) without
+# unpacking it to disk; a board whose package is not cached yet gets it
+# fetched once (rootfs/deps/fetch.sh: pinned version and sha256, 70 MB for
+# the generic kernel). A list with a name that does not exist fails (checked
+# with a made-up name).
 . "$(dirname "$0")/../lib/env.sh"
 dl=${BERTH_DL_DIR:-$BUILD/dl}
 
@@ -63,7 +63,7 @@ for bdir in "$TOP"/board/*/; do
 		rm -rf "$WORK/fetch/src"
 	fi
 	lists=("$bdir/modules")
-	[ -f "$bdir/modules.late" ] && lists+=("$bdir/modules.late")
+	for l in after late; do [ -f "$bdir/modules.$l" ] && lists+=("$bdir/modules.$l"); done
 	mapfile -t want < <(names "${lists[@]}")
 	if ! out=$(missing "$deb" "$rel" "${want[@]}" berth-no-such-module 2>&1); then
 		tap_fail "$board: read $pkg's modules" "$out"

@@ -41,7 +41,7 @@ if [ -n "$dep" ]; then
 	[ -z "$missing" ] && tap_ok "every module modules.dep names is in the image" ||
 		tap_fail "every module modules.dep names is in the image" "missing:$missing"
 	bdir=$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')
-	for m in $(sed 's/#.*//' "$bdir/modules" $(ls "$bdir/modules.late" 2>/dev/null)); do
+	for m in $(sed 's/#.*//' "$bdir/modules" $(ls "$bdir/modules.after" "$bdir/modules.late" 2>/dev/null)); do
 		pat=$(echo "$m" | sed 's/[-_]/[-_]/g')
 		grep -qE "(^|/)$pat\.ko:" "$dep" && tap_ok "board module $m is in modules.dep" ||
 			tap_fail "board module $m is in modules.dep"

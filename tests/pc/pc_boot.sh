@@ -4,11 +4,11 @@
 # a q35 machine that looks like a PC: the disk on NVMe, an e1000e NIC, an
 # i6300esb watchdog beside q35's own TCO timer. Checked: it reaches ready;
 # first boot grows the data partition on the NVMe disk and mounts it; the
-# NIC is driven by e1000e and got its DHCP address; PID 1 armed a hardware
-# watchdog and feeds it (the machine outlives a whole timeout, and qemu runs
-# with -no-reboot, so a reset would end it); the power button powers it off.
-# Over SSH with the build's development key: the production image has no
-# console shell.
+# NIC is driven by e1000e and got its DHCP address; both hardware watchdogs
+# (i6300esb, q35's iTCO) are registered and PID 1 armed one and feeds it
+# (the machine outlives a whole timeout, and qemu runs with -no-reboot, so a
+# reset would end it); the power button powers it off. Over SSH with the
+# build's development key: the production image has no console shell.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 PC=${PC_BUILD:-$BUILD/pc}
@@ -21,7 +21,7 @@ command -v ssh > /dev/null || { tap_skip "pc-x86_64 boots as a PC" "no ssh clien
 # shellcheck source=/dev/null
 . "$PC/config/auto.conf"
 
-export SSH_PORT=12532 API_PORT=12546 BOARD_DIR=$TOP/board/pc-x86_64 QEMU_NO_REBOOT=1
+export SSH_PORT=${SSH_PORT:-12532} API_PORT=${API_PORT:-12546} BOARD_DIR=$TOP/board/pc-x86_64 QEMU_NO_REBOOT=1
 export MEM_MB=$CONFIG_BOARD_MEMORY_MB CPUS=$CONFIG_BOARD_CPUS BOOT_TIMEOUT=${BOOT_TIMEOUT:-400}
 export DISK_IMG=$BUILD/test/disk-pc.img
 VM_DIR=$BUILD/test/vm-pc
@@ -57,22 +57,29 @@ mods=$(vssh "cut -d' ' -f1 /proc/modules")
 for m in nvme e1000e i6300esb; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$(tr '\n' ' ' <<< "$mods")"
 done
-# Both i6300esb and softdog (the board's fallback) are loaded: PID 1 feeds
-# the hardware one whichever the kernel numbered first.
+# The machine has two hardware watchdogs, the i6300esb and q35's ICH9 TCO
+# timer (iTCO_wdt, on the device lpc_ich creates), and the board loads
+# softdog as the fallback: all of them load after ready, in one set, and
+# the kernel numbers them as their probes finish. PID 1 opens one once that
+# set is in (seconds after ready on a loaded host) and must feed a hardware
+# one, whichever the kernel numbered first.
 t=$CONFIG_INIT_WATCHDOG_TIMEOUT_S
-for _ in $(seq 50); do grep -q 'watchdog: .* armed' "$VM_DIR/console.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'watchdog: .* armed' "$VM_DIR/console.log" && break; sleep 0.1; done
 log=$(tr -d '\r' < "$VM_DIR/console.log")
 dev=$(sed -n "s/.*watchdog: \/dev\/\(watchdog[0-9]*\) armed, $t s.*/\1/p" <<< "$log" | head -1)
 wd=$(vssh "cat /sys/class/watchdog/${dev:-none}/identity; cat /sys/class/watchdog/${dev:-none}/state; cat /sys/class/watchdog/*/identity | tr '\n' ,")
+id=$(sed -n 1p <<< "$wd") all=$(sed -n 3p <<< "$wd")
 if [ "${CONFIG_INIT_WATCHDOG:-}" != y ]; then
 	tap_skip "a hardware watchdog is fed" "CONFIG_INIT_WATCHDOG is off"
-elif [ -n "$dev" ] && [ "$(sed -n 1p <<< "$wd")" = i6300ESB\ timer ] && [ "$(sed -n 2p <<< "$wd")" = active ]; then
-	tap_ok "PID 1 armed the hardware watchdog $dev (i6300ESB timer; all: $(sed -n 3p <<< "$wd")), $t s"
+elif [ -n "$dev" ] && [[ $id == "i6300ESB timer" || $id == iTCO_wdt ]] && [ "$(sed -n 2p <<< "$wd")" = active ] &&
+	[[ ,$all == *",i6300ESB timer,"* && ,$all == *,iTCO_wdt,* ]]; then
+	tap_ok "PID 1 armed a hardware watchdog, $dev ($id; all: $all), $t s"
 	sleep $((t + 5))
 	[ "$(vssh echo alive)" = alive ] && vm_alive && tap_ok "fed: the machine outlived a whole timeout ($t s)" ||
 		tap_fail "fed: the machine outlived a whole timeout" "$(tail -5 "$VM_DIR/console.log")"
 else
-	tap_fail "PID 1 armed the hardware watchdog (i6300ESB timer)" "device '$dev': $wd; $(grep 'watchdog' <<< "$log")"
+	tap_fail "PID 1 armed a hardware watchdog (i6300ESB timer and iTCO_wdt both registered)" \
+		"device '$dev': $wd; $(grep 'watchdog' <<< "$log")"
 fi
 errs=$(grep 'berth-init: error' <<< "$log")
 [ -z "$errs" ] && tap_ok "init logged no errors while booting" || tap_fail "init logged no errors while booting" "$errs"
