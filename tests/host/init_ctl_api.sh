@@ -10,6 +10,7 @@ if [ -z "${CTL_API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/nu
 	CTL_API_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -54,9 +55,8 @@ data = $WORK/data
 data_ephemeral = 16M
 console_shell = $WORK/console.sh
 CONF
-timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	</dev/null >"$WORK/init.log" 2>&1
-rc=$?
+init_run init 90 "$INIT" --config "$WORK/berth.conf"
+rc=$INIT_RC
 LOG=$WORK/init.log
 tap_check "another berth-admin member may list services" \
 	bash -c 'grep -q "^steady" "$1" && tail -1 "$1" | grep -qx 0' _ "$O/other-services.txt"

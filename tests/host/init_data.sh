@@ -6,6 +6,7 @@
 # tmpfs); with [system] data_ephemeral it is a tmpfs of that size. berthctl
 # status reports the state.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -29,8 +30,7 @@ sleep 30
 SH
 	chmod +x "$WORK/$name.sh"
 	printf '[system]\ndata = %s\nconsole_shell = %s\n%b' "$WORK/$name.data" "$WORK/$name.sh" "$extra" > "$WORK/$name.conf"
-	( timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/$name.conf" \
-		< /dev/null > "$WORK/$name.log" 2>&1 ) 2> /dev/null
+	init_run "$name" 60 "$INIT" --config "$WORK/$name.conf"
 }
 
 run nodisk 'data_wait = 300ms\n'

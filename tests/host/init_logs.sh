@@ -9,6 +9,7 @@ if [ -z "${LOGS_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null;
 	LOGS_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -53,9 +54,8 @@ data = $WORK/data
 data_ephemeral = 16M
 console_shell = $WORK/console.sh
 CONF
-timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	</dev/null >"$WORK/init.log" 2>&1
-rc=$?
+init_run init 60 "$INIT" --config "$WORK/berth.conf"
+rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init ran and powered off" ||
 	tap_fail "init ran and powered off" "unshare exit $rc; log:"$'\n'"$(tail -20 "$WORK/init.log")"
 tap_check "log dir 0750, logs and the rotated one 0640, all root:berth-admin ($(tr '\n' ';' <"$O/modes"))" \

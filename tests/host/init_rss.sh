@@ -3,6 +3,7 @@
 # (through the control socket, each one waited for) is what it was after the
 # first few. Prints the numbers: after boot, after 10 restarts, after 1,010.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 N=${RSS_RESTARTS:-1000}
 
@@ -40,8 +41,7 @@ sleep 30
 SH
 chmod +x "$WORK/console.sh"
 printf '[system]\nservices = %s\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/services.d" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
-timeout 600 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
+init_run init 600 "$INIT" --config "$WORK/berth.conf"
 boot=$(cat "$WORK/out/boot" 2>/dev/null) warm=$(cat "$WORK/out/warm" 2>/dev/null)
 after=$(cat "$WORK/out/after" 2>/dev/null) n=$(cat "$WORK/out/restarts" 2>/dev/null)
 [ "$n" = $((N + 10)) ] && tap_ok "the service was restarted $n times" ||

@@ -6,6 +6,7 @@
 # as file:line while the others run, and shutdown in reverse order with
 # SIGKILL for a service that ignores its stop signal.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
 if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
@@ -93,9 +94,8 @@ data = $WORK/data
 data_ephemeral = 16M
 console_shell = $WORK/console.sh
 CONF
-timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
-rc=$?
+init_run init 90 "$INIT" --config "$WORK/berth.conf"
+rc=$INIT_RC
 LOG=$WORK/init.log
 [ "$rc" = 130 ] && tap_ok "init ran and powered off (berthctl poweroff)" ||
 	tap_fail "init ran and powered off (berthctl poweroff)" "unshare exit $rc; log:"$'\n'"$(tail -20 "$LOG")"

@@ -7,6 +7,7 @@
 # up, restarts after the agent is killed, its last exit code (137), and its
 # memory as its cgroup's memory.current says where the memory controller is.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 AGENT=$BUILD/examples/berth-agent-example
 
@@ -66,9 +67,8 @@ data = $WORK/data
 data_ephemeral = 16M
 console_shell = $WORK/console.sh
 CONF
-timeout 120 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
-rc=$?
+init_run init 120 "$INIT" --config "$WORK/berth.conf"
+rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init ran the agent and berthd and powered off" ||
 	tap_fail "init ran the agent and berthd and powered off" "unshare exit $rc; log:"$'\n'"$(tail -20 "$WORK/init.log")"
 
