@@ -29,6 +29,8 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
 BIN=$BUILD/bin
+# shellcheck source=tests/lib/port.sh
+. "$TOP/tests/lib/port.sh"
 [ "$(id -u)" = 0 ] || { echo "bench/api: needs root" >&2; exit 1; }
 if [ -z "${BENCH_API_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_API_NS=1 "$0" "$@"
@@ -57,7 +59,6 @@ trap cleanup EXIT
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 wait_port() {
 	local _
 	for _ in $(seq 150); do (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0; sleep 0.1; done

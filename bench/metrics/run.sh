@@ -13,6 +13,8 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
+# shellcheck source=tests/lib/port.sh
+. "$TOP/tests/lib/port.sh"
 if [ -z "${BENCH_METRICS_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_METRICS_NS=1 "$0" "$@"
 fi
@@ -87,7 +89,7 @@ docker run -d --name bridged bench/metrics sleep 100000 >/dev/null
 measure "berthd, 51 (one on the bridge)" "$BPID" "unix:$R/engine.sock" /metrics "$N"
 
 if command -v prometheus-node-exporter >/dev/null; then
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	prometheus-node-exporter --web.listen-address="127.0.0.1:$port" >"$W/ne.log" 2>&1 &
 	NPID=$!
 	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.1; done

@@ -14,6 +14,8 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
+# shellcheck source=tests/lib/port.sh
+. "$TOP/tests/lib/port.sh"
 if [ -z "${BENCH_PULL_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_PULL_NS=1 "$0" "$@"
 fi
@@ -41,7 +43,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : 
 
 # --- the registry and the image
 "$TOP/tools/pki.sh" "$W/pki" --server-ip 127.0.0.1 > /dev/null 2>&1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 REG=127.0.0.1:$PORT
 cat > "$W/reg.yml" <<EOF
 version: 0.1
