@@ -9,11 +9,7 @@
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "data states (init as PID 1)" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "data states (init as PID 1)" || { tap_done; exit; }
 
 # run NAME EXTRA_CONF: init with a console shell that records what the
 # data directory is, then powers off. Output in WORK/NAME.{log,status,touch,mount}.

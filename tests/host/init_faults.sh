@@ -9,11 +9,7 @@
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "init faults" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "init faults" || { tap_done; exit; }
 chmod 0755 "$WORK"
 
 conf() { # NAME SHELL-BODY: a berth.conf whose console shell runs BODY

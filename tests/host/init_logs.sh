@@ -12,11 +12,7 @@ fi
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "service logs under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "service logs under init as PID 1" || { tap_done; exit; }
+init_need "service logs under init" || { tap_done; exit; }
 
 cp /etc/group "$WORK/group"
 sed -i '/^berth-admin:/d; /^[^:]*:[^:]*:4244:/d' "$WORK/group"
@@ -45,16 +41,7 @@ setpriv --reuid 65534 --regid 65534 --clear-groups cat /run/berth/log/web.log > 
 $BIN/berthctl poweroff > /dev/null 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat >"$WORK/berth.conf" <<CONF
-[system]
-hostname = logs-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-init_run init 60 "$INIT" --config "$WORK/berth.conf"
+init_boot logs-test "$S" 60
 rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init ran and powered off" ||
 	tap_fail "init ran and powered off" "unshare exit $rc; log:"$'\n'"$(tail -20 "$WORK/init.log")"

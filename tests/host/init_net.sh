@@ -8,11 +8,7 @@
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "networking under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "networking under init" || { tap_done; exit; }
+init_need "networking under init" || { tap_done; exit; }
 command -v ip > /dev/null || { tap_skip "networking under init" "no ip(8) (iproute2) to set up a veth link and check"; tap_done; exit; }
 if ! unshare --net ip link add d0 type veth peer name d1 2> "$WORK/dummy.err"; then
 	tap_skip "networking under init" "no veth links here: $(cat "$WORK/dummy.err")"; tap_done; exit

@@ -10,11 +10,7 @@ INIT=$BIN/init
 tap_check "init refuses to run when it is not PID 1 (exit 100)" \
 	bash -c "'$INIT' --config /nonexistent > '$WORK/notpid1' 2>&1; rc=\$?; [ \$rc = 100 ] && grep -q 'must run as PID 1' '$WORK/notpid1'"
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "init as PID 1 (orphans, reboot)" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "init as PID 1 (orphans, reboot)" || { tap_done; exit; }
 
 # The "console shell" is this script: 100 orphans, then look for zombies,
 # then ask init to power off (SIGUSR2) — as busybox poweroff does.

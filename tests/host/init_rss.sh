@@ -7,11 +7,7 @@
 INIT=$BIN/init
 N=${RSS_RESTARTS:-1000}
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "PID 1 memory over restarts" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "PID 1 memory over restarts" || { tap_done; exit; }
+init_need "PID 1 memory over restarts" || { tap_done; exit; }
 mkdir -p "$WORK/services.d" "$WORK/out"
 printf '[service]\ncommand = /bin/sleep 1000\nstop_timeout = 1s\n' > "$WORK/services.d/sleeper.conf"
 cat > "$WORK/console.sh" <<SH

@@ -9,11 +9,7 @@
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "services under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "services under init as PID 1" || { tap_done; exit; }
+init_need "services under init" || { tap_done; exit; }
 
 S=$WORK/services.d
 O=$WORK/out          # what services write; writable by nobody
@@ -85,16 +81,7 @@ setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps +dac_override --am
 $BIN/berthctl poweroff > $O/poweroff.txt 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat > "$WORK/berth.conf" <<CONF
-[system]
-hostname = svc-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-init_run init 90 "$INIT" --config "$WORK/berth.conf"
+init_boot svc-test "$S" 90
 rc=$INIT_RC
 LOG=$WORK/init.log
 [ "$rc" = 130 ] && tap_ok "init ran and powered off (berthctl poweroff)" ||

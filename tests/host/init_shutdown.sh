@@ -9,11 +9,7 @@
 . "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "busy data directory at shutdown" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "busy data directory at shutdown" || { tap_done; exit; }
 
 cat > "$WORK/busy.sh" <<SH
 #!/bin/sh

@@ -20,6 +20,13 @@
 #   init_wait_log NAME PATTERN SECONDS
 #                      wait until $WORK/NAME.log has a line matching PATTERN
 #                      (grep; status 1 after SECONDS)
+#   init_need WHAT     status 1, with WHAT skipped and the reason, unless
+#                      CONFIG_INIT_CONSOLE_SHELL is on (these tests run their
+#                      script as init's console shell) and this is root
+#   init_boot HOST SERVICES SECONDS
+#                      init_run init SECONDS with $WORK/berth.conf: hostname
+#                      HOST, services SERVICES, data $WORK/data (a 16M tmpfs),
+#                      console shell $WORK/console.sh (made executable here)
 INIT_NS=(--pid --mount --uts --cgroup --fork)
 init_run() {
 	local opts=()
@@ -49,4 +56,17 @@ init_end() { kill -KILL "$INIT_PID" 2> /dev/null; wait "$INIT_BG" 2> /dev/null; 
 init_wait_log() {
 	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$WORK/$1.log" && return 0; sleep 0.1; done
 	return 1
+}
+init_need() {
+	if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
+		tap_skip "$1" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
+		return 1
+	fi
+	need_root "$1"
+}
+init_boot() {
+	chmod +x "$WORK/console.sh"
+	printf '[system]\nhostname = %s\nservices = %s\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' \
+		"$1" "$2" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
+	init_run init "$3" "$INIT" --config "$WORK/berth.conf"
 }
