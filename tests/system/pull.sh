@@ -11,7 +11,7 @@
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/image.sh"
 . "$TOP/tests/lib/port.sh"
-export SSH_PORT=12252 API_PORT=12406
+export SSH_PORT=${SSH_PORT:-12252} API_PORT=${API_PORT:-12406}
 KEY=$BUILD/pki/ssh/id_ed25519
 
 if [ "${CONFIG_FETCH:-}" != y ]; then tap_skip "docker pull in the appliance" "CONFIG_FETCH is off"; tap_done; exit; fi
