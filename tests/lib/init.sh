@@ -24,7 +24,8 @@
 #                      CONFIG_INIT_CONSOLE_SHELL is on (these tests run their
 #                      script as init's console shell) and this is root
 #   init_boot HOST SERVICES SECONDS
-#                      init_run init SECONDS with $WORK/berth.conf: hostname
+#                      init_run init SECONDS of $INIT (default $BIN/init)
+#                      with $WORK/berth.conf: hostname
 #                      HOST, services SERVICES, data $WORK/data (a 16M tmpfs),
 #                      console shell $WORK/console.sh (made executable here)
 INIT_NS=(--pid --mount --uts --cgroup --fork)
@@ -68,5 +69,5 @@ init_boot() {
 	chmod +x "$WORK/console.sh"
 	printf '[system]\nhostname = %s\nservices = %s\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' \
 		"$1" "$2" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
-	init_run init "$3" "$INIT" --config "$WORK/berth.conf"
+	init_run init "$3" "${INIT:-$BIN/init}" --config "$WORK/berth.conf"
 }
