@@ -17,10 +17,12 @@ bench: bench-boot bench-launch bench-image bench-engine bench-pull
 bench-pull: bins
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/pull/run.sh
 # bench/engine: berthd beside Debian's dockerd (keep-alive /_ping, idle RSS; needs root).
-$(O)/host/pingload: $(TOP)/bench/engine/pingload.c | host-tools
+# The load clients (pingload, tlsload) share bench/lib/load.c's loop.
+bench-load-srcs := $(TOP)/bench/lib/load.c $(TOP)/bench/lib/load.h
+$(O)/host/pingload: $(TOP)/bench/engine/pingload.c $(bench-load-srcs) | host-tools
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  bench/engine/pingload.c"
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $<
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $< $(TOP)/bench/lib/load.c
 .PHONY: bench-engine
 bench-engine: bins $(O)/host/pingload
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/engine/run.sh
@@ -34,10 +36,10 @@ bench: bench-metrics
 # handshakes per server CPU-second, resumption, keep-alive /_ping with ab -k,
 # RSS idle and with 200 connections; needs root, openssl, libssl-dev, ab,
 # dockerd).
-$(O)/host/tlsload: $(TOP)/bench/api/tlsload.c | host-tools
+$(O)/host/tlsload: $(TOP)/bench/api/tlsload.c $(bench-load-srcs) | host-tools
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  bench/api/tlsload.c"
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $< -lssl -lcrypto
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -O2 -pthread -o $@ $< $(TOP)/bench/lib/load.c -lssl -lcrypto
 .PHONY: bench-api
 bench-api: bins $(O)/host/tlsspeed $(O)/host/tlsload
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/api/run.sh

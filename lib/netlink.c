@@ -236,17 +236,16 @@ static void reply_kind(const struct ifinfomsg *i, size_t len, char *kind, size_t
 	}
 }
 
-int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e)
+/* Sends m on fd, then hands each message of the answer that carries m's
+ * sequence number to each(h, ctx, e) until it returns 1 (done: 0 here) or
+ * <0 (failed, *e set: -1 here); 0 asks for the next message. */
+static int exchange(int fd, const struct nl_msg *m,
+		    int (*each)(struct nlmsghdr *h, void *ctx, struct berr *e), void *ctx, struct berr *e)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	_Alignas(4) unsigned char buf[8192];
-	struct nl_msg m;
 
-	link_msg(&m, 0x7e57, RTM_GETLINK, 0);
-	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST;
-	attr_str(&m, IFLA_IFNAME, name);
-	finish(&m);
-	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
+	if (sendto(fd, m->buf, m->len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m->len)
 		return berr_sys(e, "netlink send");
 	for (;;) {
 		ssize_t r = recv(fd, buf, sizeof buf, 0);
@@ -257,22 +256,57 @@ int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e)
 		if (r < 0)
 			return berr_sys(e, "netlink receive");
 		for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
-			if (h->nlmsg_seq != m.seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
-				struct nlmsgerr *err = NLMSG_DATA(h);
-				errno = err->error ? -err->error : EPROTO;
-				return berr_sys(e, "interface %s", name);
-			}
-			if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
-				struct ifinfomsg *i = NLMSG_DATA(h);
+			int rc;
 
-				if (kind)
-					reply_kind(i, h->nlmsg_len - NLMSG_LENGTH(sizeof *i), kind, n);
-				return i->ifi_index;
-			}
+			if (h->nlmsg_seq != m->seq)
+				continue;
+			rc = each(h, ctx, e);
+			if (rc != 0)
+				return rc < 0 ? -1 : 0;
 		}
 	}
+}
+
+struct link_query {
+	const char *name;
+	char *kind;
+	size_t n;
+	int index;
+};
+
+/* nl_link_kind's answer: RTM_NEWLINK, or an error. */
+static int link_each(struct nlmsghdr *h, void *ctx, struct berr *e)
+{
+	struct link_query *q = ctx;
+
+	if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+		struct nlmsgerr *err = NLMSG_DATA(h);
+		errno = err->error ? -err->error : EPROTO;
+		return berr_sys(e, "interface %s", q->name);
+	}
+	if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+		struct ifinfomsg *i = NLMSG_DATA(h);
+
+		if (q->kind)
+			reply_kind(i, h->nlmsg_len - NLMSG_LENGTH(sizeof *i), q->kind, q->n);
+		q->index = i->ifi_index;
+		return 1;
+	}
+	return 0;
+}
+
+int nl_link_kind(int fd, const char *name, char *kind, size_t n, struct berr *e)
+{
+	struct link_query q = { .name = name, .kind = kind, .n = n };
+	struct nl_msg m;
+
+	link_msg(&m, 0x7e57, RTM_GETLINK, 0);
+	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST;
+	attr_str(&m, IFLA_IFNAME, name);
+	finish(&m);
+	if (exchange(fd, &m, link_each, &q, e) < 0)
+		return -1;
+	return q.index;
 }
 
 int nl_link_index(int fd, const char *name, struct berr *e)
@@ -280,59 +314,58 @@ int nl_link_index(int fd, const char *name, struct berr *e)
 	return nl_link_kind(fd, name, NULL, 0, e);
 }
 
+struct addr_query {
+	int ifindex, max, n, over;
+	struct in_addr *addr;
+	int *prefix;
+};
+
+/* One message of nl_addr_list's dump: RTM_NEWADDR, the end, or an error. */
+static int addr_each(struct nlmsghdr *h, void *ctx, struct berr *e)
+{
+	struct addr_query *q = ctx;
+	struct ifaddrmsg *a = NLMSG_DATA(h);
+	struct rtattr *t;
+	size_t len;
+
+	if (h->nlmsg_type == NLMSG_DONE)
+		return q->over ? berr_set(e, E2BIG, "more than %d addresses", q->max) : 1;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *err = NLMSG_DATA(h);
+		errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof *err) && err->error ? -err->error : EPROTO;
+		return berr_sys(e, "netlink address dump");
+	}
+	if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof *a) ||
+	    a->ifa_family != AF_INET || (int)a->ifa_index != q->ifindex)
+		return 0;
+	len = h->nlmsg_len - NLMSG_LENGTH(sizeof *a);
+	for (t = IFA_RTA(a); RTA_OK(t, len); t = RTA_NEXT(t, len)) {
+		if (t->rta_type != IFA_LOCAL || RTA_PAYLOAD(t) != 4)
+			continue;
+		if (q->n == q->max) {
+			q->over = 1;
+			break;
+		}
+		memcpy(&q->addr[q->n], RTA_DATA(t), 4);
+		q->prefix[q->n++] = a->ifa_prefixlen;
+	}
+	return 0;
+}
+
 int nl_addr_list(int fd, int ifindex, struct in_addr *addr, int *prefix, int max, struct berr *e)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	_Alignas(4) unsigned char buf[8192];
+	struct addr_query q = { .ifindex = ifindex, .max = max, .addr = addr, .prefix = prefix };
 	struct nl_msg m;
-	struct ifaddrmsg *q;
-	int n = 0, over = 0;
+	struct ifaddrmsg *a;
 
 	start(&m, 0x7e58, RTM_GETADDR, NLM_F_DUMP);
 	((struct nlmsghdr *)m.buf)->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	q = put(&m, sizeof *q);
-	q->ifa_family = AF_INET;
+	a = put(&m, sizeof *a);
+	a->ifa_family = AF_INET;
 	finish(&m);
-	if (sendto(fd, m.buf, m.len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m.len)
-		return berr_sys(e, "netlink send");
-	for (;;) {
-		ssize_t r = recv(fd, buf, sizeof buf, 0);
-		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return berr_sys(e, "netlink receive");
-		for (; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
-			struct ifaddrmsg *a = NLMSG_DATA(h);
-			struct rtattr *t;
-			size_t len;
-
-			if (h->nlmsg_seq != m.seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return over ? berr_set(e, E2BIG, "more than %d addresses", max) : n;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *err = NLMSG_DATA(h);
-				errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof *err) && err->error ? -err->error : EPROTO;
-				return berr_sys(e, "netlink address dump");
-			}
-			if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof *a) ||
-			    a->ifa_family != AF_INET || (int)a->ifa_index != ifindex)
-				continue;
-			len = h->nlmsg_len - NLMSG_LENGTH(sizeof *a);
-			for (t = IFA_RTA(a); RTA_OK(t, len); t = RTA_NEXT(t, len)) {
-				if (t->rta_type != IFA_LOCAL || RTA_PAYLOAD(t) != 4)
-					continue;
-				if (n == max) {
-					over = 1;
-					break;
-				}
-				memcpy(&addr[n], RTA_DATA(t), 4);
-				prefix[n++] = a->ifa_prefixlen;
-			}
-		}
-	}
+	if (exchange(fd, &m, addr_each, &q, e) < 0)
+		return -1;
+	return q.n;
 }
 
 int nl_open(struct berr *e)
@@ -350,36 +383,25 @@ int nl_open(struct berr *e)
 	return fd;
 }
 
+/* nl_request's answer: the acknowledgement (an NLMSG_ERROR, 0 for success). */
+static int ack_each(struct nlmsghdr *h, void *ctx, struct berr *e)
+{
+	struct nlmsgerr *err = NLMSG_DATA(h);
+
+	(void)ctx;
+	if (h->nlmsg_type != NLMSG_ERROR)
+		return 0;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof *err))
+		return berr_set(e, EPROTO, "netlink: short error message");
+	if (err->error == 0 || err->error == -EEXIST)
+		return 1;
+	errno = -err->error;
+	return berr_sys(e, "netlink");
+}
+
 int nl_request(int fd, const struct nl_msg *m, struct berr *e)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	_Alignas(4) unsigned char buf[1024];
-
-	if (sendto(fd, m->buf, m->len, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)m->len)
-		return berr_sys(e, "netlink send");
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return berr_sys(e, "netlink receive");
-		}
-		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			struct nlmsgerr *err;
-
-			if (h->nlmsg_seq != m->seq || h->nlmsg_type != NLMSG_ERROR)
-				continue;
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *err))
-				return berr_set(e, EPROTO, "netlink: short error message");
-			err = NLMSG_DATA(h);
-			if (err->error == 0 || err->error == -EEXIST)
-				return 0;
-			errno = -err->error;
-			return berr_sys(e, "netlink");
-		}
-	}
+	return exchange(fd, m, ack_each, NULL, e);
 }
 
 int nl_ifindex(const char *name, struct berr *e)

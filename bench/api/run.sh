@@ -29,6 +29,8 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
 BIN=$BUILD/bin
+# shellcheck source=tests/lib/daemons.sh
+. "$TOP/tests/lib/daemons.sh"
 [ "$(id -u)" = 0 ] || { echo "bench/api: needs root" >&2; exit 1; }
 if [ -z "${BENCH_API_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_API_NS=1 "$0" "$@"
@@ -44,10 +46,11 @@ HZ=$(getconf CLK_TCK)
 
 W=$(mktemp -d /var/tmp/berth-bench-api.XXXXXX)
 R=$(mktemp -d /tmp/bba.XXXXXX)	# berthd's run dir: short (socket paths)
-chmod 0711 "$R"
-BPID='' APID='' DPID='' SPID='' HOLD=''
+WORK=$W
+daemons_dirs "$R"
+BERTHD='' APID='' DPID='' SPID='' HOLD=''
 cleanup() {
-	for p in $HOLD $APID $SPID $DPID $BPID; do kill "$p" 2> /dev/null || true; done
+	for p in $HOLD $APID $SPID $DPID $BERTHD; do kill "$p" 2> /dev/null || true; done
 	wait 2> /dev/null || true
 	umount -R "$W/docker" 2> /dev/null || true
 	umount /etc/passwd /etc/group 2> /dev/null || true
@@ -57,7 +60,6 @@ trap cleanup EXIT
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 wait_port() {
 	local _
 	for _ in $(seq 150); do (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0; sleep 0.1; done
@@ -72,40 +74,19 @@ PKI=$W/pki
 pki_dev "$PKI" 2> "$W/pki.log" || { echo "bench/api: tools/pki.sh: $(cat "$W/pki.log")" >&2; exit 1; }
 for k in admin rsa-admin; do cat "$PKI/$k/cert.pem" "$PKI/$k/key.pem" > "$PKI/$k/both.pem"; done
 # berth-api (uid 100) and the groups, in this mount namespace only
-cp /etc/passwd "$W/passwd"; cp /etc/group "$W/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$W/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >> "$W/passwd"
-sed -i '/^berth:/d; /^berth-api:/d' "$W/group"
-printf 'berth:x:4242:\nberth-api:x:4243:\n' >> "$W/group"
-mount --bind "$W/passwd" /etc/passwd
-mount --bind "$W/group" /etc/group
+daemons_users || { echo "bench/api: cannot bind /etc/passwd and /etc/group" >&2; exit 1; }
 
 # ------------------------------------------------------------ berthd + berth-apid
 APORT=$(free_port)
-mkdir -p "$W/data"
-cat > "$W/berth.conf" << EOF
-[engine]
-group = berth
-[api]
-listen = 127.0.0.1:$APORT
-cert = $PKI/server/cert.pem
-key = $PKI/server/key.pem
-client_ca = $PKI/ca.pem
+mkdir -p "$D"
+api_conf "$APORT"
+cat >> "$W/berth.conf" << EOF
 crl = $PKI/crl.pem
-engine_socket = $R/engine.sock
-init_socket = $R/init.sock
 log_dir = $R/log
-audit_log = $W/audit/api.log
-data_dir = $W/data
 max_connections = 256
 EOF
-"$BIN/berthd" --socket "$R/engine.sock" --data-root "$W/data" --run-dir "$R" --config "$W/berth.conf" \
-	--libexec "$BIN" 2> "$W/berthd.log" &
-BPID=$!
-for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
-"$BIN/berth-apid" --config "$W/berth.conf" 2> "$W/apid.log" &
-APID=$!
-wait_port "$APORT" || { echo "bench/api: berth-apid did not start: $(cat "$W/apid.log")" >&2; exit 1; }
+start_berthd || { echo "bench/api: berthd did not start: $(cat "$W/berthd.log")" >&2; exit 1; }
+start_apid "$APORT" || { echo "bench/api: berth-apid did not start: $(cat "$W/apid.log")" >&2; exit 1; }
 
 # ------------------------------------------------------------ dockerd --tlsverify
 DPORT='' docker_skip=''

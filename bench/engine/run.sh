@@ -19,6 +19,9 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
+BIN=$BUILD/bin
+# shellcheck source=tests/lib/daemons.sh
+. "$TOP/tests/lib/daemons.sh"
 if [ -z "${BENCH_ENGINE_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_ENGINE_NS=1 "$0" "$@"
 fi
@@ -29,9 +32,12 @@ RUNS=${RUNS:-30}
 W=$(mktemp -d /var/tmp/berth-bench-engine.XXXXXX)
 # berthd's run dir: short, so that a shim's socket path fits sun_path
 R=$(mktemp -d /tmp/bbe.XXXXXX)
-BPID= DPID=
+WORK=$W
+daemons_dirs "$R"
+D=$W/berth/data
+BERTHD= DPID=
 cleanup() {
-	for p in $BPID $DPID; do kill "$p" 2>/dev/null || true; done
+	for p in $BERTHD $DPID; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	pkill -f "berth-shim.*$R" 2>/dev/null || true
 	umount -R "$W/docker" 2>/dev/null || true
@@ -64,12 +70,9 @@ img_pack "$W/img" "$W/img.tar"
 
 mkdir -p "$W/berth"
 mount -t tmpfs -o size=1g tmpfs "$W/berth"
-: > "$W/empty.conf"
-"$BUILD/bin/berthd" --data-root "$W/berth/data" --run-dir "$R" --config "$W/empty.conf" \
-	2> "$W/berthd.log" &
-BPID=$!
-for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
-BS=$R/engine.sock
+: > "$W/berth.conf"
+start_berthd || { echo "bench/engine: berthd did not start: $(cat "$W/berthd.log")" >&2; exit 1; }
+BS=$S
 
 docker_skip=
 if ! command -v dockerd > /dev/null; then
@@ -111,7 +114,7 @@ l=$(median_ms "$BUILD/bin/berth-run" "$W/rootfs" /bin/true)
 echo "the launcher alone (berth-run on the same root, network none), median of $RUNS: $l ms"
 
 sleep 2	# idle
-b_rss=$(rss_kb "$BPID")
+b_rss=$(rss_kb "$BERTHD")
 echo "idle RSS: berthd $b_rss kB"
 bk run -d --network none --name idle bench/busybox sleep 1000 > /dev/null
 sleep 1
@@ -143,4 +146,4 @@ for c in 1 4; do
 	fi
 	echo "$line"
 done
-echo "berthd RSS after the load: $(rss_kb "$BPID") kB"
+echo "berthd RSS after the load: $(rss_kb "$BERTHD") kB"

@@ -13,6 +13,9 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
+BIN=$BUILD/bin
+# shellcheck source=tests/lib/daemons.sh
+. "$TOP/tests/lib/daemons.sh"
 if [ -z "${BENCH_METRICS_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_METRICS_NS=1 "$0" "$@"
 fi
@@ -20,11 +23,13 @@ ip link set lo up
 N=${N:-200}
 W=$(mktemp -d /var/tmp/berth-bench-metrics.XXXXXX)
 R=$(mktemp -d /tmp/bbm.XXXXXX)
-BPID= NPID=
+WORK=$W
+daemons_dirs "$R"
+BERTHD= NPID=
 export DOCKER_HOST=unix://$R/engine.sock
 cleanup() {
 	timeout 120 docker rm -f $(docker ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-	for p in $BPID $NPID; do kill "$p" 2>/dev/null || true; done
+	for p in $BERTHD $NPID; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	pkill -f "berth-shim.*$R" 2>/dev/null || true
 	awk -v d="$W" -v r="$R" '$2 ~ "^"d || $2 ~ "^"r { print $2 }' /proc/self/mounts | sort -r |
@@ -62,10 +67,8 @@ print("%-34s %8.2f %8.2f %10.2f %9d %8d" % (name, lat[len(lat) // 2], lat[int(le
 PY
 }
 
-"$BUILD/bin/berthd" --socket "$R/engine.sock" --data-root "$W/data" --run-dir "$R" --libexec "$BUILD/bin" \
-	2>"$W/berthd.log" &
-BPID=$!
-for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
+: > "$W/berth.conf"
+start_berthd || { echo "bench/metrics: berthd did not start: $(cat "$W/berthd.log")" >&2; exit 1; }
 # an image: busybox with sleep
 . "$TOP/tests/lib/image.sh"
 mkdir -p "$W/img"
@@ -80,14 +83,14 @@ echo "bench/metrics: $N keep-alive scrapes per line; CPU = server utime+stime pe
 echo "cgroup v2 controllers here: $(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || echo none)"
 printf '%-34s %8s %8s %10s %9s %8s\n' "server" "p50 ms" "p95 ms" "CPU ms" "bytes" "RSS KiB"
 docker run -d --network none --name c0 bench/metrics sleep 100000 >/dev/null
-measure "berthd, 1 container" "$BPID" "unix:$R/engine.sock" /metrics "$N"
+measure "berthd, 1 container" "$BERTHD" "unix:$R/engine.sock" /metrics "$N"
 for i in $(seq 1 49); do docker run -d --network none --name "c$i" bench/metrics sleep 100000 >/dev/null; done
-measure "berthd, 50 containers" "$BPID" "unix:$R/engine.sock" /metrics "$N"
+measure "berthd, 50 containers" "$BERTHD" "unix:$R/engine.sock" /metrics "$N"
 docker run -d --name bridged bench/metrics sleep 100000 >/dev/null
-measure "berthd, 51 (one on the bridge)" "$BPID" "unix:$R/engine.sock" /metrics "$N"
+measure "berthd, 51 (one on the bridge)" "$BERTHD" "unix:$R/engine.sock" /metrics "$N"
 
 if command -v prometheus-node-exporter >/dev/null; then
-	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	prometheus-node-exporter --web.listen-address="127.0.0.1:$port" >"$W/ne.log" 2>&1 &
 	NPID=$!
 	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.1; done

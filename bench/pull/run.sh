@@ -14,6 +14,9 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BERTH_BUILD:-$TOP/build}
+BIN=$BUILD/bin
+# shellcheck source=tests/lib/daemons.sh
+. "$TOP/tests/lib/daemons.sh"
 if [ -z "${BENCH_PULL_NS:-}" ]; then
 	exec unshare -n -m --propagation private env BENCH_PULL_NS=1 "$0" "$@"
 fi
@@ -26,9 +29,11 @@ for t in docker-registry skopeo docker; do
 done
 W=$(mktemp -d /var/tmp/berth-bench-pull.XXXXXX)
 R=$(mktemp -d /tmp/bbp.XXXXXX)
-PIDS=
+WORK=$W
+daemons_dirs "$R"
+D=$W/berth/data
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	umount -R "$W/docker" 2>/dev/null || true
 	umount -R "$W/berth" 2>/dev/null || true
@@ -41,7 +46,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : 
 
 # --- the registry and the image
 "$TOP/tools/pki.sh" "$W/pki" --server-ip 127.0.0.1 > /dev/null 2>&1
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 REG=127.0.0.1:$PORT
 cat > "$W/reg.yml" <<EOF
 version: 0.1
@@ -52,7 +57,7 @@ http:
   tls: {certificate: $W/pki/server/cert.pem, key: $W/pki/server/key.pem}
 EOF
 docker-registry serve "$W/reg.yml" > "$W/reg.log" 2>&1 &
-PIDS="$PIDS $!"
+PIDS+=("$!")
 for _ in $(seq 100); do curl -s -o /dev/null --cacert "$W/pki/ca.pem" "https://$REG/v2/" && break; sleep 0.1; done
 # shellcheck source=tests/lib/image.sh
 . "$TOP/tests/lib/image.sh"
@@ -77,11 +82,8 @@ mkdir -p "$W/berth" "$W/certs.d/$REG"
 mount -t tmpfs -o size=2g tmpfs "$W/berth"
 cp "$W/pki/ca.pem" "$W/certs.d/$REG/ca.crt"
 printf '[engine]\ncerts_dir = %s\n' "$W/certs.d" > "$W/berth.conf"
-"$BUILD/bin/berthd" --data-root "$W/berth/data" --run-dir "$R" --config "$W/berth.conf" \
-	--libexec "$BUILD/bin" 2> "$W/berthd.log" &
-PIDS="$PIDS $!"
-for _ in $(seq 50); do [ -S "$R/engine.sock" ] && break; sleep 0.1; done
-BS=$R/engine.sock
+start_berthd || { echo "bench/pull: berthd did not start: $(cat "$W/berthd.log")" >&2; exit 1; }
+BS=$S
 
 # --- dockerd, trusting the test CA for this registry
 docker_skip=
@@ -96,7 +98,7 @@ else
 	mount --bind "$W/dcerts" /etc/docker/certs.d
 	dockerd --data-root "$W/docker/root" --exec-root "$W/docker/exec" --pidfile "$W/docker/pid" \
 		--host "unix://$W/docker/sock" > "$W/docker.log" 2>&1 &
-	PIDS="$PIDS $!"
+	PIDS+=("$!")
 	for _ in $(seq 150); do curl -sf --unix-socket "$W/docker/sock" http://x/_ping > /dev/null 2>&1 && break; sleep 0.2; done
 	curl -sf --unix-socket "$W/docker/sock" http://x/_ping > /dev/null 2>&1 ||
 		docker_skip="dockerd did not start: $(tail -2 "$W/docker.log" | tr '\n' ' ')"

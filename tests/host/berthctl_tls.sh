@@ -8,6 +8,7 @@
 # 403 body), no certificate, nothing listening and a bad -H.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/pki.sh"
+. "$TOP/tests/lib/port.sh"
 command -v python3 > /dev/null || { tap_skip "berthctl over TLS" "python3 is not installed"; tap_done; exit; }
 command -v openssl > /dev/null || { tap_skip "berthctl over TLS" "openssl is not installed"; tap_done; exit; }
 ctl=$BIN/berthctl
@@ -106,7 +107,7 @@ run "$ctl" -H "$H" --tlsdir "$WORK/nocert" services
 expect "no client certificate" 111 "^$" "the server refused us: no cert.pem/key.pem in the TLS directory"
 run "$ctl" -H "$H" --tlsdir "$WORK/none" services
 expect "no ca.pem: named" 100 "^$" "^berthctl: error: 127.0.0.1:$port: the CA to check the server with: .*$WORK/none/ca.pem"
-free=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free=$(free_port)
 run "$ctl" -H "tcp://127.0.0.1:$free" --tlsdir "$d/admin" services
 expect "nothing listening" 111 "^$" "^berthctl: error: 127.0.0.1:$free: cannot connect: Connection refused"
 one_line "nothing listening"

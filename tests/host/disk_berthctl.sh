@@ -14,6 +14,7 @@ if [ -z "${API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare > /dev/null;
 	API_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/port.sh"
 command -v python3 > /dev/null || { tap_skip "berthctl update" "no python3"; tap_done; exit; }
 sock=$WORK/engine.sock
 cat > "$WORK/srv.py" <<'PY'
@@ -98,7 +99,7 @@ printf 'berth:x:4242:berth-api\nberth-api:x:4243:\nberth-admin:x:4244:\n' >> "$W
 mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group || tls_skip "cannot bind /etc/passwd"
 PKI=$WORK/pki
 pki_dev "$PKI" 2> "$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+PORT=$(free_port)
 sock=$R/engine.sock
 cat > "$WORK/berth.conf" <<EOF
 [api]

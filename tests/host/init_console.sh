@@ -7,13 +7,10 @@
 # its log file, and, once the console moves again, say how many lines it
 # dropped and how many the rate limit kept off; then it shuts down.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "console that does not move" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "console that does not move" || { tap_done; exit; }
 command -v python3 > /dev/null || { tap_skip "console that does not move" "needs python3 (pty harness)"; tap_done; exit; }
 
 mkdir -p "$WORK/services.d" && chmod 0755 "$WORK" # the script is read by the service's user

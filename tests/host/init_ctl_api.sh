@@ -10,13 +10,10 @@ if [ -z "${CTL_API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/nu
 	CTL_API_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "berth-api on init.sock" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "berth-api on init.sock" || { tap_done; exit; }
+init_need "berth-api on init.sock" || { tap_done; exit; }
 command -v setpriv >/dev/null || { tap_skip "berth-api on init.sock" "setpriv is missing"; tap_done; exit; }
 
 cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
@@ -45,18 +42,8 @@ grep CapEff /proc/self/status > /dev/null
 $API $BIN/berthctl poweroff > $O/api-poweroff.txt 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat >"$WORK/berth.conf" <<CONF
-[system]
-hostname = ctl-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	</dev/null >"$WORK/init.log" 2>&1
-rc=$?
+init_boot ctl-test "$S" 90
+rc=$INIT_RC
 LOG=$WORK/init.log
 tap_check "another berth-admin member may list services" \
 	bash -c 'grep -q "^steady" "$1" && tail -1 "$1" | grep -qx 0' _ "$O/other-services.txt"

@@ -6,13 +6,10 @@
 # tmpfs); with [system] data_ephemeral it is a tmpfs of that size. berthctl
 # status reports the state.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "data states (init as PID 1)" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "data states (init as PID 1)" || { tap_done; exit; }
 
 # run NAME EXTRA_CONF: init with a console shell that records what the
 # data directory is, then powers off. Output in WORK/NAME.{log,status,touch,mount}.
@@ -29,8 +26,7 @@ sleep 30
 SH
 	chmod +x "$WORK/$name.sh"
 	printf '[system]\ndata = %s\nconsole_shell = %s\n%b' "$WORK/$name.data" "$WORK/$name.sh" "$extra" > "$WORK/$name.conf"
-	( timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/$name.conf" \
-		< /dev/null > "$WORK/$name.log" 2>&1 ) 2> /dev/null
+	init_run "$name" 60 "$INIT" --config "$WORK/$name.conf"
 }
 
 run nodisk 'data_wait = 300ms\n'

@@ -6,44 +6,12 @@
 # signals and control requests from root without CAP_SYS_BOOT (refused);
 # a reboot(2) that fails (retried, then halted while still reaping).
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "init faults" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "init faults" || { tap_done; exit; }
 chmod 0755 "$WORK"
 
-# run_init NAME SECONDS CMD…: CMD (init, maybe wrapped) as PID 1 of new
-# namespaces; its console in $WORK/NAME.log; RC is unshare's status. The
-# unshare parent ignores SIGTERM and a PID 1 may block it, hence -k: SIGKILL
-# to timeout's process group, init included, 3 s later.
-run_init() {
-	local name=$1 secs=$2; shift 2
-	( timeout -k 3 "$secs" unshare --pid --mount --uts --cgroup --fork "$@" \
-		< /dev/null > "$WORK/$name.log" 2>&1; exit $? ) 2> /dev/null
-	RC=$?
-}
-# bg_init NAME CMD…: the same in the background; INIT_PID is init's PID
-# here (unshare's child), once it has printed 'berth: ready'.
-bg_init() {
-	local name=$1; shift
-	unshare --pid --mount --uts --cgroup --fork "$@" < /dev/null > "$WORK/$name.log" 2>&1 &
-	BG=$!
-	INIT_PID=
-	for _ in $(seq 100); do
-		INIT_PID=$(pgrep -P "$BG" | head -1)
-		[ -n "$INIT_PID" ] && grep -q 'berth: ready' "$WORK/$name.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-bg_end() { kill -KILL "$INIT_PID" 2>/dev/null; wait "$BG" 2>/dev/null; }
-wait_log() { # NAME PATTERN SECONDS
-	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$WORK/$1.log" && return 0; sleep 0.1; done
-	return 1
-}
 conf() { # NAME SHELL-BODY: a berth.conf whose console shell runs BODY
 	printf '#!/bin/sh\n%s\n' "$2" > "$WORK/$1.sh"
 	chmod 0755 "$WORK/$1.sh"
@@ -56,10 +24,10 @@ zombies='grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l'
 # --help as PID 1 prints the usage and boots all the same (a PID 1 that
 # returns panics the kernel).
 conf help "echo up > $WORK/help.result; kill -USR2 1; sleep 30"
-run_init help 20 "$INIT" --help --config "$WORK/help.conf"
+init_run help 20 "$INIT" --help --config "$WORK/help.conf"
 tap_check "--help as PID 1 prints the usage" grep -q '^usage: init' "$WORK/help.log"
-[ -f "$WORK/help.result" ] && [ "$RC" = 130 ] && tap_ok "--help as PID 1: init boots and runs on" ||
-	tap_fail "--help as PID 1: init boots and runs on" "exit $RC; $(tail -3 "$WORK/help.log")"
+[ -f "$WORK/help.result" ] && [ "$INIT_RC" = 130 ] && tap_ok "--help as PID 1: init boots and runs on" ||
+	tap_fail "--help as PID 1: init boots and runs on" "exit $INIT_RC; $(tail -3 "$WORK/help.log")"
 
 # No signalfd: signals are polled, orphans still reaped, SIGUSR2 still
 # powers off.
@@ -69,12 +37,12 @@ sleep 1.5
 $zombies > $WORK/nosfd.zombies
 kill -USR2 1
 sleep 30"
-	run_init nosfd 20 "$WORK/no_signalfd" "$INIT" --config "$WORK/nosfd.conf"
+	init_run nosfd 20 "$WORK/no_signalfd" "$INIT" --config "$WORK/nosfd.conf"
 	tap_check "without a signalfd init says it polls" grep -q 'signals polled every' "$WORK/nosfd.log"
 	[ "$(cat "$WORK/nosfd.zombies" 2>/dev/null)" = 0 ] && tap_ok "without a signalfd orphans are still reaped" ||
 		tap_fail "without a signalfd orphans are still reaped" "zombies=$(cat "$WORK/nosfd.zombies" 2>/dev/null)"
-	[ "$RC" = 130 ] && tap_ok "without a signalfd SIGUSR2 still powers off" ||
-		tap_fail "without a signalfd SIGUSR2 still powers off" "exit $RC; $(tail -3 "$WORK/nosfd.log")"
+	[ "$INIT_RC" = 130 ] && tap_ok "without a signalfd SIGUSR2 still powers off" ||
+		tap_fail "without a signalfd SIGUSR2 still powers off" "exit $INIT_RC; $(tail -3 "$WORK/nosfd.log")"
 else
 	tap_fail "build tests/host/helpers/no_signalfd.c" "gcc failed"
 fi
@@ -82,21 +50,21 @@ fi
 # A FIFO where a config file is expected is refused, not opened and waited
 # on: berth.conf, then a services.d file beside a good one.
 mkfifo "$WORK/fifo.conf"
-if bg_init fifoconf "$INIT" --config "$WORK/fifo.conf"; then
+if init_bg fifoconf "$INIT" --config "$WORK/fifo.conf"; then
 	tap_ok "a FIFO as berth.conf: init boots to ready"
 else
 	tap_fail "a FIFO as berth.conf: init boots to ready" "$(tail -3 "$WORK/fifoconf.log")"
 fi
-bg_end
+init_end
 tap_check "a FIFO as berth.conf is reported" grep -q 'fifo.conf: a FIFO' "$WORK/fifoconf.log"
 conf fifosvc "sleep 1; cat /proc/[0-9]*/comm > $WORK/fifosvc.comm; kill -USR2 1; sleep 30"
 mkfifo "$WORK/fifosvc.d/a-fifo.conf"
 printf '[service]\ncommand = /bin/sleep 1000\n' > "$WORK/fifosvc.d/b-good.conf"
-run_init fifosvc 20 "$INIT" --config "$WORK/fifosvc.conf"
+init_run fifosvc 20 "$INIT" --config "$WORK/fifosvc.conf"
 tap_check "a FIFO in services.d is reported" grep -q 'a-fifo.conf: a FIFO' "$WORK/fifosvc.log"
-grep -qx sleep "$WORK/fifosvc.comm" 2>/dev/null && [ "$RC" = 130 ] &&
+grep -qx sleep "$WORK/fifosvc.comm" 2>/dev/null && [ "$INIT_RC" = 130 ] &&
 	tap_ok "a FIFO in services.d: the other services start, init runs on" ||
-	tap_fail "a FIFO in services.d: the other services start, init runs on" "exit $RC; $(tail -3 "$WORK/fifosvc.log")"
+	tap_fail "a FIFO in services.d: the other services start, init runs on" "exit $INIT_RC; $(tail -3 "$WORK/fifosvc.log")"
 
 # Root without CAP_SYS_BOOT may not power off by signal or ask for a
 # reboot or restart on the control socket; it may still list services.
@@ -113,7 +81,7 @@ $BIN/berthctl restart b > $WORK/root.restart 2>&1; echo \$? >> $WORK/root.restar
 kill -USR2 1
 sleep 30"
 printf '[service]\ncommand = /bin/sleep 1000\n' > "$WORK/nocap.d/b.conf"
-run_init nocap 30 "$INIT" --config "$WORK/nocap.conf"
+init_run nocap 30 "$INIT" --config "$WORK/nocap.conf"
 [ -f "$WORK/nocap.alive" ] && [ "$(grep -c 'refused: sender lacks CAP_SYS_BOOT' "$WORK/nocap.log")" = 2 ] &&
 	tap_ok "SIGTERM and SIGUSR1 from root without CAP_SYS_BOOT are refused" ||
 	tap_fail "SIGTERM and SIGUSR1 from root without CAP_SYS_BOOT are refused" "$(grep -i 'signal\|shutdown' "$WORK/nocap.log" | tail -5)"
@@ -126,9 +94,9 @@ tail -1 "$WORK/nocap.restart" 2>/dev/null | grep -qx 1 &&
 tail -1 "$WORK/nocap.services" 2>/dev/null | grep -qx 0 && grep -q '^b ' "$WORK/nocap.services" &&
 	tap_ok "berthctl services works for root without CAP_SYS_BOOT" ||
 	tap_fail "berthctl services works for root without CAP_SYS_BOOT" "$(cat "$WORK/nocap.services" 2>/dev/null)"
-tail -1 "$WORK/root.restart" 2>/dev/null | grep -qx 0 && [ "$RC" = 130 ] &&
+tail -1 "$WORK/root.restart" 2>/dev/null | grep -qx 0 && [ "$INIT_RC" = 130 ] &&
 	tap_ok "root with its capabilities still restarts and powers off" ||
-	tap_fail "root with its capabilities still restarts and powers off" "exit $RC; $(cat "$WORK/root.restart" 2>/dev/null)"
+	tap_fail "root with its capabilities still restarts and powers off" "exit $INIT_RC; $(cat "$WORK/root.restart" 2>/dev/null)"
 
 # The berth-admin group (from a bind-mounted /etc/group) may list services
 # through the socket (0660 root:berth-admin in /run/berth, 0711 root) and no more.
@@ -143,7 +111,7 @@ $as_other $BIN/berthctl services > $WORK/other.services 2>&1; echo \$? >> $WORK/
 kill -USR2 1
 sleep 30"
 printf '[service]\ncommand = /bin/sleep 1000\n' > "$WORK/admin.d/b.conf"
-run_init admin 30 /bin/sh -c "mount --bind '$WORK/group' /etc/group && exec '$INIT' --config '$WORK/admin.conf'"
+init_run admin 30 /bin/sh -c "mount --bind '$WORK/group' /etc/group && exec '$INIT' --config '$WORK/admin.conf'"
 [ "$(cat "$WORK/admin.modes" 2>/dev/null | tr '\n' ' ')" = "711 root 0 660 root 4242 " ] &&
 	tap_ok "/run/berth is 0711 root and init.sock 0660 root:berth-admin" ||
 	tap_fail "/run/berth is 0711 root and init.sock 0660 root:berth-admin" "$(cat "$WORK/admin.modes" 2>&1)"
@@ -151,7 +119,7 @@ tail -1 "$WORK/admin.services" 2>/dev/null | grep -qx 0 && grep -q '^b ' "$WORK/
 	tap_ok "a berth-admin member lists services" ||
 	tap_fail "a berth-admin member lists services" "$(cat "$WORK/admin.services" 2>&1)"
 tail -1 "$WORK/admin.poweroff" 2>/dev/null | grep -qx 1 && grep -q 'Permission denied' "$WORK/other.services" &&
-	[ "$RC" = 130 ] && tap_ok "a berth-admin member may not power off; a user outside it may not list" ||
+	[ "$INIT_RC" = 130 ] && tap_ok "a berth-admin member may not power off; a user outside it may not list" ||
 	tap_fail "a berth-admin member may not power off; a user outside it may not list" \
 		"$(cat "$WORK/admin.poweroff" "$WORK/other.services" 2>&1)"
 
@@ -174,7 +142,7 @@ kill -USR2 1
 sleep 30"
 printf "[service]\ncommand = /bin/sh %s/svc-linger.sh\nstop_timeout = 1s\n" "$WORK" > "$WORK/linger.d/linger.conf"
 touch "$WORK/linger.runs" && chmod 0666 "$WORK/linger.runs" # the service runs as nobody here
-run_init linger 60 "$INIT" --config "$WORK/linger.conf"
+init_run linger 60 "$INIT" --config "$WORK/linger.conf"
 [ "$(grep -c '^start 0$' "$WORK/linger.runs" 2>/dev/null)" = 2 ] &&
 	tap_ok "a restarted service starts only once its old cgroup is empty" ||
 	tap_fail "a restarted service starts only once its old cgroup is empty" "$(cat "$WORK/linger.runs" 2>&1; grep linger "$WORK/linger.log" | tail -4)"
@@ -182,9 +150,9 @@ run_init linger 60 "$INIT" --config "$WORK/linger.conf"
 # reboot(2) fails (init without CAP_SYS_BOOT): retried, then halted; the
 # halted PID 1 still reaps and does not start a second shutdown.
 conf noboot "sleep 30"
-if bg_init noboot setpriv --inh-caps=-all --bounding-set=-sys_boot "$INIT" --config "$WORK/noboot.conf"; then
+if init_bg noboot setpriv --inh-caps=-all --bounding-set=-sys_boot "$INIT" --config "$WORK/noboot.conf"; then
 	kill -TERM "$INIT_PID" # from outside its PID namespace: pid 0, allowed
-	if wait_log noboot 'halted; PID 1 only reaps' 20; then
+	if init_wait_log noboot 'halted; PID 1 only reaps' 20; then
 		tap_ok "a failed reboot(2) is retried, then PID 1 stays halted"
 	else
 		tap_fail "a failed reboot(2) is retried, then PID 1 stays halted" "$(tail -5 "$WORK/noboot.log")"
@@ -200,5 +168,5 @@ if bg_init noboot setpriv --inh-caps=-all --bounding-set=-sys_boot "$INIT" --con
 else
 	tap_fail "init without CAP_SYS_BOOT boots" "$(tail -5 "$WORK/noboot.log")"
 fi
-bg_end
+init_end
 tap_done

@@ -9,13 +9,10 @@ if [ -z "${LOGS_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null;
 	LOGS_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "service logs under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "service logs under init as PID 1" || { tap_done; exit; }
+init_need "service logs under init" || { tap_done; exit; }
 
 cp /etc/group "$WORK/group"
 sed -i '/^berth-admin:/d; /^[^:]*:[^:]*:4244:/d' "$WORK/group"
@@ -44,18 +41,8 @@ setpriv --reuid 65534 --regid 65534 --clear-groups cat /run/berth/log/web.log > 
 $BIN/berthctl poweroff > /dev/null 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat >"$WORK/berth.conf" <<CONF
-[system]
-hostname = logs-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	</dev/null >"$WORK/init.log" 2>&1
-rc=$?
+init_boot logs-test "$S" 60
+rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init ran and powered off" ||
 	tap_fail "init ran and powered off" "unshare exit $rc; log:"$'\n'"$(tail -20 "$WORK/init.log")"
 tap_check "log dir 0750, logs and the rotated one 0640, all root:berth-admin ($(tr '\n' ';' <"$O/modes"))" \

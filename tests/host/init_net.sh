@@ -5,13 +5,10 @@
 # resolv_conf; a dhcp interface that does not exist is reported and the
 # boot goes on.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "networking under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "networking under init" || { tap_done; exit; }
+init_need "networking under init" || { tap_done; exit; }
 command -v ip > /dev/null || { tap_skip "networking under init" "no ip(8) (iproute2) to set up a veth link and check"; tap_done; exit; }
 if ! unshare --net ip link add d0 type veth peer name d1 2> "$WORK/dummy.err"; then
 	tap_skip "networking under init" "no veth links here: $(cat "$WORK/dummy.err")"; tap_done; exit
@@ -37,10 +34,8 @@ eth9 = dhcp
 CONF
 # The veth link must exist before init configures it: a shell is PID 1
 # first, makes it, and execs init (which stays PID 1).
-timeout 60 unshare --pid --mount --uts --cgroup --net --fork \
-	sh -c "ip link add d0 type veth peer name d1 && exec '$INIT' --config '$WORK/berth.conf'" \
-	< /dev/null > "$WORK/init.log" 2>&1
-rc=$?
+init_run --net init 60 sh -c "ip link add d0 type veth peer name d1 && exec '$INIT' --config '$WORK/berth.conf'"
+rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init booted and powered off" || tap_fail "init booted and powered off" "exit $rc: $(tail -5 "$WORK/init.log")"
 ip=$(cat "$WORK/ip.txt" 2>/dev/null)
 grep -q 'inet 127.0.0.1/8' <<< "$ip" && tap_ok "loopback is up" || tap_fail "loopback is up" "$ip"

@@ -4,26 +4,13 @@
 # with file:line and keeps going, and ends when it calls reboot() inside the
 # namespace (the kernel then kills it with SIGINT).
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
-
-# Run init in new pid, mount, uts and cgroup namespaces with CONF; its
-# console output goes to $WORK/NAME.log; sets RC to unshare's exit status.
-run_init() {
-	local name=$1 conf=$2
-	# (in a subshell: bash would report a child ended by SIGHUP on stderr)
-	( timeout 60 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$conf" \
-		< /dev/null > "$WORK/$name.log" 2>&1; exit $? ) 2> /dev/null
-	RC=$?
-}
 
 tap_check "init refuses to run when it is not PID 1 (exit 100)" \
 	bash -c "'$INIT' --config /nonexistent > '$WORK/notpid1' 2>&1; rc=\$?; [ \$rc = 100 ] && grep -q 'must run as PID 1' '$WORK/notpid1'"
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "init as PID 1 (orphans, reboot)" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "init as PID 1 (orphans, reboot)" || { tap_done; exit; }
 
 # The "console shell" is this script: 100 orphans, then look for zombies,
 # then ask init to power off (SIGUSR2) — as busybox poweroff does.
@@ -70,7 +57,7 @@ data = $WORK/data
 data_ephemeral = 16M
 console_shell = $WORK/orphans.sh
 CONF
-run_init orphans "$WORK/berth.conf"
+init_run orphans 60 "$INIT" --config "$WORK/berth.conf"
 res() { sed -n "s/^$1=//p" "$WORK/result" 2>/dev/null; }
 
 if [ -f "$WORK/result" ]; then tap_ok "the console shell ran under init"; else
@@ -89,8 +76,8 @@ want="/dev/pts:devpts /dev/shm:tmpfs /dev:devtmpfs /proc:proc /run:tmpfs /sys/fs
 	tap_fail "early filesystems mounted" "got:  $(res mounts)"$'\n'"want: $want"
 tap_check "shutdown was logged with its steps" grep -q 'shutdown: poweroff after' "$WORK/orphans.log"
 # unshare re-raises the signal that killed its child: SIGINT → 130.
-[ "$RC" = 130 ] && tap_ok "init ended by reboot() inside the namespace (SIGINT)" ||
-	tap_fail "init ended by reboot() inside the namespace (SIGINT)" "unshare exit $RC; log:"$'\n'"$(tail -5 "$WORK/orphans.log")"
+[ "$INIT_RC" = 130 ] && tap_ok "init ended by reboot() inside the namespace (SIGINT)" ||
+	tap_fail "init ended by reboot() inside the namespace (SIGINT)" "unshare exit $INIT_RC; log:"$'\n'"$(tail -5 "$WORK/orphans.log")"
 
 # A bad line is reported as file:line and skipped; the rest still applies.
 cat > "$WORK/bad.conf" <<CONF
@@ -103,10 +90,10 @@ data_ephemeral = 16M
 CONF
 printf '#!/bin/sh\nhostname > %s/bad-result\nkill -USR2 1\nsleep 30\n' "$WORK" > "$WORK/poweroff.sh"
 chmod +x "$WORK/poweroff.sh"
-run_init bad "$WORK/bad.conf"
+init_run bad 60 "$INIT" --config "$WORK/bad.conf"
 tap_check "bad hostname reported as file:line" grep -q "$WORK/bad.conf:2: hostname:" "$WORK/bad.log"
 tap_check "bad modules value reported as file:line" grep -q "$WORK/bad.conf:3: modules:" "$WORK/bad.log"
-[ -f "$WORK/bad-result" ] && [ "$RC" = 130 ] && tap_ok "boot went on after the bad lines" ||
+[ -f "$WORK/bad-result" ] && [ "$INIT_RC" = 130 ] && tap_ok "boot went on after the bad lines" ||
 	tap_fail "boot went on after the bad lines" "$(tail -5 "$WORK/bad.log")"
 
 # berthctl reboot and halt reach PID 1 through the control socket; inside a
@@ -116,12 +103,12 @@ for how in reboot:129 halt:130; do
 	printf '#!/bin/sh\n%s %s\nsleep 30\n' "$BIN/berthctl" "$cmd" > "$WORK/$cmd.sh"
 	chmod +x "$WORK/$cmd.sh"
 	printf '[system]\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/data" "$WORK/$cmd.sh" > "$WORK/$cmd.conf"
-	run_init "$cmd" "$WORK/$cmd.conf"
-	if [ "$RC" = "$want" ] && grep -q "control socket: $cmd asked" "$WORK/$cmd.log" &&
+	init_run "$cmd" 60 "$INIT" --config "$WORK/$cmd.conf"
+	if [ "$INIT_RC" = "$want" ] && grep -q "control socket: $cmd asked" "$WORK/$cmd.log" &&
 		grep -q "shutdown: $cmd after" "$WORK/$cmd.log"; then
 		tap_ok "berthctl $cmd: init shuts down and calls reboot(2) for $cmd"
 	else
-		tap_fail "berthctl $cmd: init shuts down and calls reboot(2) for $cmd" "exit $RC (want $want); $(tail -5 "$WORK/$cmd.log")"
+		tap_fail "berthctl $cmd: init shuts down and calls reboot(2) for $cmd" "exit $INIT_RC (want $want); $(tail -5 "$WORK/$cmd.log")"
 	fi
 done
 tap_done

@@ -7,6 +7,7 @@
 # refuses to move a mount out of a shared parent): init says so, boots from
 # / as it is, and the files of / are all there, nothing left mounted.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
 need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
@@ -15,30 +16,20 @@ printf '[system]\ndata = /data\ndata_ephemeral = 1M\nservices = /services.d\n' >
 
 # start NAME PROPAGATION: init as PID 1 in new namespaces, chrooted into
 # $WORK/NAME/root on a tmpfs of that propagation; its console in
-# $WORK/NAME.log and the root's file list before boot in $WORK/NAME.before.
-# INIT_PID is init's PID here once it printed 'berth: ready'.
+# $WORK/NAME.log and the root's file list before boot in $WORK/NAME.before;
+# init_bg's INIT_PID and status.
 start() {
 	local m=$WORK/$1
 	mkdir -p "$m"
-	unshare --pid --mount --fork sh -c '
+	init_bg "$1" sh -c '
 		m=$1; mount -t tmpfs -o mode=0755 root "$m" || exit 1
 		mkdir -p "$m/root/sbin" "$m/root/proc" "$m/root/services.d" "$m/root/etc"
 		cp "$2" "$m/root/sbin/init" && cp "$3" "$m/root/berth.conf" || exit 1
 		echo marker > "$m/root/etc/marker"
 		mount --make-$4 "$m" || exit 1
 		(cd "$m/root" && find . | sort) > "$m.before"
-		exec chroot "$m/root" /sbin/init --config /berth.conf' _ "$m" "$INIT" "$WORK/berth.conf" "$2" \
-		< /dev/null > "$WORK/$1.log" 2>&1 &
-	BG=$!
-	INIT_PID=
-	for _ in $(seq 100); do
-		INIT_PID=$(pgrep -P "$BG" | head -1)
-		[ -n "$INIT_PID" ] && grep -q 'berth: ready' "$WORK/$1.log" && return 0
-		sleep 0.1
-	done
-	return 1
+		exec chroot "$m/root" /sbin/init --config /berth.conf' _ "$m" "$INIT" "$WORK/berth.conf" "$2"
 }
-stop() { kill -KILL "$INIT_PID" 2>/dev/null; wait "$BG" 2>/dev/null; }
 # the files of init's / now (its root: the bind, or the directory as it was)
 # (less what init mounted there itself)
 mine='^\./(proc|sys|dev|run|tmp|data)(/|$)'
@@ -59,7 +50,7 @@ if start bind private; then
 else
 	tap_fail "init boots chrooted into a directory (ready)" "$(cat "$WORK/bind.log")"
 fi
-stop
+init_end
 
 # 2. The move refused: init says so and boots from / as it is.
 if start shared shared; then
@@ -76,5 +67,5 @@ if start shared shared; then
 else
 	tap_fail "init boots when the root move fails (ready)" "$(cat "$WORK/shared.log")"
 fi
-stop
+init_end
 tap_done

@@ -3,14 +3,11 @@
 # (through the control socket, each one waited for) is what it was after the
 # first few. Prints the numbers: after boot, after 10 restarts, after 1,010.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 N=${RSS_RESTARTS:-1000}
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "PID 1 memory over restarts" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "PID 1 memory over restarts" || { tap_done; exit; }
+init_need "PID 1 memory over restarts" || { tap_done; exit; }
 mkdir -p "$WORK/services.d" "$WORK/out"
 printf '[service]\ncommand = /bin/sleep 1000\nstop_timeout = 1s\n' > "$WORK/services.d/sleeper.conf"
 cat > "$WORK/console.sh" <<SH
@@ -40,8 +37,7 @@ sleep 30
 SH
 chmod +x "$WORK/console.sh"
 printf '[system]\nservices = %s\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/services.d" "$WORK/data" "$WORK/console.sh" > "$WORK/berth.conf"
-timeout 600 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
+init_run init 600 "$INIT" --config "$WORK/berth.conf"
 boot=$(cat "$WORK/out/boot" 2>/dev/null) warm=$(cat "$WORK/out/warm" 2>/dev/null)
 after=$(cat "$WORK/out/after" 2>/dev/null) n=$(cat "$WORK/out/restarts" 2>/dev/null)
 [ "$n" = $((N + 10)) ] && tap_ok "the service was restarted $n times" ||

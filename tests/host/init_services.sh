@@ -6,13 +6,10 @@
 # as file:line while the others run, and shutdown in reverse order with
 # SIGKILL for a service that ignores its stop signal.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "services under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "services under init as PID 1" || { tap_done; exit; }
+init_need "services under init" || { tap_done; exit; }
 
 S=$WORK/services.d
 O=$WORK/out          # what services write; writable by nobody
@@ -84,18 +81,8 @@ setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps +dac_override --am
 $BIN/berthctl poweroff > $O/poweroff.txt 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat > "$WORK/berth.conf" <<CONF
-[system]
-hostname = svc-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
-rc=$?
+init_boot svc-test "$S" 90
+rc=$INIT_RC
 LOG=$WORK/init.log
 [ "$rc" = 130 ] && tap_ok "init ran and powered off (berthctl poweroff)" ||
 	tap_fail "init ran and powered off (berthctl poweroff)" "unshare exit $rc; log:"$'\n'"$(tail -20 "$LOG")"

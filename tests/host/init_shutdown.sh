@@ -6,13 +6,10 @@
 # retried, reported with its count, the directory detached, and init still
 # calls reboot(2) within CONFIG_INIT_SHUTDOWN_SYNC_MS.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "busy data directory at shutdown" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
-need_root "init as PID 1 in a pid namespace" || { tap_done; exit; }
+init_need "busy data directory at shutdown" || { tap_done; exit; }
 
 cat > "$WORK/busy.sh" <<SH
 #!/bin/sh
@@ -24,9 +21,8 @@ SH
 chmod +x "$WORK/busy.sh"
 printf '[system]\ndata = %s\ndata_ephemeral = 16M\nconsole_shell = %s\n' "$WORK/data" "$WORK/busy.sh" > "$WORK/berth.conf"
 t0=$SECONDS
-( timeout 90 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1; exit $? ) 2> /dev/null
-RC=$? secs=$((SECONDS - t0))
+init_run init 90 "$INIT" --config "$WORK/berth.conf"
+RC=$INIT_RC secs=$((SECONDS - t0))
 log=$WORK/init.log
 
 tap_check "the console shell mounted a filesystem below the data directory" grep -q mounted "$WORK/result"

@@ -7,16 +7,13 @@
 # up, restarts after the agent is killed, its last exit code (137), and its
 # memory as its cgroup's memory.current says where the memory controller is.
 . "$(dirname "$0")/../lib/env.sh"
+. "$TOP/tests/lib/init.sh"
 INIT=$BIN/init
 AGENT=$BUILD/examples/berth-agent-example
 
-if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then
-	tap_skip "agent under init" "CONFIG_INIT_CONSOLE_SHELL is off: the test runs its script as the console shell"
-	tap_done; exit
-fi
 if [ "${CONFIG_ENGINE:-}" != y ]; then tap_skip "agent under init" "CONFIG_ENGINE is off"; tap_done; exit; fi
 [ -x "$AGENT" ] || { tap_skip "agent under init" "$AGENT is not built (make agent-example)"; tap_done; exit; }
-need_root "agent under init as PID 1" || { tap_done; exit; }
+init_need "agent under init" || { tap_done; exit; }
 command -v curl >/dev/null || { tap_skip "agent under init" "curl is missing"; tap_done; exit; }
 
 S=$WORK/services.d O=$WORK/out
@@ -57,18 +54,8 @@ $BIN/berthctl services > $O/services.txt 2>&1
 $BIN/berthctl poweroff > /dev/null 2>&1
 sleep 30
 SH
-chmod +x "$WORK/console.sh"
-cat > "$WORK/berth.conf" <<CONF
-[system]
-hostname = agent-test
-services = $S
-data = $WORK/data
-data_ephemeral = 16M
-console_shell = $WORK/console.sh
-CONF
-timeout 120 unshare --pid --mount --uts --cgroup --fork "$INIT" --config "$WORK/berth.conf" \
-	< /dev/null > "$WORK/init.log" 2>&1
-rc=$?
+init_boot agent-test "$S" 120
+rc=$INIT_RC
 [ "$rc" = 130 ] && tap_ok "init ran the agent and berthd and powered off" ||
 	tap_fail "init ran the agent and berthd and powered off" "unshare exit $rc; log:"$'\n'"$(tail -20 "$WORK/init.log")"
 

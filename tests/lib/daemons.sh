@@ -6,7 +6,9 @@
 #                      short, because the shims' socket paths must fit),
 #                      D=$WORK/data, S=$R/engine.sock, PIDS=(); an EXIT trap
 #                      that stops everything and removes WORK and R
-#   free_port          a free TCP port on 127.0.0.1
+#   daemons_dirs DIR   the same variables with R=DIR, without the trap (for a
+#                      script with a clean-up of its own: the benches)
+#   free_port          a free TCP port on 127.0.0.1 (tests/lib/port.sh)
 #   daemons_users      berth-api (uid 100) and the groups berth (4242),
 #                      berth-api (4243) and berth-admin (4244), bound over
 #                      /etc/passwd and /etc/group in this mount namespace only
@@ -22,14 +24,17 @@
 #   stop_all           containers removed, daemons and shims stopped, the
 #                      mounts under D and R unmounted
 # Logs: $WORK/berthd.log, $WORK/apid.log.
-daemons_init() {
-	R=$(mktemp -d "/tmp/$1.XXXXXX")
+# shellcheck source=tests/lib/port.sh
+. "$TOP/tests/lib/port.sh"
+daemons_dirs() {
+	R=$1 D=$WORK/data S=$1/engine.sock
 	chmod 0711 "$R"		# berth-api passes through to engine.sock
-	D=$WORK/data S=$R/engine.sock
 	PIDS=()
+}
+daemons_init() {
+	daemons_dirs "$(mktemp -d "/tmp/$1.XXXXXX")"
 	trap 'stop_all; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$R"' EXIT
 }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 daemons_users() {
 	cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
 	sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"

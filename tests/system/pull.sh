@@ -10,7 +10,8 @@
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 . "$TOP/tests/lib/image.sh"
-export SSH_PORT=12252 API_PORT=12406
+. "$TOP/tests/lib/port.sh"
+export SSH_PORT=${SSH_PORT:-12252} API_PORT=${API_PORT:-12406}
 KEY=$BUILD/pki/ssh/id_ed25519
 
 if [ "${CONFIG_FETCH:-}" != y ]; then tap_skip "docker pull in the appliance" "CONFIG_FETCH is off"; tap_done; exit; fi
@@ -30,7 +31,7 @@ trap 'vm_stop >/dev/null 2>&1; [ -n "$REGPID" ] && kill "$REGPID" 2>/dev/null; r
 # --- the registry on the build machine's loopback
 "$TOP/tools/pki.sh" "$WORK/pki" --server-ip 10.0.2.2 >/dev/null 2>&1 ||
 	{ tap_fail "test PKI" "tools/pki.sh failed"; tap_done; exit; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 cat > "$WORK/reg.yml" <<EOF
 version: 0.1
 log: {level: error}

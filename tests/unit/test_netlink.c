@@ -242,5 +242,41 @@ static void kernel_links(void)
 	close(fd);
 }
 
+/* The IPv4 addresses of one link (a dump: not those of another link), and
+ * E2BIG when there are more than asked for. */
+static void kernel_addrs(void)
+{
+	struct berr e;
+	struct nl_msg m;
+	struct in_addr a[4];
+	int p[4], fd, br, n;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		UNIT_SKIP("no network namespace (needs root)");
+	fd = nl_open(&e);
+	CHECK(fd >= 0);
+	nl_build_bridge_add(&m, 1, "br-a");
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	br = nl_link_index(fd, "br-a", &e);
+	CHECK(br > 1);
+	CHECK_INT(nl_addr_list(fd, br, a, p, 4, &e), 0);
+	nl_build_addr(&m, 2, br, ip("10.1.2.3"), 24);
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	nl_build_addr(&m, 3, br, ip("10.9.0.1"), 16);
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	nl_build_addr(&m, 4, 1, ip("10.7.7.7"), 8);
+	CHECK_INT(nl_request(fd, &m, &e), 0);
+	n = nl_addr_list(fd, br, a, p, 4, &e);
+	CHECK_INT(n, 2);
+	for (int i = 0; i < n && i < 4; i++)
+		CHECK((a[i].s_addr == ip("10.1.2.3").s_addr && p[i] == 24) ||
+		      (a[i].s_addr == ip("10.9.0.1").s_addr && p[i] == 16));
+	CHECK(n != 2 || a[0].s_addr != a[1].s_addr);
+	CHECK_INT(nl_addr_list(fd, 1, a, p, 4, &e), 1); /* lo, down: 10.7.7.7 only */
+	CHECK_INT(nl_addr_list(fd, br, a, p, 1, &e), -1);
+	CHECK_INT(e.errnum, E2BIG);
+	close(fd);
+}
+
 UNIT_MAIN(UNIT(link_up), UNIT(address), UNIT(default_route), UNIT(links), UNIT(kernel_accepts_them),
-	  UNIT(kernel_links))
+	  UNIT(kernel_links), UNIT(kernel_addrs))
