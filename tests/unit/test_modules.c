@@ -226,6 +226,29 @@ static void times(const char *log, const char *file, long long *s, long long *t,
 		*t = atoll(p + strlen(pat));
 }
 
+/* modules_run over g with fake_load; the loaders' log into log. Returns
+ * modules_run's count of failures. */
+static int run_fake(const char *d, const struct mod_graph *g, int jobs, char *log, size_t size)
+{
+	char path[] = "/tmp/berth-modrun-XXXXXX";
+	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
+	struct fake f;
+	ssize_t n;
+	int failed;
+
+	f.fd = mkstemp(path);
+	CHECK(f.fd >= 0);
+	CHECK_INT(fcntl(f.fd, F_SETFL, O_APPEND), 0);
+	f.t0 = now_ms();
+	failed = modules_run(d, g, jobs, fake_load, &f, &lg);
+	n = pread(f.fd, log, size - 1, 0);
+	CHECK(n > 0);
+	log[n] = '\0';
+	close(f.fd);
+	unlink(path);
+	return failed;
+}
+
 /* The loaders: every file loaded by exactly one loader (two loading one
  * file at once made the kernel answer EAGAIN to one of them at boot),
  * each after everything it needs, independent ones at once; a failure
@@ -233,11 +256,8 @@ static void times(const char *log, const char *file, long long *s, long long *t,
 static void run_loads_each_file_once_after_its_needs(void)
 {
 	static struct mod_graph g;
-	char path[] = "/tmp/berth-modrun-XXXXXX", log[4096];
-	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
-	struct fake f;
+	char log[4096];
 	struct berr e;
-	ssize_t n;
 	long long s[2], t[2];
 	int starts;
 
@@ -247,17 +267,8 @@ static void run_loads_each_file_once_after_its_needs(void)
 	CHECK_INT(modules_graph_add(dep, "virtio_net", 10, &g, &e), 0);
 	CHECK_INT(modules_graph_add(dep, "virtio_rng", 10, &g, &e), 0);
 	CHECK_INT(g.n, 10);
-	f.fd = mkstemp(path);
-	CHECK(f.fd >= 0);
-	CHECK_INT(fcntl(f.fd, F_SETFL, O_APPEND), 0);
-	f.t0 = now_ms();
 	/* virtio_blk fails: nothing needs it, so only it counts */
-	CHECK_INT(modules_run(dep, &g, 8, fake_load, &f, &lg), 1);
-	n = pread(f.fd, log, sizeof log - 1, 0);
-	CHECK(n > 0);
-	log[n] = '\0';
-	close(f.fd);
-	unlink(path);
+	CHECK_INT(run_fake(dep, &g, 8, log, sizeof log), 1);
 	for (size_t i = 0; i < g.n; i++) {
 		char file[128];
 		long long si, ti;
@@ -287,24 +298,13 @@ static void run_skips_what_needs_a_failed_module(void)
 {
 	static const char d2[] = "kernel/drivers/block/virtio_blk.ko:\nx.ko: kernel/drivers/block/virtio_blk.ko\n";
 	static struct mod_graph g;
-	char path[] = "/tmp/berth-modrun-XXXXXX", log[1024];
-	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
-	struct fake f;
+	char log[1024];
 	struct berr e;
-	ssize_t n;
 
 	g.n = 0;
 	CHECK_INT(modules_graph_add(d2, "x", 1, &g, &e), 0);
 	CHECK_INT(g.n, 2);
-	f.fd = mkstemp(path);
-	CHECK(f.fd >= 0);
-	f.t0 = now_ms();
-	CHECK_INT(modules_run(d2, &g, 4, fake_load, &f, &lg), 2);
-	n = pread(f.fd, log, sizeof log - 1, 0);
-	CHECK(n > 0);
-	log[n] = '\0';
-	close(f.fd);
-	unlink(path);
+	CHECK_INT(run_fake(d2, &g, 4, log, sizeof log), 2);
 	CHECK(strstr(log, "S kernel/drivers/block/virtio_blk.ko"));
 	CHECK(!strstr(log, "S x.ko"));
 }
