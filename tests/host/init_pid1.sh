@@ -19,15 +19,20 @@ cat > "$WORK/orphans.sh" <<SH
 # Each subshell starts a sleeper and exits at once: the sleeper's parent is
 # gone before it ends, so it is reparented to PID 1 and must be reaped there.
 for i in \$(seq 100); do ( sleep 6 & ) ; done
-# Count the sleepers whose parent is PID 1 until all 100 are seen (a loaded
-# machine starts them slowly), for at most 5 s.
+# Count the sleepers ever seen with PID 1 as their parent (by pid: on a
+# loaded machine the last ones start after the first have ended) until all
+# 100 are seen, for at most 50 looks.
 count() { n=0; for s in /proc/[0-9]*/status; do
 	grep -q "^Name:.*sleep" \$s 2>/dev/null && grep -q "\$1" \$s 2>/dev/null && n=\$((n + 1))
 done; echo \$n; }
+reparented() { for s in /proc/[0-9]*/status; do
+	grep -q "^Name:.*sleep" \$s 2>/dev/null && grep -q '^PPid:[[:space:]]*1\$' \$s 2>/dev/null && echo \$s
+done; }
 tries=0 orphans=0
+: > $WORK/seen
 while [ \$orphans -lt 100 ] && [ \$tries -lt 50 ]; do
-	n=\$(count '^PPid:[[:space:]]*1\$')
-	[ \$n -gt \$orphans ] && orphans=\$n
+	reparented >> $WORK/seen
+	orphans=\$(sort -u $WORK/seen | wc -l)
 	sleep 0.1; tries=\$((tries + 1))
 done
 # Then wait until no sleeper is alive (at most 20 s), and look for zombies.
