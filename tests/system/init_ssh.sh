@@ -109,6 +109,23 @@ read -r -t 30 reply <&"${SESSION[0]}"
 	tap_ok "a session opened before 'berthctl restart dropbear' still answers after it" ||
 	tap_fail "a session survives 'berthctl restart dropbear'" "first '$line', listener $old -> $new, reply '$reply'"
 tap_check "the restarted listener accepts logins" wait_login 30
+
+# --- a host key generation cut short (a power cut at first boot) leaves
+# dropbearkey's files behind, its temporary one named after its pid, which
+# is the same at every boot: the next start makes the key on its first try
+exits() { tr -d '\r' < "$VM_DIR/console.log" | grep -c 'service dropbear: exited with 1'; }
+before=$(exits)
+old=$(svc_pid dropbear)
+vm_run 'k=/var/lib/berth/ssh/dropbear_ed25519_host_key; mv $k /run/old_host_key; l=$(cat /proc/sys/kernel/ns_last_pid); for i in $(seq $((l + 1)) $((l + 200))); do echo x > $k.new.tmp$i; done; echo x > $k.new; echo x > $k.new.pub' > /dev/null
+vm_run "berthctl restart dropbear" > /dev/null
+new=$(new_dropbear_pid "$old")
+if [ -n "$new" ] && [ "$new" != "$old" ] && wait_login 30 && [ "$(exits)" = "$before" ]; then
+	tap_ok "a new host key is made on the first try over a cut-short generation's files"
+else
+	tap_fail "a new host key is made on the first try over a cut-short generation's files" \
+		"listener $old -> $new; $(tr -d '\r' < "$VM_DIR/console.log" | grep dropbear | tail -4)"
+fi
+tap_check "and its files are gone" test "$(vm_run 'ls /var/lib/berth/ssh | grep -c new')" = 0
 exec {SESSION[1]}>&-
 kill "$SESSION_PID" 2>/dev/null; wait "$SESSION_PID" 2>/dev/null
 
