@@ -349,7 +349,9 @@ static pid_t seed_save_later(const char *dir, const struct logger *lg)
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	clg = *lg;
 	log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
-	if (getrandom(&b, 1, 0) == 1 && data_seed_save(dir, &e) == 0) {
+	if (getrandom(&b, 1, 0) != 1)
+		berr_sys(&e, "random seed: getrandom");
+	else if (data_seed_save(dir, &e) == 0) {
 		log_msg(&clg, LOG_INFO, "random seed: a fresh one written");
 		_exit(0);
 	}
