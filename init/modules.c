@@ -48,6 +48,21 @@ static int path_is_module(const char *p, size_t len, const char *name, size_t na
 	return 1;
 }
 
+/* The next blank-separated word of [*p, end): its start (length in *len),
+ * *p moved past it; NULL when none is left. */
+static const char *next_word(const char **p, const char *end, size_t *len)
+{
+	const char *s;
+
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	s = *p;
+	while (*p < end && **p != ' ' && **p != '\t')
+		(*p)++;
+	*len = (size_t)(*p - s);
+	return *len ? s : NULL;
+}
+
 static int plan_add(const char *dep, unsigned off, unsigned len, struct mod_ref *plan,
 		    size_t max, size_t *n, struct berr *e)
 {
@@ -80,21 +95,16 @@ int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_
 			size_t nd = 0;
 			const char *p = colon + 1;
 
-			while (p < eol) {
-				const char *s;
-				while (p < eol && (*p == ' ' || *p == '\t'))
-					p++;
-				s = p;
-				while (p < eol && *p != ' ' && *p != '\t')
-					p++;
-				if (p > s) {
-					if (nd == ARRAY_SIZE(deps))
-						return berr_set(e, E2BIG, "%.*s: more than %zu dependencies",
-								(int)name_len, name, ARRAY_SIZE(deps));
-					deps[nd].off = (unsigned)(s - dep);
-					deps[nd].len = (unsigned)(p - s);
-					nd++;
-				}
+			const char *s;
+			size_t wlen;
+
+			while ((s = next_word(&p, eol, &wlen))) {
+				if (nd == ARRAY_SIZE(deps))
+					return berr_set(e, E2BIG, "%.*s: more than %zu dependencies",
+							(int)name_len, name, ARRAY_SIZE(deps));
+				deps[nd].off = (unsigned)(s - dep);
+				deps[nd].len = (unsigned)wlen;
+				nd++;
 			}
 			while (nd-- > 0)
 				if (plan_add(dep, deps[nd].off, deps[nd].len, plan, max, n, e) < 0)
@@ -129,16 +139,12 @@ static int graph_needs(const char *dep, struct mod_graph *g, size_t i, struct be
 		if (!eol)
 			eol = line + strlen(line);
 		if ((size_t)(eol - line) > len && line[len] == ':' && memcmp(line, path, len) == 0) {
-			for (const char *p = line + len + 1; p < eol;) {
-				const char *s;
-				int j;
+			const char *p = line + len + 1, *s;
+			size_t n;
 
-				while (p < eol && (*p == ' ' || *p == '\t'))
-					p++;
-				s = p;
-				while (p < eol && *p != ' ' && *p != '\t')
-					p++;
-				j = p > s ? graph_find(dep, g, s, (size_t)(p - s)) : -1;
+			while ((s = next_word(&p, eol, &n))) {
+				int j = graph_find(dep, g, s, n);
+
 				if (j < 0 || (size_t)j >= i)
 					continue;
 				if (g->nneed[i] == MODULES_NEED_MAX)
