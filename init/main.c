@@ -151,14 +151,18 @@ int main(int argc, char **argv)
 		log_msg(&in.log, LOG_ERROR, "sethostname %s: %m", in.conf.hostname);
 
 	mods = boot_modules_start(&in);
-	/* While the loaders run: everything that needs no driver. */
+	/* While the loaders run: what needs no driver and makes no cgroup. */
 	sysctl_apply(&in.conf, &in.log);
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
 	net_loopback(&in);
+	boot_modules_wait(mods);
+	/* The services' cgroups only now: the first child cgroup turns on the
+	 * kernel's memcg and cpuset static keys (code patched while every CPU
+	 * runs), and done beside the loaders it hung qemu TCG guests for good
+	 * now and then (docs/init.md "Boot time"). */
 	if (!services_on_data(&in.conf))
 		svc_load(&in, in.conf.services_dir, 0);
-	boot_modules_wait(mods);
 
 	data_setup(&in);
 	if (services_on_data(&in.conf))

@@ -60,6 +60,14 @@ if [ "${CONFIG_INIT_MODULES_LOCK:-}" = y ]; then
 	grep -q 'rc=0' <<< "$out" && tap_fail "no module can be removed or loaded after that" "$out" ||
 		tap_ok "no module can be removed or loaded after that"
 fi
+# The services' cgroups are made once the boot set is in, never beside its
+# loaders: that pairing hung the emulated machine for good (init/main.c).
+boot=$(tr -d '\r' < "$VM_DIR/console.log" | sed -n '1,/berth: ready/p')
+lm=$(grep -n 'berth-init: info: modules: [0-9]* named loaded' <<< "$boot" | head -1 | cut -d: -f1)
+ls=$(grep -n 'berth-init: info: services: [0-9]* loaded from' <<< "$boot" | head -1 | cut -d: -f1)
+[ -n "$lm" ] && [ -n "$ls" ] && [ "$lm" -lt "$ls" ] &&
+	tap_ok "the services and their cgroups come after the boot modules (lines $lm, $ls)" ||
+	tap_fail "the services and their cgroups come after the boot modules" "$(grep -E 'modules: [0-9]* named|services: [0-9]* loaded' <<< "$boot")"
 for m in virtio_blk virtio_net virtio_pci virtio_rng evdev button softdog overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
 done
@@ -67,6 +75,8 @@ tap_check "the data disk is there (/sys/class/block/${VM_DATA_DEV#/dev/})" vm_ru
 tap_check "hostname is the configured one" test "$(vm_run hostname)" = "$(echo "$CONFIG_ROOTFS_HOSTNAME" | tr -d '"')"
 errs=$(grep -c 'berth-init: error' <(tr -d '\r' < "$VM_DIR/console.log"))
 [ "$errs" = 0 ] && tap_ok "init logged no errors while booting" || tap_fail "init logged no errors while booting" "$(grep 'berth-init: error' "$VM_DIR/console.log")"
+tap_check "the kernel reported no soft lockup or RCU stall" \
+	bash -c "! grep -qE 'soft lockup|rcu.*(stall|starved)' '$VM_DIR/console.log'"
 
 start=$(date +%s%3N)
 if vm_stop; then
