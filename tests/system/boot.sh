@@ -63,10 +63,10 @@ fi
 # The services' cgroups are made once the boot set is in, never beside its
 # loaders: that pairing hung the emulated machine for good (init/main.c).
 boot=$(tr -d '\r' < "$VM_DIR/console.log" | sed -n '1,/berth: ready/p')
-lm=$(grep -n 'berth-init: info: modules: [0-9]* named loaded' <<< "$boot" | head -1 | cut -d: -f1)
-ls=$(grep -n 'berth-init: info: services: [0-9]* loaded from' <<< "$boot" | head -1 | cut -d: -f1)
-[ -n "$lm" ] && [ -n "$ls" ] && [ "$lm" -lt "$ls" ] &&
-	tap_ok "the services and their cgroups come after the boot modules (lines $lm, $ls)" ||
+l_mod=$(grep -n 'berth-init: info: modules: [0-9]* named loaded' <<< "$boot" | head -1 | cut -d: -f1)
+l_svc=$(grep -n 'berth-init: info: services: [0-9]* loaded from' <<< "$boot" | head -1 | cut -d: -f1)
+[ -n "$l_mod" ] && [ -n "$l_svc" ] && [ "$l_mod" -lt "$l_svc" ] &&
+	tap_ok "the services and their cgroups come after the boot modules (lines $l_mod, $l_svc)" ||
 	tap_fail "the services and their cgroups come after the boot modules" "$(grep -E 'modules: [0-9]* named|services: [0-9]* loaded' <<< "$boot")"
 for m in virtio_blk virtio_net virtio_pci virtio_rng evdev button softdog overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
