@@ -163,7 +163,8 @@ int ctr_start(struct engine *eng, struct ctr *c, struct berr *e);
 /* Stop: sig (0: the container's StopSignal), then SIGKILL after t seconds
  * (t < 0: StopTimeout or CONFIG_ENGINE_STOP_TIMEOUT). 1 when not running. */
 int ctr_stop(struct engine *eng, struct ctr *c, int sig, int t, struct berr *e);
-/* Send sig: EBUSY-class -1 "… is not running" when it is not. */
+/* Send sig: EBUSY-class -1 "… is not running" when it is not; SIGKILL
+ * returns once the exit is recorded (ETIMEDOUT-class -1 after 10 s). */
 int ctr_kill(struct engine *eng, struct ctr *c, int sig, struct berr *e);
 /* Remove: force kills a running one; v removes its anonymous volumes. */
 int ctr_remove(struct engine *eng, struct ctr *c, int force, int v, struct berr *e);

@@ -95,8 +95,14 @@ int ctr_stop(struct engine *eng, struct ctr *c, int sig, int secs, struct berr *
 	return 0;
 }
 
+/* SIGKILL, as dockerd's kill, answers once the container has exited (its
+ * exit recorded, so an inspect right after sees it), at most KILL_WAIT_S;
+ * another signal answers when it is sent. */
 int ctr_kill(struct engine *eng, struct ctr *c, int sig, struct berr *e)
 {
+	uint64_t exits;
+	int done;
+
 	pthread_mutex_lock(&eng->mu);
 	if (c->rec.status != CTR_RUNNING) {
 		pthread_mutex_unlock(&eng->mu);
@@ -106,9 +112,18 @@ int ctr_kill(struct engine *eng, struct ctr *c, int sig, struct berr *e)
 		c->rec.stopped_by_user = 1;
 		ctr_save_locked(eng->ctrs, c, e);
 	}
+	exits = c->exits;
 	pthread_mutex_unlock(&eng->mu);
 	if (signal_shim(eng, c, sig, e) < 0)
 		return e->errnum == ESRCH ? berr_set(e, EBUSY, "container %s is not running", c->rec.id) : -1;
+	if (sig != SIGKILL)
+		return 0;
+	pthread_mutex_lock(&eng->mu);
+	done = wait_exit_locked(eng->ctrs, c, exits, engine_now_ns() + (int64_t)KILL_WAIT_S * 1000000000);
+	pthread_mutex_unlock(&eng->mu);
+	if (!done)
+		return berr_set(e, ETIMEDOUT, "container %s did not exit within %d seconds of SIGKILL", c->rec.id,
+				KILL_WAIT_S);
 	return 0;
 }
 

@@ -107,6 +107,13 @@ tap_check "kill of a stopped container: 409 is not running" grep -q "is not runn
 tap_check "docker start" test "$(docker start web 2>&1)" = web
 tap_check "docker kill" test "$(docker kill web 2>&1)" = web
 tap_check "after kill: exited 137" test "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" = "exited 137"
+# dockerd answers a SIGKILL kill once the exit is recorded: the inspect sent
+# right after it (one curl, no CLI start-up between) sees it exited
+docker start web >/dev/null
+out=$(c -o /dev/null -w '%{http_code}\n' -X POST http://x/containers/web/kill --next \
+	--unix-socket "$S" -s --max-time 20 http://x/containers/web/json | tr -d '\n')
+tap_check "kill (SIGKILL) answers once exited: an inspect right after says so" \
+	bash -c 'grep -q "^204{" <<<"$1" && grep -q "\"Status\":\"exited\"" <<<"$1" && grep -q "\"ExitCode\":137" <<<"$1"' _ "$out"
 docker start web >/dev/null
 p1=$(docker inspect -f '{{.State.Pid}}' web)
 tap_check "docker restart" test "$(docker restart -t 1 web 2>&1)" = web
