@@ -16,7 +16,7 @@
 #include "runtime/policy/create.h"
 #include "runtime/shim/client.h"
 
-#define KILL_WAIT_S 10       /* after SIGKILL, how long stop waits for the exit */
+#define KILL_WAIT_S 10       /* after SIGKILL, how long stop and kill wait for the exit */
 
 /* ---------------------------------------------------------- stop, kill */
 
@@ -37,6 +37,21 @@ static int wait_exit_locked(struct ctr_table *t, struct ctr *c, uint64_t exits, 
 	while (c->exits == exits && c->rec.status == CTR_RUNNING && !c->gone && engine_now_ns() < deadline)
 		ctr_cond_wait_until(t, deadline);
 	return c->exits != exits || c->rec.status != CTR_RUNNING;
+}
+
+/* After SIGKILL: the exit recorded since `exits`, or an error after
+ * KILL_WAIT_S (stop and kill both answer only then). */
+static int wait_killed(struct engine *eng, struct ctr *c, uint64_t exits, struct berr *e)
+{
+	int done;
+
+	pthread_mutex_lock(&eng->mu);
+	done = wait_exit_locked(eng->ctrs, c, exits, engine_now_ns() + (int64_t)KILL_WAIT_S * 1000000000);
+	pthread_mutex_unlock(&eng->mu);
+	if (!done)
+		return berr_set(e, ETIMEDOUT, "container %s did not exit within %d seconds of SIGKILL", c->rec.id,
+				KILL_WAIT_S);
+	return 0;
 }
 
 int ctr_stop(struct engine *eng, struct ctr *c, int sig, int secs, struct berr *e)
@@ -86,13 +101,7 @@ int ctr_stop(struct engine *eng, struct ctr *c, int sig, int secs, struct berr *
 		return 0;
 	if (signal_shim(eng, c, SIGKILL, e) < 0 && e->errnum != ESRCH)
 		log_msg(&eng->log, LOG_WARN, "container %.12s: SIGKILL: %s", c->rec.id, e->msg);
-	pthread_mutex_lock(&eng->mu);
-	done = wait_exit_locked(t, c, exits, engine_now_ns() + (int64_t)KILL_WAIT_S * 1000000000);
-	pthread_mutex_unlock(&eng->mu);
-	if (!done)
-		return berr_set(e, ETIMEDOUT, "container %s did not exit within %d seconds of SIGKILL", c->rec.id,
-				KILL_WAIT_S);
-	return 0;
+	return wait_killed(eng, c, exits, e);
 }
 
 /* SIGKILL, as dockerd's kill, answers once the container has exited (its
@@ -101,7 +110,6 @@ int ctr_stop(struct engine *eng, struct ctr *c, int sig, int secs, struct berr *
 int ctr_kill(struct engine *eng, struct ctr *c, int sig, struct berr *e)
 {
 	uint64_t exits;
-	int done;
 
 	pthread_mutex_lock(&eng->mu);
 	if (c->rec.status != CTR_RUNNING) {
@@ -118,13 +126,7 @@ int ctr_kill(struct engine *eng, struct ctr *c, int sig, struct berr *e)
 		return e->errnum == ESRCH ? berr_set(e, EBUSY, "container %s is not running", c->rec.id) : -1;
 	if (sig != SIGKILL)
 		return 0;
-	pthread_mutex_lock(&eng->mu);
-	done = wait_exit_locked(eng->ctrs, c, exits, engine_now_ns() + (int64_t)KILL_WAIT_S * 1000000000);
-	pthread_mutex_unlock(&eng->mu);
-	if (!done)
-		return berr_set(e, ETIMEDOUT, "container %s did not exit within %d seconds of SIGKILL", c->rec.id,
-				KILL_WAIT_S);
-	return 0;
+	return wait_killed(eng, c, exits, e);
 }
 
 /* ------------------------------------------------------------- remove */
