@@ -14,7 +14,8 @@ if [ -z "${API_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare > /dev/null;
 	API_NS=1 exec unshare -m -n --propagation private "$0" "$@"
 fi
 . "$(dirname "$0")/../lib/env.sh"
-. "$TOP/tests/lib/port.sh"
+# shellcheck source=tests/lib/daemons.sh
+. "$TOP/tests/lib/daemons.sh" # port.sh too
 command -v python3 > /dev/null || { tap_skip "berthctl update" "no python3"; tap_done; exit; }
 sock=$WORK/engine.sock
 cat > "$WORK/srv.py" <<'PY'
@@ -91,12 +92,7 @@ R=$(mktemp -d /tmp/dB.XXXXXX)
 chmod 0711 "$R"
 APID=
 trap '[ -n "$APID" ] && kill "$APID" 2>/dev/null; wait 2>/dev/null; rm -rf "$R"' EXIT
-cp /etc/passwd "$WORK/passwd"; cp /etc/group "$WORK/group"
-sed -i '/^berth-api:/d; /^[^:]*:[^:]*:100:/d' "$WORK/passwd"
-echo "berth-api:x:100:4243::/nonexistent:/sbin/nologin" >> "$WORK/passwd"
-sed -i '/^berth:/d; /^berth-api:/d; /^berth-admin:/d' "$WORK/group"
-printf 'berth:x:4242:berth-api\nberth-api:x:4243:\nberth-admin:x:4244:\n' >> "$WORK/group"
-mount --bind "$WORK/passwd" /etc/passwd && mount --bind "$WORK/group" /etc/group || tls_skip "cannot bind /etc/passwd"
+daemons_users || tls_skip "cannot bind /etc/passwd"
 PKI=$WORK/pki
 pki_dev "$PKI" 2> "$WORK/pki.log" || { tap_fail "tools/pki.sh" "$(cat "$WORK/pki.log")"; tap_done; exit; }
 PORT=$(free_port)
@@ -113,9 +109,8 @@ log_dir = $R/log
 audit_log = $WORK/audit/api.log
 data_dir = $WORK
 EOF
-"$BIN/berth-apid" --config "$WORK/berth.conf" 2>> "$WORK/apid.log" &
-APID=$!
-for _ in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && break; sleep 0.1; done
+PIDS=()
+start_apid "$PORT"
 kill -0 "$APID" 2> /dev/null || { tap_fail "berth-apid starts" "$(cat "$WORK/apid.log")"; tap_done; exit; }
 # tserve MODE: the stand-in, reachable by berth-apid after its privilege drop
 tserve() { serve "$1"; chmod 0666 "$sock"; }
