@@ -201,6 +201,25 @@ static void kernel_accepts_them(void)
 	CHECK(strstr(e.msg, "interface nosuch0"));
 }
 
+/* A new network namespace (skipped without one), a netlink socket in it
+ * (*fd) and a bridge NAME made through it: the bridge's index. */
+static int ns_bridge(const char *name, int *fd)
+{
+	struct berr e;
+	struct nl_msg m;
+	int br;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		UNIT_SKIP("no network namespace (needs root)");
+	*fd = nl_open(&e);
+	CHECK(*fd >= 0);
+	nl_build_bridge_add(&m, 1, name);
+	CHECK_INT(nl_request(*fd, &m, &e), 0);
+	br = nl_link_index(*fd, name, &e);
+	CHECK(br > 1);
+	return br;
+}
+
 /* A bridge and a veth into it, the index by name, a delete (both ends go). */
 static void kernel_links(void)
 {
@@ -209,15 +228,9 @@ static void kernel_links(void)
 	char kind[16];
 	int fd, br, v;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		UNIT_SKIP("no network namespace (needs root)");
-	fd = nl_open(&e);
-	CHECK(fd >= 0);
+	br = ns_bridge("br-t", &fd);
 	nl_build_bridge_add(&m, 1, "br-t");
-	CHECK_INT(nl_request(fd, &m, &e), 0);
 	CHECK_INT(nl_request(fd, &m, &e), 0); /* EEXIST: there already */
-	br = nl_link_index(fd, "br-t", &e);
-	CHECK(br > 1);
 	CHECK_INT(nl_link_kind(fd, "br-t", kind, sizeof kind, &e), br);
 	CHECK_STR(kind, "bridge");
 	CHECK_INT(nl_link_kind(fd, "lo", kind, sizeof kind, &e), 1);
@@ -251,14 +264,7 @@ static void kernel_addrs(void)
 	struct in_addr a[4];
 	int p[4], fd, br, n;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		UNIT_SKIP("no network namespace (needs root)");
-	fd = nl_open(&e);
-	CHECK(fd >= 0);
-	nl_build_bridge_add(&m, 1, "br-a");
-	CHECK_INT(nl_request(fd, &m, &e), 0);
-	br = nl_link_index(fd, "br-a", &e);
-	CHECK(br > 1);
+	br = ns_bridge("br-a", &fd);
 	CHECK_INT(nl_addr_list(fd, br, a, p, 4, &e), 0);
 	nl_build_addr(&m, 2, br, ip("10.1.2.3"), 24);
 	CHECK_INT(nl_request(fd, &m, &e), 0);
