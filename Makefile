@@ -164,7 +164,7 @@ help:
 	@echo "  check                unit, host and system tests (check-unit, check-host, check-system)"
 	@echo "  check-system-uefi    the system tests booting the disk image through OVMF (not in check)"
 	@echo "  check-pc             pc-x86_64's disk image (build/pc) booted as a PC: NVMe, e1000e (not in check)"
-	@echo "  bench                benchmarks under bench/ (bench-boot)"
+	@echo "  bench                benchmarks under bench/ (bench-boot; bench-boot-soak N=… counts hung boots)"
 	@echo "  image                build/images/{vmlinuz,initramfs{,-dev}.cpio.lz4,data.img} and sizes"
 	@echo "  disk                 build/images/berth.img (+ .bmap): the GPT disk image for hosts, UEFI, A/B slots (docs/disk.md); DEV=1: berth-dev.img"
 	@echo "  run-disk             boot a copy of the disk image through UEFI firmware (OVMF) on this terminal; DISK_SIZE=2G"

@@ -4,6 +4,10 @@
 N ?= 5
 bench-boot: image
 	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(QEMU_ENV) $(TOP)/bench/boot $(N)
+# bench/boot --soak: N boots, counting hung ones (SOAK_HOGS=K busy host loops).
+.PHONY: bench-boot-soak
+bench-boot-soak: image
+	$(Q)BERTH_TOP=$(TOP) BERTH_BUILD=$(O) $(QEMU_ENV) $(TOP)/bench/boot --soak $(N)
 # bench/launch: berth-run against crun and runc (needs root, crun, runc).
 bench-launch: bins $(O)/host/seccomp_gen
 	$(Q)BERTH_BUILD=$(O) $(TOP)/bench/launch/run.sh
