@@ -1,8 +1,11 @@
 /* modules.c — modules.dep resolution and finit_module loading. */
 #include "init/modules.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +21,9 @@
 #include "lib/util.h"
 
 #define MODULES_DEP_MAX (64 * 1024) /* the image has only the board's modules */
+#define MODULES_ALIAS_MAX (128 * 1024) /* and only their PCI aliases */
+#define MODULES_PCI_MAX (16 * 1024)    /* the machine's PCI modaliases, one per line */
+#define MODALIAS_MAX 256
 
 /* Module names compare with '-' and '_' as one character. */
 static int name_char(char c)
@@ -349,6 +355,139 @@ int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_lo
 	return s.failed;
 }
 
+/* Copy line [p, end) (up to '\n' or a blank) to out as a string; 0 when it
+ * does not fit. *p moves past the line. */
+static size_t take_word(const char **p, const char *end, char *out, size_t size)
+{
+	const char *s = *p;
+	size_t n;
+
+	while (*p < end && **p != '\n' && **p != ' ' && **p != '\t')
+		(*p)++;
+	n = (size_t)(*p - s);
+	if (n + 1 > size)
+		return 0;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
+/* Does any line of devs match the pattern? Its literal start (up to the
+ * first wildcard: vendor and device for most drivers) is compared first,
+ * which spares most fnmatch calls. */
+static int pci_any_matches(const char *pattern, const char *devs)
+{
+	const char *p = devs, *end = devs + strlen(devs);
+	size_t lit = strcspn(pattern, "*?[\\");
+	char dev[MODALIAS_MAX];
+
+	while (p < end) {
+		if (strncmp(p, pattern, lit) == 0 && take_word(&p, end, dev, sizeof dev) &&
+		    fnmatch(pattern, dev, 0) == 0)
+			return 1;
+		while (p < end && *p++ != '\n')
+			;
+	}
+	return 0;
+}
+
+int modules_pci_absent(const char *alias, const char *devs, const char *name, size_t name_len)
+{
+	const char *p = alias, *end = alias + strlen(alias);
+	char pattern[MODALIAS_MAX];
+	int has = 0;
+
+	while (p < end) {
+		const char *line = p, *pat, *mod;
+		size_t len, i;
+
+		while (p < end && *p != '\n')
+			p++;
+		if (p < end)
+			p++;
+		if (strncmp(line, "alias pci:", 10) != 0)
+			continue;
+		pat = mod = line + 6;
+		while (mod < p && *mod != ' ' && *mod != '\t' && *mod != '\n')
+			mod++;
+		len = (size_t)(mod - pat);
+		while (mod < p && (*mod == ' ' || *mod == '\t'))
+			mod++;
+		for (i = 0; i < name_len && mod + i < p && name_char(mod[i]) == name_char(name[i]); i++)
+			;
+		if (i != name_len || (mod + i < p && mod[i] != '\n' && mod[i] != ' ' && mod[i] != '\t'))
+			continue; /* another module's line */
+		if (len + 1 > sizeof pattern)
+			return 0; /* too long to judge: load it */
+		memcpy(pattern, pat, len);
+		pattern[len] = '\0';
+		has = 1;
+		if (pci_any_matches(pattern, devs))
+			return 0;
+	}
+	return has;
+}
+
+int modules_pci_devices(const char *dir, char *buf, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	if (size == 0) {
+		closedir(d);
+		return -1;
+	}
+	buf[0] = '\0';
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], m[MODALIAS_MAX];
+		struct berr e;
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/modalias", dir, de->d_name);
+		len = fs_read(path, m, sizeof m, &e);
+		if (len <= 0)
+			continue;
+		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == '\0'))
+			len--;
+		if (n + (size_t)len + 2 > size) {
+			rc = -1;
+			break;
+		}
+		memcpy(buf + n, m, (size_t)len);
+		n += (size_t)len;
+		buf[n++] = '\n';
+		buf[n] = '\0';
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The image's modules.alias (its PCI lines) into alias, and the machine's
+ * PCI devices into devs; 0 when both could be read (then a module can be
+ * judged absent), -1 when not (every module is loaded, as before). */
+static int read_pci(const char *dir, char *alias, size_t alias_size, char *devs, size_t devs_size,
+		    const struct logger *lg)
+{
+	char path[352];
+	struct berr e;
+
+	snprintf(path, sizeof path, "%s/modules.alias", dir);
+	if (fs_read(path, alias, alias_size, &e) < 0) {
+		if (e.errnum != ENOENT)
+			log_msg(lg, LOG_WARN, "modules: %s: every module loaded, present hardware or not", e.msg);
+		return -1;
+	}
+	if (modules_pci_devices("/sys/bus/pci/devices", devs, devs_size) < 0)
+		return -1;
+	return 0;
+}
+
 /* Where modules_load's files are, and its logger. */
 struct load_where {
 	const struct logger *lg;
@@ -365,15 +504,16 @@ static int load_file(void *ctx, const char *rel, size_t len)
 
 int modules_load(const char *names, const char *set, const struct logger *lg)
 {
-	char dep[MODULES_DEP_MAX];
+	char dep[MODULES_DEP_MAX], alias[MODULES_ALIAS_MAX], devs[MODULES_PCI_MAX], skipped[256] = "";
 	struct load_where where = { .lg = lg };
 	struct mod_graph g = { .n = 0 };
-	int named = 0, failed = 0;
+	int named = 0, failed = 0, nskipped = 0, pci;
 	long long t0 = log_boottime_ns();
 	const char *p = names;
 
 	if (read_dep(dep, sizeof dep, where.dir, sizeof where.dir, lg) < 0)
 		return 1;
+	pci = read_pci(where.dir, alias, sizeof alias, devs, sizeof devs, lg) == 0;
 	while (*p) {
 		const char *n;
 		struct berr e;
@@ -385,12 +525,22 @@ int modules_load(const char *names, const char *set, const struct logger *lg)
 			p++;
 		if (p == n)
 			continue;
+		if (pci && modules_pci_absent(alias, devs, n, (size_t)(p - n))) {
+			size_t k = strlen(skipped);
+
+			snprintf(skipped + k, sizeof skipped - k, "%s%.*s", k ? " " : "", (int)(p - n), n);
+			nskipped++;
+			continue;
+		}
 		named++;
 		if (modules_graph_add(dep, n, (size_t)(p - n), &g, &e) < 0) {
 			log_err(lg, &e);
 			failed++;
 		}
 	}
+	if (nskipped)
+		log_msg(lg, LOG_INFO, "modules: %s%s%d not loaded, no PCI device here for them: %s",
+			set ? set : "", set ? ": " : "", nskipped, skipped);
 	failed += modules_run(dep, &g, CONFIG_INIT_MODULES_JOBS, load_file, &where, lg);
 	log_msg(lg, failed ? LOG_WARN : LOG_INFO, "modules: %s%s%d named loaded, %d failed, in %lld ms",
 		set ? set : "", set ? ": " : "", named, failed, (log_boottime_ns() - t0) / 1000000LL);

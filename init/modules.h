@@ -56,6 +56,19 @@ typedef int modules_load_fn(void *ctx, const char *rel, size_t len);
 int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_load_fn *load,
 		void *ctx, const struct logger *lg);
 
+/* Does module `name` drive PCI hardware of which the machine has none?
+ * alias: modules.alias text (only its "alias pci:PATTERN MODULE" lines
+ * count); devs: the PCI devices' modaliases, one per line
+ * ("pci:v00008086d000010D3sv…"), matched as kmod does (fnmatch). 1: the
+ * module has PCI aliases and none matches; 0: one matches, or it has none
+ * (a filesystem, a virtio driver), or a pattern is too long to judge. */
+int modules_pci_absent(const char *alias, const char *devs, const char *name, size_t name_len);
+
+/* The modaliases of the PCI devices under dir ("/sys/bus/pci/devices"),
+ * one per line, into buf. -1 when the directory cannot be read or buf is
+ * too small: then nothing counts as absent. */
+int modules_pci_devices(const char *dir, char *buf, size_t size);
+
 /* Load every module named in `names` (space-separated) from the running
  * kernel's /lib/modules/<release>/ with finit_module(2): each module file
  * once, in a forked loader of its own (at most CONFIG_INIT_MODULES_JOBS at
@@ -65,8 +78,11 @@ int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_lo
  * loader is done. Modules already loaded or built in count as loaded; a
  * load another process has under way is waited for. Failures are logged
  * per module (a module whose dependency failed is not tried) and the rest
- * still loaded; returns how many failed. The closing line says
- * "modules: SET: N named loaded, …" (set NULL: no "SET: ", the boot set). */
+ * still loaded; returns how many failed. A module that drives PCI
+ * hardware the machine does not have (modules_pci_absent, with the image's
+ * modules.alias) is not loaded; one line names those. The closing line says
+ * "modules: SET: N named loaded, …" (set NULL: no "SET: ", the boot set;
+ * N: the named ones not skipped so). */
 int modules_load(const char *names, const char *set, const struct logger *lg);
 
 /* modules_load in a forked child, without waiting for it; the child exits

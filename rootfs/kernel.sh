@@ -46,6 +46,10 @@ for f in $files; do
 done
 cp "$full/modules.builtin" "$full/modules.builtin.modinfo" "$full/modules.order" "$dst/"
 depmod -b "$OUT" "$REL" || { echo "kernel: depmod on the module subset failed" >&2; exit 111; }
-# init needs only modules.dep; the rest of depmod's output stays out of the image.
-find "$dst" -maxdepth 1 -name 'modules.*' ! -name modules.dep -delete
+# init needs modules.dep, and of modules.alias only the PCI lines: a module
+# with PCI aliases is loaded only when one matches a device the machine has
+# (init/modules.c). The rest of depmod's output stays out of the image.
+grep '^alias pci:' "$dst/modules.alias" > "$dst/modules.alias.pci" || :
+mv "$dst/modules.alias.pci" "$dst/modules.alias"
+find "$dst" -maxdepth 1 -name 'modules.*' ! -name modules.dep ! -name modules.alias -delete
 echo "  KMOD    $(echo "$files" | wc -w) module files ($(du -sk "$dst" | cut -f1) KiB) for $REL"

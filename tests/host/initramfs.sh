@@ -30,7 +30,8 @@ tap_check "/etc/berth/berth.conf is in the image" grep -qx 'etc/berth/berth.conf
 bad_owner=$(awk '$3 != "root" || $4 != "root"' "$list" | head -3)
 [ -z "$bad_owner" ] && tap_ok "every entry is owned by root:root" || tap_fail "every entry is owned by root:root" "$bad_owner"
 
-(cd "$WORK" && unpack "$img" | cpio -id --quiet 'etc/berth/berth.conf' 'lib/modules/*/modules.dep' 2>/dev/null)
+(cd "$WORK" && unpack "$img" | cpio -id --quiet 'etc/berth/berth.conf' 'lib/modules/*/modules.dep' \
+	'lib/modules/*/modules.alias' 2>/dev/null)
 dep=$(ls "$WORK"/lib/modules/*/modules.dep 2>/dev/null | head -1)
 if [ -n "$dep" ]; then
 	rel=$(basename "$(dirname "$dep")")
@@ -40,6 +41,12 @@ if [ -n "$dep" ]; then
 	done
 	[ -z "$missing" ] && tap_ok "every module modules.dep names is in the image" ||
 		tap_fail "every module modules.dep names is in the image" "missing:$missing"
+	# init skips a PCI driver whose hardware is absent: the image keeps the
+	# PCI lines of modules.alias, and only those
+	alias=$(dirname "$dep")/modules.alias
+	[ -f "$alias" ] && ! grep -qv '^alias pci:[^ ]* [a-z0-9_]*$' "$alias" &&
+		tap_ok "modules.alias is in the image, its PCI lines only ($(wc -l < "$alias"))" ||
+		tap_fail "modules.alias is in the image, its PCI lines only" "$(head -3 "$alias" 2>&1)"
 	bdir=$TOP/board/$(echo "$CONFIG_BOARD_NAME" | tr -d '"')
 	for m in $(sed 's/#.*//' "$bdir/modules" $(ls "$bdir/modules.after" "$bdir/modules.late" 2>/dev/null)); do
 		pat=$(echo "$m" | sed 's/[-_]/[-_]/g')

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -309,8 +310,79 @@ static void run_skips_what_needs_a_failed_module(void)
 	CHECK(!strstr(log, "S x.ko"));
 }
 
+/* PCI lines of a modules.alias as depmod writes them (file2alias's
+ * patterns: by vendor and device, and by class for ahci and nvme). */
+static const char alias[] =
+	"alias pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci\n"
+	"alias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n"
+	"alias pci:v00008086d000015B8sv*sd*bc*sc*i* e1000e\n"
+	"alias pci:v00008086d00001592sv*sd*bc*sc*i* ice\n"
+	"alias pci:v*d*sv*sd*bc01sc06i01* ahci\n"
+	"alias pci:v*d*sv*sd*bc01sc08i02* nvme\n"
+	"alias fs-ext4 ext4\n"
+	"alias virtio:d00000001v* virtio_net\n";
+
+/* A q35 guest with an e1000e and a virtio disk, as sysfs gives them. */
+static const char devs[] =
+	"pci:v00008086d000029C0sv00001AF4sd00001100bc06sc00i00\n"
+	"pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00\n"
+	"pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01\n"
+	"pci:v00001AF4d00001042sv00001AF4sd00001100bc01sc00i00\n";
+
+static void pci_driver_without_its_device_is_absent(void)
+{
+	CHECK_INT(modules_pci_absent(alias, devs, "e1000e", 6), 0);     /* by device id */
+	CHECK_INT(modules_pci_absent(alias, devs, "ice", 3), 1);        /* no such NIC */
+	CHECK_INT(modules_pci_absent(alias, devs, "ahci", 4), 0);       /* by class */
+	CHECK_INT(modules_pci_absent(alias, devs, "nvme", 4), 1);
+	CHECK_INT(modules_pci_absent(alias, devs, "virtio-pci", 10), 0); /* '-' is '_' */
+	CHECK_INT(modules_pci_absent(alias, devs, "virtio_p", 8), 0);    /* no prefix match: no alias */
+	/* no PCI alias: a filesystem, a driver of another bus */
+	CHECK_INT(modules_pci_absent(alias, devs, "ext4", 4), 0);
+	CHECK_INT(modules_pci_absent(alias, devs, "virtio_net", 10), 0);
+	/* no PCI device at all */
+	CHECK_INT(modules_pci_absent(alias, "", "e1000e", 6), 1);
+	CHECK_INT(modules_pci_absent("", devs, "e1000e", 6), 0);
+}
+
+/* A pattern too long to copy is not judged: the module loads. */
+static void overlong_pattern_means_load(void)
+{
+	char a[600];
+
+	snprintf(a, sizeof a, "alias pci:v%0400dd* big\n", 0);
+	CHECK_INT(modules_pci_absent(a, devs, "big", 3), 0);
+}
+
+/* The devices' modaliases from a sysfs-like tree; what cannot be read in
+ * full gives -1 (nothing is then absent). */
+static void pci_devices_from_sysfs(void)
+{
+	char dir[] = "/tmp/berth-pci-XXXXXX", p[256], buf[512], small[40];
+	FILE *f;
+
+	CHECK(mkdtemp(dir));
+	snprintf(p, sizeof p, "%s/0000:00:02.0", dir);
+	CHECK_INT(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/0000:00:02.0/modalias", dir);
+	CHECK((f = fopen(p, "w")) != NULL);
+	fputs("pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00\n", f);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/0000:00:03.0", dir); /* no modalias: skipped */
+	CHECK_INT(mkdir(p, 0755), 0);
+	CHECK_INT(modules_pci_devices(dir, buf, sizeof buf), 0);
+	CHECK_STR(buf, "pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00\n");
+	CHECK_INT(modules_pci_absent(alias, buf, "e1000e", 6), 0);
+	CHECK_INT(modules_pci_devices(dir, small, sizeof small), -1);
+	CHECK_INT(modules_pci_devices("/nonexistent/pci", buf, sizeof buf), -1);
+	snprintf(p, sizeof p, "rm -r %s", dir);
+	CHECK(system(p) == 0);
+}
+
 UNIT_MAIN(UNIT(dependencies_come_first_last_listed_first), UNIT(shared_dependencies_load_once),
 	  UNIT(dash_and_underscore_are_the_same), UNIT(name_must_match_whole_file_name),
 	  UNIT(unknown_module_is_enoent_with_its_name), UNIT(plan_limit_is_an_error),
 	  UNIT(graph_has_each_file_once_with_its_needs), UNIT(graph_of_a_cycle_has_no_wait_for_later_entries),
-	  UNIT(run_loads_each_file_once_after_its_needs), UNIT(run_skips_what_needs_a_failed_module))
+	  UNIT(run_loads_each_file_once_after_its_needs), UNIT(run_skips_what_needs_a_failed_module),
+	  UNIT(pci_driver_without_its_device_is_absent), UNIT(overlong_pattern_means_load),
+	  UNIT(pci_devices_from_sysfs))
