@@ -355,23 +355,6 @@ int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_lo
 	return s.failed;
 }
 
-/* Copy line [p, end) (up to '\n' or a blank) to out as a string; 0 when it
- * does not fit. *p moves past the line. */
-static size_t take_word(const char **p, const char *end, char *out, size_t size)
-{
-	const char *s = *p;
-	size_t n;
-
-	while (*p < end && **p != '\n' && **p != ' ' && **p != '\t')
-		(*p)++;
-	n = (size_t)(*p - s);
-	if (n + 1 > size)
-		return 0;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return n;
-}
-
 /* Does any line of devs match the pattern? Its literal start (up to the
  * first wildcard: vendor and device for most drivers) is compared first,
  * which spares most fnmatch calls. */
@@ -382,11 +365,20 @@ static int pci_any_matches(const char *pattern, const char *devs)
 	char dev[MODALIAS_MAX];
 
 	while (p < end) {
-		if (strncmp(p, pattern, lit) == 0 && take_word(&p, end, dev, sizeof dev) &&
-		    fnmatch(pattern, dev, 0) == 0)
+		const char *line = p;
+		size_t n;
+
+		while (p < end && *p != '\n')
+			p++;
+		n = (size_t)(p - line);
+		if (p < end)
+			p++;
+		if (n >= sizeof dev || n < lit || memcmp(line, pattern, lit) != 0)
+			continue;
+		memcpy(dev, line, n);
+		dev[n] = '\0';
+		if (fnmatch(pattern, dev, 0) == 0)
 			return 1;
-		while (p < end && *p++ != '\n')
-			;
 	}
 	return 0;
 }
@@ -398,29 +390,29 @@ int modules_pci_absent(const char *alias, const char *devs, const char *name, si
 	int has = 0;
 
 	while (p < end) {
-		const char *line = p, *pat, *mod;
-		size_t len, i;
+		const char *line = p, *eol, *q, *pat, *mod;
+		size_t plen, mlen, i;
 
 		while (p < end && *p != '\n')
 			p++;
+		eol = p;
 		if (p < end)
 			p++;
 		if (strncmp(line, "alias pci:", 10) != 0)
 			continue;
-		pat = mod = line + 6;
-		while (mod < p && *mod != ' ' && *mod != '\t' && *mod != '\n')
-			mod++;
-		len = (size_t)(mod - pat);
-		while (mod < p && (*mod == ' ' || *mod == '\t'))
-			mod++;
-		for (i = 0; i < name_len && mod + i < p && name_char(mod[i]) == name_char(name[i]); i++)
+		q = line + 6;
+		pat = next_word(&q, eol, &plen);
+		mod = next_word(&q, eol, &mlen);
+		if (!pat || !mod || mlen != name_len)
+			continue;
+		for (i = 0; i < name_len && name_char(mod[i]) == name_char(name[i]); i++)
 			;
-		if (i != name_len || (mod + i < p && mod[i] != '\n' && mod[i] != ' ' && mod[i] != '\t'))
+		if (i != name_len)
 			continue; /* another module's line */
-		if (len + 1 > sizeof pattern)
+		if (plen + 1 > sizeof pattern)
 			return 0; /* too long to judge: load it */
-		memcpy(pattern, pat, len);
-		pattern[len] = '\0';
+		memcpy(pattern, pat, plen);
+		pattern[plen] = '\0';
 		has = 1;
 		if (pci_any_matches(pattern, devs))
 			return 0;
