@@ -443,6 +443,10 @@ int modules_pci_devices(const char *dir, char *buf, size_t size)
 			continue;
 		snprintf(path, sizeof path, "%s/%s/modalias", dir, de->d_name);
 		len = fs_read(path, m, sizeof m, &e);
+		if (len < 0 && e.errnum != ENOENT) {
+			rc = -1; /* a device not known: none may be judged absent */
+			break;
+		}
 		if (len <= 0)
 			continue;
 		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == '\0'))

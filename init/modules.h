@@ -65,8 +65,9 @@ int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_lo
 int modules_pci_absent(const char *alias, const char *devs, const char *name, size_t name_len);
 
 /* The modaliases of the PCI devices under dir ("/sys/bus/pci/devices"),
- * one per line, into buf. -1 when the directory cannot be read or buf is
- * too small: then nothing counts as absent. */
+ * one per line, into buf (a device without one is left out). -1 when the
+ * directory or a device's modalias cannot be read, or buf is too small:
+ * then nothing counts as absent. */
 int modules_pci_devices(const char *dir, char *buf, size_t size);
 
 /* Load every module named in `names` (space-separated) from the running
