@@ -119,8 +119,9 @@ static int console_token(struct svc *s, long long now)
 }
 
 /* "[stamp] NAME: text" on the console, through PID 1's non-blocking
- * descriptor (dropped and counted when the console does not take it). */
-static void to_console(const struct logger *lg, const struct svc *s, long long now, const char *text)
+ * descriptor (dropped and counted when the console does not take it:
+ * then -1). */
+static int to_console(const struct logger *lg, const struct svc *s, long long now, const char *text)
 {
 	char out[LOG_LINE_MAX];
 	int n = lg->stamp ? log_format_stamp(out, sizeof out, now) : 0;
@@ -129,7 +130,7 @@ static void to_console(const struct logger *lg, const struct svc *s, long long n
 	if (n > (int)sizeof out - 2)
 		n = (int)sizeof out - 2;
 	out[n++] = '\n';
-	log_write(lg, out, (size_t)n);
+	return log_write(lg, out, (size_t)n);
 }
 
 static void mirror_line(const struct logger *lg, struct svc *s)
@@ -143,14 +144,18 @@ static void mirror_line(const struct logger *lg, struct svc *s)
 		if (!console_token(s, now)) {
 			s->con_skipped++; /* the log file has it */
 		} else {
+			/* the count is kept until the console took the report: one
+			 * said while it was stopped would be lost, and the next
+			 * only due SKIP_REPORT_NS later */
 			if (s->con_skipped && now - s->con_said_ns >= SKIP_REPORT_NS) {
 				snprintf(said, sizeof said, "%lu lines kept off the console (rate limit); "
 					 "all are in " SVC_LOG_DIR, s->con_skipped);
-				to_console(lg, s, now, said);
-				s->con_skipped = 0;
-				s->con_said_ns = now;
+				if (to_console(lg, s, now, said) == 0) {
+					s->con_skipped = 0;
+					s->con_said_ns = now;
+				}
 			}
-			to_console(lg, s, now, s->line); /* the line as the service wrote it */
+			(void)to_console(lg, s, now, s->line); /* the line as the service wrote it */
 		}
 	}
 	s->line_len = 0;
