@@ -56,7 +56,12 @@ img_layer big big.tar
 IMG_LAYER_COMP=zstd IMG_ZSTD_OPTS=-19 img_oci zb zb:1 big.tar
 img_pack zb zb.tar
 refused "zstd bomb (ratio)" "zstd bomb: expands more than 100 times" --gzip-ratio-max 100 <zb.tar
-refused "zstd bomb (size)" "larger than|more than 4194304 bytes" --layer-max-bytes $((4 << 20)) <zb.tar
+# The size limit alone: with the default ratio (1000) the blob (8 MiB from
+# 351 bytes) is also a ratio bomb, and which of the two refusals came
+# first (berth-image's decompression or berth-unpack's tar header) varied
+# from run to run (1 in 6 here).
+refused "zstd bomb (size)" "larger than|more than 4194304 bytes" --gzip-ratio-max 1000000 \
+	--layer-max-bytes $((4 << 20)) <zb.tar
 # a frame declaring a 512 MiB window (--long=29 from a pipe: size unknown)
 IMG_LAYER_COMP=zstd IMG_ZSTD_OPTS=--long=29 img_oci zw zw:1 big.tar
 img_pack zw zw.tar
