@@ -41,8 +41,9 @@ bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' <<< "$dh")
 	tap_fail "berth-dhcpc has no CAP_NET_RAW" "$dh"
 [ "$(sed -n 2,3p <<< "$dh" | tr '\n' ' ')" = "8388608 2 " ] && tap_ok "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" ||
 	tap_fail "berth-dhcpc's cgroup: memory.max 8M, pids.max 2" "$dh"
-tap_check "berthctl status: the data partition is mounted" \
-	test "$(vm_run 'berthctl status')" = "data mounted: $VM_DATA_DEV on /var/lib/berth"
+st=$(vm_run 'berthctl status')
+[ "$st" = "data mounted: $VM_DATA_DEV on /var/lib/berth" ] && tap_ok "berthctl status: the data partition is mounted" ||
+	tap_fail "berthctl status: the data partition is mounted" "berthctl status said: $st"
 tap_check "a random seed is kept on the data partition" test "$(vm_run 'stat -c %s /var/lib/berth/random-seed')" = 512
 token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 vm_run "echo $token > /var/lib/berth/survivor" >/dev/null
