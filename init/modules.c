@@ -31,11 +31,20 @@ static int name_char(char c)
 	return c == '-' ? '_' : c;
 }
 
+/* Are a and b (len bytes each) the same module name? */
+static int same_name(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && name_char(a[i]) == name_char(b[i]); i++)
+		;
+	return i == len;
+}
+
 /* Does the file path p[0..len) name module `name`? ("x/y/virtio_blk.ko") */
 static int path_is_module(const char *p, size_t len, const char *name, size_t name_len)
 {
 	const char *base = p, *end = p + len, *dot;
-	size_t i;
 
 	for (const char *q = p; q < end; q++)
 		if (*q == '/')
@@ -48,10 +57,7 @@ static int path_is_module(const char *p, size_t len, const char *name, size_t na
 		}
 	if (!dot || (size_t)(dot - base) != name_len)
 		return 0;
-	for (i = 0; i < name_len; i++)
-		if (name_char(base[i]) != name_char(name[i]))
-			return 0;
-	return 1;
+	return same_name(base, name, name_len);
 }
 
 /* The next blank-separated word of [*p, end): its start (length in *len),
@@ -391,7 +397,7 @@ int modules_pci_absent(const char *alias, const char *devs, const char *name, si
 
 	while (p < end) {
 		const char *line = p, *eol, *q, *pat, *mod;
-		size_t plen, mlen, i;
+		size_t plen, mlen;
 
 		while (p < end && *p != '\n')
 			p++;
@@ -403,11 +409,7 @@ int modules_pci_absent(const char *alias, const char *devs, const char *name, si
 		q = line + 6;
 		pat = next_word(&q, eol, &plen);
 		mod = next_word(&q, eol, &mlen);
-		if (!pat || !mod || mlen != name_len)
-			continue;
-		for (i = 0; i < name_len && name_char(mod[i]) == name_char(name[i]); i++)
-			;
-		if (i != name_len)
+		if (!pat || !mod || mlen != name_len || !same_name(mod, name, name_len))
 			continue; /* another module's line */
 		if (plen + 1 > sizeof pattern)
 			return 0; /* too long to judge: load it */
