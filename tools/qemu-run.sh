@@ -46,13 +46,20 @@ STOP_WAIT=${STOP_WAIT:-20}
 now_ms() { date +%s%3N; }
 
 # Is PID a live qemu? A killed qemu may linger as a zombie (kill -0 still
-# succeeds) and a stale pid file may name an unrelated process by now.
+# succeeds), or still be tearing down its guest's memory for a while after
+# SIGKILL (exiting, or the signal still pending: it will never read a FIFO
+# again), and a stale pid file may name an unrelated process by now.
 qemu_alive() {
-	local stat comm
+	local stat comm pnd
+	local -a f
 	kill -0 "$1" 2>/dev/null || return 1
 	{ read -r stat < "/proc/$1/stat" && read -r comm < "/proc/$1/comm"; } 2>/dev/null || return 1
-	stat=${stat##*) }
-	case ${stat%% *} in Z|X|x) return 1 ;; esac
+	read -r -a f <<< "${stat##*) }"
+	case ${f[0]} in Z|X|x) return 1 ;; esac
+	(( (f[6] & 0x4) == 0 )) || return 1 # PF_EXITING
+	while read -r pnd; do # SigPnd, ShdPnd: SIGKILL is bit 9
+		(( (16#${pnd##*[[:space:]]} & 0x100) == 0 )) || return 1
+	done < <(grep -E '^(SigPnd|ShdPnd):' "/proc/$1/status" 2>/dev/null)
 	[[ $comm == *qemu* ]]
 }
 

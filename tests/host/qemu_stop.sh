@@ -1,9 +1,10 @@
 #!/bin/bash
 # qemu_stop.sh — tools/qemu-run.sh never blocks on a FIFO whose reader (qemu)
 # is gone: `make stop` after qemu was killed (it may linger as a zombie, so
-# kill -0 still succeeds), after qemu hangs without reading its console, and
-# `send` to a dead VM each return within a bound with a clear message. No
-# qemu is started: a copy of sleep named qemu-system-fake stands in for it.
+# kill -0 still succeeds, or still be exiting with SIGKILL pending), after
+# qemu hangs without reading its console, and `send` to a dead VM each
+# return within a bound with a clear message. No qemu is started: a copy of
+# sleep named qemu-system-fake stands in for it.
 . "$(dirname "$0")/../lib/env.sh"
 RUN=$TOP/tools/qemu-run.sh
 FAKE=$WORK/qemu-system-fake
@@ -48,7 +49,30 @@ timed "$RUN" stop "$WORK/gone"
 [ "$RC" = 0 ] && [ "$SECS" -le 10 ] && grep -q 'is not running any more' <<< "$OUT" &&
 	tap_ok "stop with a stale pid file returns at once" || tap_fail "stop with a stale pid file returns at once" "exit $RC after ${SECS}s: $OUT"
 
-# 3. qemu alive but reading neither its console nor its monitor.
+# 3. qemu killed but not gone yet: a real qemu tears down its guest's memory
+# for a while after SIGKILL (seen in CI: `stop` right after `kill -9` took
+# the live path). A stand-in frozen by the v1 freezer keeps SIGKILL pending
+# for as long as the test needs.
+fz=/sys/fs/cgroup/freezer
+if [ -w "$fz/cgroup.procs" ] 2>/dev/null && mkdir "$fz/berth-qemu-stop-$$" 2>/dev/null; then
+	"$FAKE" 120 &
+	dying=$!
+	echo "$dying" > "$fz/berth-qemu-stop-$$/cgroup.procs"
+	echo FROZEN > "$fz/berth-qemu-stop-$$/freezer.state"
+	kill -9 "$dying"
+	mkvm "$WORK/dying" "$dying"
+	timed env FIFO_TIMEOUT=2 "$RUN" stop "$WORK/dying"
+	[ "$RC" = 0 ] && [ "$SECS" -le 10 ] && grep -q 'is not running any more' <<< "$OUT" &&
+		tap_ok "stop right after qemu was killed (still exiting) says so in ${SECS}s" ||
+		tap_fail "stop right after qemu was killed (still exiting) says it is not running" "exit $RC after ${SECS}s: $OUT"
+	echo THAWED > "$fz/berth-qemu-stop-$$/freezer.state"
+	wait "$dying" 2>/dev/null
+	rmdir "$fz/berth-qemu-stop-$$"
+else
+	tap_skip "stop right after qemu was killed (still exiting)" "no writable cgroup v1 freezer at $fz to hold a killed process"
+fi
+
+# 4. qemu alive but reading neither its console nor its monitor.
 "$FAKE" 120 &
 hung=$!
 mkvm "$WORK/hung" "$hung"
