@@ -13,6 +13,8 @@
 #                                   is already gone
 #   tools/qemu-run.sh send DIR TEXT type TEXT and a newline on its console
 #   tools/qemu-run.sh monitor DIR CMD  send CMD to qemu's monitor
+#   tools/qemu-run.sh running DIR   exit 0 when DIR's qemu runs, 1 when it is
+#                                   gone, a zombie or exiting after SIGKILL
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
 # or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS; OVMF_SECBOOT=1 for a Secure Boot
@@ -33,7 +35,7 @@
 #             send/monitor found no running qemu, 100 usage, 111 qemu could not start.
 set -euo pipefail
 
-usage() { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
+usage() { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
 [ $# -ge 1 ] || usage
 mode=$1
 SSH_PORT=${SSH_PORT:-2222}
@@ -221,6 +223,10 @@ bg)
 	ms=$(( $(now_ms) - start ))
 	echo "$ms" > "$dir/ready.ms"
 	echo "  QEMU    ready $ms ms after launch: $(grep -m1 'berth: ready' "$dir/console.log" | tr -d '\r')"
+	;;
+running)
+	[ $# = 2 ] || usage
+	dir_qemu "$2" > /dev/null
 	;;
 send|monitor)
 	[ $# = 3 ] || usage

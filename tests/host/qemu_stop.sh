@@ -61,6 +61,8 @@ if [ -w "$fz/cgroup.procs" ] 2>/dev/null && mkdir "$fz/berth-qemu-stop-$$" 2>/de
 	echo FROZEN > "$fz/berth-qemu-stop-$$/freezer.state"
 	kill -9 "$dying"
 	mkvm "$WORK/dying" "$dying"
+	"$RUN" running "$WORK/dying" && tap_fail "running: a killed, exiting qemu is not running" "exit 0" ||
+		tap_ok "running: a killed, exiting qemu is not running"
 	timed env FIFO_TIMEOUT=2 "$RUN" stop "$WORK/dying"
 	[ "$RC" = 0 ] && [ "$SECS" -le 10 ] && grep -q 'is not running any more' <<< "$OUT" &&
 		tap_ok "stop right after qemu was killed (still exiting) says so in ${SECS}s" ||
@@ -76,6 +78,7 @@ fi
 "$FAKE" 120 &
 hung=$!
 mkvm "$WORK/hung" "$hung"
+tap_check "running: a live qemu is running" "$RUN" running "$WORK/hung"
 timed env FIFO_TIMEOUT=1 STOP_WAIT=2 "$RUN" stop "$WORK/hung"
 [ "$RC" = 0 ] && [ "$SECS" -le 20 ] && ! kill -0 "$hung" 2>/dev/null &&
 	tap_ok "stop of a qemu that reads nothing ends it in ${SECS}s" ||

@@ -105,15 +105,9 @@ vm_run() {
 	return "$status"
 }
 # Every FIFO write goes through qemu-run.sh (a timeout on each open); every
-# wait for qemu is bounded and sees a killed, unreaped qemu as gone.
-vm_alive() {
-	local pid stat comm
-	pid=$(cat "$VM_DIR/qemu.pid" 2>/dev/null) || return 1
-	{ read -r stat < "/proc/$pid/stat" && read -r comm < "/proc/$pid/comm"; } 2>/dev/null || return 1
-	stat=${stat##*) }
-	case ${stat%% *} in Z|X|x) return 1 ;; esac
-	[[ $comm == *qemu* ]]
-}
+# wait for qemu is bounded and sees a killed qemu (unreaped, or still
+# exiting) as gone: qemu-run.sh running decides.
+vm_alive() { "$TOP/tools/qemu-run.sh" running "$VM_DIR"; }
 vm_wait_exit() {
 	local end=$((SECONDS + $1))
 	while vm_alive; do
