@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #define BATCH_MAX 4096
@@ -294,19 +293,28 @@ static void build(struct batch *b, const char *bridge, uint32_t subnet, int pref
 	end(b, h);
 }
 
-/* Read acknowledgements until every message that asked has one; the first
- * error names its message. */
+/* Read the acknowledgements; the first error names its message. The
+ * kernel handles the batch inside sendto() and queues every answer before
+ * it returns, so what is not queued now never comes: a refusal of the
+ * whole batch (no CAP_NET_ADMIN, nf_tables absent and not loadable, out of
+ * memory) is one error for the batch's first message and nothing else. */
 static int collect(int fd, const struct batch *b, struct berr *e)
 {
 	_Alignas(4) unsigned char buf[8192];
 	int acks = 0, failed = 0;
 
 	while (acks < b->acks) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 		struct nlmsghdr *h = (struct nlmsghdr *)buf;
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (failed)
+				break;
+			return berr_set(e, 0, "nf_tables: the kernel answered %d of the batch's %d messages", acks,
+					b->acks);
+		}
 		if (n < 0)
 			return berr_sys(e, "nf_tables: netlink receive");
 		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
@@ -330,7 +338,6 @@ static int collect(int fd, const struct batch *b, struct berr *e)
 int net_nft_apply(const char *bridge, uint32_t subnet, int prefix, struct berr *e)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 10 };
 	struct batch bb, *b = &bb;
 	int fd, rc = -1;
 
@@ -340,8 +347,7 @@ int net_nft_apply(const char *bridge, uint32_t subnet, int prefix, struct berr *
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	if (fd < 0)
 		return berr_sys(e, "nf_tables: netlink socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		berr_sys(e, "nf_tables: netlink socket");
 		goto out;
 	}

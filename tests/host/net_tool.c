@@ -2,6 +2,7 @@
  * calls, one per run):
  *
  *   net_tool [-o KEY=VALUE]... bridge-up
+ *   net_tool [-o KEY=VALUE]... nft                         the nf_tables table alone
  *   net_tool [-o KEY=VALUE]... up DATA_ROOT RUN_DIR ID     prints ADDR/PREFIX GW IFNAME
  *   net_tool [-o KEY=VALUE]... down DATA_ROOT RUN_DIR ID
  *   net_tool [-o KEY=VALUE]... files DIR HOSTNAME [ADDR] [dns=A|search=D|host=N:A|domain=D]...
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "runtime/net/net.h"
+#include "runtime/net/nft.h"
 
 struct up_job {
 	const struct net_conf *c;
@@ -173,6 +175,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (!strcmp(argv[i], "bridge-up")) {
 		rc = net_bridge_up(&c, &e);
+	} else if (!strcmp(argv[i], "nft") && argc - i == 1) {
+		rc = net_nft_apply(c.bridge, c.subnet, c.prefix, &e);
 	} else if (!strcmp(argv[i], "up") && argc - i == 4) {
 		rc = up(&c, argv + i + 1, &l, &e);
 		if (rc == 0) {
