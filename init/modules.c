@@ -75,6 +75,20 @@ static const char *next_word(const char **p, const char *end, size_t *len)
 	return *len ? s : NULL;
 }
 
+/* The next line of the NUL-terminated text at *p: its start (length in
+ * *len, without the newline), *p moved past it; NULL at the end. */
+static const char *next_line(const char **p, size_t *len)
+{
+	const char *s = *p, *eol;
+
+	if (!*s)
+		return NULL;
+	eol = strchrnul(s, '\n');
+	*len = (size_t)(eol - s);
+	*p = *eol ? eol + 1 : eol;
+	return s;
+}
+
 static int plan_add(const char *dep, unsigned off, unsigned len, struct mod_ref *plan,
 		    size_t max, size_t *n, struct berr *e)
 {
@@ -92,15 +106,13 @@ static int plan_add(const char *dep, unsigned off, unsigned len, struct mod_ref 
 int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_ref *plan,
 		 size_t max, size_t *n, struct berr *e)
 {
-	const char *line = dep;
+	const char *at = dep, *line;
+	size_t n_line;
 
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-		const char *colon;
+	while ((line = next_line(&at, &n_line))) {
+		const char *eol = line + n_line;
+		const char *colon = memchr(line, ':', n_line);
 
-		if (!eol)
-			eol = line + strlen(line);
-		colon = memchr(line, ':', (size_t)(eol - line));
 		if (colon && path_is_module(line, (size_t)(colon - line), name, name_len)) {
 			/* Dependencies, last listed first, then the module itself. */
 			struct mod_ref deps[64];
@@ -123,7 +135,6 @@ int modules_plan(const char *dep, const char *name, size_t name_len, struct mod_
 					return -1;
 			return plan_add(dep, (unsigned)(line - dep), (unsigned)(colon - line), plan, max, n, e);
 		}
-		line = *eol ? eol + 1 : eol;
 	}
 	return berr_set(e, ENOENT, "module %.*s: not in modules.dep", (int)name_len, name);
 }
@@ -141,16 +152,14 @@ static int graph_find(const char *dep, const struct mod_graph *g, const char *p,
  * earlier in the plan. */
 static int graph_needs(const char *dep, struct mod_graph *g, size_t i, struct berr *e)
 {
-	const char *path = dep + g->mod[i].off, *line = dep;
-	size_t len = g->mod[i].len;
+	const char *path = dep + g->mod[i].off, *at = dep, *line;
+	size_t len = g->mod[i].len, n_line;
 
 	g->nneed[i] = 0;
-	while (*line) {
-		const char *eol = strchr(line, '\n');
+	while ((line = next_line(&at, &n_line))) {
+		const char *eol = line + n_line;
 
-		if (!eol)
-			eol = line + strlen(line);
-		if ((size_t)(eol - line) > len && line[len] == ':' && memcmp(line, path, len) == 0) {
+		if (n_line > len && line[len] == ':' && memcmp(line, path, len) == 0) {
 			const char *p = line + len + 1, *s;
 			size_t n;
 
@@ -166,7 +175,6 @@ static int graph_needs(const char *dep, struct mod_graph *g, size_t i, struct be
 			}
 			return 0;
 		}
-		line = *eol ? eol + 1 : eol;
 	}
 	return 0;
 }
@@ -366,19 +374,11 @@ int modules_run(const char *dep, const struct mod_graph *g, int jobs, modules_lo
  * which spares most fnmatch calls. */
 static int pci_any_matches(const char *pattern, const char *devs)
 {
-	const char *p = devs, *end = devs + strlen(devs);
-	size_t lit = strcspn(pattern, "*?[\\");
+	const char *p = devs, *line;
+	size_t lit = strcspn(pattern, "*?[\\"), n;
 	char dev[MODALIAS_MAX];
 
-	while (p < end) {
-		const char *line = p;
-		size_t n;
-
-		while (p < end && *p != '\n')
-			p++;
-		n = (size_t)(p - line);
-		if (p < end)
-			p++;
+	while ((line = next_line(&p, &n))) {
 		if (n >= sizeof dev || n < lit || memcmp(line, pattern, lit) != 0)
 			continue;
 		memcpy(dev, line, n);
@@ -391,19 +391,15 @@ static int pci_any_matches(const char *pattern, const char *devs)
 
 int modules_pci_absent(const char *alias, const char *devs, const char *name, size_t name_len)
 {
-	const char *p = alias, *end = alias + strlen(alias);
+	const char *p = alias, *line;
 	char pattern[MODALIAS_MAX];
+	size_t n;
 	int has = 0;
 
-	while (p < end) {
-		const char *line = p, *eol, *q, *pat, *mod;
+	while ((line = next_line(&p, &n))) {
+		const char *eol = line + n, *q, *pat, *mod;
 		size_t plen, mlen;
 
-		while (p < end && *p != '\n')
-			p++;
-		eol = p;
-		if (p < end)
-			p++;
 		if (strncmp(line, "alias pci:", 10) != 0)
 			continue;
 		q = line + 6;
