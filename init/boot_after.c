@@ -47,6 +47,9 @@ int boot_after_reaped(struct init *in, pid_t pid)
 		after_set_done(in);
 	} else {
 		in->mod_late_pid = 0;
+		/* an input driver may be among the late ones too */
+		if (IS_ENABLED(CONFIG_INIT_POWER_BUTTON) && !in->stopping)
+			power_scan_now(in);
 	}
 	lock_when_done(in);
 	return 1;

@@ -143,7 +143,5 @@ int power_init(struct init *in, struct berr *e)
 
 void power_scan_now(struct init *in)
 {
-	if (!evloop_timer_armed(&in->loop, in->power.timer))
-		return; /* a button is open already */
 	evloop_timer_arm_in(&in->loop, in->power.timer, 0);
 }

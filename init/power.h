@@ -23,8 +23,9 @@
  * in the loop's first step, after boot). */
 int power_init(struct init *in, struct berr *e);
 
-/* Scan /dev/input now rather than at the next rescan (the input modules
- * were just loaded), unless a button is open already. */
+/* Scan /dev/input now (the input modules were just loaded), also when a
+ * device is open already: the first scan may have found only a keyboard
+ * with a power key, before the ACPI power button's driver was in. */
 void power_scan_now(struct init *in);
 
 /* Does this EV_KEY bitmap (from EVIOCGBIT(EV_KEY, len)) have KEY_POWER? */

@@ -3,10 +3,41 @@
 # cloud's "stop" do: the ACPI power button) makes PID 1 power off in order:
 # `shutdown: poweroff` on the console, qemu exits, and the data filesystem
 # is clean afterwards (e2fsck -n, no journal left to recover).
+# The first boot (with -kernel) makes likely the order that lost the button
+# once in 10 boots of bench/boot: PID 1's first scan finds the AT keyboard
+# (built in, with a power key) and opens it, and the ACPI "Power Button"
+# comes later. PID 1 skipped every later scan while a device was open, so
+# the press was lost and qemu was quit 20 s later. Here evdev is in the
+# boot set and `button` the last of the late modules (loaded some 0.5 s
+# after ready, the first scan some 0.05–0.3 s after it), through berth.conf
+# in an appended cpio (the kernel unpacks both archives).
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 export SSH_PORT=12242 API_PORT=12396
-vm_start power; rc=$?
+# keyboard_first: $WORK/initrd, the image with evdev moved to the boot set
+keyboard_first() {
+	local x=$WORK/extra
+	command -v cpio > /dev/null && command -v lz4 > /dev/null && [[ ${INITRD:-} == *.lz4 ]] || return 1
+	mkdir -p "$x/etc/berth"
+	lz4 -dc "$INITRD" | (cd "$WORK" && cpio -i --quiet --to-stdout etc/berth/berth.conf) |
+		sed -e 's/^modules = .*/& evdev/' -e '/^modules_after = /s/ button evdev\b//' \
+			-e 's/^modules_late = .*/& button/' > "$x/etc/berth/berth.conf"
+	grep -q '^modules = .* evdev$' "$x/etc/berth/berth.conf" &&
+		grep -q '^modules_late = .* button$' "$x/etc/berth/berth.conf" &&
+		! grep -qE '^modules_after = .*(button|evdev)' "$x/etc/berth/berth.conf" || return 1
+	# (the image uncompressed: the kernel's lz4 decoder takes no trailing archive)
+	lz4 -dc "$INITRD" > "$WORK/initrd" &&
+		(cd "$x" && find . -type f | cpio -o -H newc -R 0:0 --quiet) >> "$WORK/initrd"
+}
+forced=
+if vm_uefi; then
+	tap_skip "keyboard first, power button after ready" "booted by UEFI from the disk image: no initramfs to append to"
+elif keyboard_first; then
+	forced=1
+else
+	tap_skip "keyboard first, power button after ready" "no cpio or lz4, or not an lz4 initramfs whose modules_after names 'button evdev'"
+fi
+if [ -n "$forced" ]; then INITRD=$WORK/initrd vm_start power; else vm_start power; fi; rc=$?
 if [ $rc = 2 ]; then
 	tap_skip "power button powers off" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
 	tap_done; exit
@@ -18,8 +49,18 @@ if [ "${CONFIG_INIT_POWER_BUTTON:-}" != y ]; then
 fi
 # /dev/input is scanned at once when the modules after ready (button,
 # evdev) are in.
-for _ in $(seq 600); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q 'modules: late: ' "$VM_DIR/console.log" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
 tap_check "PID 1 watches an input device with KEY_POWER" grep -q 'power button: watching /dev/input/event' "$VM_DIR/console.log"
+if [ -n "$forced" ]; then
+	# The first scan's keyboard, watched before the late set was in.
+	tr -d '\r' < "$VM_DIR/console.log" | sed -n '1,/modules: late: /p' > "$WORK/before"
+	tap_check "a device (the keyboard) was watched before the late set with button was in" grep -q 'power button: watching' "$WORK/before"
+	sleep 1 # the scan at the late set's end
+	names=$(vm_run 'for f in /proc/1/fd/*; do l=$(readlink $f); case $l in /dev/input/event*) cat /sys/class/input/${l##*/}/device/name;; esac; done')
+	grep -qx 'Power Button' <<< "$names" && tap_ok "after the late set PID 1 has the ACPI Power Button open too" ||
+		tap_fail "after the late set PID 1 has the ACPI Power Button open too" "open: $names"
+fi
 # While the VM is up (no VM of its own for this): PID 1 writes the serial
 # console through a descriptor of its own, O_NONBLOCK (04000 in fdinfo's
 # octal flags), so a console stopped by flow control cannot block it.
@@ -62,7 +103,9 @@ else
 	if [ $rc != 0 ]; then
 		tap_fail "the production image boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"
 	else
-		for _ in $(seq 100); do grep -q 'power button: watching' "$VM_DIR/console.log" && break; sleep 0.1; done
+		# a press before the after set is in and scanned is lost (docs/init.md)
+		for _ in $(seq 600); do grep -q 'modules: after ready: ' "$VM_DIR/console.log" && break; sleep 0.1; done
+		sleep 1
 		out=$("$TOP/tools/qemu-run.sh" stop "$VM_DIR" 2>&1)
 		log=$(tr -d '\r' < "$VM_DIR/console.log")
 		if ! grep -q 'quitting qemu' <<< "$out" && grep -q 'reboot: Power down' <<< "$log"; then
