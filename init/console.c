@@ -44,8 +44,10 @@ void console_log_open(struct init *in)
 		fd = open("/dev/console", flags);
 	if (fd < 0)
 		fd = open("/proc/self/fd/2", flags); /* a pipe or a pty: its own description */
-	if (fd >= 0)
+	if (fd >= 0) {
 		in->log.fd = fd;
+		log_queue_init(&in->log, &in->console_queue);
+	}
 }
 
 void console_setup(struct init *in)

@@ -26,6 +26,7 @@
 
 #define SHELL_RESPAWN_MS 1000
 #define SIGNAL_POLL_MS 100 /* without a signalfd: how often signals and children are looked at */
+#define CONSOLE_RETRY_MS 50 /* while the console holds queued lines back */
 
 /* Every callback gets the loop; the loop is a member of struct init. */
 static struct init *init_of(struct evloop *l)
@@ -283,6 +284,14 @@ void loop_console_shell(struct init *in)
 
 /* ---- setup and the loop itself ---- */
 
+/* The console took no more: try again a little later (CONSOLE_RETRY_MS). */
+static void on_log_due(struct evloop *l, int id, void *arg)
+{
+	(void)arg;
+	if (log_flush(&init_of(l)->log))
+		evloop_timer_arm_in(l, id, CONSOLE_RETRY_MS);
+}
+
 static int timers_init(struct init *in, struct berr *e)
 {
 	struct evloop *l = &in->loop;
@@ -290,6 +299,7 @@ static int timers_init(struct init *in, struct berr *e)
 	if ((in->t_svc = evloop_timer_new(l, on_svc_due, NULL, e)) < 0 ||
 	    (in->t_shell = evloop_timer_new(l, on_shell_due, NULL, e)) < 0 ||
 	    (in->t_client = evloop_timer_new(l, on_client_deadline, NULL, e)) < 0 ||
+	    (in->t_log = evloop_timer_new(l, on_log_due, NULL, e)) < 0 ||
 	    (in->sd.timer = evloop_timer_new(l, on_shutdown_due, NULL, e)) < 0)
 		return -1;
 	return 0;
@@ -338,6 +348,8 @@ void loop_run(struct init *in)
 
 	for (;;) {
 		svc_timer_sync(in);
+		if (in->console_queue.len && !evloop_timer_armed(&in->loop, in->t_log))
+			evloop_timer_arm_in(&in->loop, in->t_log, CONSOLE_RETRY_MS);
 		if (evloop_step(&in->loop, in->sigfd < 0 ? SIGNAL_POLL_MS : -1, &e) < 0) {
 			log_err(&in->log, &e);
 			sleep(1); /* never spin, never exit */

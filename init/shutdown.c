@@ -23,6 +23,7 @@
 #define KILL_ALL_WAIT_MS 1000
 #define RETRY_MARGIN_MS 1000     /* busy unmounts are retried until this before the deadline */
 #define REBOOT_RETRIES 3         /* after a failed reboot(2), one a second */
+#define CONSOLE_DRAIN_MS 250      /* before reboot(2), for the queued console lines */
 
 static const struct {
 	const char *name;
@@ -187,6 +188,7 @@ static void finish(struct init *in)
 		ms_since(in->sd.t0_ns));
 	if (IS_ENABLED(CONFIG_INIT_WATCHDOG))
 		watchdog_before_reboot(in);
+	log_drain(&in->log, CONSOLE_DRAIN_MS); /* the last lines, a bounded wait */
 	reboot(how[in->stop].cmd);
 	log_msg(&in->log, LOG_ERROR, "reboot(%s): %s: trying again %d times, a second apart",
 		how[in->stop].name, strerror(errno), REBOOT_RETRIES);

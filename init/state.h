@@ -67,7 +67,7 @@ struct power_state {
  * control client's deadline, the shutdown's current step, the power
  * button scan and the watchdog's ping. */
 #define INIT_LOOP_FDS (3 + CONFIG_INIT_SERVICES_MAX + POWER_DEVS_MAX)
-#define INIT_LOOP_TIMERS 6
+#define INIT_LOOP_TIMERS 7
 
 /* Where the shutdown is (shutdown.h): a step and what it waits for. */
 enum shutdown_step {
@@ -93,6 +93,7 @@ struct shutdown_state {
 struct init {
 	struct logger log;               /* fd: PID 1's own non-blocking console descriptor */
 	struct log_drops console_drops;  /* lines that descriptor did not take */
+	struct log_queue console_queue;  /* what it has not taken yet (lib/log.h) */
 	long long t0_ns;                 /* CLOCK_BOOTTIME when PID 1 started */
 	const char *conf_path;
 	struct init_conf conf;
@@ -121,6 +122,7 @@ struct init {
 	int loop_heap[INIT_LOOP_TIMERS];
 	int ctl_id, client_id;           /* loop slots of ctl_fd and ctl_client, -1: none */
 	int t_svc, t_shell, t_client;    /* loop timers */
+	int t_log;                       /* flushes console_queue while it holds lines */
 
 	int ctl_fd;                      /* listening control socket, -1: none */
 	int ctl_client;                  /* one client at a time, -1: none */

@@ -73,7 +73,56 @@ void log_child(struct logger *lg, struct log_drops *drops, int wait_ms)
 	memset(drops, 0, sizeof *drops);
 	lg->drops = drops;
 	lg->wait_ms = wait_ms;
+	lg->queue = NULL;
 }
+
+void log_queue_init(struct logger *lg, struct log_queue *q)
+{
+	q->owner = (int)getpid();
+	q->len = 0;
+	lg->queue = q;
+}
+
+/* lg's queue when the calling process owns it, else NULL (a forked child). */
+static struct log_queue *queue_of(const struct logger *lg)
+{
+	return lg->queue && lg->queue->owner == (int)getpid() ? lg->queue : NULL;
+}
+
+/* Write the queue's head as far as the descriptor takes it. */
+static void queue_push(const struct logger *lg, struct log_queue *q)
+{
+	size_t done = 0;
+
+	while (done < q->len) {
+		ssize_t w = write(lg->fd, q->buf + done, q->len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	if (done < q->len && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		if (lg->drops)
+			lg->drops->dropped++; /* a descriptor that fails: give the bytes up */
+		done = q->len;
+	}
+	memmove(q->buf, q->buf + done, q->len - done);
+	q->len -= done;
+}
+
+/* Queue n bytes (a line or the rest of one); 0, or -1 when they do not fit. */
+static int queue_add(struct log_queue *q, const char *p, size_t n)
+{
+	if (n > sizeof q->buf - q->len)
+		return -1;
+	memcpy(q->buf + q->len, p, n);
+	q->len += n;
+	return 0;
+}
+
+static int emit(const struct logger *lg, const char *line, size_t n);
 
 /* Tell how many lines were lost since the last report, once the descriptor
  * takes lines again. */
@@ -91,17 +140,78 @@ static void report_drops(const struct logger *lg)
 		     lg->prog, lost);
 	if (n <= 0 || (size_t)n >= sizeof line - len)
 		return;
-	if (write_all(lg, line, len + (size_t)n) == 0)
+	if (emit(lg, line, len + (size_t)n) == 0)
 		d->reported += lost;
 	else
 		d->dropped++; /* the report itself is one more */
 }
 
+/* Through the queue: behind what waits there, or written at once with the
+ * rest of a partly taken line queued. */
+static int queued_write(const struct logger *lg, struct log_queue *q, const char *line, size_t n)
+{
+	size_t done = 0;
+
+	if (q->len)
+		queue_push(lg, q);
+	while (!q->len && done < n) {
+		ssize_t w = write(lg->fd, line + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			break; /* fails: dropped below */
+		if (w <= 0)
+			return queue_add(q, line + done, n - done) == 0 ? 0 : -1;
+		done += (size_t)w;
+	}
+	if (done == n)
+		return 0;
+	if (q->len)
+		return queue_add(q, line + done, n - done);
+	return -1;
+}
+
+static int emit(const struct logger *lg, const char *line, size_t n)
+{
+	struct log_queue *q = queue_of(lg);
+
+	return q ? queued_write(lg, q, line, n) : write_all(lg, line, n);
+}
+
+int log_flush(const struct logger *lg)
+{
+	struct log_queue *q = queue_of(lg);
+
+	if (!q)
+		return 0;
+	if (q->len)
+		queue_push(lg, q);
+	if (!q->len && lg->drops && lg->drops->dropped != lg->drops->reported)
+		report_drops(lg);
+	return q->len != 0;
+}
+
+void log_drain(const struct logger *lg, int ms)
+{
+	long long deadline = log_boottime_ns() + ms * 1000000LL;
+
+	while (log_flush(lg)) {
+		long long left = deadline - log_boottime_ns();
+		struct pollfd pfd = { .fd = lg->fd, .events = POLLOUT };
+
+		if (left <= 0 || poll(&pfd, 1, (int)(left / 1000000LL) + 1) < 0)
+			return;
+	}
+}
+
 int log_write(const struct logger *lg, const char *line, size_t n)
 {
-	if (lg->drops && lg->drops->dropped != lg->drops->reported)
+	struct log_queue *q = queue_of(lg);
+
+	if (lg->drops && lg->drops->dropped != lg->drops->reported && (!q || !q->len))
 		report_drops(lg);
-	if (write_all(lg, line, n) == 0)
+	if (emit(lg, line, n) == 0)
 		return 0;
 	if (lg->drops)
 		lg->drops->dropped++;

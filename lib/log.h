@@ -14,6 +14,15 @@
  * dropped one (from then on it drops at once): a child of PID 1 that says
  * one thing and exits gets its line out through a busy console, and a
  * stopped console costs it wait_ms once.
+ *
+ * A logger with a `queue` (PID 1's) keeps what the descriptor does not take
+ * at once, up to LOG_QUEUE_MAX bytes, instead of dropping it: lines go out
+ * in order through log_flush, which its owner calls until it returns 0 (a
+ * timer of PID 1's loop); only a line that does not fit is dropped and
+ * counted. A burst on a busy console (a shell's banner at boot) then loses
+ * nothing, "berth: ready" among it, and a stopped console still costs a
+ * bounded buffer and no wait. The queue is its owner process's alone: in a
+ * forked child the logger acts as if it had none.
  */
 #ifndef BERTH_LIB_LOG_H
 #define BERTH_LIB_LOG_H
@@ -21,6 +30,7 @@
 #include "lib/err.h"
 
 #define LOG_LINE_MAX 1024
+#define LOG_QUEUE_MAX 4096
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -30,6 +40,13 @@ struct log_drops {
 	unsigned long reported; /* of those, how many a warning has reported */
 };
 
+/* Bytes a non-blocking descriptor has not taken yet, in order. */
+struct log_queue {
+	int owner;              /* the pid whose queue it is (getpid at log_queue_init) */
+	size_t len;
+	char buf[LOG_QUEUE_MAX];
+};
+
 struct logger {
 	const char *prog;       /* "berth-init" */
 	int fd;                 /* where lines go (2 for stderr) */
@@ -37,7 +54,19 @@ struct logger {
 	enum log_level level;   /* lines above this level are dropped */
 	struct log_drops *drops; /* NULL: not counted */
 	int wait_ms;            /* room to wait for on a full non-blocking fd (above) */
+	struct log_queue *queue; /* NULL: none (above) */
 };
+
+/* Empty *q, owned by the calling process, and make it lg's queue. */
+void log_queue_init(struct logger *lg, struct log_queue *q);
+
+/* Write what lg's queue holds as far as the descriptor takes it, without
+ * waiting; then report drops not yet reported. Returns 1 while bytes are
+ * still queued, 0 when the queue is empty (or there is none). */
+int log_flush(const struct logger *lg);
+
+/* log_flush, waiting up to ms for room (before reboot(2): the last lines). */
+void log_drain(const struct logger *lg, int ms);
 
 /* For a forked child of the program that owns lg: its own drop count
  * (*drops, zeroed: the parent's count stays the parent's to report) and
