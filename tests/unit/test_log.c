@@ -195,7 +195,72 @@ static void child_waits_once_on_a_stopped_console(void)
 	close(c.fds[1]);
 }
 
-UNIT_MAIN(UNIT(full_nonblocking_fd_drops_and_counts), UNIT(line_has_prog_level_message), UNIT(levels_above_the_logger_are_dropped),
+/* Read everything the pipe holds now into buf (NUL-terminated). */
+static size_t drain_pipe(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	return got;
+}
+
+/* PID 1's logger: what a full pipe does not take waits in the queue, in
+ * order, and goes out on log_flush once the reader caught up; what does not
+ * fit in the queue is dropped, counted and reported after it. */
+static void queue_keeps_lines_a_full_fd_did_not_take(void)
+{
+	static char buf[65536 * 4];
+	struct log_drops drops = { 0, 0 };
+	struct log_queue q;
+	struct capture c;
+	struct logger *lg = capture(&c, 0, LOG_INFO);
+	char want[128];
+
+	lg->drops = &drops;
+	log_queue_init(lg, &q);
+	CHECK(fcntl(c.fds[1], F_SETFL, O_NONBLOCK) == 0);
+	CHECK(fcntl(c.fds[0], F_SETFL, O_NONBLOCK) == 0);
+	fill(c.fds[1]);
+	log_msg(lg, LOG_INFO, "ready");
+	log_msg(lg, LOG_INFO, "second");
+	CHECK(drops.dropped == 0);
+	CHECK(q.len == strlen("t: info: ready\nt: info: second\n"));
+	CHECK(log_flush(lg) == 1); /* still full */
+	drain_pipe(c.fds[0], buf, sizeof buf);
+	CHECK(log_flush(lg) == 0);
+	drain_pipe(c.fds[0], buf, sizeof buf);
+	CHECK_STR(buf, "t: info: ready\nt: info: second\n");
+
+	/* a stopped reader: the queue fills, then lines are dropped */
+	fill(c.fds[1]);
+	for (int i = 0; i < 1000; i++)
+		log_msg(lg, LOG_ERROR, "line %d of a flood", i);
+	CHECK(q.len <= LOG_QUEUE_MAX);
+	CHECK(drops.dropped > 0);
+	unsigned long lost = drops.dropped;
+	drain_pipe(c.fds[0], buf, sizeof buf);
+	CHECK(log_flush(lg) == 0); /* the queue, then the report */
+	drain_pipe(c.fds[0], buf, sizeof buf);
+	CHECK(strncmp(buf, "t: error: line 0 of a flood\n", 28) == 0);
+	snprintf(want, sizeof want, "t: warning: console: %lu lines dropped\n", lost);
+	CHECK(strlen(buf) > strlen(want) && strcmp(buf + strlen(buf) - strlen(want), want) == 0);
+	CHECK(drops.reported == lost);
+
+	/* in a forked child the queue is not its own: no queue there */
+	fill(c.fds[1]);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(log_write(lg, "child\n", 6) == -1 && q.len == 0 ? 0 : 1);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(c.fds[0]);
+	close(c.fds[1]);
+}
+
+UNIT_MAIN(UNIT(queue_keeps_lines_a_full_fd_did_not_take), UNIT(full_nonblocking_fd_drops_and_counts), UNIT(line_has_prog_level_message), UNIT(levels_above_the_logger_are_dropped),
 	  UNIT(stamp_is_seconds_and_micros), UNIT(stamped_line_starts_with_boot_time),
 	  UNIT(overlong_message_is_one_bounded_line), UNIT(child_waits_for_room_on_a_busy_console),
 	  UNIT(child_waits_once_on_a_stopped_console))
