@@ -284,12 +284,13 @@ void loop_console_shell(struct init *in)
 
 /* ---- setup and the loop itself ---- */
 
-/* The console took no more: try again a little later (CONSOLE_RETRY_MS). */
+/* The console took no more: try again (loop_run arms this while the
+ * queue holds anything). */
 static void on_log_due(struct evloop *l, int id, void *arg)
 {
+	(void)id;
 	(void)arg;
-	if (log_flush(&init_of(l)->log))
-		evloop_timer_arm_in(l, id, CONSOLE_RETRY_MS);
+	log_flush(&init_of(l)->log);
 }
 
 static int timers_init(struct init *in, struct berr *e)

@@ -146,30 +146,17 @@ static void report_drops(const struct logger *lg)
 		d->dropped++; /* the report itself is one more */
 }
 
-/* Through the queue: behind what waits there, or written at once with the
- * rest of a partly taken line queued. */
+/* Through the queue: the line goes behind what waits there, then as much
+ * as the descriptor takes goes out (lines are at most LOG_LINE_MAX, well
+ * under the queue's size). */
 static int queued_write(const struct logger *lg, struct log_queue *q, const char *line, size_t n)
 {
-	size_t done = 0;
-
 	if (q->len)
 		queue_push(lg, q);
-	while (!q->len && done < n) {
-		ssize_t w = write(lg->fd, line + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			break; /* fails: dropped below */
-		if (w <= 0)
-			return queue_add(q, line + done, n - done) == 0 ? 0 : -1;
-		done += (size_t)w;
-	}
-	if (done == n)
-		return 0;
-	if (q->len)
-		return queue_add(q, line + done, n - done);
-	return -1;
+	if (queue_add(q, line, n) < 0)
+		return -1;
+	queue_push(lg, q);
+	return 0;
 }
 
 static int emit(const struct logger *lg, const char *line, size_t n)
