@@ -19,6 +19,11 @@
 #                      (-kernel) or /dev/vda2 (UEFI)
 #   vm_data_fs         the data filesystem as dumpe2fs/e2fsck take it (after
 #                      the VM stopped): DATA_IMG, or the disk's partition 2
+#   vm_image_conf      the image's etc/berth/berth.conf (INITRD) on stdout;
+#                      fails unless INITRD is lz4 and cpio and lz4 are here
+#   vm_append DIR      $WORK/initrd: INITRD with a cpio of DIR's files (not
+#                      its directories: those are in the image) after it,
+#                      for one boot with more files (INITRD=$WORK/initrd)
 # Needs CONFIG_INIT_CONSOLE_SHELL (vm_start returns 2 without it) and the
 # environment make check gives (QEMU_ENV). Ports: SSH_PORT/API_PORT default to
 # 12222/12376 so that tests do not collide with `make run`.
@@ -42,6 +47,16 @@ vm_data_fs() {
 	first=$(sgdisk -i 2 "$DISK_IMG" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
 	[ -n "$first" ] || return 1
 	echo "$DISK_IMG?offset=$((first * 512))"
+}
+vm_image_conf() {
+	[[ ${INITRD:-} == *.lz4 ]] && command -v cpio > /dev/null && command -v lz4 > /dev/null || return 1
+	lz4 -dc "$INITRD" | cpio -i --quiet --to-stdout etc/berth/berth.conf
+}
+# The image goes uncompressed: the kernel's lz4 decoder takes no trailing
+# archive. The kernel unpacks both; a file in the second replaces the first's.
+vm_append() {
+	lz4 -dc "$INITRD" > "$WORK/initrd" &&
+		(cd "$1" && find . -type f | cpio -o -H newc -R 0:0 --quiet) >> "$WORK/initrd"
 }
 # vm_fresh_disk NAME: the disk(s) the next boot of NAME starts from.
 vm_fresh_disk() {

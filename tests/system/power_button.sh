@@ -17,17 +17,13 @@ export SSH_PORT=12242 API_PORT=12396
 # keyboard_first: $WORK/initrd, the image with evdev moved to the boot set
 keyboard_first() {
 	local x=$WORK/extra
-	command -v cpio > /dev/null && command -v lz4 > /dev/null && [[ ${INITRD:-} == *.lz4 ]] || return 1
 	mkdir -p "$x/etc/berth"
-	lz4 -dc "$INITRD" | (cd "$WORK" && cpio -i --quiet --to-stdout etc/berth/berth.conf) |
-		sed -e 's/^modules = .*/& evdev/' -e '/^modules_after = /s/ button evdev\b//' \
-			-e 's/^modules_late = .*/& button/' > "$x/etc/berth/berth.conf"
+	vm_image_conf | sed -e 's/^modules = .*/& evdev/' -e '/^modules_after = /s/ button evdev\b//' \
+		-e 's/^modules_late = .*/& button/' > "$x/etc/berth/berth.conf" || return 1
 	grep -q '^modules = .* evdev$' "$x/etc/berth/berth.conf" &&
 		grep -q '^modules_late = .* button$' "$x/etc/berth/berth.conf" &&
 		! grep -qE '^modules_after = .*(button|evdev)' "$x/etc/berth/berth.conf" || return 1
-	# (the image uncompressed: the kernel's lz4 decoder takes no trailing archive)
-	lz4 -dc "$INITRD" > "$WORK/initrd" &&
-		(cd "$x" && find . -type f | cpio -o -H newc -R 0:0 --quiet) >> "$WORK/initrd"
+	vm_append "$x"
 }
 forced=
 if vm_uefi; then

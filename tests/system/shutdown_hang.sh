@@ -23,19 +23,15 @@ extra() {
 	rel=$(basename "$kmods")
 	src=$BUILD/src/linux-image-$rel/lib/modules/$rel/kernel/drivers
 	[ -d "$kmods" ] && [ -f "$src/md/dm-mod.ko" ] && [ -f "$src/block/loop.ko" ] || return 1
-	command -v cpio > /dev/null && command -v lz4 > /dev/null || return 1
 	mkdir -p "$x/lib/modules/$rel" "$x/etc/berth" "$x/usr/bin"
 	cp "$src/md/dm-mod.ko" "$src/block/loop.ko" "$x/lib/modules/$rel/"
 	{ cat "$kmods/modules.dep"; printf 'dm-mod.ko:\nloop.ko:\n'; } > "$x/lib/modules/$rel/modules.dep"
-	lz4 -dc "$INITRD" | (cd "$WORK" && cpio -i --quiet --to-stdout etc/berth/berth.conf) |
-		sed 's/^modules_late = .*/& loop dm_mod/' > "$x/etc/berth/berth.conf"
+	vm_image_conf | sed 's/^modules_late = .*/& loop dm_mod/' > "$x/etc/berth/berth.conf" || return 1
 	grep -q '^modules_late = .* loop dm_mod$' "$x/etc/berth/berth.conf" || return 1
 	gcc -static -O2 -Wall -o "$x/usr/bin/dm_suspend" "$TOP/tests/system/dm_suspend.c" || return 1
-	# (the image uncompressed: the kernel's lz4 decoder takes no trailing archive)
-	lz4 -dc "$INITRD" > "$WORK/initrd" &&
-		(cd "$x" && find . -type f | cpio -o -H newc -R 0:0 --quiet) >> "$WORK/initrd"
+	vm_append "$x"
 }
-if [[ ${INITRD:-} != *.lz4 ]] || ! extra; then
+if ! extra; then
 	tap_skip "shutdown with a suspended data disk" "no dm-mod/loop in the kernel package, no cpio, lz4 or gcc -static, or not an lz4 initramfs"
 	tap_done; exit
 fi
