@@ -21,6 +21,9 @@ static const struct sysctl_kv hardening[] = {
 	{ "kernel.unprivileged_bpf_disabled", "1" },
 	{ "kernel.yama.ptrace_scope", "2" },
 	{ "kernel.kexec_load_disabled", "1" },
+	/* Debian's kernel: user namespaces only with CAP_SYS_ADMIN (berthd
+	 * and the launcher have it; a service or container does not) */
+	{ "kernel.unprivileged_userns_clone", "0" },
 	{ "kernel.perf_event_paranoid", "3" },
 	{ "kernel.sysrq", "0" },
 	{ "net.core.bpf_jit_harden", "2" },

@@ -4,7 +4,8 @@
 # berth-svc without capabilities and tries the five ways out that uid 0
 # had: a key added to root's authorized_keys, a `capabilities = all` file
 # dropped into services.d and SIGHUP, kernel.core_pattern, leaving its
-# cgroup, and a reboot by signal to PID 1 (and by berthctl). Each must fail.
+# cgroup, and a reboot by signal to PID 1 (and by berthctl); and a user
+# namespace of its own (every capability inside it). Each must fail.
 # The root filesystem is read-only (root's console may remount it) while
 # /run, /tmp and /var/lib/berth stay writable; root's own berthctl still
 # works. (Root without CAP_SYS_BOOT: tests/host/init_faults.sh.)
@@ -43,6 +44,9 @@ try cgroup_system sh -c 'echo $$ > /sys/fs/cgroup/system/cgroup.procs'
 try sigterm kill -TERM 1
 try sigusr2 kill -USR2 1
 try berthctl berthctl reboot
+# a user namespace of its own would give it every capability over a network
+# namespace of its own, and with them nf_tables' netlink interface
+try userns unshare -r -n true
 echo done >> $o
 exec sleep 100000
 SH
@@ -74,7 +78,7 @@ uid=$(awk '$1 == "Uid:" { print $2 }' "$WORK/attack.out")
 eff=$(awk '$1 == "CapEff:" { print $2 }' "$WORK/attack.out")
 [ "$uid" = 103 ] && [ "$eff" = 0000000000000000 ] && tap_ok "it runs as berth-svc (uid 103) without capabilities" ||
 	tap_fail "it runs as berth-svc (uid 103) without capabilities" "$(head -3 "$WORK/attack.out")"
-for t in authorized_keys services.d sighup core_pattern cgroup_root cgroup_system sigterm sigusr2 berthctl; do
+for t in authorized_keys services.d sighup core_pattern cgroup_root cgroup_system sigterm sigusr2 berthctl userns; do
 	[ "$(res $t)" = refused ] && tap_ok "default service: $t refused" ||
 		tap_fail "default service: $t refused" "got '$(res $t)'"
 done

@@ -20,7 +20,7 @@ mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
 # per-interface ones on all, default and eth0.
 want="kernel.kptr_restrict=2 kernel.dmesg_restrict=1 kernel.unprivileged_bpf_disabled=1
 kernel.yama.ptrace_scope=2 kernel.kexec_load_disabled=1 kernel.perf_event_paranoid=3 kernel.sysrq=0
-net.core.bpf_jit_harden=2 fs.suid_dumpable=0 fs.protected_hardlinks=1 fs.protected_symlinks=1
+kernel.unprivileged_userns_clone=0 net.core.bpf_jit_harden=2 fs.suid_dumpable=0 fs.protected_hardlinks=1 fs.protected_symlinks=1
 fs.protected_fifos=2 fs.protected_regular=2 dev.tty.ldisc_autoload=0
 net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0"
 for f in all default eth0; do
@@ -29,7 +29,7 @@ net.ipv4.conf.$f.send_redirects=0 net.ipv4.conf.$f.accept_source_route=0 net.ipv
 net.ipv6.conf.$f.accept_redirects=0 net.ipv6.conf.$f.accept_source_route=0 net.ipv6.conf.$f.accept_ra=0"
 done
 # (busybox's line editor takes at most 1024 bytes: short commands)
-got=$(vm_run 'for k in kernel/kptr_restrict kernel/dmesg_restrict kernel/unprivileged_bpf_disabled kernel/yama/ptrace_scope kernel/kexec_load_disabled kernel/perf_event_paranoid kernel/sysrq net/core/bpf_jit_harden fs/suid_dumpable fs/protected_hardlinks fs/protected_symlinks fs/protected_fifos fs/protected_regular dev/tty/ldisc_autoload net/ipv4/ip_forward net/ipv6/conf/all/forwarding; do echo $k=$(cat /proc/sys/$k); done | tr / .'
+got=$(vm_run 'for k in kernel/kptr_restrict kernel/dmesg_restrict kernel/unprivileged_bpf_disabled kernel/yama/ptrace_scope kernel/kexec_load_disabled kernel/perf_event_paranoid kernel/sysrq kernel/unprivileged_userns_clone net/core/bpf_jit_harden fs/suid_dumpable fs/protected_hardlinks fs/protected_symlinks fs/protected_fifos fs/protected_regular dev/tty/ldisc_autoload net/ipv4/ip_forward net/ipv6/conf/all/forwarding; do echo $k=$(cat /proc/sys/$k); done | tr / .'
      vm_run 'for f in all default eth0; do for k in ipv4/conf/$f/accept_redirects ipv4/conf/$f/secure_redirects ipv4/conf/$f/send_redirects ipv4/conf/$f/accept_source_route ipv4/conf/$f/rp_filter ipv6/conf/$f/accept_redirects ipv6/conf/$f/accept_source_route ipv6/conf/$f/accept_ra; do echo net/$k=$(cat /proc/sys/net/$k); done; done | tr / .')
 for kv in $want; do
 	grep -qx "$kv" <<< "$got" && tap_ok "sysctl $kv" || tap_fail "sysctl $kv" "got '$(grep "^${kv%=*}=" <<< "$got")'"
