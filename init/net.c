@@ -51,10 +51,6 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 	struct svc_conf c;
 	struct berr e;
 
-	if (nl_configure(f->name, (struct in_addr){ 0 }, 0, (struct in_addr){ 0 }, &e) < 0) {
-		log_err(&in->log, &e);
-		return;
-	}
 	snprintf(name, sizeof name, "dhcpc-%s", f->name);
 	snprintf(text, sizeof text,
 		 "[service]\ncommand = " NET_DHCPC " %s\nuser = berth-dhcp\n"
@@ -75,7 +71,7 @@ static void add_dhcpc(struct init *in, const struct init_iface *f)
 	if (symlink(NET_DHCP_DIR "/resolv.conf", in->conf.resolv_conf) < 0)
 		log_msg(&in->log, LOG_ERROR, "symlink %s: %s", in->conf.resolv_conf, strerror(errno));
 	if (svc_add(in, &c) == 0)
-		log_msg(&in->log, LOG_INFO, "network: %s up, address from DHCP (service %s)", f->name, name);
+		log_msg(&in->log, LOG_INFO, "network: %s by DHCP (service %s brings it up)", f->name, name);
 }
 
 void net_loopback(struct init *in)

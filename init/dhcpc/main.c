@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -25,20 +26,29 @@
 #include "lib/util.h"
 
 static const char usage[] =
-	"usage: berth-dhcpc [--resolv FILE] IFNAME\n"
+	"usage: berth-dhcpc [--resolv FILE] [--wait SECONDS] IFNAME\n"
 	"\n"
-	"Gets an IPv4 lease for IFNAME (DISCOVER, OFFER, REQUEST, ACK), sets the\n"
-	"address and default route through rtnetlink, writes the DNS servers to\n"
-	"FILE (default /run/berth-dhcp/resolv.conf), renews at T1 (a changed\n"
-	"address, router or DNS server is applied). Refuses leases with an\n"
-	"unusable address, router, prefix or DNS server (logged). Needs\n"
-	"CAP_NET_ADMIN and CAP_NET_BIND_SERVICE. Runs until the lease is lost,\n"
-	"then exits 1 for its supervisor to start it again.\n"
+	"Waits up to SECONDS (default 30, at most 600) for IFNAME to exist (its\n"
+	"driver may load after boot) and brings it up, then gets an IPv4 lease\n"
+	"for it (DISCOVER, OFFER, REQUEST, ACK), sets the address and default\n"
+	"route through rtnetlink, writes the DNS servers to FILE (default\n"
+	"/run/berth-dhcp/resolv.conf), renews at T1 (a changed address, router\n"
+	"or DNS server is applied). Refuses leases with an unusable address,\n"
+	"router, prefix or DNS server (logged). Needs CAP_NET_ADMIN and\n"
+	"CAP_NET_BIND_SERVICE. Runs until the lease is lost, then exits 1 for\n"
+	"its supervisor to start it again.\n"
 	"\n"
 	"Exit codes:\n"
 	"  1    no lease, or the lease expired\n"
+	"  2    IFNAME did not appear in time\n"
 	"  100  usage\n"
 	"  111  system call failed (socket, netlink)\n";
+
+/* How long IFNAME may take to appear (--wait), and how often it is
+ * looked for. */
+#define DHCPC_IFACE_WAIT_S 30
+#define DHCPC_IFACE_WAIT_MAX_S 600
+#define DHCPC_IFACE_POLL_MS 5
 
 /* The on-link route while acquiring: below every other default route. */
 #define DHCPC_LINK_METRIC 0xfffffff0u
@@ -343,6 +353,26 @@ static void keep(struct dhcpc *d, struct dhcp_reply *r)
 	}
 }
 
+/* The interface's driver may still be loading (a board loads the NIC
+ * drivers of DHCP interfaces after ready): wait for it, bounded, then
+ * bring the link up. Returns its index, 0 when it never appeared, or -1. */
+static int link_wait_up(struct dhcpc *d, int wait_s, struct berr *e)
+{
+	long long t0 = now_ms();
+	unsigned idx;
+
+	while (!(idx = if_nametoindex(d->ifname))) {
+		if (now_ms() - t0 >= wait_s * 1000LL)
+			return 0;
+		poll(NULL, 0, DHCPC_IFACE_POLL_MS);
+	}
+	if (now_ms() - t0 >= DHCPC_IFACE_POLL_MS)
+		log_msg(&d->log, LOG_INFO, "%s: appeared after %lld ms", d->ifname, now_ms() - t0);
+	if (nl_configure(d->ifname, (struct in_addr){ 0 }, 0, (struct in_addr){ 0 }, e) < 0)
+		return -1;
+	return (int)idx;
+}
+
 int main(int argc, char **argv)
 {
 	struct dhcpc d = {
@@ -353,11 +383,25 @@ int main(int argc, char **argv)
 	};
 	struct dhcp_reply r;
 	struct berr e;
-	int i = 1, rc;
+	int i = 1, rc, wait_s = DHCPC_IFACE_WAIT_S;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (i + 1 < argc && strcmp(argv[i], "--resolv") == 0) {
-		d.resolv = argv[i + 1];
+	while (i + 1 < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--resolv") == 0) {
+			d.resolv = argv[i + 1];
+		} else if (strcmp(argv[i], "--wait") == 0) {
+			char *end;
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if (end == argv[i + 1] || *end || v < 0 || v > DHCPC_IFACE_WAIT_MAX_S) {
+				fprintf(stderr, "berth-dhcpc: --wait %s: want whole seconds, 0 to %d\n",
+					argv[i + 1], DHCPC_IFACE_WAIT_MAX_S);
+				return 100;
+			}
+			wait_s = (int)v;
+		} else {
+			break;
+		}
 		i += 2;
 	}
 	if (i + 1 != argc || argv[i][0] == '-' || strlen(argv[i]) >= IFNAMSIZ) {
@@ -365,7 +409,11 @@ int main(int argc, char **argv)
 		return i < argc && strcmp(argv[i], "--help") == 0 ? 0 : 100;
 	}
 	d.ifname = argv[i];
-	d.ifindex = nl_ifindex(d.ifname, &e);
+	d.ifindex = link_wait_up(&d, wait_s, &e);
+	if (d.ifindex == 0) {
+		log_msg(&d.log, LOG_ERROR, "%s: no such interface after %d s", d.ifname, wait_s);
+		return 2;
+	}
 	if (d.ifindex < 0 || open_socket(&d, &e) < 0 || confine(&e) < 0) {
 		log_err(&d.log, &e);
 		return 111;

@@ -98,6 +98,47 @@ tap_check "the changed lease is logged" grep -q 'd0: lease changed: 10.77.0.51/2
 tap_check "no on-link route for acquiring is left once bound" \
 	bash -c "! grep -q 'metric 4294967280' '$WORK/change.ip'"
 
+# The interface appears (down) 0.3 s after berth-dhcpc starts, as a NIC
+# whose driver loads after ready does: it waits, brings the link up and
+# takes a lease. Before, it exited at once ("interface d0: No such device").
+cat > "$WORK/late.sh" <<SH
+unshare --net sleep 30 &
+client=\$!
+sleep 0.2
+nsenter -t \$client -n ip link set lo up
+nsenter -t \$client -n sh -c 'for f in all default; do echo 1 > /proc/sys/net/ipv4/conf/\$f/rp_filter; done'
+nsenter -t \$client -n setpriv --bounding-set=-all,+net_admin,+net_bind_service "$DHCPC" --resolv "$WORK/late.resolv" --wait 5 d0 > "$WORK/late.dhcpc" 2>&1 &
+cli=\$!
+sleep 0.3
+ip link set lo up
+ip link add d0 type veth peer name d1
+ip addr add 10.77.0.1/24 dev d1
+ip link set d1 up
+"$WORK/fake_dhcpd" d1 10.77.0.1 10.77.0.50 10.77.0.1 10.77.0.53 30 10 > "$WORK/late.server" 2>&1 &
+srv=\$!
+ip link set d0 netns \$client
+for _ in \$(seq 50); do grep -q 'd0: lease ' "$WORK/late.dhcpc" && break; sleep 0.1; done
+nsenter -t \$client -n ip -4 addr show dev d0 > "$WORK/late.ip"
+kill \$cli \$srv \$client
+SH
+timeout 30 unshare --net bash "$WORK/late.sh"
+tap_check "an interface that appears after berth-dhcpc started is waited for" grep -q 'd0: appeared after [0-9]* ms' "$WORK/late.dhcpc"
+if grep -q 'state UP\|,UP' "$WORK/late.ip" && grep -q 'inet 10.77.0.50/24' "$WORK/late.ip"; then
+	tap_ok "and brought up by berth-dhcpc, which takes a lease for it"
+else
+	tap_fail "and brought up by berth-dhcpc, which takes a lease for it" "$(cat "$WORK/late.ip" "$WORK/late.dhcpc")"
+fi
+unshare --net "$DHCPC" --wait 1 nosuch0 > "$WORK/never.out" 2>&1
+rc=$?
+[ "$rc" = 2 ] && grep -q 'nosuch0: no such interface after 1 s' "$WORK/never.out" &&
+	tap_ok "an interface that never appears: exit 2, named in the log" ||
+	tap_fail "an interface that never appears: exit 2, named in the log" "rc $rc: $(cat "$WORK/never.out")"
+"$DHCPC" --wait 9999 d0 > "$WORK/badwait.out" 2>&1
+rc=$?
+[ "$rc" = 100 ] && grep -q -- '--wait 9999: want whole seconds, 0 to 600' "$WORK/badwait.out" &&
+	tap_ok "--wait out of range is refused (exit 100), named" ||
+	tap_fail "--wait out of range is refused (exit 100), named" "rc $rc: $(cat "$WORK/badwait.out")"
+
 # A server whose router is off the leased subnet: the lease is refused and
 # named in the log; no address is set.
 scenario offlink 30 10 3 3 10.99.0.1

@@ -42,6 +42,10 @@ svc_pid() { vm_run "berthctl services" | awk -v n="$1" '$1 == n && $2 == "runnin
 for _ in $(seq 60); do vm_run "ip -4 addr show dev eth0" | grep -q 'inet 10.0.2.15/24' && break; sleep 1; done
 addr=$(vm_run "ip -4 addr show dev eth0")
 grep -q 'inet 10.0.2.15/24' <<< "$addr" && tap_ok "DHCP gives eth0 10.0.2.15/24" || tap_fail "DHCP gives eth0 10.0.2.15/24" "$addr"
+# eth0 is berth-dhcpc's to bring up: PID 1 only adds the service (its
+# driver, virtio_net, loads after ready on this board)
+tap_check "PID 1 leaves eth0 to its DHCP client before ready" \
+	bash -c "tr -d '\r' < '$VM_DIR/console.log' | sed -n '1,/berth: ready/p' | grep -q 'network: eth0 by DHCP (service dhcpc-eth0 brings it up)'"
 route=$(vm_run "ip -4 route show default")
 grep -q 'default via 10.0.2.2 dev eth0' <<< "$route" && tap_ok "DHCP's router is the default route" ||
 	tap_fail "DHCP's router is the default route" "$route"
