@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
@@ -19,6 +18,7 @@
 
 #include "init/dhcpc/dhcp.h"
 #include "lib/caps.h"
+#include "lib/conf.h"
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/netlink.h"
@@ -390,12 +390,10 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--resolv") == 0) {
 			d.resolv = argv[i + 1];
 		} else if (strcmp(argv[i], "--wait") == 0) {
-			char *end;
-			long v = strtol(argv[i + 1], &end, 10);
+			long long v;
 
-			if (end == argv[i + 1] || *end || v < 0 || v > DHCPC_IFACE_WAIT_MAX_S) {
-				fprintf(stderr, "berth-dhcpc: --wait %s: want whole seconds, 0 to %d\n",
-					argv[i + 1], DHCPC_IFACE_WAIT_MAX_S);
+			if (conf_int("--wait", argv[i + 1], 0, DHCPC_IFACE_WAIT_MAX_S, &v, &e) < 0) {
+				log_err(&d.log, &e);
 				return 100;
 			}
 			wait_s = (int)v;

@@ -135,7 +135,7 @@ rc=$?
 	tap_fail "an interface that never appears: exit 2, named in the log" "rc $rc: $(cat "$WORK/never.out")"
 "$DHCPC" --wait 9999 d0 > "$WORK/badwait.out" 2>&1
 rc=$?
-[ "$rc" = 100 ] && grep -q -- '--wait 9999: want whole seconds, 0 to 600' "$WORK/badwait.out" &&
+[ "$rc" = 100 ] && grep -q -- "--wait: want a whole number from 0 to 600: '9999'" "$WORK/badwait.out" &&
 	tap_ok "--wait out of range is refused (exit 100), named" ||
 	tap_fail "--wait out of range is refused (exit 100), named" "rc $rc: $(cat "$WORK/badwait.out")"
 
