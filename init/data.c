@@ -323,8 +323,43 @@ static void seed_save_here(const char *dir, const struct logger *lg)
 		log_err(lg, &e);
 }
 
-/* Take dir's seed and credit it. */
-static void seed_use(const char *dir, const struct logger *lg)
+/* The next boot's seed, written by a child (its fsyncs are two journal
+ * commits that boot need not wait for), once the RNG is ready: it says
+ * so and exits; PID 1 reaps it like any orphan, and shutdown's kill(-1)
+ * ends it (the seed is then written at shutdown). */
+static pid_t seed_save_later(const char *dir, const struct logger *lg)
+{
+	pid_t pid = fork();
+	struct logger clg;
+	struct log_drops drops;
+	sigset_t all;
+	struct berr e;
+	unsigned char b;
+
+	if (pid < 0) {
+		seed_save_here(dir, lg);
+		return 0;
+	}
+	if (pid > 0) {
+		if (getrandom(&b, 1, GRND_NONBLOCK) != 1)
+			log_msg(lg, LOG_INFO, "random seed: written once the RNG is ready (pid %d)", (int)pid);
+		return pid;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	clg = *lg;
+	log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
+	if (getrandom(&b, 1, 0) != 1)
+		berr_sys(&e, "random seed: getrandom");
+	else if (data_seed_save(dir, &e) == 0) {
+		log_msg(&clg, LOG_INFO, "random seed: a fresh one written");
+		_exit(0);
+	}
+	log_err(&clg, &e);
+	_exit(1);
+}
+
+pid_t data_seed_load(const char *dir, const struct logger *lg)
 {
 	unsigned char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
 	char path[256];
@@ -335,47 +370,7 @@ static void seed_use(const char *dir, const struct logger *lg)
 	if (n > 0)
 		seed_credit(seed, n, path, lg);
 	explicit_bzero(seed, sizeof seed);
-}
-
-/* The seed's whole work, in a child: the removal's fsync is a journal
- * commit (25-30 ms under qemu's emulation, every boot that has a seed)
- * that boot need not wait for, and the fresh seed needs a ready RNG. Until
- * the child has credited the seed, getrandom() blocks rather than answer
- * from an RNG that is not ready. The child says what it did and exits; PID
- * 1 reaps it like any orphan, and shutdown's kill(-1) ends it (the seed is
- * then written at shutdown, and a seed taken but not yet credited is
- * never used twice: it was removed first). */
-pid_t data_seed_load(const char *dir, const struct logger *lg)
-{
-	pid_t pid = fork();
-	struct logger clg;
-	struct log_drops drops;
-	sigset_t all;
-	struct berr e;
-	unsigned char b;
-
-	if (pid < 0) {
-		seed_use(dir, lg);
-		seed_save_here(dir, lg);
-		return 0;
-	}
-	if (pid > 0)
-		return pid;
-	sigfillset(&all);
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
-	clg = *lg;
-	log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
-	seed_use(dir, &clg);
-	if (getrandom(&b, 1, GRND_NONBLOCK) != 1)
-		log_msg(&clg, LOG_INFO, "random seed: written once the RNG is ready (pid %d)", (int)getpid());
-	if (getrandom(&b, 1, 0) != 1)
-		berr_sys(&e, "random seed: getrandom");
-	else if (data_seed_save(dir, &e) == 0) {
-		log_msg(&clg, LOG_INFO, "random seed: a fresh one written");
-		_exit(0);
-	}
-	log_err(&clg, &e);
-	_exit(1);
+	return seed_save_later(dir, lg);
 }
 
 int data_seed_save(const char *dir, struct berr *e)

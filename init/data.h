@@ -12,11 +12,12 @@
  * directory is an empty read-only tmpfs: nothing is silently kept in
  * memory, and nothing is written to a damaged disk.
  *
- * The RNG seed is DIR/random-seed: at boot a child reads it, removes it
- * (the removal made durable) and credits it to the kernel's pool, so that
- * a seed is never credited twice even if the machine loses power before a
- * new one is written; the child then writes a fresh one as soon as
- * getrandom() has entropy, and PID 1 again at shutdown.
+ * The RNG seed is DIR/random-seed: at boot it is read, removed (the
+ * removal made durable) and credited to the kernel's pool, so that a seed
+ * is never credited twice even if the machine loses power before a new
+ * one is written; a fresh one is written as soon as getrandom() has
+ * entropy (at once, or by a child that waits for it), and again at
+ * shutdown.
  */
 #ifndef BERTH_INIT_DATA_H
 #define BERTH_INIT_DATA_H
@@ -60,10 +61,9 @@ int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, lon
  * in->data_status; then the seed (data_seed_load). */
 void data_setup(struct init *in);
 
-/* In a forked child, while boot goes on: read and remove dir's seed
- * (durably), credit it to the RNG, and write a fresh one once the RNG is
- * ready. Returns that child's pid (0: none could be made; all done here
- * then). */
+/* Read and remove dir's seed (durably) and credit it to the RNG; a forked
+ * child writes a fresh one once the RNG is ready, while boot goes on.
+ * Returns that child's pid (0: none could be made; written here then). */
 pid_t data_seed_load(const char *dir, const struct logger *lg);
 
 /* Write a fresh seed (shutdown). Returns <0 on failure (EAGAIN: the RNG is

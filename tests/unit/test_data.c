@@ -160,14 +160,16 @@ static int read_seed(const char *path, char *buf, size_t size)
 	return ok;
 }
 
-/* data_seed_load's child takes the seed (removed, durably, before it is
- * credited: a power cut then leaves no seed, never the same one for the
- * next boot), credits it and writes a new one; PID 1 does none of it. */
+/* The seed that was credited is never on disk once data_seed_load
+ * returns (the fresh one comes from a child, later): a power cut then
+ * leaves no seed, never the same one for the next boot. The child then
+ * writes a new one. */
 static void seed_is_used_once(void)
 {
 	char dir[] = "/tmp/berth-seed-XXXXXX", path[256], a[DATA_SEED_BYTES], b[DATA_SEED_BYTES];
 	struct logger lg = { .prog = "test", .fd = -1, .level = LOG_ERROR };
 	struct berr e;
+	struct stat st;
 	int status;
 	pid_t pid;
 
@@ -176,6 +178,7 @@ static void seed_is_used_once(void)
 	CHECK_INT(data_seed_save(dir, &e), 0);
 	CHECK(read_seed(path, a, sizeof a));
 	pid = data_seed_load(dir, &lg);
+	CHECK(stat(path, &st) < 0 || (read_seed(path, b, sizeof b) && memcmp(a, b, sizeof a) != 0));
 	CHECK(pid > 0);
 	CHECK_INT(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
