@@ -44,18 +44,30 @@ if ! vm_disk_start disk-update 1G; then
 fi
 tap_ok "boots the disk image ($(cat "$VM_DIR/ready.ms") ms)"
 KEY=$BUILD/pki/ssh/id_ed25519
-vssh() {
-	ssh -p "$SSH_PORT" -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
-}
 # push FILE NAME: the file into the guest's /tmp over SSH (retried while
-# dropbear makes its host key on first boot).
+# dropbear makes its host key on first boot), for at most 90 s in all.
 push() {
-	for _ in $(seq 60); do
-		vssh "cat > /tmp/$2" < "$1" 2>/dev/null && return 0
+	local end=$((SECONDS + 90))
+	while [ $SECONDS -lt $end ]; do
+		timeout 30 ssh -p "$SSH_PORT" -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+			-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR root@127.0.0.1 "cat > /tmp/$2" < "$1" 2>/dev/null && return 0
 		sleep 1
 	done
 	return 1
+}
+# boot_log LINE: for a boot that never got ready, what the console printed
+# from the firmware's last start of the boot loader after LINE: its first 30
+# lines, then the last 10 that are not the kernel's repeated RCU stall
+# dumps (which fill a hung boot's tail).
+boot_log() {
+	local rest n
+	rest=$(tail -n +"$1" "$VM_DIR/console.log" | tr -d '\r')
+	n=$(grep -n 'BdsDxe: starting' <<< "$rest" | tail -1 | cut -d: -f1)
+	rest=$(tail -n +"${n:-1}" <<< "$rest")
+	head -30 <<< "$rest"
+	[ "$(wc -l <<< "$rest")" -gt 30 ] || return 0
+	echo "[...] ($(grep -c 'rcu: INFO' <<< "$rest") RCU stall reports in all)"
+	tail -n +31 <<< "$rest" | grep -v -E 'rcu: |^ *$' | tail -10
 }
 # wait_ready N SECS: until the console has said "berth: ready" N times.
 wait_ready() {
@@ -107,6 +119,7 @@ grep -q '"Next":"b"' <<< "$s" && grep -q '"Name":"b","Version":"update-test","St
 	tap_ok "slots: b is trying (3 tries) and boots next" || tap_fail "slots after update" "$s"
 
 t0=$(date +%s)
+line=$(( $(wc -l < "$VM_DIR/console.log") + 1 ))
 "$TOP/tools/qemu-run.sh" send "$VM_DIR" "berthctl reboot"   # no answer: the machine goes
 if wait_ready 2 400; then
 	tap_ok "rebooted into the update in $(( $(date +%s) - t0 )) s"
@@ -115,7 +128,10 @@ if wait_ready 2 400; then
 	grep -q '"Running":"b"' <<< "$s" && grep -q '"Name":"b","Version":"update-test","State":"good"' <<< "$s" &&
 		tap_ok "slots: b runs the new version and is marked good" || tap_fail "slots after reboot" "$s"
 else
-	tap_fail "rebooted into the update" "$(tail -20 "$VM_DIR/console.log")"
+	# The rest needs a running machine: stop here rather than wait out
+	# every later step's timeout.
+	tap_fail "rebooted into the update (no 'berth: ready' in 400 s)" "$(boot_log "$line")"
+	vm_stop; rm -f "$DISK_IMG" "$DISK_IMG.vars"; tap_done; exit
 fi
 
 tap_check "copy the broken update into the guest" push "$WORK/broken.efi" broken.efi
@@ -123,6 +139,7 @@ push "$WORK/broken.efi.sig" broken.efi.sig
 out=$(vm_run "berthctl update /tmp/broken.efi"); rc=$?
 [ $rc = 0 ] && grep -q '"Slot":"a"' <<< "$out" && tap_ok "broken update written to slot a" || tap_fail "broken update" "rc=$rc $out"
 t0=$(date +%s)
+line=$(( $(wc -l < "$VM_DIR/console.log") + 1 ))
 "$TOP/tools/qemu-run.sh" send "$VM_DIR" "berthctl reboot"   # no answer: the machine goes
 if wait_ready 3 600; then
 	tries=$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'Kernel panic')
@@ -133,7 +150,7 @@ if wait_ready 3 600; then
 	[ "$(vm_run "cat /var/lib/berth/proof")" = keep-me ] && tap_ok "the data partition is intact" ||
 		tap_fail "data intact" "$(vm_run "ls -la /var/lib/berth")"
 else
-	tap_fail "rolled back by itself" "$(tail -30 "$VM_DIR/console.log")"
+	tap_fail "rolled back by itself (no 'berth: ready' in 600 s)" "$(boot_log "$line")"
 fi
 vm_stop
 rm -f "$DISK_IMG" "$DISK_IMG.vars"
