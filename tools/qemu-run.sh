@@ -4,7 +4,8 @@
 # Usage:
 #   tools/qemu-run.sh fg            serial console on this terminal (ctrl-a x quits)
 #   tools/qemu-run.sh bg DIR        in the background; returns once the console
-#                                   says "berth: ready" (or fails after BOOT_TIMEOUT)
+#                                   says "berth: ready" (or fails after BOOT_TIMEOUT,
+#                                   or as soon as the kernel stalls before PID 1)
 #   tools/qemu-run.sh stop DIR      power a background VM off (the ACPI power
 #                                   button, and poweroff on a console shell,
 #                                   then qemu's quit after
@@ -216,6 +217,14 @@ bg)
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			tail -n 40 "$dir/console.log" >&2 || true
 			echo "qemu-run: no 'berth: ready' within ${BOOT_TIMEOUT}s; VM left running (tools/qemu-run.sh stop $dir)" >&2
+			exit 1
+		fi
+		# Debian's kernel under TCG has stalled, rarely, before it started
+		# PID 1 (RCU stall reports, CPU 0 idle, its timers never firing):
+		# such a boot never gets ready, so say so now, not at the deadline.
+		if grep -q 'rcu: INFO' "$dir/console.log" 2>/dev/null && ! grep -q 'berth-init' "$dir/console.log"; then
+			tail -n 20 "$dir/console.log" >&2 || true
+			echo "qemu-run: the kernel stalled before it started PID 1 (RCU stall reports); VM left running (tools/qemu-run.sh stop $dir)" >&2
 			exit 1
 		fi
 		sleep 0.05

@@ -89,10 +89,10 @@ vm_start() {
 	export SSH_PORT=${SSH_PORT:-12222} API_PORT=${API_PORT:-12376}
 	vm_fresh_disk "$name" || return 1
 	"$TOP/tools/qemu-run.sh" bg "$VM_DIR" && return 0
-	# Debian's kernel under TCG has, once, stalled before it started PID 1
-	# (RCU stall warnings and not one berth-init line in 240 s): that is
-	# not berth's code, so say so and boot once more. A boot that reached
-	# PID 1 is never retried.
+	# Debian's kernel under TCG has, rarely, stalled before it started PID
+	# 1 (RCU stall reports and not one berth-init line; qemu-run.sh bg
+	# stops waiting at the first report): that is not berth's code, so say
+	# so and boot once more. A boot that reached PID 1 is never retried.
 	grep -q 'berth-init' "$VM_DIR/console.log" 2>/dev/null && { vm_give_up; return 1; }
 	echo "vm_start: the kernel never started PID 1 ($(tail -1 "$VM_DIR/console.log" 2>/dev/null | tr -d '\r')); booting once more" >&2
 	"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1

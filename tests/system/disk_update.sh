@@ -69,14 +69,6 @@ boot_log() {
 	echo "[...] ($(grep -c 'rcu: INFO' <<< "$rest") RCU stall reports in all)"
 	tail -n +31 <<< "$rest" | grep -v -E 'rcu: |^ *$' | tail -10
 }
-# wait_ready N SECS: until the console has said "berth: ready" N times.
-wait_ready() {
-	local end=$((SECONDS + $2))
-	while [ "$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'berth: ready')" -lt "$1" ]; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.5
-	done
-}
 # berthctl slots, once berthd answers (it starts just after "berth: ready").
 slots() {
 	local out
@@ -121,7 +113,7 @@ grep -q '"Next":"b"' <<< "$s" && grep -q '"Name":"b","Version":"update-test","St
 t0=$(date +%s)
 line=$(( $(wc -l < "$VM_DIR/console.log") + 1 ))
 "$TOP/tools/qemu-run.sh" send "$VM_DIR" "berthctl reboot"   # no answer: the machine goes
-if wait_ready 2 400; then
+if vm_disk_wait_ready 2 400; then
 	tap_ok "rebooted into the update in $(( $(date +%s) - t0 )) s"
 	for _ in $(seq 60); do grep -q 'slot b (update-test) marked good' "$VM_DIR/console.log" && break; sleep 1; done
 	s=$(slots)
@@ -141,7 +133,7 @@ out=$(vm_run "berthctl update /tmp/broken.efi"); rc=$?
 t0=$(date +%s)
 line=$(( $(wc -l < "$VM_DIR/console.log") + 1 ))
 "$TOP/tools/qemu-run.sh" send "$VM_DIR" "berthctl reboot"   # no answer: the machine goes
-if wait_ready 3 600; then
+if vm_disk_wait_ready 3 600; then
 	tries=$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'Kernel panic')
 	tap_ok "rolled back by itself in $(( $(date +%s) - t0 )) s ($tries kernel panics on slot a)"
 	s=$(slots)
