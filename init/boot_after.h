@@ -1,7 +1,9 @@
 /* boot_after.h — what PID 1 starts right after "berth: ready".
  *
  * Readiness waits only for the boot set of modules (berth.conf `modules`:
- * the data disk's, the network's). Right after ready two background
+ * the data disk's, the network's), and not even for that when what it is
+ * for is usable without it (init/main.c moves it to the front of
+ * `modules_after`). Right after ready two background
  * loaders start at once: `modules_after` (what the appliance needs soon but
  * readiness does not: the RNG, the power button, the watchdog, the EFI
  * system partition's filesystems) and `modules_late` (the container

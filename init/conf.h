@@ -5,7 +5,10 @@
  *   [system] hostname       = NAME         (RFC 1123, at most 64 bytes)
  *   [system] modules        = NAME NAME…   (kernel modules to load at boot,
  *                                           before the services: what readiness
- *                                           needs; continuation lines append)
+ *                                           needs; continuation lines append;
+ *                                           loaded after ready instead when the
+ *                                           data partition and the static
+ *                                           interfaces are usable without them)
  *   [system] modules_after  = NAME NAME…   (loaded right after ready, in the
  *                                           background; what needs them — the
  *                                           ESP, the watchdog, the power

@@ -115,6 +115,18 @@ int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, lon
 	return found - 1;
 }
 
+int data_present(const char *sysfs, const char *devdir, const char *filesystems)
+{
+	char dev[256], fs[4096];
+	long backup;
+	struct berr e;
+
+	if (data_find(sysfs, devdir, dev, sizeof dev, &backup, &e) < 0 ||
+	    fs_read(filesystems, fs, sizeof fs, &e) < 0)
+		return 0;
+	return strstr(fs, "\text4\n") != NULL;
+}
+
 static const char *const state_names[] = {
 	[DATA_MOUNTED] = "mounted",
 	[DATA_EPHEMERAL] = "ephemeral",

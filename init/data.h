@@ -55,6 +55,11 @@ int data_sb_label(const unsigned char *sb, size_t len, char label[17]);
 int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, long *backup_block,
 	      struct berr *e);
 
+/* Could the data partition be mounted right now without loading a module:
+ * found among sysfs's devices (data_find), and ext4 in the kernel (a line
+ * "\text4" in filesystems, "/proc/filesystems")? 1 yes, 0 no. */
+int data_present(const char *sysfs, const char *devdir, const char *filesystems);
+
 /* Wait for, mount and report the data directory (in->conf: data_dir,
  * data_wait_ms, data_ephemeral); sets in->data (1 partition, 0 ephemeral,
  * -1 neither: nothing to save or unmount at shutdown) and

@@ -1,5 +1,6 @@
 /* main.c — berth-init, PID 1: boot, reap, shut down. Never exits. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,14 +74,51 @@ static void print_ready(const struct init *in)
 	log_write(&in->log, line, (size_t)n); /* dropped, and counted, when the console is stuck */
 }
 
+/* The boot set is there for the devices boot waits for: the data
+ * partition (its disk and ext4) and the static interfaces. Are they all
+ * usable already (their drivers built into the kernel: NVMe and ext4 in
+ * Debian's cloud kernel)? */
+static int boot_devices_present(const struct init *in)
+{
+	int i;
+
+	if (!in->conf.data_ephemeral && !data_present("/sys/class/block", "/dev", "/proc/filesystems"))
+		return 0;
+	for (i = 0; i < in->conf.nifaces; i++)
+		if (!in->conf.ifaces[i].dhcp && !if_nametoindex(in->conf.ifaces[i].name))
+			return 0;
+	return 1;
+}
+
+/* Move the boot set to the front of modules_after; 0 when both do not fit. */
+static int boot_set_defer(struct init_conf *c)
+{
+	char both[sizeof c->modules_after];
+	int n = snprintf(both, sizeof both, "%s%s%s", c->modules, c->modules_after[0] ? " " : "",
+			 c->modules_after);
+
+	if (n < 0 || (size_t)n >= sizeof both)
+		return 0;
+	memcpy(c->modules_after, both, (size_t)n + 1);
+	c->modules[0] = '\0';
+	return 1;
+}
+
 /* The boot modules (data disk, network) load in a child while PID 1 does
- * what needs no driver; 0: none, or loaded here already (no child). */
+ * what needs no driver; 0: none, or loaded here already (no child). When
+ * the devices they are for are there already, nothing before ready needs
+ * them: they load right after ready with modules_after instead. */
 static pid_t boot_modules_start(struct init *in)
 {
 	pid_t pid;
 
 	if (!IS_ENABLED(CONFIG_INIT_MODULES) || !in->conf.modules[0])
 		return 0;
+	if (boot_devices_present(in) && boot_set_defer(&in->conf)) {
+		log_msg(&in->log, LOG_INFO, "modules: the devices boot waits for are there: "
+			"the boot set loads after ready");
+		return 0;
+	}
 	pid = modules_load_bg(in->conf.modules, NULL, &in->log);
 	if (!pid)
 		modules_load(in->conf.modules, NULL, &in->log);

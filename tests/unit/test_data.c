@@ -60,11 +60,21 @@ static void finds_the_labelled_device(void)
 	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &backup, &e), 0);
 	snprintf(path, sizeof path, "%s/dev/c", dir);
 	CHECK_STR(dev, path);
+	/* present (the boot set may wait) only when the kernel has ext4 too */
+	char fs[128];
+	snprintf(fs, sizeof fs, "%s/filesystems", dir);
+	writefile(fs, "nodev\tsysfs\nnodev\ttmpfs\n\text3\n\text2\n\text4\n\tvfat\n");
+	CHECK_INT(data_present(sys, devdir, fs), 1);
+	writefile(fs, "nodev\tsysfs\nnodev\ttmpfs\n\text4dev\n\tvfat\n");
+	CHECK_INT(data_present(sys, devdir, fs), 0);
+	CHECK_INT(data_present(sys, devdir, "/nonexistent/filesystems"), 0);
 	/* without c: none (loop devices are never the data partition) */
 	snprintf(cmd, sizeof cmd, "rm -rf %s/sys/c", dir);
 	CHECK(system(cmd) == 0);
 	CHECK_INT(data_find(sys, devdir, dev, sizeof dev, &backup, &e), -1);
 	CHECK(strstr(e.msg, "no ext4 filesystem labelled berth-data"));
+	writefile(fs, "\text4\n");
+	CHECK_INT(data_present(sys, devdir, fs), 0);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
 }
