@@ -15,8 +15,12 @@
 #   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
 #                      does it; for a test that runs qemu-run.sh bg itself)
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
-#   VM_DATA_DEV        the data partition's device in the guest: /dev/vda
-#                      (-kernel) or /dev/vda2 (UEFI)
+#   VM_DATA_DEV        the data partition's device in the guest: the data
+#                      disk, /dev/nvme0n1 (-kernel; /dev/vda with
+#                      DATA_BUS=virtio: board/qemu-x86_64/qemu.sh), or
+#                      /dev/vda2 (UEFI)
+#   vm_data_device     the data disk's qemu device (the board's), for a
+#                      monitor `device_add` under DATA_HOTPLUG=1
 #   vm_data_fs         the data filesystem as dumpe2fs/e2fsck take it (after
 #                      the VM stopped): DATA_IMG, or the disk's partition 2
 #   vm_image_conf      the image's etc/berth/berth.conf (INITRD) on stdout;
@@ -65,7 +69,8 @@ vm_fresh_disk() {
 	if ! vm_uefi; then
 		# A fresh data disk per boot: tests never touch the developer's data.img.
 		export DATA_IMG=$BUILD/test/data-$1.img
-		VM_DATA_DEV=/dev/vda
+		VM_DATA_DEV=/dev/nvme0n1
+		[ "${DATA_BUS:-nvme}" = nvme ] || VM_DATA_DEV=/dev/vda
 		rm -f "$DATA_IMG"
 		truncate -s 256M "$DATA_IMG" && mkfs.ext4 -q -F -L berth-data "$DATA_IMG"
 		return
@@ -80,6 +85,7 @@ vm_fresh_disk() {
 	rm -f "$DISK_IMG" "$DISK_IMG.vars"
 	cp --sparse=always "$img" "$DISK_IMG" && truncate -s "${VM_UEFI_DISK:-512M}" "$DISK_IMG"
 }
+vm_data_device() { (. "$BOARD_DIR/qemu.sh" && qemu_data_device); }
 vm_start() {
 	local name=$1
 	if [ "${CONFIG_INIT_CONSOLE_SHELL:-}" != y ]; then

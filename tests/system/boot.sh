@@ -65,9 +65,21 @@ fi
 boot=$(tr -d '\r' < "$VM_DIR/console.log" | sed -n '1,/berth: ready/p')
 l_mod=$(grep -n 'berth-init: info: modules: [0-9]* named loaded' <<< "$boot" | head -1 | cut -d: -f1)
 l_svc=$(grep -n 'berth-init: info: services: [0-9]* loaded from' <<< "$boot" | head -1 | cut -d: -f1)
-[ -n "$l_mod" ] && [ -n "$l_svc" ] && [ "$l_mod" -lt "$l_svc" ] &&
-	tap_ok "the services and their cgroups come after the boot modules (lines $l_mod, $l_svc)" ||
-	tap_fail "the services and their cgroups come after the boot modules" "$(grep -E 'modules: [0-9]* named|services: [0-9]* loaded' <<< "$boot")"
+if grep -q 'modules: the devices boot waits for are there: the boot set loads after ready' <<< "$boot"; then
+	# The data disk was there at PID 1's start (DATA_BUS=nvme: its driver
+	# is built in): no loader ran before ready at all.
+	[ -z "$l_mod" ] && [ -n "$l_svc" ] &&
+		tap_ok "the boot set is left for after ready: no loader ran beside the services' cgroups" ||
+		tap_fail "no loader before ready" "$(grep -E 'modules: |services: [0-9]* loaded' <<< "$boot")"
+	[ "${DATA_BUS:-nvme}" = nvme ] && tap_ok "... as it should with the NVMe data disk" ||
+		tap_fail "boot set deferred with DATA_BUS=$DATA_BUS" "$(grep -E 'modules: ' <<< "$boot")"
+else
+	[ -n "$l_mod" ] && [ -n "$l_svc" ] && [ "$l_mod" -lt "$l_svc" ] &&
+		tap_ok "the services and their cgroups come after the boot modules (lines $l_mod, $l_svc)" ||
+		tap_fail "the services and their cgroups come after the boot modules" "$(grep -E 'modules: [0-9]* named|services: [0-9]* loaded' <<< "$boot")"
+	vm_uefi || [ "${DATA_BUS:-nvme}" != nvme ] && tap_ok "... as it should with a virtio data disk" ||
+		tap_fail "the boot set was not left for after ready, though the NVMe data disk was there" "$(grep -E 'modules: |data partition' <<< "$boot")"
+fi
 for m in virtio_blk virtio_net virtio_pci virtio_rng evdev button softdog overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
 done

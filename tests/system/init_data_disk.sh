@@ -33,10 +33,10 @@ else
 	if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
 		tap_ok "boots with a data disk whose superblock is zeroed"
 		st=$(vm_run "berthctl status")
-		[[ $st =~ ^"data mount-failed: /dev/vda: superblock damaged (e2fsck -b "[0-9]+" /dev/vda)"$ ]] &&
+		[[ $st =~ ^"data mount-failed: $VM_DATA_DEV: superblock damaged (e2fsck -b "[0-9]+" $VM_DATA_DEV)"$ ]] &&
 			tap_ok "berthctl status: mount-failed, superblock damaged, how to repair" ||
 			tap_fail "berthctl status: mount-failed, superblock damaged, how to repair" "$st"
-		tap_check "the console says so loudly" grep -q '\*\*\* data mount-failed: /dev/vda: superblock damaged' "$VM_DIR/console.log"
+		tap_check "the console says so loudly" grep -q "\*\*\* data mount-failed: $VM_DATA_DEV: superblock damaged" "$VM_DIR/console.log"
 		mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
 		[[ $mnt == "berth-nodata /var/lib/berth tmpfs ro,"* ]] && tap_ok "the data directory is an empty read-only tmpfs" ||
 			tap_fail "the data directory is an empty read-only tmpfs" "$mnt"
@@ -61,12 +61,12 @@ else
 		sleep 0.05
 	done
 	sleep 0.3
-	echo "device_add virtio-blk-pci,drive=data0,id=vd0,bus=hp0" > "$VM_DIR/monitor.in"
+	echo "device_add $(vm_data_device),bus=hp0" > "$VM_DIR/monitor.in"
 	if wait $bg; then
 		tap_check "PID 1 waited for the data disk" grep -q 'data partition: waiting up to' "$VM_DIR/console.log"
-		tap_check "the disk plugged in while it waited is found" grep -q 'data partition: /dev/vda appeared after [0-9]* ms' "$VM_DIR/console.log"
+		tap_check "the disk plugged in while it waited is found" grep -q "data partition: $VM_DATA_DEV appeared after [0-9]* ms" "$VM_DIR/console.log"
 		st=$(vm_run "berthctl status")
-		[ "$st" = "data mounted: /dev/vda on /var/lib/berth" ] && tap_ok "and mounted (berthctl status)" ||
+		[ "$st" = "data mounted: $VM_DATA_DEV on /var/lib/berth" ] && tap_ok "and mounted (berthctl status)" ||
 			tap_fail "and mounted (berthctl status)" "$st; $(grep -a 'data' "$VM_DIR/console.log" | tail -5)"
 		vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
 	else
