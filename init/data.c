@@ -290,35 +290,63 @@ static void seed_credit(const unsigned char *seed, size_t n, const char *path, c
 		close(fd);
 }
 
-/* Read dir's seed into seed and remove it, durably, before it is used:
- * after a power cut the next boot finds no seed rather than the same one.
- * Returns its length, 0 when there was none or it could not be removed. */
+/* Is every one of n bytes zero (a seed consumed already)? */
+static int all_zero(const unsigned char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !b[i]; i++)
+		;
+	return i == n;
+}
+
+/* Read dir's seed into seed and consume it, durably, before it is used:
+ * zeros are written over it in place and fdatasync'd (the data block
+ * only: no journal commit, unlike a removal, which cost 20-35 ms right
+ * after the mount under TCG), so that after a power cut the next boot
+ * finds a consumed seed rather than the same one. Anything else than a
+ * regular file of at most DATA_SEED_BYTES is removed and not used.
+ * Returns its length, 0 when there was none, it was consumed already, or
+ * it could not be consumed. */
 static size_t seed_take(const char *dir, unsigned char *seed, size_t size, const struct logger *lg)
 {
+	static const unsigned char zeros[DATA_SEED_BYTES];
 	char path[256];
 	struct berr e;
 	ssize_t n;
-	int dfd;
+	int fd;
 
 	snprintf(path, sizeof path, "%s/random-seed", dir);
-	n = fs_read(path, (char *)seed, size, &e);
-	if (n < 0 && e.errnum == ENOENT) {
+	/* O_NONBLOCK: a FIFO's open returns at once and is refused by type */
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
 		log_msg(lg, LOG_INFO, "random seed: none in %s", dir);
 		return 0;
 	}
-	if (n < 0)
+	n = fd < 0 ? berr_sys(&e, "open %s", path) : fs_read_fd(fd, path, (char *)seed, size, &e);
+	if (n < 0 || n == 0) {
+		if (n == 0)
+			berr_set(&e, EINVAL, "%s is empty", path);
 		log_msg(lg, LOG_WARN, "random seed: %s: replaced", e.msg);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_msg(lg, LOG_ERROR, "random seed: remove %s: %s: not used", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_msg(lg, LOG_ERROR, "random seed: remove %s: %s", path, strerror(errno));
 		return 0;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0) {
-		log_msg(lg, LOG_ERROR, "random seed: fsync %s: %s: not used", dir, strerror(errno));
+	if (all_zero(seed, (size_t)n)) {
+		log_msg(lg, LOG_WARN, "random seed: %s was used already (the last boot ended before "
+			"it wrote the next one): not credited again", path);
+		close(fd);
+		return 0;
+	}
+	errno = 0;
+	if ((size_t)n > sizeof zeros || pwrite(fd, zeros, (size_t)n, 0) != n || fdatasync(fd) < 0) {
+		log_msg(lg, LOG_ERROR, "random seed: consume %s: %s: not used", path,
+			errno ? strerror(errno) : "short write");
 		n = 0;
 	}
-	if (dfd >= 0)
-		close(dfd);
+	close(fd);
 	return n > 0 ? (size_t)n : 0;
 }
 

@@ -12,10 +12,11 @@
  * directory is an empty read-only tmpfs: nothing is silently kept in
  * memory, and nothing is written to a damaged disk.
  *
- * The RNG seed is DIR/random-seed: at boot it is read, removed (the
- * removal made durable) and credited to the kernel's pool, so that a seed
- * is never credited twice even if the machine loses power before a new
- * one is written; a fresh one is written as soon as getrandom() has
+ * The RNG seed is DIR/random-seed: at boot it is read, consumed (zeros
+ * written over it, made durable with fdatasync) and credited to the
+ * kernel's pool, so that a seed is never credited twice even if the
+ * machine loses power before a new one is written (a seed of zeros is
+ * never credited); a fresh one is written as soon as getrandom() has
  * entropy (at once, or by a child that waits for it), and again at
  * shutdown.
  */
@@ -66,7 +67,7 @@ int data_present(const char *sysfs, const char *devdir, const char *filesystems)
  * in->data_status; then the seed (data_seed_load). */
 void data_setup(struct init *in);
 
-/* Read and remove dir's seed (durably) and credit it to the RNG; a forked
+/* Read and consume dir's seed (durably) and credit it to the RNG; a forked
  * child writes a fresh one once the RNG is ready, while boot goes on.
  * Returns that child's pid (0: none could be made; written here then). */
 pid_t data_seed_load(const char *dir, const struct logger *lg);

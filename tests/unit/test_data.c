@@ -100,6 +100,16 @@ static void seed_save_replaces_whole_file(void)
 	CHECK(system(path) == 0);
 }
 
+static int read_seed(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fread(buf, 1, size, f) == size;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
 /* data_seed_load's writer, waited for. */
 static void seed_load_and_wait(const char *dir, const struct logger *lg)
 {
@@ -110,6 +120,50 @@ static void seed_load_and_wait(const char *dir, const struct logger *lg)
 		CHECK_INT(waitpid(pid, &status, 0), pid);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
+}
+
+/* A seed of zeros was consumed by a boot that ended before it wrote the
+ * next one: it is said, never credited, and replaced by a fresh seed; an
+ * empty file is replaced too. */
+static void a_consumed_seed_is_not_credited_again(void)
+{
+	char dir[] = "/tmp/berth-seed-XXXXXX", path[256], buf[4096], seed[DATA_SEED_BYTES];
+	struct logger lg = { .prog = "test", .level = LOG_INFO };
+	FILE *logf = tmpfile();
+	size_t n;
+
+	CHECK(logf);
+	lg.fd = fileno(logf);
+	CHECK(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/random-seed", dir);
+	memset(seed, 0, sizeof seed);
+	FILE *f = fopen(path, "w");
+	CHECK(f && fwrite(seed, 1, sizeof seed, f) == sizeof seed && fclose(f) == 0);
+	seed_load_and_wait(dir, &lg);
+	rewind(logf);
+	n = fread(buf, 1, sizeof buf - 1, logf);
+	buf[n] = '\0';
+	CHECK(strstr(buf, "was used already (the last boot ended before it wrote the next one): not credited again"));
+	CHECK(!strstr(buf, "bytes from"));
+	CHECK(read_seed(path, seed, sizeof seed));
+	for (n = 0; n < sizeof seed && !seed[n]; n++)
+		;
+	CHECK(n < sizeof seed); /* a fresh one, not zeros */
+	/* empty: replaced, not credited */
+	f = fopen(path, "w");
+	CHECK(f && fclose(f) == 0);
+	CHECK(ftruncate(fileno(logf), 0) == 0);
+	rewind(logf);
+	seed_load_and_wait(dir, &lg);
+	rewind(logf);
+	n = fread(buf, 1, sizeof buf - 1, logf);
+	buf[n] = '\0';
+	CHECK(strstr(buf, "is empty: replaced"));
+	CHECK(!strstr(buf, "bytes from"));
+	CHECK(read_seed(path, seed, sizeof seed));
+	fclose(logf);
+	snprintf(path, sizeof path, "rm -r %s", dir);
+	CHECK(system(path) == 0);
 }
 
 /* A FIFO where the seed should be is refused, never waited on (PID 1
@@ -160,16 +214,6 @@ static void finds_a_damaged_one_by_its_backup_superblock(void)
 	CHECK(system(cmd) == 0);
 }
 
-static int read_seed(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	int ok = f && fread(buf, 1, size, f) == size;
-
-	if (f)
-		fclose(f);
-	return ok;
-}
-
 /* The seed that was credited is never on disk once data_seed_load
  * returns (the fresh one comes from a child, later): a power cut then
  * leaves no seed, never the same one for the next boot. The child then
@@ -188,6 +232,7 @@ static void seed_is_used_once(void)
 	CHECK_INT(data_seed_save(dir, &e), 0);
 	CHECK(read_seed(path, a, sizeof a));
 	pid = data_seed_load(dir, &lg);
+	/* consumed in place (zeros), or already replaced by the child */
 	CHECK(stat(path, &st) < 0 || (read_seed(path, b, sizeof b) && memcmp(a, b, sizeof a) != 0));
 	CHECK(pid > 0);
 	CHECK_INT(waitpid(pid, &status, 0), pid);
@@ -202,5 +247,5 @@ static void seed_is_used_once(void)
 	CHECK(system(path) == 0);
 }
 
-UNIT_MAIN(UNIT(seed_is_used_once), UNIT(finds_a_damaged_one_by_its_backup_superblock), UNIT(label_from_superblock), UNIT(finds_the_labelled_device), UNIT(seed_save_replaces_whole_file),
+UNIT_MAIN(UNIT(seed_is_used_once), UNIT(a_consumed_seed_is_not_credited_again), UNIT(finds_a_damaged_one_by_its_backup_superblock), UNIT(label_from_superblock), UNIT(finds_the_labelled_device), UNIT(seed_save_replaces_whole_file),
 	  UNIT(seed_load_does_not_hang_on_a_fifo))
