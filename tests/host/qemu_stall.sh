@@ -125,6 +125,15 @@ out=$(BOOT_TIMEOUT=100 vm_disk_start stall 64M 2>&1); rc=$?
 [ $rc = 0 ] && [ "$(nboots)" = 2 ] && grep -q 'vm_disk_start: the kernel never started PID 1; booting once more' <<< "$out" &&
 	tap_ok "vm_disk_start: a stall before PID 1 is booted once more, said" || tap_fail "vm_disk_start retry" "rc=$rc boots=$(nboots) $out"
 
+# warm SECS: boot the disk VM, reboot it warm (a system_reset), then
+# vm_disk_wait_ready 2 SECS; sets OUT and RC.
+warm() {
+	local out
+	out=$(BOOT_TIMEOUT=100 vm_disk_start stall 64M 2>&1) || tap_fail "vm_disk_start" "$out"
+	vm_monitor system_reset
+	OUT=$(vm_disk_wait_ready 2 "$1" 2>&1); RC=$?
+}
+
 # 5. vm_disk_wait_ready after a warm reboot (here a system_reset): the boot
 # after the firmware stalls before PID 1, one reset, then it is ready.
 boots "$FW
@@ -134,12 +143,10 @@ $STALL" "$FW
 $PID1
 $READY"
 stop
-out=$(BOOT_TIMEOUT=100 vm_disk_start stall 64M 2>&1) || tap_fail "vm_disk_start" "$out"
-vm_monitor system_reset
-out=$(vm_disk_wait_ready 2 60 2>&1); rc=$?
-[ $rc = 0 ] && [ "$(nboots)" = 3 ] && grep -q 'vm_disk: the kernel stalled before it started PID 1 (RCU stall reports); resetting the machine once' <<< "$out" &&
+warm 60
+[ $RC = 0 ] && [ "$(nboots)" = 3 ] && grep -q 'vm_disk: the kernel stalled before it started PID 1 (RCU stall reports); resetting the machine once' <<< "$OUT" &&
 	tap_ok "vm_disk_wait_ready: a reboot that stalls before PID 1 is reset once and gets ready" ||
-	tap_fail "wait_ready reset" "rc=$rc boots=$(nboots) $out"
+	tap_fail "wait_ready reset" "rc=$RC boots=$(nboots) $OUT"
 stop
 
 # 6. … not a second time: boot 3 stalls as well.
@@ -150,11 +157,9 @@ $STALL" "$FW
 $STALL" "$FW
 $PID1
 $READY"
-out=$(BOOT_TIMEOUT=100 vm_disk_start stall 64M 2>&1) || tap_fail "vm_disk_start" "$out"
-vm_monitor system_reset
-out=$(vm_disk_wait_ready 2 4 2>&1); rc=$?
-[ $rc = 1 ] && [ "$(nboots)" = 3 ] && [ "$(grep -c 'resetting the machine once' <<< "$out")" = 1 ] &&
-	tap_ok "vm_disk_wait_ready: only one reset" || tap_fail "wait_ready one reset" "rc=$rc boots=$(nboots) $out"
+warm 4
+[ $RC = 1 ] && [ "$(nboots)" = 3 ] && [ "$(grep -c 'resetting the machine once' <<< "$OUT")" = 1 ] &&
+	tap_ok "vm_disk_wait_ready: only one reset" || tap_fail "wait_ready one reset" "rc=$RC boots=$(nboots) $OUT"
 stop
 
 # 7. A boot that reached PID 1 and then stalls is never reset.
@@ -165,11 +170,9 @@ $PID1
 $STALL" "$FW
 $PID1
 $READY"
-out=$(BOOT_TIMEOUT=100 vm_disk_start stall 64M 2>&1) || tap_fail "vm_disk_start" "$out"
-vm_monitor system_reset
-out=$(vm_disk_wait_ready 2 3 2>&1); rc=$?
-[ $rc = 1 ] && [ "$(nboots)" = 2 ] && ! grep -q 'resetting' <<< "$out" &&
-	tap_ok "vm_disk_wait_ready: a boot that reached PID 1 is not reset" || tap_fail "wait_ready no reset" "rc=$rc boots=$(nboots) $out"
+warm 3
+[ $RC = 1 ] && [ "$(nboots)" = 2 ] && ! grep -q 'resetting' <<< "$OUT" &&
+	tap_ok "vm_disk_wait_ready: a boot that reached PID 1 is not reset" || tap_fail "wait_ready no reset" "rc=$RC boots=$(nboots) $OUT"
 stop
 
 fake_left && { tap_fail "no fake qemu left" "$(pgrep -af qemu-system-fake)"; pkill -f "$FB/qemu-system-fake"; } ||

@@ -122,6 +122,20 @@ static void seed_load_and_wait(const char *dir, const struct logger *lg)
 	}
 }
 
+/* data_seed_load through a logger writing to logf (emptied first), waited
+ * for; what it logged into buf. */
+static void load_logged(const char *dir, const struct logger *lg, FILE *logf, char *buf, size_t size)
+{
+	size_t n;
+
+	CHECK(ftruncate(fileno(logf), 0) == 0);
+	rewind(logf);
+	seed_load_and_wait(dir, lg);
+	rewind(logf);
+	n = fread(buf, 1, size - 1, logf);
+	buf[n] = '\0';
+}
+
 /* A seed of zeros was consumed by a boot that ended before it wrote the
  * next one: it is said, never credited, and replaced by a fresh seed; an
  * empty file is replaced too. */
@@ -139,10 +153,7 @@ static void a_consumed_seed_is_not_credited_again(void)
 	memset(seed, 0, sizeof seed);
 	FILE *f = fopen(path, "w");
 	CHECK(f && fwrite(seed, 1, sizeof seed, f) == sizeof seed && fclose(f) == 0);
-	seed_load_and_wait(dir, &lg);
-	rewind(logf);
-	n = fread(buf, 1, sizeof buf - 1, logf);
-	buf[n] = '\0';
+	load_logged(dir, &lg, logf, buf, sizeof buf);
 	CHECK(strstr(buf, "was used already (the last boot ended before it wrote the next one): not credited again"));
 	CHECK(!strstr(buf, "bytes from"));
 	CHECK(read_seed(path, seed, sizeof seed));
@@ -152,12 +163,7 @@ static void a_consumed_seed_is_not_credited_again(void)
 	/* empty: replaced, not credited */
 	f = fopen(path, "w");
 	CHECK(f && fclose(f) == 0);
-	CHECK(ftruncate(fileno(logf), 0) == 0);
-	rewind(logf);
-	seed_load_and_wait(dir, &lg);
-	rewind(logf);
-	n = fread(buf, 1, sizeof buf - 1, logf);
-	buf[n] = '\0';
+	load_logged(dir, &lg, logf, buf, sizeof buf);
 	CHECK(strstr(buf, "is empty: replaced"));
 	CHECK(!strstr(buf, "bytes from"));
 	CHECK(read_seed(path, seed, sizeof seed));
