@@ -10,7 +10,10 @@
 # the press was lost and qemu was quit 20 s later. Here evdev is in the
 # boot set and `button` the last of the late modules (loaded some 0.5 s
 # after ready, the first scan some 0.05–0.3 s after it), through berth.conf
-# in an appended cpio (the kernel unpacks both archives).
+# in an appended cpio (the kernel unpacks both archives). That boot's data
+# disk is virtio-blk (DATA_BUS=virtio): with the board's NVMe disk PID 1
+# leaves the boot set, evdev with it, for after ready, beside the late set,
+# and the order is not forced any more (seen once in CI).
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 export SSH_PORT=12242 API_PORT=12396
@@ -33,7 +36,7 @@ elif keyboard_first; then
 else
 	tap_skip "keyboard first, power button after ready" "no cpio or lz4, or not an lz4 initramfs whose modules_after names 'button evdev'"
 fi
-if [ -n "$forced" ]; then INITRD=$WORK/initrd vm_start power; else vm_start power; fi; rc=$?
+if [ -n "$forced" ]; then INITRD=$WORK/initrd DATA_BUS=virtio vm_start power; else vm_start power; fi; rc=$?
 if [ $rc = 2 ]; then
 	tap_skip "power button powers off" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
 	tap_done; exit
