@@ -16,6 +16,11 @@
 #   tools/qemu-run.sh monitor DIR CMD  send CMD to qemu's monitor
 #   tools/qemu-run.sh running DIR   exit 0 when DIR's qemu runs, 1 when it is
 #                                   gone, a zombie or exiting after SIGKILL
+#   tools/qemu-run.sh boot-log DIR [LINE]  the console from line LINE (1) on,
+#                                   from the firmware's last start of the boot
+#                                   loader there (a disk image's latest boot)
+#   tools/qemu-run.sh stalled DIR [LINE]   exit 0 when that boot's kernel
+#                                   stalled before it started PID 1
 #
 # Environment: BOARD_DIR KERNEL INITRD DATA_IMG CMDLINE MEM_MB CPUS (from make),
 # or DISK_IMG MEM_MB CPUS (OVMF_CODE, OVMF_VARS; OVMF_SECBOOT=1 for a Secure Boot
@@ -36,7 +41,7 @@
 #             send/monitor found no running qemu, 100 usage, 111 qemu could not start.
 set -euo pipefail
 
-usage() { sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
+usage() { sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 100; }
 [ $# -ge 1 ] || usage
 mode=$1
 SSH_PORT=${SSH_PORT:-2222}
@@ -79,6 +84,25 @@ wait_gone() {
 # (opening a FIFO for writing blocks until it has a reader).
 fifo_write() {
 	timeout "$FIFO_TIMEOUT" bash -c 'printf "%s" "$1" > "$2"' fifo_write "$2" "$1" 2>/dev/null
+}
+
+# boot_log DIR [LINE]: DIR's console from line LINE (1) on, cut to the
+# firmware's last start of the boot loader in it (a disk image's latest
+# boot; a -kernel boot has none), without carriage returns.
+boot_log() {
+	local rest n
+	rest=$(tail -n +"${2:-1}" "$1/console.log" 2>/dev/null | tr -d '\r' || true)
+	n=$(grep -n 'BdsDxe: starting' <<< "$rest" | tail -1 | cut -d: -f1 || true)
+	tail -n +"${n:-1}" <<< "$rest"
+}
+
+# stalled DIR [LINE]: did that boot's kernel stall before it started PID 1?
+# Debian's kernel under TCG has, rarely (RCU stall reports, CPU 0 idle, its
+# timers never firing); such a boot never gets ready.
+stalled() {
+	local log
+	log=$(boot_log "$@")
+	grep -q 'rcu: INFO' <<< "$log" && ! grep -q 'berth-init' <<< "$log"
 }
 
 # The pid of DIR's qemu when it is running, else nothing (status 1).
@@ -219,10 +243,9 @@ bg)
 			echo "qemu-run: no 'berth: ready' within ${BOOT_TIMEOUT}s; VM left running (tools/qemu-run.sh stop $dir)" >&2
 			exit 1
 		fi
-		# Debian's kernel under TCG has stalled, rarely, before it started
-		# PID 1 (RCU stall reports, CPU 0 idle, its timers never firing):
-		# such a boot never gets ready, so say so now, not at the deadline.
-		if grep -q 'rcu: INFO' "$dir/console.log" 2>/dev/null && ! grep -q 'berth-init' "$dir/console.log"; then
+		# A stall before PID 1 never gets ready: say so now, not at the
+		# deadline.
+		if stalled "$dir"; then
 			tail -n 20 "$dir/console.log" >&2 || true
 			echo "qemu-run: the kernel stalled before it started PID 1 (RCU stall reports); VM left running (tools/qemu-run.sh stop $dir)" >&2
 			exit 1
@@ -236,6 +259,13 @@ bg)
 running)
 	[ $# = 2 ] || usage
 	dir_qemu "$2" > /dev/null
+	;;
+boot-log|stalled)
+	[ $# = 2 ] || [ $# = 3 ] || usage
+	[ $# = 2 ] || [[ $3 =~ ^[1-9][0-9]*$ ]] || usage
+	[ -f "$2/console.log" ] || { echo "qemu-run: no console log in $2" >&2; exit 1; }
+	[ "$mode" = stalled ] || { boot_log "${@:2}"; exit 0; }
+	stalled "${@:2}"
 	;;
 send|monitor)
 	[ $# = 3 ] || usage

@@ -45,14 +45,12 @@ vm_disk_start() {
 # that boot as a try, as it would a power cycle. A boot that reached PID 1
 # is never reset.
 vm_disk_wait_ready() {
-	local end=$((SECONDS + $2)) reset= log n
+	local end=$((SECONDS + $2)) reset=
 	while :; do
-		log=$(tr -d '\r' < "$VM_DIR/console.log")
-		[ "$(grep -c 'berth: ready' <<< "$log")" -lt "$1" ] || return 0
+		[ "$(tr -d '\r' < "$VM_DIR/console.log" | grep -c 'berth: ready')" -lt "$1" ] || return 0
 		[ $SECONDS -lt $end ] || return 1
-		n=$(grep -n 'BdsDxe: starting' <<< "$log" | tail -1 | cut -d: -f1)
-		if [ -z "$reset" ] && [ -n "$n" ] && log=$(tail -n +"$n" <<< "$log") &&
-			grep -q 'rcu: INFO' <<< "$log" && ! grep -q 'berth-init' <<< "$log"; then
+		if [ -z "$reset" ] && grep -q 'BdsDxe: starting' "$VM_DIR/console.log" &&
+			"$TOP/tools/qemu-run.sh" stalled "$VM_DIR"; then
 			echo "vm_disk: the kernel stalled before it started PID 1 (RCU stall reports); resetting the machine once" >&2
 			vm_monitor system_reset
 			reset=1

@@ -60,10 +60,8 @@ push() {
 # lines, then the last 10 that are not the kernel's repeated RCU stall
 # dumps (which fill a hung boot's tail).
 boot_log() {
-	local rest n
-	rest=$(tail -n +"$1" "$VM_DIR/console.log" | tr -d '\r')
-	n=$(grep -n 'BdsDxe: starting' <<< "$rest" | tail -1 | cut -d: -f1)
-	rest=$(tail -n +"${n:-1}" <<< "$rest")
+	local rest
+	rest=$("$TOP/tools/qemu-run.sh" boot-log "$VM_DIR" "$1")
 	head -30 <<< "$rest"
 	[ "$(wc -l <<< "$rest")" -gt 30 ] || return 0
 	echo "[...] ($(grep -c 'rcu: INFO' <<< "$rest") RCU stall reports in all)"
