@@ -12,6 +12,15 @@
 #                      wrapper in $WORK/path gives it KEY and a throwaway
 #                      known-hosts file (the host key is new on every fresh
 #                      data disk); then dk ARGS runs docker against the VM
+#   vm_ssh KEY CMD     run CMD on the VM as root over SSH with KEY (the same
+#                      throwaway known-hosts; at most VM_SSH_TIMEOUT, 60 s)
+#   vm_wait_ssh KEY N  wait at most N seconds until an SSH login with KEY
+#                      runs a command (0: it did). "berth: ready" comes
+#                      before SSH answers: on a fresh data disk dropbear
+#                      first makes its host key, and eth0 is DHCP's; a
+#                      connection through qemu's port forward before that
+#                      is reset ("kex_exchange_identification: read:
+#                      Connection reset by peer", seen in CI)
 #   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
 #                      does it; for a test that runs qemu-run.sh bg itself)
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
@@ -166,5 +175,18 @@ exec /usr/bin/ssh -i "$1" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no \
 EOF
 	chmod +x "$WORK/path/ssh"
 	export PATH=$WORK/path:$PATH DOCKER_CONFIG=$WORK/docker-config
+}
+vm_ssh() {
+	local key=$1; shift
+	timeout "${VM_SSH_TIMEOUT:-60}" /usr/bin/ssh -p "$SSH_PORT" -i "$key" -o IdentitiesOnly=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+		-o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+vm_wait_ssh() {
+	local end=$((SECONDS + $2))
+	while [ "$(VM_SSH_TIMEOUT=30 vm_ssh "$1" echo ok 2> /dev/null)" != ok ]; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 1
+	done
 }
 dk() { DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT timeout 300 docker "$@"; }

@@ -44,17 +44,10 @@ if ! vm_disk_start disk-update 1G; then
 fi
 tap_ok "boots the disk image ($(cat "$VM_DIR/ready.ms") ms)"
 KEY=$BUILD/pki/ssh/id_ed25519
-# push FILE NAME: the file into the guest's /tmp over SSH (retried while
-# dropbear makes its host key on first boot), for at most 90 s in all.
-push() {
-	local end=$((SECONDS + 90))
-	while [ $SECONDS -lt $end ]; do
-		timeout 30 ssh -p "$SSH_PORT" -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-			-o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR root@127.0.0.1 "cat > /tmp/$2" < "$1" 2>/dev/null && return 0
-		sleep 1
-	done
-	return 1
-}
+# push FILE NAME: the file into the guest's /tmp over SSH, once a login
+# works (dropbear makes its host key on first boot): at most 90 s to wait
+# and 30 s for the copy.
+push() { vm_wait_ssh "$KEY" 90 && VM_SSH_TIMEOUT=30 vm_ssh "$KEY" "cat > /tmp/$2" < "$1"; }
 # boot_log LINE: for a boot that never got ready, what the console printed
 # from the firmware's last start of the boot loader after LINE: its first 30
 # lines, then the last 10 that are not the kernel's repeated RCU stall

@@ -39,6 +39,9 @@ fi
 [ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
 for _ in $(seq 300); do vm_run 'test -S /run/berth/engine.sock' > /dev/null && break; sleep 0.2; done
 tap_check "berthd runs as a service and its socket is there" vm_run 'test -S /run/berth/engine.sock'
+# docker over ssh:// needs SSH to answer, which comes after "berth: ready"
+# on a fresh data disk (vm_wait_ssh)
+vm_wait_ssh "$KEY" 120 || tap_fail "SSH answers within 120 s of ready" "$(tr -d '\r' < "$VM_DIR/console.log" | grep -E 'dropbear|dhcpc' | tail -6)"
 modes=$(vm_run 'stat -c "%a %U %G" /run/berth/engine.sock')
 [ "$modes" = "660 root berth" ] && tap_ok "engine.sock is 0660 root:berth" || tap_fail "engine.sock is 0660 root:berth" "$modes"
 

@@ -23,19 +23,9 @@ fi
 [ $rc = 0 ] || { tap_fail "boots" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"; tap_done; exit; }
 
 KEY=$BUILD/pki/ssh/id_ed25519
-vssh() {
-	ssh -p "$SSH_PORT" -i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
-}
+vssh() { vm_ssh "$KEY" "$@"; }
 # Wait until a login works (first boot makes the host key), up to N seconds.
-wait_login() {
-	local n=$1
-	for _ in $(seq "$n"); do
-		[ "$(vssh echo ok 2>/dev/null)" = ok ] && return 0
-		sleep 1
-	done
-	return 1
-}
+wait_login() { vm_wait_ssh "$KEY" "$1"; }
 svc_pid() { vm_run "berthctl services" | awk -v n="$1" '$1 == n && $2 == "running" { print $3 }'; }
 
 # --- DHCP
@@ -101,7 +91,7 @@ new_dropbear_pid() {
 	done
 	echo "$new"
 }
-coproc SESSION { vssh 'echo up; while read -r l; do echo "got $l"; done' 2>&1; }
+coproc SESSION { VM_SSH_TIMEOUT=300 vssh 'echo up; while read -r l; do echo "got $l"; done' 2>&1; }
 read -r -t 60 line <&"${SESSION[0]}"
 old=$(svc_pid dropbear)
 vm_run "berthctl restart dropbear" > /dev/null

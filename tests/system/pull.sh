@@ -67,6 +67,9 @@ fi
 [ $rc = 0 ] || { tap_fail "boots to 'berth: ready'" "$(tail -20 "$VM_DIR/console.log")"; tap_done; exit; }
 for _ in $(seq 300); do vm_run 'test -S /run/berth/engine.sock' > /dev/null && break; sleep 0.2; done
 IMG=10.0.2.2:$PORT/test/hello:v1
+# docker over ssh:// needs SSH to answer, which comes after "berth: ready"
+# on a fresh data disk (vm_wait_ssh)
+vm_wait_ssh "$KEY" 120 || tap_fail "SSH answers within 120 s of ready" "$(tr -d '\r' < "$VM_DIR/console.log" | grep -E 'dropbear|dhcpc' | tail -6)"
 
 # a registry by name: berth-fetch reads the appliance's /etc/resolv.conf (a
 # symlink to the DHCP client's file; before, it refused it and said "no
