@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 	mounts_early(&in.log);
 	expedited = sysctl_boot_expedite(1, &in.log);
 	console_log_open(&in); /* when it needed /proc */
+	svc_cgroup_parent(&in); /* the kernel's cgroup static keys, before any child of PID 1 runs */
 	log_msg(&in.log, LOG_INFO, "early filesystems mounted");
 
 	if (init_conf_load(&in.conf, in.conf_path, &in.log, &e) < 0)
@@ -195,10 +196,8 @@ int main(int argc, char **argv)
 		log_err(&in.log, &e);
 	net_loopback(&in);
 	boot_modules_wait(mods);
-	/* The services' cgroups only now: the first child cgroup turns on the
-	 * kernel's memcg and cpuset static keys (code patched while every CPU
-	 * runs), and done beside the loaders it hung qemu TCG guests for good
-	 * now and then (docs/init.md "Boot time"). */
+	/* The services' cgroups after the loaders still, though the kernel's
+	 * static keys are on already (svc_cgroup_parent). */
 	if (!services_on_data(&in.conf))
 		svc_load(&in, in.conf.services_dir, 0);
 

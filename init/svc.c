@@ -49,6 +49,13 @@ static void cg_system(struct init *in)
 		log_msg(&in->log, LOG_WARN, CG_SYSTEM ": no controllers: service limits cannot apply");
 }
 
+void svc_cgroup_parent(struct init *in)
+{
+	if (!in->cg_parent_made)
+		cg_system(in);
+	in->cg_parent_made = 1;
+}
+
 /* The service's group with its limits; memory.swap.max 0 (no swap to hide
  * in) and memory.oom.group 1 (an OOM kill ends the whole service) come
  * with a memory limit. */
@@ -262,7 +269,7 @@ void svc_setup_added(struct init *in, int from)
 					in->svcs[i].c.name, in->svcs[i].c.after[a]);
 	compute_order(in, from);
 	if (from == 0 && in->nsvcs)
-		cg_system(in);
+		svc_cgroup_parent(in);
 	for (int i = from; i < in->nsvcs; i++)
 		cg_service(in, &in->svcs[i]);
 }

@@ -19,6 +19,15 @@
  * up. Returns -1 when the name is taken or the table is full (logged). */
 int svc_add(struct init *in, const struct svc_conf *c);
 
+/* The services' parent cgroup (/sys/fs/cgroup/system) with the controllers
+ * their limits need, made once. Making it turns on the kernel's cgroup
+ * static keys (memcg, cpuset: code patched while every CPU runs; no later
+ * group does), so PID 1 makes it at boot before anything runs beside it:
+ * done while a module loader ran, that patching hung qemu TCG guests for
+ * good now and then (docs/init.md "Boot time"). svc_load() makes it when
+ * this was not called. */
+void svc_cgroup_parent(struct init *in);
+
 /* Order the services from index `from` on after those before it (`after =`
  * among them) and make their cgroups: svc_load()'s last step, for services
  * svc_add() added after it. */

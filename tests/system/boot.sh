@@ -2,10 +2,13 @@
 # boot.sh — the image boots in qemu to "berth: ready" within BOOT_TIMEOUT;
 # PID 1 is our init; cgroup2 is mounted with its controllers; the board's
 # modules are loaded (those after ready and the late ones too, after ready)
-# and then module loading is disabled; poweroff ends qemu.
+# and then module loading is disabled; PID 1 turns the kernel's static
+# keys on (its first cgroup) before it has a child; poweroff ends qemu.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 
+# jump_label_update traced (a static key turned on or off): see below
+vm_uefi || export CMDLINE="$CMDLINE ftrace=function ftrace_filter=jump_label_update trace_clock=boot"
 vm_start boot; rc=$?
 if [ $rc = 2 ]; then
 	tap_skip "boot in qemu" "CONFIG_INIT_CONSOLE_SHELL is off: system tests drive the console shell"
@@ -79,6 +82,27 @@ else
 		tap_fail "the services and their cgroups come after the boot modules" "$(grep -E 'modules: [0-9]* named|services: [0-9]* loaded' <<< "$boot")"
 	vm_uefi || [ "${DATA_BUS:-nvme}" != nvme ] && tap_ok "... as it should with a virtio data disk" ||
 		tap_fail "the boot set was not left for after ready, though the NVMe data disk was there" "$(grep -E 'modules: |data partition' <<< "$boot")"
+fi
+# Every kernel static key PID 1 turns on before ready (the first child
+# cgroup turns on the memcg and cpuset ones: code patched while every CPU
+# runs) is turned on before PID 1 has a child, said by "early filesystems
+# mounted": that patching beside a module loader hung the emulated machine
+# for good now and then (init/svc.h). The kernel traced each
+# jump_label_update (the command line below) on CLOCK_BOOTTIME, PID 1's.
+if vm_uefi; then
+	tap_skip "PID 1 turns static keys on before it has a child" "UEFI mode: the kernel command line is the signed image's"
+else
+	t_early=$(grep -o '^\[ *[0-9.]*\] berth-init: info: early filesystems mounted' <<< "$boot" | tr -d '[]' | awk '{print $1}')
+	keys=$(vm_run "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; grep -E '^ *init-1 +\[' /sys/kernel/tracing/trace" |
+		awk '/jump_label_update/ { t = $4; sub(":", "", t); print t }')
+	# (the kernel's own, from before it ran /sbin/init as pid 1, are in
+	# the trace too: counted from PID 1's first line)
+	t_first=$(grep -o '^\[ *[0-9.]*\] berth-init: ' <<< "$boot" | head -1 | tr -d '[]' | awk '{print $1}')
+	late=$(awk -v e="$t_early" '$1 + 0 > e + 0' <<< "$keys")
+	mine=$(awk -v f="$t_first" '$1 + 0 > f + 0' <<< "$keys" | wc -l)
+	[ -n "$t_early" ] && [ -n "$keys" ] && [ -z "$late" ] && [ "$mine" -gt 0 ] &&
+		tap_ok "PID 1 turns its $mine static keys on before it has a child (all before $t_early s)" ||
+		tap_fail "PID 1 turns static keys on before it has a child" "early filesystems mounted at '$t_early'; PID 1's jump_label_update at: $(echo $keys)"
 fi
 for m in virtio_blk virtio_net virtio_pci virtio_rng evdev button softdog overlay; do
 	grep -qx "$m" <<< "$mods" && tap_ok "module $m is loaded" || tap_fail "module $m is loaded" "$mods"
