@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,14 +215,89 @@ static void grow(struct init *in, const char *dev, const char *dir)
 		log_msg(&in->log, LOG_INFO, "data partition: %s", msg);
 }
 
-static void mount_found(struct init *in, const char *dev, const char *dir)
+static void seed_use(const char *dir, const struct logger *lg);
+static pid_t seed_save_later(const char *dir, const struct logger *lg);
+
+static int mount_ext4(const char *dev, const char *dir)
 {
+	return mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro");
+}
+
+/* The mount child: mount, then the seed (read, consumed durably,
+ * credited: PID 1 waits for this child before any service starts). Exits
+ * 0 when both are done, else the mount's errno. */
+static void mount_child(const char *dev, const char *dir, const struct logger *lg)
+{
+	struct logger clg = *lg;
+	struct log_drops drops;
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	log_child(&clg, &drops, CONSOLE_CHILD_WAIT_MS);
+	if (mount_ext4(dev, dir) < 0)
+		_exit(errno);
+	seed_use(dir, &clg);
+	_exit(0);
+}
+
+void data_mount_start(struct init *in)
+{
+	const char *dir = in->conf.data_dir;
+	long backup = 0;
+	struct berr e;
+	pid_t pid;
+
+	in->data_mount_pid = 0;
+	if (in->conf.data_ephemeral ||
+	    data_find("/sys/class/block", "/dev", in->data_dev, sizeof in->data_dev, &backup, &e) != 0)
+		return; /* none yet, or damaged: data_setup waits, or says so */
 	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
-		grow(in, dev, NULL);
-	if (mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro") < 0) {
-		set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
-		mount_nothing(in, dir);
+		grow(in, in->data_dev, NULL);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
+	pid = fork();
+	if (pid == 0)
+		mount_child(in->data_dev, dir, &in->log);
+	if (pid < 0) {
+		log_msg(&in->log, LOG_WARN, "data partition: fork: %s (PID 1 mounts it later)", strerror(errno));
 		return;
+	}
+	in->data_mount_pid = pid;
+	log_msg(&in->log, LOG_INFO, "data partition: mounting %s in a child while boot goes on", in->data_dev);
+}
+
+/* The mount child's answer: 0 mounted, else the mount's errno; -1 when it
+ * gave none (said here). */
+static int mount_child_wait(struct init *in)
+{
+	int status = 0;
+	pid_t pid = in->data_mount_pid;
+
+	in->data_mount_pid = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			log_msg(&in->log, LOG_WARN, "data partition: waiting for the mount's child: %s "
+				"(mounting here)", strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	log_msg(&in->log, LOG_WARN, "data partition: the mount's child was killed by signal %d "
+		"(mounting here)", WTERMSIG(status));
+	return -1;
+}
+
+static void mount_found(struct init *in, const char *dev, const char *dir, int mounted)
+{
+	if (!mounted) {
+		if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
+			grow(in, dev, NULL);
+		if (mount_ext4(dev, dir) < 0) {
+			set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
+			mount_nothing(in, dir);
+			return;
+		}
 	}
 	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
 		grow(in, dev, dir);
@@ -229,12 +305,27 @@ static void mount_found(struct init *in, const char *dev, const char *dir)
 	log_msg(&in->log, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
 }
 
-static void mount_disk(struct init *in, const char *dir)
+/* 1 when data_mount_start's child mounted it and used the seed, else 0. */
+static int mount_disk(struct init *in, const char *dir)
 {
 	char dev[64];
 	long backup = 0;
 	struct berr e;
-	int rc = wait_for_disk(in, dev, sizeof dev, &backup, &e);
+	int rc;
+
+	if (in->data_mount_pid > 0) {
+		rc = mount_child_wait(in);
+		if (rc == 0) {
+			mount_found(in, in->data_dev, dir, 1);
+			return 1;
+		}
+		if (rc > 0) {
+			set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", in->data_dev, strerror(rc));
+			mount_nothing(in, dir);
+			return 0;
+		}
+	}
+	rc = wait_for_disk(in, dev, sizeof dev, &backup, &e);
 
 	if (rc < 0) {
 		set_state(in, DATA_NO_DISK, "no ext4 labelled " DATA_LABEL " after %lld ms",
@@ -246,21 +337,25 @@ static void mount_disk(struct init *in, const char *dir)
 			  backup, dev);
 		mount_nothing(in, dir);
 	} else {
-		mount_found(in, dev, dir);
+		mount_found(in, dev, dir, 0);
 	}
+	return 0;
 }
 
 void data_setup(struct init *in)
 {
 	const char *dir = in->conf.data_dir;
+	int seeded = 0;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
 	if (in->conf.data_ephemeral)
 		mount_ephemeral(in, dir);
 	else
-		mount_disk(in, dir);
-	if (in->data >= 0)
+		seeded = mount_disk(in, dir);
+	if (in->data >= 0 && seeded)
+		seed_save_later(dir, &in->log);
+	else if (in->data >= 0)
 		data_seed_load(dir, &in->log);
 }
 
@@ -399,7 +494,8 @@ static pid_t seed_save_later(const char *dir, const struct logger *lg)
 	_exit(1);
 }
 
-pid_t data_seed_load(const char *dir, const struct logger *lg)
+/* Read dir's seed, consume it durably and credit it. */
+static void seed_use(const char *dir, const struct logger *lg)
 {
 	unsigned char seed[DATA_SEED_BYTES + 1]; /* fs_read's NUL */
 	char path[256];
@@ -410,6 +506,11 @@ pid_t data_seed_load(const char *dir, const struct logger *lg)
 	if (n > 0)
 		seed_credit(seed, n, path, lg);
 	explicit_bzero(seed, sizeof seed);
+}
+
+pid_t data_seed_load(const char *dir, const struct logger *lg)
+{
+	seed_use(dir, lg);
 	return seed_save_later(dir, lg);
 }
 

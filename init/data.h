@@ -14,7 +14,8 @@
  *
  * The RNG seed is DIR/random-seed: at boot it is read, consumed (zeros
  * written over it, made durable with fdatasync) and credited to the
- * kernel's pool, so that a seed is never credited twice even if the
+ * kernel's pool (by the mount's child when there is one, before any
+ * service starts), so that a seed is never credited twice even if the
  * machine loses power before a new one is written (a seed of zeros is
  * never credited); a fresh one is written as soon as getrandom() has
  * entropy (at once, or by a child that waits for it), and again at
@@ -61,10 +62,18 @@ int data_find(const char *sysfs, const char *devdir, char *dev, size_t size, lon
  * "\text4" in filesystems, "/proc/filesystems")? 1 yes, 0 no. */
 int data_present(const char *sysfs, const char *devdir, const char *filesystems);
 
+/* When the partition is there already (its primary superblock found), mount
+ * it in a child while PID 1 does other work: the ext4 mount is about 30 ms
+ * under qemu's emulation, mostly not PID 1's CPU. Sets in->data_mount_pid
+ * (0: not started, data_setup mounts it itself) and in->data_dev. */
+void data_mount_start(struct init *in);
+
 /* Wait for, mount and report the data directory (in->conf: data_dir,
  * data_wait_ms, data_ephemeral); sets in->data (1 partition, 0 ephemeral,
  * -1 neither: nothing to save or unmount at shutdown) and
- * in->data_status; then the seed (data_seed_load). */
+ * in->data_status; then the seed (data_seed_load). The mount is
+ * data_mount_start's child's when there is one: its answer is waited for
+ * here. */
 void data_setup(struct init *in);
 
 /* Read and consume dir's seed (durably) and credit it to the RNG; a forked

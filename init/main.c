@@ -190,14 +190,16 @@ int main(int argc, char **argv)
 		log_msg(&in.log, LOG_ERROR, "sethostname %s: %m", in.conf.hostname);
 
 	mods = boot_modules_start(&in);
-	/* While the loaders run: what needs no driver and makes no cgroup. */
+	if (!mods) /* no loader: the data partition, if it is there, mounts beside what follows */
+		data_mount_start(&in);
+	/* While the loaders run: what needs no driver. */
 	sysctl_apply(&in.conf, &in.log);
 	if (IS_ENABLED(CONFIG_INIT_CTL_SOCKET) && ctl_open(&in, &e) < 0)
 		log_err(&in.log, &e);
 	net_loopback(&in);
 	boot_modules_wait(mods);
-	/* The services' cgroups after the loaders still, though the kernel's
-	 * static keys are on already (svc_cgroup_parent). */
+	/* The services' cgroups after the loaders still (the static keys are
+	 * on already), and beside the data partition's mount. */
 	if (!services_on_data(&in.conf))
 		svc_load(&in, in.conf.services_dir, 0);
 

@@ -105,6 +105,8 @@ struct init {
 	int data;                        /* data dir: 1 partition, 0 tmpfs, -1 none */
 	char data_status[96];            /* "data STATE: detail" (init/data.c), for berthctl status */
 	int cg_parent_made;              /* svc.h: the services' parent cgroup was made (or tried) */
+	pid_t data_mount_pid;            /* data.h: the child mounting the partition, 0: none */
+	char data_dev[64];               /* the device it mounts */
 	struct power_state power;        /* power.h */
 	int wd_fd;                       /* watchdog.h: the device, -1: none */
 	int wd_period_ms;                /* its ping period */

@@ -2,8 +2,7 @@
 # boot.sh — the image boots in qemu to "berth: ready" within BOOT_TIMEOUT;
 # PID 1 is our init; cgroup2 is mounted with its controllers; the board's
 # modules are loaded (those after ready and the late ones too, after ready)
-# and then module loading is disabled; PID 1 turns the kernel's static
-# keys on (its first cgroup) before it has a child; poweroff ends qemu.
+# and then module loading is disabled; poweroff ends qemu.
 . "$(dirname "$0")/../lib/env.sh"
 . "$TOP/tests/lib/vm.sh"
 
@@ -76,6 +75,15 @@ if grep -q 'modules: the devices boot waits for are there: the boot set loads af
 		tap_fail "no loader before ready" "$(grep -E 'modules: |services: [0-9]* loaded' <<< "$boot")"
 	[ "${DATA_BUS:-nvme}" = nvme ] && tap_ok "... as it should with the NVMe data disk" ||
 		tap_fail "boot set deferred with DATA_BUS=$DATA_BUS" "$(grep -E 'modules: ' <<< "$boot")"
+	# With no loader the partition is mounted by a child while PID 1 sets
+	# the sysctls, the control socket, loopback and the services' cgroups.
+	l_child=$(grep -n "data partition: mounting $VM_DATA_DEV in a child while boot goes on" <<< "$boot" | head -1 | cut -d: -f1)
+	l_sys=$(grep -n 'host hardening: ' <<< "$boot" | head -1 | cut -d: -f1)
+	l_mnt=$(grep -n "data partition $VM_DATA_DEV (berth-data) mounted on /var/lib/berth" <<< "$boot" | head -1 | cut -d: -f1)
+	[ -n "$l_child" ] && [ -n "$l_sys" ] && [ -n "$l_mnt" ] && [ "$l_child" -lt "$l_sys" ] &&
+		[ "$l_child" -lt "$l_svc" ] && [ "$l_sys" -lt "$l_mnt" ] &&
+		tap_ok "the data partition is mounted by a child beside the sysctls and the services' cgroups (lines $l_child, $l_sys, $l_svc, $l_mnt)" ||
+		tap_fail "the data partition is mounted by a child beside PID 1's work" "$(grep -nE 'services: [0-9]* loaded|data partition|host hardening' <<< "$boot")"
 else
 	[ -n "$l_mod" ] && [ -n "$l_svc" ] && [ "$l_mod" -lt "$l_svc" ] &&
 		tap_ok "the services and their cgroups come after the boot modules (lines $l_mod, $l_svc)" ||

@@ -4,6 +4,9 @@
 #   - a berth-data disk whose superblock is zeroed: "data mount-failed" on the
 #     console and in berthctl status, the data directory empty and read-only,
 #     and not one byte of the disk changed;
+#   - one whose superblock checksum is broken: the kernel refuses the mount
+#     (made by PID 1's child beside boot with the NVMe disk), and that is
+#     "data mount-failed" the same way;
 #   - a disk plugged in (qemu monitor device_add) while PID 1 waits for it:
 #     found and mounted;
 #   - a power cut (qemu killed) after a boot: the next boot credits the seed
@@ -24,6 +27,7 @@ mkdir -p "$BUILD/test"
 # plugged in late nor damaged before first boot grows it.
 if vm_uefi; then
 	tap_skip "a data disk whose superblock is zeroed" "UEFI mode: the data partition is on the boot disk, not a disk of its own"
+	tap_skip "a data disk whose superblock the kernel refuses" "UEFI mode: the data partition is on the boot disk, not a disk of its own"
 	tap_skip "a data disk that appears late" "UEFI mode: the boot disk, which holds the data partition, cannot be plugged in after boot"
 else
 	vm_fresh_disk zeroed
@@ -45,6 +49,33 @@ else
 			tap_fail "nothing was written to the damaged disk"
 	else
 		tap_fail "boots with a data disk whose superblock is zeroed" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
+		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1
+	fi
+	rm -f "$DATA_IMG"
+
+	# --- a superblock the kernel refuses --------------------------------------
+	# Found by its label (the primary superblock), so mounted by PID 1's
+	# child beside boot (NVMe; virtio-blk: by PID 1 after the boot set),
+	# whose failure must reach the console and
+	# berthctl status as PID 1's own would: a broken superblock checksum.
+	vm_fresh_disk badsum
+	printf '\xde\xad\xbe\xef' | dd of="$DATA_IMG" bs=1 seek=$((1024 + 0x3fc)) conv=notrunc status=none
+	before=$(sha256sum < "$DATA_IMG")
+	VM_DIR=$BUILD/test/vm-badsum
+	if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
+		st=$(vm_run "berthctl status")
+		[[ $st == "data mount-failed: $VM_DATA_DEV: mount: "* ]] &&
+			tap_ok "a superblock the kernel refuses: berthctl status says mount-failed ($st)" ||
+			tap_fail "a superblock the kernel refuses: berthctl status says mount-failed" "$st"
+		tap_check "... and the console, loudly" grep -q "\*\*\* data mount-failed: $VM_DATA_DEV: mount: " "$VM_DIR/console.log"
+		mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
+		[[ $mnt == "berth-nodata /var/lib/berth tmpfs ro,"* ]] && tap_ok "... the data directory is an empty read-only tmpfs" ||
+			tap_fail "... the data directory is an empty read-only tmpfs" "$mnt"
+		vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
+		[ "$(sha256sum < "$DATA_IMG")" = "$before" ] && tap_ok "... and nothing was written to that disk" ||
+			tap_fail "... and nothing was written to that disk"
+	else
+		tap_fail "boots with a data disk whose superblock the kernel refuses" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
 		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1
 	fi
 	rm -f "$DATA_IMG"
