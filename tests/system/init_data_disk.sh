@@ -21,6 +21,32 @@ fi
 export SSH_PORT=${SSH_PORT:-12222} API_PORT=${API_PORT:-12376}
 mkdir -p "$BUILD/test"
 
+# failed_disk NAME WHAT STATUS CONSOLE: boot with DATA_IMG as the test
+# damaged it; berthctl status must match the regex STATUS and the console
+# say "*** data mount-failed: DEV: CONSOLE…"; the data directory is then an
+# empty read-only tmpfs, and not one byte of the disk changed.
+failed_disk() {
+	local what=$2 before st mnt
+	before=$(sha256sum < "$DATA_IMG")
+	VM_DIR=$BUILD/test/vm-$1
+	if ! "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
+		tap_fail "$what: boots" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
+		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1
+		return
+	fi
+	tap_ok "$what: boots"
+	st=$(vm_run "berthctl status")
+	[[ $st =~ $3 ]] && tap_ok "$what: berthctl status says mount-failed and why ($st)" ||
+		tap_fail "$what: berthctl status says mount-failed and why" "$st"
+	tap_check "$what: the console says so loudly" grep -qF "*** data mount-failed: $VM_DATA_DEV: $4" "$VM_DIR/console.log"
+	mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
+	[[ $mnt == "berth-nodata /var/lib/berth tmpfs ro,"* ]] && tap_ok "$what: the data directory is an empty read-only tmpfs" ||
+		tap_fail "$what: the data directory is an empty read-only tmpfs" "$mnt"
+	vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
+	[ "$(sha256sum < "$DATA_IMG")" = "$before" ] && tap_ok "$what: nothing was written to the disk" ||
+		tap_fail "$what: nothing was written to the disk"
+}
+
 # --- a zeroed superblock -------------------------------------------------
 # Both this and the late disk hand PID 1 a data disk of their own: in UEFI
 # mode the data partition is the boot disk's (vda2), which is neither
@@ -32,52 +58,18 @@ if vm_uefi; then
 else
 	vm_fresh_disk zeroed
 	dd if=/dev/zero of="$DATA_IMG" bs=1024 seek=1 count=1 conv=notrunc status=none
-	before=$(sha256sum < "$DATA_IMG")
-	VM_DIR=$BUILD/test/vm-zeroed
-	if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
-		tap_ok "boots with a data disk whose superblock is zeroed"
-		st=$(vm_run "berthctl status")
-		[[ $st =~ ^"data mount-failed: $VM_DATA_DEV: superblock damaged (e2fsck -b "[0-9]+" $VM_DATA_DEV)"$ ]] &&
-			tap_ok "berthctl status: mount-failed, superblock damaged, how to repair" ||
-			tap_fail "berthctl status: mount-failed, superblock damaged, how to repair" "$st"
-		tap_check "the console says so loudly" grep -q "\*\*\* data mount-failed: $VM_DATA_DEV: superblock damaged" "$VM_DIR/console.log"
-		mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
-		[[ $mnt == "berth-nodata /var/lib/berth tmpfs ro,"* ]] && tap_ok "the data directory is an empty read-only tmpfs" ||
-			tap_fail "the data directory is an empty read-only tmpfs" "$mnt"
-		vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
-		[ "$(sha256sum < "$DATA_IMG")" = "$before" ] && tap_ok "nothing was written to the damaged disk" ||
-			tap_fail "nothing was written to the damaged disk"
-	else
-		tap_fail "boots with a data disk whose superblock is zeroed" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
-		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1
-	fi
+	failed_disk zeroed "a zeroed superblock" \
+		"^data mount-failed: $VM_DATA_DEV: superblock damaged \(e2fsck -b [0-9]+ $VM_DATA_DEV\)\$" "superblock damaged"
 	rm -f "$DATA_IMG"
 
 	# --- a superblock the kernel refuses --------------------------------------
 	# Found by its label (the primary superblock), so mounted by PID 1's
 	# child beside boot (NVMe; virtio-blk: by PID 1 after the boot set),
-	# whose failure must reach the console and
-	# berthctl status as PID 1's own would: a broken superblock checksum.
+	# whose failure must reach the console and berthctl status as PID 1's
+	# own would: a broken superblock checksum.
 	vm_fresh_disk badsum
 	printf '\xde\xad\xbe\xef' | dd of="$DATA_IMG" bs=1 seek=$((1024 + 0x3fc)) conv=notrunc status=none
-	before=$(sha256sum < "$DATA_IMG")
-	VM_DIR=$BUILD/test/vm-badsum
-	if "$TOP/tools/qemu-run.sh" bg "$VM_DIR" > /dev/null; then
-		st=$(vm_run "berthctl status")
-		[[ $st == "data mount-failed: $VM_DATA_DEV: mount: "* ]] &&
-			tap_ok "a superblock the kernel refuses: berthctl status says mount-failed ($st)" ||
-			tap_fail "a superblock the kernel refuses: berthctl status says mount-failed" "$st"
-		tap_check "... and the console, loudly" grep -q "\*\*\* data mount-failed: $VM_DATA_DEV: mount: " "$VM_DIR/console.log"
-		mnt=$(vm_run "grep ' /var/lib/berth ' /proc/mounts")
-		[[ $mnt == "berth-nodata /var/lib/berth tmpfs ro,"* ]] && tap_ok "... the data directory is an empty read-only tmpfs" ||
-			tap_fail "... the data directory is an empty read-only tmpfs" "$mnt"
-		vm_stop || tap_fail "poweroff" "$(tail -5 "$VM_DIR/console.log")"
-		[ "$(sha256sum < "$DATA_IMG")" = "$before" ] && tap_ok "... and nothing was written to that disk" ||
-			tap_fail "... and nothing was written to that disk"
-	else
-		tap_fail "boots with a data disk whose superblock the kernel refuses" "$(tail -20 "$VM_DIR/console.log" 2>/dev/null)"
-		"$TOP/tools/qemu-run.sh" stop "$VM_DIR" > /dev/null 2>&1
-	fi
+	failed_disk badsum "a superblock checksum the kernel refuses" "^data mount-failed: $VM_DATA_DEV: mount: " "mount: "
 	rm -f "$DATA_IMG"
 
 	# --- a disk that appears late --------------------------------------------
