@@ -17,10 +17,11 @@
 #   vm_wait_ssh KEY N  wait at most N seconds until an SSH login with KEY
 #                      runs a command (0: it did). "berth: ready" comes
 #                      before SSH answers: on a fresh data disk dropbear
-#                      first makes its host key, and eth0 is DHCP's; a
-#                      connection through qemu's port forward before that
-#                      is reset ("kex_exchange_identification: read:
-#                      Connection reset by peer", seen in CI)
+#                      first makes its host key, and a connection through
+#                      qemu's port forward before it listens is reset
+#                      ("kex_exchange_identification: read: Connection
+#                      reset by peer", seen in CI); one made before eth0
+#                      has its DHCP address waits in qemu's user network
 #   vm_fresh_disk NAME the fresh disk(s) a boot of NAME starts from (vm_start
 #                      does it; for a test that runs qemu-run.sh bg itself)
 #   vm_uefi            status 0 when the VMs boot by UEFI (BERTH_VM_BOOT=uefi)
