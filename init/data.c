@@ -223,6 +223,12 @@ static int mount_ext4(const char *dev, const char *dir)
 	return mount(dev, dir, "ext4", MS_NOSUID | MS_NODEV | MS_NOATIME, "errors=remount-ro");
 }
 
+static void make_dir(struct init *in, const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
+}
+
 /* The mount child: mount, then the seed (read, consumed durably,
  * credited: PID 1 waits for this child before any service starts). Exits
  * 0 when both are done, else the mount's errno. */
@@ -254,8 +260,7 @@ void data_mount_start(struct init *in)
 		return; /* none yet, or damaged: data_setup waits, or says so */
 	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
 		grow(in, in->data_dev, NULL);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
+	make_dir(in, dir);
 	pid = fork();
 	if (pid == 0)
 		mount_child(in->data_dev, dir, &in->log);
@@ -288,21 +293,30 @@ static int mount_child_wait(struct init *in)
 	return -1;
 }
 
-static void mount_found(struct init *in, const char *dev, const char *dir, int mounted)
+/* The kernel refused dev's mount with err (here or in the mount's child). */
+static void mount_refused(struct init *in, const char *dev, const char *dir, int err)
 {
-	if (!mounted) {
-		if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
-			grow(in, dev, NULL);
-		if (mount_ext4(dev, dir) < 0) {
-			set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(errno));
-			mount_nothing(in, dir);
-			return;
-		}
-	}
+	set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", dev, strerror(err));
+	mount_nothing(in, dir);
+}
+
+/* dev is mounted on dir (here or by the mount's child). */
+static void mounted(struct init *in, const char *dev, const char *dir)
+{
 	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
 		grow(in, dev, dir);
 	set_state(in, DATA_MOUNTED, "%s on %s", dev, dir);
 	log_msg(&in->log, LOG_INFO, "data partition %s (" DATA_LABEL ") mounted on %s", dev, dir);
+}
+
+static void mount_found(struct init *in, const char *dev, const char *dir)
+{
+	if (IS_ENABLED(CONFIG_INIT_DATA_GROW))
+		grow(in, dev, NULL);
+	if (mount_ext4(dev, dir) < 0)
+		mount_refused(in, dev, dir, errno);
+	else
+		mounted(in, dev, dir);
 }
 
 /* 1 when data_mount_start's child mounted it and used the seed, else 0. */
@@ -316,12 +330,11 @@ static int mount_disk(struct init *in, const char *dir)
 	if (in->data_mount_pid > 0) {
 		rc = mount_child_wait(in);
 		if (rc == 0) {
-			mount_found(in, in->data_dev, dir, 1);
+			mounted(in, in->data_dev, dir);
 			return 1;
 		}
 		if (rc > 0) {
-			set_state(in, DATA_MOUNT_FAILED, "%s: mount: %s", in->data_dev, strerror(rc));
-			mount_nothing(in, dir);
+			mount_refused(in, in->data_dev, dir, rc);
 			return 0;
 		}
 	}
@@ -337,7 +350,7 @@ static int mount_disk(struct init *in, const char *dir)
 			  backup, dev);
 		mount_nothing(in, dir);
 	} else {
-		mount_found(in, dev, dir, 0);
+		mount_found(in, dev, dir);
 	}
 	return 0;
 }
@@ -347,8 +360,7 @@ void data_setup(struct init *in)
 	const char *dir = in->conf.data_dir;
 	int seeded = 0;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_msg(&in->log, LOG_WARN, "mkdir %s: %s", dir, strerror(errno));
+	make_dir(in, dir);
 	if (in->conf.data_ephemeral)
 		mount_ephemeral(in, dir);
 	else
